@@ -1,0 +1,63 @@
+# Ringback — two commands: `make run` (demo on SQLite) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev lint typecheck pytest pytest-sqlite pytest-postgres bench clean lock
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.base: requirements/base.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/base.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: requirements/dev.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/dev.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $(VENV)/.base $@
+
+install: $(VENV)/.base
+install-dev: $(VENV)/.dev
+
+## Install, load the demo account and start the server on http://$(HOST):$(PORT)/
+run: install
+	$(BIN)/ringback demo
+	$(BIN)/ringback serve --host $(HOST) --port $(PORT)
+
+## Install everything and run lint, type checks and the test suite on SQLite and PostgreSQL
+test: install-dev lint typecheck pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+pytest: pytest-sqlite pytest-postgres
+
+pytest-sqlite: install-dev
+	RINGBACK_DATABASE_URL= $(BIN)/pytest
+
+# Runs against PostgreSQL at $$RINGBACK_TEST_POSTGRES_URL (default: local server, user postgres).
+# Skips with a message when it is unreachable, unless RINGBACK_REQUIRE_POSTGRES=1 (CI).
+pytest-postgres: install-dev
+	$(BIN)/python -m ringback.testing.pgcheck && \
+	  RINGBACK_DATABASE_URL=$${RINGBACK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/ringback} $(BIN)/pytest \
+	  || { rc=$$?; [ $$rc -eq 3 ] && echo "PostgreSQL unreachable: PostgreSQL tests skipped." || exit $$rc; }
+
+bench: install-dev
+	$(BIN)/python benchmarks/run.py
+
+lock:
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements/base.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.lock
+
+clean:
+	rm -rf $(VENV) build *.egg-info

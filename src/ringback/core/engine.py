@@ -1,0 +1,366 @@
+"""The enrollment state machine: one contact running one playbook.
+
+States: ``active`` (a step is planned), ``paused``, and the terminal ``engaged`` (they answered
+or responded: the chase stops at once), ``exhausted`` (the playbook ran out) and ``stopped``
+(not interested, do not contact, no working number, or switched to another playbook).
+
+Every function here is pure: it takes a state and returns a new one. Randomness (a "3-4 days"
+wait, an A/B script) is drawn from a generator seeded by the enrollment's seed and position,
+so the same seed always gives the same plan.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from ringback.core.errors import NotEnrolled, OutcomeNotAllowed
+from ringback.core.playbook import (
+    ENDING,
+    ENGAGING,
+    STEP_OUTCOMES,
+    Action,
+    Anchor,
+    Branch,
+    Channel,
+    Outcome,
+    Playbook,
+    Step,
+)
+from ringback.core.scheduling import (
+    DEFAULT_HOURS,
+    CallingHours,
+    CallRecord,
+    Recipient,
+    Vacation,
+    Window,
+    call_record,
+    find_window,
+    next_birthday,
+    zone,
+)
+
+#: A step retried (wrong number, other phone) more often than this moves on.
+MAX_RETRIES = 3
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENGAGED = "engaged"
+    EXHAUSTED = "exhausted"
+    STOPPED = "stopped"
+
+
+TERMINAL: frozenset[Status] = frozenset({Status.ENGAGED, Status.EXHAUSTED, Status.STOPPED})
+RUNNING: frozenset[Status] = frozenset({Status.ACTIVE, Status.PAUSED})
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The world around an enrollment: the contact's zone and rules, the seller's vacations."""
+
+    recipient: Recipient = field(default_factory=Recipient)
+    hours: CallingHours = DEFAULT_HOURS
+    vacations: tuple[Vacation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentState:
+    """Where an enrollment stands: the next step and its due window, or how it ended."""
+
+    status: Status
+    step: int
+    seed: int
+    started_at: datetime
+    window: Window | None = None
+    variant: str | None = None
+    last_touch_at: datetime | None = None
+    calls: tuple[CallRecord, ...] = ()
+    touches: int = 0
+    retries: int = 0
+    reason: str = ""
+    recontact_at: datetime | None = None
+    switch_to: str | None = None
+    mailed_on: date | None = None
+    offer_until: date | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def attempt(self) -> int:
+        """The number the next call would have (1 for the first call of the enrollment)."""
+        return len(self.calls) + 1
+
+
+def _rng(seed: int, *parts: object) -> random.Random:
+    return random.Random(":".join(str(p) for p in (seed, *parts)))
+
+
+def _pick_variant(step: Step, state: EnrollmentState, index: int) -> str | None:
+    if not step.templates:
+        return None
+    if len(step.templates) == 1:
+        return step.templates[0]
+    return _rng(state.seed, "variant", index, state.touches).choice(step.templates)
+
+
+def _finish(state: EnrollmentState, playbook: Playbook, at: datetime, reason: str) -> EnrollmentState:
+    recontact = None
+    if playbook.finish.recontact_after_days is not None:
+        base = state.last_touch_at or at
+        recontact = base + timedelta(days=playbook.finish.recontact_after_days)
+    return replace(
+        state,
+        status=Status.EXHAUSTED,
+        step=len(playbook.steps),
+        window=None,
+        variant=None,
+        reason=reason,
+        recontact_at=recontact,
+    )
+
+
+def _plan(
+    state: EnrollmentState,
+    playbook: Playbook,
+    index: int,
+    at: datetime,
+    context: Context,
+    *,
+    not_before: datetime | None = None,
+) -> EnrollmentState:
+    """Move to step ``index`` (skipping steps that cannot apply) and plan its window."""
+    while True:
+        if index >= len(playbook.steps):
+            return _finish(state, playbook, at, "finished the playbook")
+        step = playbook.steps[index]
+        limits = playbook.limits
+        if step.channel is Channel.CALL and limits.max_calls is not None and len(state.calls) >= limits.max_calls:
+            return _finish(state, playbook, at, f"made {limits.max_calls} calls")
+        reference = state.last_touch_at or state.started_at
+        floor = max(at, not_before) if not_before is not None else at
+        if limits.min_gap_days is not None and state.last_touch_at is not None:
+            floor = max(floor, state.last_touch_at + timedelta(days=limits.min_gap_days))
+        not_after = None
+        if step.channel is Channel.CALL and limits.within_days is not None and state.calls:
+            not_after = state.calls[0].at + timedelta(days=limits.within_days)
+        anchor_day = None
+        if step.anchor is Anchor.BIRTHDAY:
+            birthday = context.recipient.birthday
+            if birthday is None:
+                index += 1
+                continue
+            local_floor = floor.astimezone(zone(context.recipient.zone)).date()
+            anchor_day = next_birthday(birthday[0], birthday[1], local_floor)
+            limit_day = reference.astimezone(zone(context.recipient.zone)).date()
+            if step.skip_beyond_days is not None and (anchor_day - limit_day).days > step.skip_beyond_days:
+                index += 1
+                continue
+        window = find_window(
+            channel=step.channel,
+            wait=step.wait,
+            reference=reference,
+            not_before=floor,
+            recipient=context.recipient,
+            hours=context.hours,
+            vacations=context.vacations,
+            calls=state.calls,
+            parts=step.parts,
+            not_after=not_after,
+            anchor_day=anchor_day,
+            rng=_rng(state.seed, "window", index, state.touches),
+        )
+        if window is None:
+            if step.anchor is not None:
+                index += 1
+                continue
+            if not_after is not None:
+                return _finish(state, playbook, at, f"no calling time left within {limits.within_days} days")
+            return _finish(state, playbook, at, "no time to plan the next step")
+        planned = replace(state, status=Status.ACTIVE, step=index, window=window)
+        return replace(planned, variant=_pick_variant(step, planned, index))
+
+
+def enrollment_begin(playbook: Playbook, *, seed: int, at: datetime, context: Context) -> EnrollmentState:
+    """A new enrollment starting at ``at``, with its first step planned."""
+    state = EnrollmentState(status=Status.ACTIVE, step=0, seed=seed, started_at=at)
+    return _plan(state, playbook, 0, at, context)
+
+
+def allowed_outcomes(playbook: Playbook, state: EnrollmentState) -> frozenset[Outcome]:
+    """Outcomes that may be recorded against the enrollment's current step."""
+    if state.ended or state.step >= len(playbook.steps):
+        return frozenset(ENGAGING | ENDING)
+    return STEP_OUTCOMES[playbook.steps[state.step].channel] | ENGAGING | ENDING
+
+
+def _default_branch(outcome: Outcome, context: Context) -> Branch:
+    if outcome is Outcome.WRONG_NUMBER:
+        return Branch(Action.RETRY) if context.recipient.numbers > 0 else Branch(Action.END)
+    return Branch(Action.NEXT)
+
+
+def enrollment_record(
+    state: EnrollmentState,
+    playbook: Playbook,
+    *,
+    outcome: Outcome,
+    at: datetime,
+    context: Context,
+) -> EnrollmentState:
+    """Apply the outcome of a touch (or an inbound response) made at ``at``.
+
+    Connected, callback and appointment end the chase (``engaged``); not-interested and
+    do-not-contact stop it. Step outcomes advance along the playbook's branches: by default to
+    the next step; a wrong number retries the step on another number, or ends when none is left.
+    """
+    if state.ended:
+        raise NotEnrolled(f"this enrollment has already ended ({state.status.value}: {state.reason})")
+    step = playbook.steps[state.step] if state.step < len(playbook.steps) else None
+    where = f"at step {state.step + 1}" + (f" ({step.id})" if step else "")
+    if outcome in ENGAGING:
+        return replace(
+            state, status=Status.ENGAGED, window=None, variant=None, last_touch_at=at,
+            touches=state.touches + 1, reason=f"{outcome.value} {where}",
+        )
+    if outcome in ENDING:
+        return replace(
+            state, status=Status.STOPPED, window=None, variant=None, last_touch_at=at,
+            touches=state.touches + 1, reason=f"{outcome.value} {where}",
+        )
+    if step is None or outcome not in STEP_OUTCOMES[step.channel]:
+        channel = step.channel.value if step else "none"
+        fits = ", ".join(sorted(o.value for o in allowed_outcomes(playbook, state)))
+        raise OutcomeNotAllowed(
+            f"{outcome.value!r} does not fit the next step ({channel}); log one of: {fits}"
+        )
+    calls = state.calls
+    if step.channel is Channel.CALL:
+        calls = (*calls, call_record(at, context.recipient.zone))
+    mailed_on, offer_until = state.mailed_on, state.offer_until
+    if outcome is Outcome.MAILED:
+        mailed_on = at.astimezone(zone(context.recipient.zone)).date()
+        if step.offer_days is not None:
+            offer_until = mailed_on + timedelta(days=step.offer_days)
+    done = replace(
+        state, last_touch_at=at, calls=calls, touches=state.touches + 1,
+        mailed_on=mailed_on, offer_until=offer_until,
+    )
+    branch = step.on.get(outcome) or _default_branch(outcome, context)
+    if branch.action is Action.RETRY and state.retries < MAX_RETRIES:
+        retried = replace(done, retries=state.retries + 1)
+        return _plan(retried, playbook, state.step, at, context)
+    done = replace(done, retries=0)
+    if branch.action is Action.END:
+        if outcome is Outcome.WRONG_NUMBER and context.recipient.numbers == 0:
+            return replace(done, status=Status.STOPPED, window=None, variant=None, reason="no working number left")
+        return _finish(done, playbook, at, f"ended by the playbook on {outcome.value} {where}")
+    if branch.action is Action.SWITCH:
+        return replace(
+            done, status=Status.STOPPED, window=None, variant=None,
+            reason=f"switched to {branch.target} on {outcome.value}", switch_to=branch.target,
+        )
+    index = playbook.step_index(branch.target) if branch.action is Action.GOTO and branch.target else state.step + 1
+    return _plan(done, playbook, index, at, context)
+
+
+def enrollment_pause(state: EnrollmentState) -> EnrollmentState:
+    """Pause an active enrollment; its window is kept until it resumes."""
+    if state.status is not Status.ACTIVE:
+        raise NotEnrolled(f"only an active enrollment can be paused (this one is {state.status.value})")
+    return replace(state, status=Status.PAUSED)
+
+
+def enrollment_resume(state: EnrollmentState, playbook: Playbook, *, at: datetime, context: Context) -> EnrollmentState:
+    """Resume a paused enrollment, planning its current step again from ``at``."""
+    if state.status is not Status.PAUSED:
+        raise NotEnrolled(f"only a paused enrollment can be resumed (this one is {state.status.value})")
+    return _plan(replace(state, status=Status.ACTIVE), playbook, state.step, at, context)
+
+
+def enrollment_replan(
+    state: EnrollmentState,
+    playbook: Playbook,
+    *,
+    at: datetime,
+    context: Context,
+    not_before: datetime | None = None,
+) -> EnrollmentState:
+    """Plan the current step again from ``at`` (after a vacation, or when long overdue)."""
+    if state.status is not Status.ACTIVE:
+        return state
+    return _plan(state, playbook, state.step, at, context, not_before=not_before)
+
+
+def enrollment_stop(state: EnrollmentState, *, reason: str) -> EnrollmentState:
+    """End a running enrollment by hand (replaced by another playbook, or removed)."""
+    if state.ended:
+        return state
+    return replace(state, status=Status.STOPPED, window=None, variant=None, reason=reason)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedTouch:
+    """One touch of a simulated run: the step, its window, the script and what was recorded."""
+
+    step: Step
+    index: int
+    window: Window
+    variant: str | None
+    attempt: int
+    outcome: Outcome
+
+
+def default_outcome(step: Step, attempt: int) -> Outcome:
+    """The outcome a simulation assumes when nobody answers: voicemail, mailed, emailed..."""
+    return {
+        Channel.CALL: Outcome.VOICEMAIL,
+        Channel.MAIL: Outcome.MAILED,
+        Channel.EMAIL: Outcome.EMAILED,
+        Channel.SMS: Outcome.TEXTED,
+        Channel.TASK: Outcome.DONE,
+    }[step.channel]
+
+
+def enrollment_simulate(
+    playbook: Playbook,
+    *,
+    seed: int,
+    start: datetime,
+    context: Context,
+    outcome_for: Callable[[Step, int], Outcome] = default_outcome,
+    touch_at: Callable[[Window], datetime] = lambda w: w.start,
+    max_touches: int = 100,
+) -> tuple[list[PlannedTouch], EnrollmentState]:
+    """Run a playbook from ``start`` with the given outcomes; return the touches and the end state.
+
+    Each touch happens at ``touch_at(window)`` (the start of its window by default).
+    """
+    state = enrollment_begin(playbook, seed=seed, at=start, context=context)
+    touches: list[PlannedTouch] = []
+    for touch in _walk(playbook, state, context, outcome_for, touch_at, max_touches):
+        touches.append(touch[0])
+        state = touch[1]
+    return touches, state
+
+
+def _walk(
+    playbook: Playbook,
+    state: EnrollmentState,
+    context: Context,
+    outcome_for: Callable[[Step, int], Outcome],
+    touch_at: Callable[[Window], datetime],
+    max_touches: int,
+) -> Iterator[tuple[PlannedTouch, EnrollmentState]]:
+    while not state.ended and state.window is not None and state.touches < max_touches:
+        step = playbook.steps[state.step]
+        outcome = outcome_for(step, state.attempt)
+        planned = PlannedTouch(step, state.step, state.window, state.variant, state.attempt, outcome)
+        state = enrollment_record(state, playbook, outcome=outcome, at=touch_at(state.window), context=context)
+        yield planned, state

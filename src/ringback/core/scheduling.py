@@ -1,0 +1,309 @@
+"""When a touch may happen: calling hours, holidays, vacations and time-of-day rotation (R6).
+
+Windows are computed in the contact's local time and returned in UTC. A retry call is moved to
+a different part of the day and a different weekday than the previous attempts whenever the
+wait range allows it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holidays_lib
+
+from ringback.core.errors import InvalidInput
+from ringback.core.playbook import ALL_PARTS, Channel, PartOfDay, Wait
+
+MINUTE = timedelta(minutes=1)
+DAY = timedelta(days=1)
+MIN_WINDOW = timedelta(minutes=30)
+#: How far past a step's wait range the search goes to escape holidays and vacations.
+SEARCH_DAYS = 60
+
+PART_BOUNDS: dict[PartOfDay, tuple[time, time]] = {
+    PartOfDay.MORNING: (time(8), time(12)),
+    PartOfDay.AFTERNOON: (time(12), time(17)),
+    PartOfDay.EVENING: (time(17), time(21)),
+}
+WORK_HOURS = (time(9), time(17))
+
+
+@dataclass(frozen=True, slots=True)
+class CallingHours:
+    """Local hours in which calls may be placed, and an optional cap on calls per 24 h."""
+
+    start: time = time(8)
+    end: time = time(21)
+    max_calls_per_24h: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise InvalidInput(f"calling hours end {self.end:%H:%M} is not after {self.start:%H:%M}")
+
+
+DEFAULT_HOURS = CallingHours()
+
+#: Stricter rules, by ISO country or country-subdivision code. US "mini-TCPA" states:
+#: Florida, Oklahoma and Maryland allow calls 08:00-20:00 and at most 3 attempts in 24 hours.
+REGION_HOURS: dict[str, CallingHours] = {
+    "US-FL": CallingHours(time(8), time(20), 3),
+    "US-OK": CallingHours(time(8), time(20), 3),
+    "US-MD": CallingHours(time(8), time(20), 3),
+}
+
+
+def calling_hours_for(
+    country: str | None,
+    subdivision: str | None = None,
+    *,
+    overrides: dict[str, CallingHours] | None = None,
+    default: CallingHours = DEFAULT_HOURS,
+) -> CallingHours:
+    """The calling hours that apply to a contact in ``country``/``subdivision``.
+
+    Looks up ``CC-SUB`` then ``CC`` in ``overrides`` and then in :data:`REGION_HOURS`.
+    """
+    keys = []
+    if country:
+        if subdivision:
+            keys.append(f"{country.upper()}-{subdivision.upper()}")
+        keys.append(country.upper())
+    for table in (overrides or {}, REGION_HOURS):
+        for key in keys:
+            if key in table:
+                return table[key]
+    return default
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    """The time zone called ``name``; raise InvalidInput for an unknown one."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"unknown time zone {name!r} (use an IANA name like America/Chicago)") from None
+
+
+@lru_cache(maxsize=4096)
+def holiday_dates(country: str | None, subdivision: str | None, year: int) -> frozenset[date]:
+    """Public holidays of a country (and subdivision) in ``year``; empty when unknown."""
+    if not country:
+        return frozenset()
+    for subdiv in (subdivision, None) if subdivision else (None,):
+        try:
+            found = holidays_lib.country_holidays(country.upper(), subdiv=subdiv, years=year)
+        except (NotImplementedError, KeyError):
+            continue
+        return frozenset(found.keys())
+    return frozenset()
+
+
+def is_holiday(day: date, country: str | None, subdivision: str | None = None) -> bool:
+    """True when ``day`` is a public holiday in the contact's country."""
+    return day in holiday_dates(country, subdivision, day.year)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """What scheduling needs to know about a contact."""
+
+    zone: str = "UTC"
+    country: str | None = None
+    subdivision: str | None = None
+    birthday: tuple[int, int] | None = None  # (month, day)
+    numbers: int = 1  # phone numbers still usable
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A due window in UTC, with the part of the day it falls in for calls."""
+
+    start: datetime
+    end: datetime
+    part: PartOfDay | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """One call attempt as rotation needs it: when, which part of the day, which weekday."""
+
+    at: datetime
+    part: PartOfDay
+    weekday: int
+
+
+Vacation = tuple[datetime, datetime]
+
+
+def part_of_day(local: datetime) -> PartOfDay:
+    """The part of the day a local time falls in (before noon, before 17:00, after)."""
+    if local.hour < 12:
+        return PartOfDay.MORNING
+    if local.hour < 17:
+        return PartOfDay.AFTERNOON
+    return PartOfDay.EVENING
+
+
+def call_record(at: datetime, zone_name: str) -> CallRecord:
+    """Describe a call made at ``at`` (UTC) for a contact in ``zone_name``."""
+    local = at.astimezone(zone(zone_name))
+    return CallRecord(at=at, part=part_of_day(local), weekday=local.weekday())
+
+
+def next_birthday(month: int, day: int, on_or_after: date) -> date:
+    """The first birthday on or after a date; 29 February falls on 28 February in other years."""
+    for year in (on_or_after.year, on_or_after.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            candidate = date(year, month, 28)
+        if candidate >= on_or_after:
+            return candidate
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _allowed_day(channel: Channel, day: date, recipient: Recipient) -> bool:
+    if channel is Channel.TASK:
+        return True
+    if channel in (Channel.CALL, Channel.MAIL) and day.weekday() == 6:
+        return False
+    return not is_holiday(day, recipient.country, recipient.subdivision)
+
+
+def _is_business_day(day: date, recipient: Recipient) -> bool:
+    return day.weekday() < 5 and not is_holiday(day, recipient.country, recipient.subdivision)
+
+
+def _business_days(start: date, count: int, recipient: Recipient) -> date:
+    """The ``count``-th business day after ``start`` (``start`` itself, or the next, for 0)."""
+    day = start
+    while not _is_business_day(day, recipient):
+        day += DAY
+    for _ in range(count):
+        day += DAY
+        while not _is_business_day(day, recipient):
+            day += DAY
+    return day
+
+
+def _clip(lo: time, hi: time, hours: CallingHours) -> tuple[time, time] | None:
+    lo, hi = max(lo, hours.start), min(hi, hours.end)
+    return (lo, hi) if lo < hi else None
+
+
+def find_window(
+    *,
+    channel: Channel,
+    wait: Wait,
+    reference: datetime,
+    not_before: datetime,
+    recipient: Recipient,
+    hours: CallingHours = DEFAULT_HOURS,
+    vacations: Sequence[Vacation] = (),
+    calls: Sequence[CallRecord] = (),
+    parts: Sequence[PartOfDay] = ALL_PARTS,
+    not_after: datetime | None = None,
+    anchor_day: date | None = None,
+    rng: random.Random,
+) -> Window | None:
+    """The best due window for a step, or ``None`` when none exists in the search horizon.
+
+    ``reference`` is the previous touch (or the start); the wait counts from its local date.
+    The window never starts before ``not_before``, never ends after ``not_after``, lies inside
+    the calling hours on a day that is not a holiday in the contact's country, and does not
+    overlap a vacation. For calls it prefers a weekday and a part of the day unlike the previous
+    attempts. Ties are broken by ``rng`` so that a seeded plan is reproducible.
+    """
+    tz = zone(recipient.zone)
+    ref_day = reference.astimezone(tz).date()
+    floor_day = not_before.astimezone(tz).date()
+    if anchor_day is not None:
+        first, last = anchor_day, anchor_day
+    elif wait.business:
+        first = _business_days(ref_day, wait.min_days, recipient)
+        last = _business_days(ref_day, wait.max_days, recipient)
+    else:
+        first, last = ref_day + wait.min_days * DAY, ref_day + wait.max_days * DAY
+    if channel is Channel.CALL:
+        slots = [(p, *PART_BOUNDS[p]) for p in parts]
+    else:
+        slots = [(None, hours.start, hours.end)]
+    last_call = calls[-1] if calls else None
+    earlier_parts = {c.part for c in calls}
+    earlier_days = {c.weekday for c in calls}
+    per_day = hours.max_calls_per_24h if channel is Channel.CALL else None
+
+    best: list[Window] = []
+    best_score: int | None = None
+    day = max(first, floor_day)
+    horizon = max(last, floor_day) + SEARCH_DAYS * DAY
+    while day <= horizon:
+        beyond = (day - last).days if day > last else 0
+        if best_score is not None and beyond * 10 > best_score:
+            break
+        if _allowed_day(channel, day, recipient):
+            offset = tz.utcoffset(datetime.combine(day, time(12)))
+            assert offset is not None
+            for part, lo, hi in slots:
+                bounds = _clip(lo, hi, hours)
+                if bounds is None:
+                    continue
+                start = datetime.combine(day, bounds[0], UTC) - offset
+                end = datetime.combine(day, bounds[1], UTC) - offset
+                start = max(start, not_before)
+                if not_after is not None:
+                    end = min(end, not_after)
+                if end - start < MIN_WINDOW:
+                    continue
+                if any(v_start < end and start < v_end for v_start, v_end in vacations):
+                    continue
+                if per_day is not None and sum(1 for c in calls if start - DAY < c.at <= start) >= per_day:
+                    continue
+                score = beyond * 10
+                if part is not None and last_call is not None:
+                    weekday = day.weekday()
+                    score += 100 if weekday == last_call.weekday else 0
+                    score += 100 if part == last_call.part else 0
+                    score += 3 if weekday in earlier_days else 0
+                    score += 3 if part in earlier_parts else 0
+                if best_score is None or score < best_score:
+                    best_score, best = score, [Window(start, end, part)]
+                elif score == best_score:
+                    best.append(Window(start, end, part))
+        day += DAY
+    if not best:
+        return None
+    return best[0] if len(best) == 1 else rng.choice(best)
+
+
+def in_window(at: datetime, window: Window) -> bool:
+    """True when ``at`` falls inside ``window``."""
+    return window.start <= at < window.end
+
+
+def inside_calling_hours(at: datetime, recipient: Recipient, hours: CallingHours) -> bool:
+    """True when ``at`` is inside the contact's calling hours on an allowed day."""
+    local = at.astimezone(zone(recipient.zone))
+    if not _allowed_day(Channel.CALL, local.date(), recipient):
+        return False
+    return hours.start <= local.time() and local.time() < hours.end
+
+
+def is_working_hours(local: datetime) -> bool:
+    """Weekday 09:00-17:00 in the contact's local time."""
+    return local.weekday() < 5 and WORK_HOURS[0] <= local.time() < WORK_HOURS[1]
+
+
+def vacation_from_dates(first: date, last: date, zone_name: str) -> Vacation:
+    """The UTC instants covering local days ``first`` to ``last`` inclusive in ``zone_name``."""
+    if last < first:
+        raise InvalidInput(f"vacation ends {last} before it starts {first}")
+    tz = zone(zone_name)
+    start = datetime.combine(first, time(0), tz).astimezone(UTC)
+    end = datetime.combine(last + DAY, time(0), tz).astimezone(UTC)
+    return start, end
