@@ -41,15 +41,18 @@ typecheck: install-dev
 
 pytest: pytest-sqlite pytest-postgres
 
+export RINGBACK_DATA_DIR ?= $(CURDIR)/.venv/test-data
+
 pytest-sqlite: install-dev
 	RINGBACK_DATABASE_URL= $(BIN)/pytest
 
 # Runs against PostgreSQL at $$RINGBACK_TEST_POSTGRES_URL (default: local server, user postgres).
 # Skips with a message when it is unreachable, unless RINGBACK_REQUIRE_POSTGRES=1 (CI).
 pytest-postgres: install-dev
-	$(BIN)/python -m ringback.testing.pgcheck && \
-	  RINGBACK_DATABASE_URL=$${RINGBACK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/ringback} $(BIN)/pytest \
-	  || { rc=$$?; [ $$rc -eq 3 ] && echo "PostgreSQL unreachable: PostgreSQL tests skipped." || exit $$rc; }
+	@$(BIN)/python -m ringback.testing.pgcheck; rc=$$?; \
+	if [ $$rc -eq 3 ]; then echo "PostgreSQL is unreachable: the PostgreSQL run is SKIPPED (set RINGBACK_TEST_POSTGRES_URL)."; \
+	elif [ $$rc -ne 0 ]; then exit $$rc; \
+	else RINGBACK_DATABASE_URL=$${RINGBACK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/ringback} $(BIN)/pytest; fi
 
 bench: install-dev
 	$(BIN)/python benchmarks/run.py

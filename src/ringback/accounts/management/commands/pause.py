@@ -1,0 +1,25 @@
+from typing import Any
+
+from django.core.management.base import CommandParser
+from rich.console import Console
+
+from ringback.accounts.services import vacation_add
+from ringback.console.base import RingbackCommand, parse_day
+
+
+class Command(RingbackCommand):
+    help = "Pause everything between two dates (a vacation): due steps move past it."
+    reads = True
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("--from", dest="first", required=True, help="first day away, YYYY-MM-DD")
+        parser.add_argument("--to", dest="last", required=True, help="last day away, YYYY-MM-DD")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        account = self.account(options)
+        first = parse_day(options["first"], what="--from")
+        last = parse_day(options["last"], what="--to")
+        vacation = vacation_add(account=account, first_day=first, last_day=last)
+        data = {"vacation_id": vacation.pk, "from": first.isoformat(), "to": last.isoformat()}
+        self.emit(options, data, lambda c: c.print(f"Paused from {first:%a %d %b} to {last:%a %d %b %Y}; steps due then move after it."))

@@ -1,0 +1,66 @@
+"""Accounts: every row in Ringback belongs to one; a user acts for exactly one."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from django.conf import settings
+from django.db import models
+
+from ringback.accounts.choices import Role
+
+
+class Account(models.Model):
+    """A seller's (or a team's) workspace, with the settings scripts and scheduling use."""
+
+    name = models.CharField(max_length=200)
+    seller_name = models.CharField(max_length=200, blank=True)
+    seller_phone = models.CharField(max_length=40, blank=True)
+    business_name = models.CharField(max_length=200, blank=True)
+    postal_address = models.TextField(blank=True)
+    time_zone = models.CharField(max_length=64, default="America/New_York")
+    default_region = models.CharField(max_length=2, default="US")
+    calling_start = models.TimeField(default=time(8))
+    calling_end = models.TimeField(default=time(21))
+    daily_call_capacity = models.PositiveSmallIntegerField(default=25)
+    new_per_callback = models.FloatField(default=1.0)
+    suppress_days = models.PositiveSmallIntegerField(default=180)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def seller_first_name(self) -> str:
+        return (self.seller_name or self.name).split()[0] if (self.seller_name or self.name) else ""
+
+
+class Membership(models.Model):
+    """Links a login to the account it acts for."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.OWNER)
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.account}"
+
+
+class Vacation(models.Model):
+    """Days the seller is away: nothing is planned inside them."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="vacations")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")), name="vacation_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_day} – {self.last_day}"

@@ -1,0 +1,32 @@
+"""Reads about accounts."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+
+from ringback.accounts.models import Account, Membership, Vacation
+from ringback.core.errors import AccountError
+from ringback.core.scheduling import CallingHours, Vacation as VacationSpan, vacation_from_dates
+
+
+def account_for_user(*, username: str) -> Account:
+    """The account the user called ``username`` acts for."""
+    membership = Membership.objects.select_related("account").filter(user__username=username).first()
+    if membership is None:
+        known = list(get_user_model().objects.order_by("username").values_list("username", flat=True)[:20])
+        hint = f" (users: {', '.join(known)})" if known else ""
+        raise AccountError(f"no user called {username!r}{hint}")
+    return membership.account
+
+
+def account_vacations(*, account: Account) -> tuple[VacationSpan, ...]:
+    """The seller's vacations as UTC spans covering whole days in the account's time zone."""
+    return tuple(
+        vacation_from_dates(v.first_day, v.last_day, account.time_zone)
+        for v in Vacation.objects.filter(account=account)
+    )
+
+
+def account_calling_hours(*, account: Account) -> CallingHours:
+    """The account's own calling hours."""
+    return CallingHours(account.calling_start, account.calling_end)

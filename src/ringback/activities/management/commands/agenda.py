@@ -1,0 +1,48 @@
+from typing import Any
+
+from django.core.management.base import CommandParser
+from rich.console import Console
+from rich.table import Table
+
+from ringback.activities.presenters import agenda_item_json, window_text
+from ringback.activities.selectors import agenda_for_day
+from ringback.console.base import RingbackCommand, parse_day
+from ringback.core import clock
+from ringback.playbooks.services import enrollments_replan_overdue
+
+
+class Command(RingbackCommand):
+    help = "What to do today (or on --date), in order, with the reason for each line."
+    reads = True
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("--date", help="the day to show, YYYY-MM-DD (default: today in your time zone)")
+        parser.add_argument("--scripts", action="store_true", help="print the script to read under each call")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        account = self.account(options)
+        day = parse_day(options["date"], what="--date") if options["date"] else None
+        now = clock.now()
+        enrollments_replan_overdue(account=account, now=now)
+        agenda = agenda_for_day(account=account, day=day, now=now)
+        data = [agenda_item_json(item) for item in agenda.items]
+
+        def render(console: Console) -> None:
+            if not agenda.items:
+                console.print("Nothing due. Start new prospects: ringback enroll call-mail-call --tag new")
+                return
+            table = Table(title=f"Agenda — {len(agenda.items)} items", show_lines=options["scripts"], expand=True)
+            for column in ("#", "what", "who", "when (their time)", "number", "why"):
+                table.add_column(column, overflow="fold")
+            from rich.markup import escape
+
+            for n, item in enumerate(agenda.items, 1):
+                what = item.kind.value + (f"\n{item.playbook}/{item.step}" if item.playbook else "")
+                why = item.reason + (f"\n“{item.script}”" if item.script and options["scripts"] else "")
+                table.add_row(str(n), escape(what), escape(item.contact_name), window_text(item), item.phone or "", escape(why))
+            console.print(table)
+            if agenda.held_calls:
+                console.print(f"{agenda.held_calls} more calls are due; held for tomorrow (daily capacity {agenda.capacity}).")
+
+        self.emit(options, data, render)

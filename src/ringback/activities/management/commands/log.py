@@ -1,0 +1,58 @@
+from typing import Any
+
+from django.core.management.base import CommandParser
+from rich.console import Console
+
+from ringback.activities.services import touch_log
+from ringback.console.base import RingbackCommand, iso_utc, parse_when
+from ringback.contacts.selectors import contact_find
+from ringback.core.playbook import Outcome, parse_outcome
+from ringback.core.scheduling import zone
+from ringback.playbooks.selectors import enrollment_running, version_spec
+
+
+class Command(RingbackCommand):
+    help = "Log what happened with a contact: " + ", ".join(o.value for o in Outcome if o is not Outcome.DONE) + "."
+    reads = True
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("contact", help="id, email, phone or a unique part of the name")
+        parser.add_argument("outcome", help="what happened (voicemail, no-answer, connected, callback, ...)")
+        parser.add_argument("--note", default="", help="what was said")
+        parser.add_argument("--at", help="when it happened (default: now)")
+        parser.add_argument("--template", help="the script or template used, if not the planned one")
+        parser.add_argument("--phone", help="the number used, if not the suggested one")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        account = self.account(options)
+        outcome = parse_outcome(options["outcome"])
+        contact = contact_find(account=account, reference=options["contact"])
+        at = parse_when(options["at"], account=account, what="--at") if options["at"] else None
+        touch = touch_log(
+            account=account, contact=contact, outcome=outcome, at=at, note=options["note"],
+            template=options["template"], phone=options["phone"],
+        )
+        running = enrollment_running(contact=contact)
+        following: dict[str, Any] | None = None
+        local_due = ""
+        if running is not None and running.due_start is not None:
+            spec = version_spec(version=running.version)
+            step = spec.steps[running.step_index]
+            local_due = f"{running.due_start.astimezone(zone(contact.time_zone or account.time_zone)):%a %d %b %H:%M %Z}"
+            following = {
+                "playbook": spec.name, "step": step.id, "channel": step.channel.value,
+                "due": iso_utc(running.due_start), "until": iso_utc(running.due_end) if running.due_end else None,
+            }
+        data = {
+            "touch_id": touch.pk, "contact_id": contact.pk, "contact_name": contact.name,
+            "outcome": touch.outcome, "channel": touch.channel, "at": iso_utc(touch.at),
+            "step": touch.step or None, "phone": touch.phone or None, "next": following,
+        }
+
+        def render(console: Console) -> None:
+            console.print(f"Logged {touch.outcome} for {contact.name}" + (f" ({touch.step})" if touch.step else "") + ".")
+            if following:
+                console.print(f"Next: {following['channel']} {following['step']} of {following['playbook']}, due {local_due} (their time).")
+
+        self.emit(options, data, render)

@@ -1,0 +1,75 @@
+"""Touches (the append-only log of every contact with a person) and appointments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from ringback.accounts.models import Account
+from ringback.activities.choices import AppointmentStatus, Channel, Direction, Outcome
+from ringback.contacts.models import Contact
+from ringback.playbooks.models import Enrollment
+
+
+class AppendOnlyError(Exception):
+    """Touches are never changed or deleted one by one."""
+
+
+class Touch(models.Model):
+    """One entry of the log: a call attempt and its outcome, a note mailed, a reply received."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="touches")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.SET_NULL, null=True, blank=True, related_name="touches"
+    )
+    step = models.CharField(max_length=63, blank=True)
+    attempt = models.PositiveSmallIntegerField(null=True, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.OUT)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    template = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=64, blank=True)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["account", "contact", "at"], name="touch_contact_idx"),
+            models.Index(fields=["account", "at"], name="touch_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.channel} {self.outcome}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("a touch is never changed once logged")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("a touch is never deleted")
+
+
+class Appointment(models.Model):
+    """A booked phone call at a fixed time."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="appointments")
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=15)
+    note = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.SCHEDULED
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["account", "starts_at"], name="appointment_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.contact} at {self.starts_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,240 @@
+"""Reads about activities: the agenda of a day and a contact's timeline."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Q, QuerySet
+
+from ringback.accounts.models import Account
+from ringback.activities.choices import AppointmentStatus
+from ringback.activities.models import Appointment, Touch
+from ringback.contacts.models import Contact
+from ringback.contacts.selectors import contact_phone_choices
+from ringback.core import clock
+from ringback.core.agenda import WEEKDAYS, Agenda, AgendaItem, ItemKind, call_reason, rank_agenda
+from ringback.core.engine import EnrollmentState
+from ringback.core.phones import choose_phone
+from ringback.core.playbook import Channel, Playbook as PlaybookSpec, Step
+from ringback.core.scripts import render_script
+from ringback.core.scheduling import zone
+from ringback.playbooks.choices import EnrollmentStatus
+from ringback.playbooks.models import Enrollment
+from ringback.playbooks.selectors import enrollment_state, version_spec
+
+_SEND_KINDS = {
+    Channel.MAIL: ItemKind.MAIL,
+    Channel.EMAIL: ItemKind.EMAIL,
+    Channel.SMS: ItemKind.SMS,
+    Channel.TASK: ItemKind.TASK,
+}
+
+
+def _fmt_day(value: date) -> str:
+    return f"{WEEKDAYS[value.weekday()]}, {value:%B} {value.day}"
+
+
+def _script_variables(
+    *, account: Account, contact: Contact, spec: PlaybookSpec, state: EnrollmentState, step: Step, local_start: datetime
+) -> dict[str, object]:
+    next_call = next((s for s in spec.steps[state.step + 1 :] if s.channel is Channel.CALL), None)
+    next_call_day = ""
+    if next_call is not None:
+        next_call_day = WEEKDAYS[(local_start.date() + timedelta(days=next_call.wait.min_days)).weekday()]
+    offer = state.offer_until
+    if step.offer_days is not None:
+        offer = local_start.date() + timedelta(days=step.offer_days)
+    return {
+        "contact": {
+            "first_name": contact.first_name or contact.name,
+            "last_name": contact.last_name,
+            "name": contact.name,
+            "company": contact.company,
+        },
+        "seller": {
+            "name": account.seller_name or account.name,
+            "first_name": account.seller_first_name,
+            "phone": account.seller_phone,
+            "business": account.business_name,
+        },
+        "next_call_day": next_call_day or "in a few days",
+        "offer_expires": _fmt_day(offer) if offer else "",
+        "mailed_on": f"{state.mailed_on:%B} {state.mailed_on.day}" if state.mailed_on else "last week",
+    }
+
+
+def _step_item(*, account: Account, enrollment: Enrollment, now: datetime) -> AgendaItem | None:
+    contact = enrollment.contact
+    spec = version_spec(version=enrollment.version)
+    state = enrollment_state(enrollment=enrollment)
+    if state.window is None or state.step >= len(spec.steps):
+        return None
+    step = spec.steps[state.step]
+    tz = zone(contact.time_zone or account.time_zone)
+    window = state.window
+    local_start = window.start.astimezone(tz)
+    overdue = window.end < now
+    text = spec.templates.get(state.variant, "") if state.variant else ""
+    script = (
+        render_script(text, _script_variables(account=account, contact=contact, spec=spec, state=state, step=step, local_start=local_start))
+        if text
+        else ""
+    )
+    common = {
+        "contact_id": contact.pk,
+        "contact_name": contact.name,
+        "due": window.start,
+        "zone": str(tz.key),
+        "window_start": window.start,
+        "window_end": window.end,
+        "playbook": spec.name,
+        "step": step.id,
+        "script": script,
+        "template": state.variant,
+        "enrollment_id": enrollment.pk,
+        "overdue": overdue,
+    }
+    overdue_days = max((now - window.end).days, 0) if overdue else 0
+    if step.channel is Channel.CALL:
+        last = state.calls[-1] if state.calls else None
+        phone = _phone_at(contact=contact, account=account, at=max(now, window.start))
+        reason = call_reason(
+            attempt=state.attempt,
+            playbook_title=spec.title,
+            window_start_local=local_start,
+            part=window.part,
+            last_call=last,
+            last_call_local=last.at.astimezone(tz) if last else None,
+            overdue_days=overdue_days,
+            purpose=step.purpose,
+        )
+        if phone is None:
+            reason += ". No number to call now: send mail or add a number"
+        return AgendaItem(
+            kind=ItemKind.CALL, attempt=state.attempt, phone=phone,
+            reason=reason, new=state.attempt == 1, **common,  # type: ignore[arg-type]
+        )
+    reason = f"{step.channel.value.capitalize()} step '{step.id}' of {spec.title}"
+    if step.purpose:
+        reason += f": {step.purpose}"
+    if overdue_days:
+        reason += f" (overdue {overdue_days} day{'s' if overdue_days != 1 else ''})"
+    return AgendaItem(kind=_SEND_KINDS[step.channel], reason=reason, **common)  # type: ignore[arg-type]
+
+
+def _phone_at(*, contact: Contact, account: Account, at: datetime) -> str | None:
+    """The number to call ``contact`` on at ``at`` (their local time decides work or not)."""
+    local = at.astimezone(zone(contact.time_zone or account.time_zone))
+    choice = choose_phone(contact_phone_choices(contact=contact), local)
+    return choice.number if choice else None
+
+
+def day_bounds(*, account: Account, day: date) -> tuple[datetime, datetime]:
+    """The UTC instants where ``day`` starts and ends in the seller's time zone."""
+    tz = zone(account.time_zone)
+    start = datetime.combine(day, time(0), tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(UTC)
+    return start, end
+
+
+def agenda_for_day(*, account: Account, day: date | None = None, now: datetime | None = None) -> Agenda:
+    """The seller's agenda for ``day`` (today in the seller's zone by default), ranked.
+
+    Read-only: call :func:`ringback.playbooks.services.enrollments_replan_overdue` first so that
+    long-overdue steps are spread over the coming days rather than piled on today.
+    """
+    now = now or clock.now()
+    tz = zone(account.time_zone)
+    day = day or now.astimezone(tz).date()
+    start, end = day_bounds(account=account, day=day)
+
+    appointments = [
+        AgendaItem(
+            kind=ItemKind.APPOINTMENT,
+            contact_id=a.contact_id,
+            contact_name=a.contact.name,
+            due=a.starts_at,
+            zone=a.contact.time_zone or account.time_zone,
+            window_start=a.starts_at,
+            window_end=a.starts_at + timedelta(minutes=a.duration_minutes),
+            phone=_phone_at(contact=a.contact, account=account, at=a.starts_at),
+            reason="Phone appointment" + (f": {a.note}" if a.note else ""),
+            appointment_id=a.pk,
+        )
+        for a in Appointment.objects.filter(
+            account=account, status=AppointmentStatus.SCHEDULED, starts_at__gte=start, starts_at__lt=end
+        )
+        .select_related("contact")
+        .prefetch_related("contact__phones")
+    ]
+    callbacks = [
+        AgendaItem(
+            kind=ItemKind.CALLBACK,
+            contact_id=c.pk,
+            contact_name=c.name,
+            due=c.callback_requested_at or now,
+            zone=c.time_zone or account.time_zone,
+            phone=_phone_at(contact=c, account=account, at=now),
+            reason=f"They responded on {c.callback_requested_at.astimezone(tz):%a %d %b at %H:%M}: call back now",  # type: ignore[union-attr]
+        )
+        for c in Contact.objects.filter(account=account, callback_requested_at__isnull=False, callback_requested_at__lt=end, do_not_contact=False)
+        .prefetch_related("phones")
+        .order_by("callback_requested_at")
+    ]
+    enrollments = (
+        Enrollment.objects.filter(account=account, status=EnrollmentStatus.ACTIVE, due_start__lt=end)
+        .filter(Q(contact__suppressed_until__isnull=True) | Q(contact__suppressed_until__lte=now))
+        .filter(contact__do_not_contact=False)
+        .select_related("contact", "version__playbook")
+        .prefetch_related("contact__phones")
+        .order_by("due_start", "pk")
+    )
+    calls: list[AgendaItem] = []
+    sends: list[AgendaItem] = []
+    for enrollment in enrollments:
+        item = _step_item(account=account, enrollment=enrollment, now=now)
+        if item is None:
+            continue
+        (calls if item.kind is ItemKind.CALL else sends).append(item)
+
+    birthday_filter = Q(birthday_month=day.month, birthday_day=day.day)
+    if day.month == 2 and day.day == 28 and not _is_leap(day.year):
+        birthday_filter |= Q(birthday_month=2, birthday_day=29)
+    birthdays = []
+    for c in Contact.objects.filter(account=account, do_not_contact=False).filter(birthday_filter):
+        age = f", turning {day.year - c.birthday_year}" if c.birthday_year else ""
+        birthdays.append(
+            AgendaItem(
+                kind=ItemKind.BIRTHDAY,
+                contact_id=c.pk,
+                contact_name=c.name,
+                due=start,
+                zone=c.time_zone or account.time_zone,
+                reason=f"Birthday today{age}: a greeting, no sales message",
+            )
+        )
+    return rank_agenda(
+        appointments=appointments,
+        callbacks=callbacks,
+        calls=calls,
+        sends=sends,
+        birthdays=birthdays,
+        capacity=account.daily_call_capacity,
+        new_per_callback=account.new_per_callback,
+    )
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def contact_timeline(*, account: Account, contact: Contact) -> QuerySet[Touch]:
+    """Every touch of a contact, newest first."""
+    return Touch.objects.filter(account=account, contact=contact).order_by("-at", "-id")
+
+
+def appointments_upcoming(*, account: Account, now: datetime | None = None) -> QuerySet[Appointment]:
+    """Scheduled appointments from now on."""
+    return Appointment.objects.filter(
+        account=account, status=AppointmentStatus.SCHEDULED, starts_at__gte=now or clock.now()
+    ).select_related("contact")

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from ringback.activities import views
+
+urlpatterns = [path("", views.today, name="today")]

@@ -1,0 +1,39 @@
+"""The ``ringback`` command: Django's management utility with Ringback's settings.
+
+Applies pending migrations on first use, so that a fresh SQLite default just works.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+#: Commands that must run before (or without) migrations being applied.
+_NO_AUTO_MIGRATE = {"makemigrations", "migrate", "help", "--help", "-h", "version", "--version", "check", "showmigrations", "sqlmigrate", "shell"}
+
+
+def _migrate_if_needed() -> None:
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", verbosity=0, interactive=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run ``ringback ARGS`` (``serve``, ``demo``, ``agenda``, ``log``...)."""
+    import django
+    from django.core.management import ManagementUtility
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ringback.settings")
+    args = list(sys.argv[1:] if argv is None else argv)
+    django.setup()
+    if args and args[0] not in _NO_AUTO_MIGRATE:
+        _migrate_if_needed()
+    ManagementUtility(["ringback", *args]).execute()
+
+
+if __name__ == "__main__":
+    main()

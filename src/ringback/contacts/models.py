@@ -1,0 +1,135 @@
+"""Contacts: people a seller follows up with, their numbers, emails, addresses and promises."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from ringback.accounts.models import Account
+from ringback.contacts.choices import ContactStatus, EmailLabel, PhoneLabel, Warmth
+
+
+class Tag(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="tag_unique_per_account")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """A person: prospect, customer, host, recruit or networking contact."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    warmth = models.CharField(max_length=12, choices=Warmth.choices, default=Warmth.MET_ONCE)
+    status = models.CharField(max_length=12, choices=ContactStatus.choices, default=ContactStatus.PROSPECT)
+    notes = models.TextField(blank=True)
+    birthday_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    birthday_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    birthday_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    subdivision = models.CharField(max_length=10, blank=True)
+    tags = models.ManyToManyField(Tag, related_name="contacts", blank=True)
+    do_not_contact = models.BooleanField(default=False)
+    suppressed_until = models.DateTimeField(null=True, blank=True)
+    callback_requested_at = models.DateTimeField(null=True, blank=True)
+    last_touched_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            models.Index(fields=["account", "last_name", "first_name"], name="contact_name_idx"),
+            models.Index(fields=["account", "birthday_month", "birthday_day"], name="contact_birthday_idx"),
+            models.Index(fields=["account", "callback_requested_at"], name="contact_callback_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(birthday_month__isnull=True)
+                | models.Q(birthday_month__gte=1, birthday_month__lte=12, birthday_day__gte=1, birthday_day__lte=31),
+                name="contact_birthday_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        full = f"{self.first_name} {self.last_name}".strip()
+        return full or self.company or f"Contact {self.pk}"
+
+
+class Phone(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(max_length=64, help_text="E.164 when valid, else as written")
+    extension = models.CharField(max_length=20, blank=True)
+    label = models.CharField(max_length=10, choices=PhoneLabel.choices, default=PhoneLabel.MOBILE)
+    ok_at_work = models.BooleanField(default=False)
+    is_valid = models.BooleanField(default=True)
+    is_bad = models.BooleanField(default=False, help_text="Marked wrong number")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["account", "number"], name="phone_number_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Email(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    address = models.CharField(max_length=254)
+    label = models.CharField(max_length=10, choices=EmailLabel.choices, default=EmailLabel.HOME)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["account", "address"], name="email_address_idx")]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class Address(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField(max_length=20, blank=True)
+    street = models.TextField(blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in (self.street, self.city, self.region, self.postal_code, self.country) if p)
+
+
+class Promise(models.Model):
+    """Something the seller said they would send or do ("the article on X")."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="promises")
+    text = models.TextField()
+    due_on = models.DateField(null=True, blank=True)
+    kept_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["kept_at", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.text

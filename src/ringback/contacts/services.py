@@ -1,0 +1,247 @@
+"""Writes about contacts: create, phones, flags, and the plain CSV import."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+
+from ringback.accounts.models import Account
+from ringback.contacts.choices import ContactStatus, PhoneLabel, Warmth
+from ringback.contacts.models import Contact, Email, Phone, Tag
+from ringback.core import clock
+from ringback.core.errors import ImportFailed, InvalidDate, InvalidInput, InvalidPhone
+from ringback.core.phones import ParsedPhone, parse_phone
+from ringback.core.scheduling import zone
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneInput:
+    number: str
+    label: str = PhoneLabel.MOBILE
+    ok_at_work: bool = False
+
+
+def parse_birthday(text: str) -> tuple[int, int, int | None]:
+    """Parse ``YYYY-MM-DD`` or ``--MM-DD``/``MM-DD`` (no year) into (month, day, year)."""
+    value = text.strip()
+    try:
+        if value.startswith("--") or value.count("-") == 1:
+            month, day = (int(p) for p in value.lstrip("-").split("-"))
+            date(2000, month, day)
+            return month, day, None
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidDate(f"birthday {text!r} is not a date (YYYY-MM-DD, or --MM-DD without a year)") from None
+    return parsed.month, parsed.day, parsed.year
+
+
+def _tags(account: Account, names: Iterable[str]) -> list[Tag]:
+    wanted = sorted({n.strip() for n in names if n and n.strip()})
+    existing = {t.name: t for t in Tag.objects.filter(account=account, name__in=wanted)}
+    for name in wanted:
+        if name not in existing:
+            existing[name] = Tag.objects.create(account=account, name=name)
+    return [existing[n] for n in wanted]
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    account: Account,
+    first_name: str,
+    last_name: str = "",
+    company: str = "",
+    title: str = "",
+    phones: Sequence[PhoneInput] = (),
+    emails: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    notes: str = "",
+    warmth: str = Warmth.MET_ONCE,
+    status: str = ContactStatus.PROSPECT,
+    birthday: tuple[int, int, int | None] | None = None,
+    time_zone: str | None = None,
+    strict_phones: bool = True,
+) -> Contact:
+    """Create a contact. Phones go to E.164 with the account's default region; the time zone,
+    country and US state come from the first number that tells them, unless given.
+
+    With ``strict_phones`` a number that does not parse raises :class:`InvalidPhone`; without,
+    it is kept as written and flagged.
+    """
+    if not (first_name.strip() or last_name.strip() or company.strip()):
+        raise InvalidInput("a contact needs a name or a company")
+    if warmth not in Warmth.values:
+        raise InvalidInput(f"warmth {warmth!r} is not one of {', '.join(Warmth.values)}")
+    if status not in ContactStatus.values:
+        raise InvalidInput(f"status {status!r} is not one of {', '.join(ContactStatus.values)}")
+    parsed: list[tuple[PhoneInput, ParsedPhone]] = []
+    for phone in phones:
+        result = parse_phone(phone.number, account.default_region)
+        if not result.valid and strict_phones:
+            raise InvalidPhone(f"phone {phone.number!r} is not a number (default region {account.default_region})")
+        if phone.label not in PhoneLabel.values:
+            raise InvalidInput(f"phone label {phone.label!r} is not one of {', '.join(PhoneLabel.values)}")
+        parsed.append((phone, result))
+    if time_zone:
+        zone(time_zone)
+    located = next((p for _, p in parsed if p.valid), None)
+    now = clock.now()
+    month, day, year = birthday if birthday else (None, None, None)
+    contact = Contact.objects.create(
+        account=account,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        company=company.strip(),
+        title=title.strip(),
+        warmth=warmth,
+        status=status,
+        notes=notes,
+        birthday_month=month,
+        birthday_day=day,
+        birthday_year=year,
+        time_zone=time_zone or (located.zone if located and located.zone else "") or account.time_zone,
+        country=(located.region if located and located.region else account.default_region) or "",
+        subdivision=(located.subdivision if located and located.subdivision else "") or "",
+        created_at=now,
+        updated_at=now,
+    )
+    Phone.objects.bulk_create(
+        Phone(
+            account=account,
+            contact=contact,
+            number=result.number,
+            extension=result.extension,
+            label=phone.label,
+            ok_at_work=phone.ok_at_work,
+            is_valid=result.valid,
+        )
+        for phone, result in parsed
+    )
+    Email.objects.bulk_create(
+        Email(account=account, contact=contact, address=address.strip().lower())
+        for address in dict.fromkeys(e for e in emails if e and e.strip())
+    )
+    if tags:
+        contact.tags.set(_tags(account, tags))
+    return contact
+
+
+def contact_tag(*, account: Account, contacts: Sequence[Contact], tags: Sequence[str]) -> None:
+    """Add tags to contacts."""
+    found = _tags(account, tags)
+    for contact in contacts:
+        if contact.account_id != account.pk:
+            raise InvalidInput("that contact belongs to another account")
+        contact.tags.add(*found)
+
+
+def phone_mark_bad(*, phone: Phone) -> None:
+    """Flag a number as wrong: it is never suggested again."""
+    Phone.objects.filter(pk=phone.pk).update(is_bad=True)
+    phone.is_bad = True
+
+
+# --- plain CSV import ------------------------------------------------------------------------
+
+_NAME_COLUMNS = ("name", "full name", "full_name")
+_FIRST_COLUMNS = ("first name", "first_name", "given name")
+_LAST_COLUMNS = ("last name", "last_name", "family name", "surname")
+_PHONE_COLUMNS = ("phone", "phone number", "mobile", "cell", "telephone")
+_EMAIL_COLUMNS = ("email", "e-mail", "email address")
+_TAG_COLUMNS = ("tags", "tag", "labels", "groups")
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or would do, in a dry run)."""
+
+    file: str
+    created: list[str] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def _column(header: Sequence[str], names: Sequence[str]) -> int | None:
+    lowered = [h.strip().lower() for h in header]
+    for name in names:
+        if name in lowered:
+            return lowered.index(name)
+    return None
+
+
+def contacts_import_csv(*, account: Account, path: Path, dry_run: bool = False) -> ImportReport:
+    """Import a plain CSV with name (or first/last name), phone, email and tags columns.
+
+    Rows whose phone or email is already known are skipped and reported. The import is atomic:
+    a bad row (no name, a phone that is not a number) aborts it with an error naming the file,
+    the row and the field, and nothing is written.
+    """
+    label = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(f"{path}: cannot read the file ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(f"{label}: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV") from None
+    if "\x00" in text:
+        raise ImportFailed(f"{label}: this is a binary file, not a CSV")
+    rows = list(csv.reader(text.splitlines()))
+    if not rows:
+        raise ImportFailed(f"{label}: the file is empty")
+    header = rows[0]
+    name_col, first_col, last_col = (_column(header, c) for c in (_NAME_COLUMNS, _FIRST_COLUMNS, _LAST_COLUMNS))
+    phone_col, email_col, tag_col = (_column(header, c) for c in (_PHONE_COLUMNS, _EMAIL_COLUMNS, _TAG_COLUMNS))
+    if name_col is None and first_col is None:
+        raise ImportFailed(f"{label}, row 1: no 'name' column (columns: {', '.join(header)})")
+    if phone_col is None:
+        raise ImportFailed(f"{label}, row 1: no 'phone' column (columns: {', '.join(header)})")
+    report = ImportReport(file=label, dry_run=dry_run)
+
+    def cell(row: Sequence[str], col: int | None) -> str:
+        return row[col].strip() if col is not None and col < len(row) else ""
+
+    known_phones = set(Phone.objects.filter(account=account).values_list("number", flat=True))
+    known_emails = set(Email.objects.filter(account=account).values_list("address", flat=True))
+    with transaction.atomic():
+        for number, row in enumerate(rows[1:], start=2):
+            if not any(c.strip() for c in row):
+                continue
+            if name_col is not None:
+                first, _, last = cell(row, name_col).partition(" ")
+            else:
+                first, last = cell(row, first_col), cell(row, last_col)
+            if not (first or last):
+                raise ImportFailed(f"{label}, row {number}, name: the name is empty; nothing was imported")
+            phone_text, email = cell(row, phone_col), cell(row, email_col).lower()
+            phone = parse_phone(phone_text, account.default_region) if phone_text else None
+            if phone is not None and not phone.valid:
+                raise ImportFailed(
+                    f"{label}, row {number}, phone: {phone_text!r} is not a phone number; nothing was imported"
+                )
+            if (phone and phone.e164 in known_phones) or (email and email in known_emails):
+                report.skipped.append((number, f"already have {phone.e164 if phone and phone.e164 in known_phones else email}"))
+                continue
+            tags = [t for t in cell(row, tag_col).replace(";", ",").split(",") if t.strip()]
+            contact = contact_create(
+                account=account,
+                first_name=first,
+                last_name=last.strip(),
+                phones=[PhoneInput(phone_text)] if phone_text else [],
+                emails=[email] if email else [],
+                tags=tags,
+            )
+            if phone and phone.e164:
+                known_phones.add(phone.e164)
+            if email:
+                known_emails.add(email)
+            report.created.append(contact.name)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report

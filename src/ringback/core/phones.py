@@ -1,0 +1,136 @@
+"""Phone numbers: E.164 normalisation, region, time zone and US state from the number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from functools import lru_cache
+
+import holidays as holidays_lib
+import phonenumbers
+from phonenumbers import geocoder
+from phonenumbers import timezone as number_zones
+
+from ringback.core.errors import InvalidPhone
+from ringback.core.scheduling import is_working_hours
+
+_UNKNOWN_ZONE = "Etc/Unknown"
+
+
+class PhoneLabel(StrEnum):
+    MOBILE = "mobile"
+    WORK = "work"
+    HOME = "home"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPhone:
+    """A phone number as written and, when it parses, in E.164 with what it tells about place."""
+
+    raw: str
+    e164: str | None
+    extension: str
+    region: str | None
+    zone: str | None
+    subdivision: str | None
+
+    @property
+    def valid(self) -> bool:
+        return self.e164 is not None
+
+    @property
+    def number(self) -> str:
+        return self.e164 or self.raw.strip()
+
+
+@lru_cache(maxsize=1)
+def _us_states() -> dict[str, str]:
+    return dict(holidays_lib.country_holidays("US").subdivisions_aliases)
+
+
+def _subdivision(parsed: phonenumbers.PhoneNumber, region: str | None) -> str | None:
+    if region != "US":
+        return None
+    description = geocoder.description_for_number(parsed, "en")
+    if not description:
+        return None
+    if ", " in description:
+        return description.rsplit(", ", 1)[1].strip() or None
+    return _us_states().get(description)
+
+
+def parse_phone(raw: str, default_region: str = "US") -> ParsedPhone:
+    """Parse ``raw`` with ``default_region`` for national numbers; never raises.
+
+    A number that cannot be parsed keeps its text with ``e164=None`` so that it is flagged,
+    never dropped.
+    """
+    text = (raw or "").strip()
+    try:
+        parsed = phonenumbers.parse(text, default_region.upper() if default_region else None)
+    except phonenumbers.NumberParseException:
+        return ParsedPhone(text, None, "", None, None, None)
+    if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
+        return ParsedPhone(text, None, "", None, None, None)
+    region = phonenumbers.region_code_for_number(parsed)
+    zones = [z for z in number_zones.time_zones_for_number(parsed) if z != _UNKNOWN_ZONE]
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return ParsedPhone(
+        raw=text,
+        e164=e164,
+        extension=parsed.extension or "",
+        region=region,
+        zone=zones[0] if len(zones) == 1 else None,
+        subdivision=_subdivision(parsed, region),
+    )
+
+
+def require_phone(raw: str, default_region: str = "US") -> ParsedPhone:
+    """Parse ``raw`` or raise :class:`InvalidPhone` naming it."""
+    parsed = parse_phone(raw, default_region)
+    if not parsed.valid:
+        raise InvalidPhone(f"{raw!r} is not a phone number (region {default_region})")
+    return parsed
+
+
+def display_phone(e164: str) -> str:
+    """A number in international format for people to read, or as stored when it won't parse."""
+    try:
+        return phonenumbers.format_number(
+            phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+    except phonenumbers.NumberParseException:
+        return e164
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneChoice:
+    """One of a contact's numbers, as the agenda weighs it."""
+
+    id: int
+    number: str
+    label: PhoneLabel
+    ok_at_work: bool = False
+    bad: bool = False
+
+
+_PREFERENCE = {PhoneLabel.MOBILE: 0, PhoneLabel.WORK: 1, PhoneLabel.HOME: 2, PhoneLabel.OTHER: 3}
+
+
+def choose_phone(phones: list[PhoneChoice], local_time: datetime) -> PhoneChoice | None:
+    """The number to call at ``local_time`` (the contact's local time).
+
+    Mobile first; a work number only during working hours and only when marked OK to call at
+    work (R5); then home and other. Numbers flagged bad are never chosen.
+    """
+    working = is_working_hours(local_time)
+    usable = [
+        p
+        for p in phones
+        if not p.bad and (p.label is not PhoneLabel.WORK or (p.ok_at_work and working))
+    ]
+    if not usable:
+        return None
+    return min(usable, key=lambda p: (_PREFERENCE[p.label], p.id))

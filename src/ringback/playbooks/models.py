@@ -1,0 +1,76 @@
+"""Playbooks (versioned YAML) and enrollments (one contact running one playbook version)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from ringback.accounts.models import Account
+from ringback.contacts.models import Contact
+from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
+
+
+class Playbook(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="playbooks")
+    name = models.CharField(max_length=63)
+    title = models.CharField(max_length=200)
+    is_builtin = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="playbook_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlaybookVersion(models.Model):
+    """One immutable version of a playbook's YAML; an enrollment keeps the version it started on."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    source = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["playbook", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["playbook", "number"], name="playbook_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.playbook.name} v{self.number}"
+
+
+class Enrollment(models.Model):
+    """A contact running a playbook version: its next step and due window, or how it ended."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="enrollments")
+    version = models.ForeignKey(PlaybookVersion, on_delete=models.PROTECT, related_name="enrollments")
+    status = models.CharField(max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE)
+    step_index = models.PositiveSmallIntegerField(default=0)
+    due_start = models.DateTimeField(null=True, blank=True)
+    due_end = models.DateTimeField(null=True, blank=True)
+    seed = models.BigIntegerField()
+    state = models.JSONField(default=dict, help_text="Engine state: calls made, retries, offer dates")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.CharField(max_length=200, blank=True)
+    recontact_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["account", "status", "due_start"], name="enrollment_due_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact"],
+                condition=models.Q(status__in=RUNNING_STATUSES),
+                name="one_running_enrollment_per_contact",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} in {self.version}"

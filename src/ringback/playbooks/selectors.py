@@ -1,0 +1,113 @@
+"""Reads about playbooks and enrollments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+
+from django.db.models import QuerySet
+
+from ringback.accounts.models import Account
+from ringback.accounts.selectors import account_calling_hours, account_vacations
+from ringback.contacts.models import Contact
+from ringback.contacts.selectors import contact_recipient
+from ringback.core.engine import Context, EnrollmentState, Status
+from ringback.core.errors import UnknownPlaybook
+from ringback.core.playbook import PartOfDay, Playbook as PlaybookSpec, parse_playbook
+from ringback.core.scheduling import CallingHours, CallRecord, Window, calling_hours_for
+from ringback.playbooks.choices import RUNNING_STATUSES
+from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
+
+
+@lru_cache(maxsize=256)
+def _parse(source: str, name: str) -> PlaybookSpec:
+    return parse_playbook(source, source=f"{name}.yaml")
+
+
+def version_spec(*, version: PlaybookVersion) -> PlaybookSpec:
+    """The parsed playbook of a stored version (parsed once per process)."""
+    return _parse(version.source, version.playbook.name)
+
+
+def playbook_list(*, account: Account) -> QuerySet[Playbook]:
+    """The account's playbooks, built-in and own."""
+    return Playbook.objects.filter(account=account).order_by("-is_builtin", "name")
+
+
+def playbook_get(*, account: Account, name: str) -> Playbook:
+    """The account's playbook called ``name``."""
+    found = Playbook.objects.filter(account=account, name=name).first()
+    if found is None:
+        known = ", ".join(playbook_list(account=account).values_list("name", flat=True))
+        raise UnknownPlaybook(f"no playbook called {name!r} (playbooks: {known})")
+    return found
+
+
+def playbook_latest_version(*, playbook: Playbook) -> PlaybookVersion:
+    """The newest version of a playbook."""
+    version = playbook.versions.select_related("playbook").order_by("-number").first()
+    assert version is not None, "a playbook always has a version"
+    return version
+
+
+def enrollment_running(*, contact: Contact) -> Enrollment | None:
+    """The contact's active or paused enrollment, if any."""
+    return (
+        Enrollment.objects.select_related("version__playbook")
+        .filter(contact=contact, status__in=RUNNING_STATUSES)
+        .first()
+    )
+
+
+def effective_hours(*, account: Account, country: str | None, subdivision: str | None) -> CallingHours:
+    """The stricter of the account's calling hours and the rules of the contact's region."""
+    own = account_calling_hours(account=account)
+    region = calling_hours_for(country, subdivision)
+    start, end = max(own.start, region.start), min(own.end, region.end)
+    if end <= start:
+        return region
+    return CallingHours(start, end, region.max_calls_per_24h)
+
+
+def context_for(*, account: Account, contact: Contact, vacations: tuple[tuple[datetime, datetime], ...] | None = None) -> Context:
+    """The engine context of a contact: zone, region rules, the seller's vacations."""
+    recipient = contact_recipient(contact=contact, account=account)
+    return Context(
+        recipient=recipient,
+        hours=effective_hours(account=account, country=recipient.country, subdivision=recipient.subdivision),
+        vacations=account_vacations(account=account) if vacations is None else vacations,
+    )
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def enrollment_state(*, enrollment: Enrollment) -> EnrollmentState:
+    """The engine state stored in an enrollment row."""
+    data = enrollment.state or {}
+    window = None
+    if enrollment.due_start is not None and enrollment.due_end is not None:
+        part = data.get("part")
+        window = Window(enrollment.due_start, enrollment.due_end, PartOfDay(part) if part else None)
+    return EnrollmentState(
+        status=Status(enrollment.status),
+        step=enrollment.step_index,
+        seed=enrollment.seed,
+        started_at=enrollment.started_at,
+        window=window,
+        variant=data.get("variant"),
+        last_touch_at=_dt(data.get("last_touch_at")),
+        calls=tuple(CallRecord(datetime.fromisoformat(at), PartOfDay(part), wd) for at, part, wd in data.get("calls", [])),
+        touches=data.get("touches", 0),
+        retries=data.get("retries", 0),
+        reason=enrollment.ended_reason,
+        recontact_at=enrollment.recontact_at,
+        switch_to=data.get("switch_to"),
+        mailed_on=_d(data.get("mailed_on")),
+        offer_until=_d(data.get("offer_until")),
+    )

@@ -1,0 +1,238 @@
+"""Writes about playbooks and enrollments: install, add versions, enroll, re-plan."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from ringback.accounts.models import Account, Vacation
+from ringback.contacts.models import Contact
+from ringback.core import clock
+from ringback.core.engine import (
+    EnrollmentState,
+    Status,
+    enrollment_begin,
+    enrollment_replan,
+    enrollment_stop,
+)
+from ringback.core.errors import AlreadyEnrolled, Suppressed
+from ringback.core.playbook import BUILTIN_NAMES, Playbook as PlaybookSpec, builtin_text, parse_playbook
+from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
+from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
+from ringback.playbooks.selectors import (
+    context_for,
+    enrollment_running,
+    enrollment_state,
+    playbook_get,
+    playbook_latest_version,
+    version_spec,
+)
+
+
+def playbooks_install_builtins(*, account: Account) -> None:
+    """Give the account the built-in playbooks (a new version when the shipped YAML changed)."""
+    for name in BUILTIN_NAMES:
+        playbook_add(account=account, text=builtin_text(name), source=f"{name}.yaml", builtin=True)
+
+
+@transaction.atomic
+def playbook_add(*, account: Account, text: str, source: str = "<playbook>", builtin: bool = False) -> PlaybookVersion:
+    """Validate a playbook and store it: a new playbook, or a new version of an existing one.
+
+    Enrollments keep the version they started on. Adding identical YAML changes nothing.
+    """
+    spec = parse_playbook(text, source=source)
+    now = clock.now()
+    playbook, _ = Playbook.objects.get_or_create(
+        account=account, name=spec.name, defaults={"title": spec.title, "is_builtin": builtin, "created_at": now}
+    )
+    latest = playbook.versions.order_by("-number").first()
+    if latest is not None and latest.source == text:
+        return latest
+    if playbook.title != spec.title:
+        Playbook.objects.filter(pk=playbook.pk).update(title=spec.title)
+    number = max(spec.version, (latest.number + 1) if latest else 1)
+    return PlaybookVersion.objects.create(account=account, playbook=playbook, number=number, source=text, created_at=now)
+
+
+def _state_fields(state: EnrollmentState) -> dict[str, object]:
+    window = state.window
+    return {
+        "status": state.status.value,
+        "step_index": state.step,
+        "due_start": window.start if window else None,
+        "due_end": window.end if window else None,
+        "ended_reason": state.reason,
+        "recontact_at": state.recontact_at,
+        "state": {
+            "part": window.part.value if window and window.part else None,
+            "variant": state.variant,
+            "last_touch_at": state.last_touch_at.isoformat() if state.last_touch_at else None,
+            "calls": [[c.at.isoformat(), c.part.value, c.weekday] for c in state.calls],
+            "touches": state.touches,
+            "retries": state.retries,
+            "switch_to": state.switch_to,
+            "mailed_on": state.mailed_on.isoformat() if state.mailed_on else None,
+            "offer_until": state.offer_until.isoformat() if state.offer_until else None,
+        },
+    }
+
+
+def enrollment_save_state(*, enrollment: Enrollment, state: EnrollmentState, at: datetime) -> Enrollment:
+    """Store an engine state in the enrollment row (and when it ended, if it did)."""
+    fields = _state_fields(state)
+    if state.ended and enrollment.ended_at is None:
+        fields["ended_at"] = at
+    for key, value in fields.items():
+        setattr(enrollment, key, value)
+    enrollment.save(update_fields=list(fields))
+    return enrollment
+
+
+def _check_reachable(contact: Contact, at: datetime) -> None:
+    if contact.do_not_contact:
+        raise Suppressed(f"{contact.name} asked not to be contacted; Ringback will not enroll them")
+    if contact.suppressed_until and contact.suppressed_until > at:
+        raise Suppressed(f"{contact.name} said not interested; they rest until {contact.suppressed_until:%Y-%m-%d}")
+
+
+@transaction.atomic
+def enrollment_start(
+    *,
+    account: Account,
+    contact: Contact,
+    playbook: str,
+    at: datetime | None = None,
+    replace: bool = False,
+) -> Enrollment:
+    """Enroll a contact in the latest version of a playbook, planning the first step.
+
+    A contact runs at most one playbook: enrolling again raises :class:`AlreadyEnrolled`
+    unless ``replace`` stops the running one first.
+    """
+    if contact.account_id != account.pk:
+        raise Suppressed("that contact belongs to another account")
+    started = at or clock.now()
+    _check_reachable(contact, started)
+    version = playbook_latest_version(playbook=playbook_get(account=account, name=playbook))
+    running = enrollment_running(contact=contact)
+    if running is not None:
+        if not replace:
+            spec = version_spec(version=running.version)
+            raise AlreadyEnrolled(
+                f"{contact.name} is already in {running.version.playbook.name} "
+                f"(step {running.step_index + 1} of {len(spec.steps)}); use --replace to switch"
+            )
+        enrollment_end(enrollment=running, reason=f"replaced by {playbook}", at=started)
+    spec = version_spec(version=version)
+    seed = zlib.crc32(f"{contact.pk}:{version.pk}:{started.isoformat()}".encode())
+    state = enrollment_begin(spec, seed=seed, at=started, context=context_for(account=account, contact=contact))
+    enrollment = Enrollment(
+        account=account, contact=contact, version=version, seed=seed, started_at=started, created_at=clock.now()
+    )
+    for key, value in _state_fields(state).items():
+        setattr(enrollment, key, value)
+    if state.ended:
+        enrollment.ended_at = started
+    enrollment.save()
+    return enrollment
+
+
+def enrollment_end(*, enrollment: Enrollment, reason: str, at: datetime | None = None) -> Enrollment:
+    """Stop a running enrollment by hand."""
+    state = enrollment_stop(enrollment_state(enrollment=enrollment), reason=reason)
+    return enrollment_save_state(enrollment=enrollment, state=state, at=at or clock.now())
+
+
+def enrollments_start_many(
+    *, account: Account, contacts: Sequence[Contact], playbook: str, replace: bool = False, at: datetime | None = None
+) -> tuple[list[Enrollment], list[tuple[Contact, str]]]:
+    """Enroll several contacts; return the enrollments made and the contacts skipped, with why."""
+    from ringback.core.errors import RingbackError
+
+    made: list[Enrollment] = []
+    skipped: list[tuple[Contact, str]] = []
+    for contact in contacts:
+        try:
+            with transaction.atomic():
+                made.append(enrollment_start(account=account, contact=contact, playbook=playbook, replace=replace, at=at))
+        except RingbackError as exc:
+            skipped.append((contact, exc.message))
+    return made, skipped
+
+
+def _replan(enrollment: Enrollment, account: Account, at: datetime, not_before: datetime | None = None) -> None:
+    spec: PlaybookSpec = version_spec(version=enrollment.version)
+    state = enrollment_state(enrollment=enrollment)
+    new = enrollment_replan(state, spec, at=at, context=context_for(account=account, contact=enrollment.contact), not_before=not_before)
+    enrollment_save_state(enrollment=enrollment, state=new, at=at)
+
+
+@transaction.atomic
+def enrollments_replan_for_vacation(*, account: Account, vacation: Vacation) -> int:
+    """Move every active step due inside a vacation to after it; return how many moved."""
+    from ringback.core.scheduling import vacation_from_dates
+
+    start, end = vacation_from_dates(vacation.first_day, vacation.last_day, account.time_zone)
+    due = (
+        Enrollment.objects.filter(account=account, status=EnrollmentStatus.ACTIVE, due_start__lt=end, due_end__gt=start)
+        .select_related("version__playbook", "contact")
+        .prefetch_related("contact__phones")
+    )
+    moved = 0
+    now = clock.now()
+    for enrollment in due:
+        _replan(enrollment, account, now, not_before=max(now, end))
+        moved += 1
+    return moved
+
+
+@transaction.atomic
+def enrollments_replan_overdue(*, account: Account, now: datetime | None = None) -> int:
+    """Re-plan steps overdue by more than a few days instead of piling them on today.
+
+    They are spread over the coming days, at most a day's call capacity per day, oldest first.
+    """
+    from django.conf import settings
+
+    now = now or clock.now()
+    limit = now - timedelta(days=settings.RINGBACK["OVERDUE_REPLAN_DAYS"])
+    overdue = list(
+        Enrollment.objects.filter(account=account, status=EnrollmentStatus.ACTIVE, due_end__lt=limit)
+        .select_related("version__playbook", "contact")
+        .prefetch_related("contact__phones")
+        .order_by("due_start", "pk")
+    )
+    per_day = max(account.daily_call_capacity, 1)
+    for position, enrollment in enumerate(overdue):
+        _replan(enrollment, account, now, not_before=now + timedelta(days=position // per_day))
+    return len(overdue)
+
+
+def enrollments_running_for(*, contacts: Sequence[Contact]) -> dict[int, Enrollment]:
+    """The running enrollment of each contact, by contact id."""
+    rows = Enrollment.objects.filter(contact__in=contacts, status__in=RUNNING_STATUSES).select_related("version__playbook")
+    return {e.contact_id: e for e in rows}
+
+
+def enrollment_status_counts(*, account: Account) -> dict[str, int]:
+    """How many enrollments are in each state."""
+    from django.db.models import Count
+
+    return {row["status"]: row["n"] for row in Enrollment.objects.filter(account=account).values("status").annotate(n=Count("id"))}
+
+
+__all__ = [
+    "Status",
+    "enrollment_end",
+    "enrollment_save_state",
+    "enrollment_start",
+    "enrollments_replan_for_vacation",
+    "enrollments_replan_overdue",
+    "enrollments_start_many",
+    "playbook_add",
+    "playbooks_install_builtins",
+]
