@@ -9,7 +9,19 @@ import os
 import sys
 
 #: Commands that must run before (or without) migrations being applied.
-_NO_AUTO_MIGRATE = {"makemigrations", "migrate", "help", "--help", "-h", "version", "--version", "check", "showmigrations", "sqlmigrate", "shell"}
+_NO_AUTO_MIGRATE = {
+    "makemigrations",
+    "migrate",
+    "help",
+    "--help",
+    "-h",
+    "version",
+    "--version",
+    "check",
+    "showmigrations",
+    "sqlmigrate",
+    "shell",
+}
 
 
 def _migrate_if_needed() -> None:

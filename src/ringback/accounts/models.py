@@ -58,7 +58,8 @@ class Vacation(models.Model):
         ordering = ["first_day"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(last_day__gte=models.F("first_day")), name="vacation_ends_after_start"
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="vacation_ends_after_start",
             )
         ]
 

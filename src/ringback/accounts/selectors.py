@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 
 from ringback.accounts.models import Account, Membership, Vacation
 from ringback.core.errors import AccountError
-from ringback.core.scheduling import CallingHours, Vacation as VacationSpan, vacation_from_dates
+from ringback.core.scheduling import CallingHours, vacation_from_dates
+from ringback.core.scheduling import Vacation as VacationSpan
 
 
 def account_for_user(*, username: str) -> Account:

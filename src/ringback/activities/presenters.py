@@ -16,7 +16,9 @@ def agenda_item_json(item: AgendaItem) -> dict[str, Any]:
         "contact_id": item.contact_id,
         "contact_name": item.contact_name,
         "due": iso_utc(item.due),
-        "window": {"start": local[0].isoformat(), "end": local[1].isoformat(), "zone": item.zone} if local else None,
+        "window": {"start": local[0].isoformat(), "end": local[1].isoformat(), "zone": item.zone}
+        if local
+        else None,
         "playbook": item.playbook,
         "step": item.step,
         "attempt": item.attempt,

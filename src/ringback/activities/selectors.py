@@ -15,9 +15,10 @@ from ringback.core import clock
 from ringback.core.agenda import WEEKDAYS, Agenda, AgendaItem, ItemKind, call_reason, rank_agenda
 from ringback.core.engine import EnrollmentState
 from ringback.core.phones import choose_phone
-from ringback.core.playbook import Channel, Playbook as PlaybookSpec, Step
-from ringback.core.scripts import render_script
+from ringback.core.playbook import Channel, Step
+from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import zone
+from ringback.core.scripts import render_script
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import enrollment_state, version_spec
@@ -35,7 +36,13 @@ def _fmt_day(value: date) -> str:
 
 
 def _script_variables(
-    *, account: Account, contact: Contact, spec: PlaybookSpec, state: EnrollmentState, step: Step, local_start: datetime
+    *,
+    account: Account,
+    contact: Contact,
+    spec: PlaybookSpec,
+    state: EnrollmentState,
+    step: Step,
+    local_start: datetime,
 ) -> dict[str, object]:
     next_call = next((s for s in spec.steps[state.step + 1 :] if s.channel is Channel.CALL), None)
     next_call_day = ""
@@ -76,7 +83,17 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime) -> Ag
     overdue = window.end < now
     text = spec.templates.get(state.variant, "") if state.variant else ""
     script = (
-        render_script(text, _script_variables(account=account, contact=contact, spec=spec, state=state, step=step, local_start=local_start))
+        render_script(
+            text,
+            _script_variables(
+                account=account,
+                contact=contact,
+                spec=spec,
+                state=state,
+                step=step,
+                local_start=local_start,
+            ),
+        )
         if text
         else ""
     )
@@ -111,8 +128,12 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime) -> Ag
         if phone is None:
             reason += ". No number to call now: send mail or add a number"
         return AgendaItem(
-            kind=ItemKind.CALL, attempt=state.attempt, phone=phone,
-            reason=reason, new=state.attempt == 1, **common,  # type: ignore[arg-type]
+            kind=ItemKind.CALL,
+            attempt=state.attempt,
+            phone=phone,
+            reason=reason,
+            new=state.attempt == 1,
+            **common,  # type: ignore[arg-type]
         )
     reason = f"{step.channel.value.capitalize()} step '{step.id}' of {spec.title}"
     if step.purpose:
@@ -162,7 +183,10 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
             appointment_id=a.pk,
         )
         for a in Appointment.objects.filter(
-            account=account, status=AppointmentStatus.SCHEDULED, starts_at__gte=start, starts_at__lt=end
+            account=account,
+            status=AppointmentStatus.SCHEDULED,
+            starts_at__gte=start,
+            starts_at__lt=end,
         )
         .select_related("contact")
         .prefetch_related("contact__phones")
@@ -177,7 +201,12 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
             phone=_phone_at(contact=c, account=account, at=now),
             reason=f"They responded on {c.callback_requested_at.astimezone(tz):%a %d %b at %H:%M}: call back now",  # type: ignore[union-attr]
         )
-        for c in Contact.objects.filter(account=account, callback_requested_at__isnull=False, callback_requested_at__lt=end, do_not_contact=False)
+        for c in Contact.objects.filter(
+            account=account,
+            callback_requested_at__isnull=False,
+            callback_requested_at__lt=end,
+            do_not_contact=False,
+        )
         .prefetch_related("phones")
         .order_by("callback_requested_at")
     ]

@@ -19,7 +19,12 @@ from ringback.core.phones import choose_phone
 from ringback.core.playbook import ENDING, ENGAGING, STEP_OUTCOMES, Channel, Outcome, parse_outcome
 from ringback.core.scheduling import zone
 from ringback.playbooks.models import Enrollment
-from ringback.playbooks.selectors import context_for, enrollment_running, enrollment_state, version_spec
+from ringback.playbooks.selectors import (
+    context_for,
+    enrollment_running,
+    enrollment_state,
+    version_spec,
+)
 from ringback.playbooks.services import enrollment_save_state, enrollment_start
 
 #: A touch may be logged a little ahead of the clock (clock skew), never further.
@@ -37,7 +42,9 @@ def _phone_used(contact: Contact, at: datetime, number: str | None) -> Phone | N
     phones = list(contact.phones.all())
     if number:
         return next((p for p in phones if p.number == number), None)
-    choice = choose_phone(contact_phone_choices(contact=contact), at.astimezone(zone(contact.time_zone or "UTC")))
+    choice = choose_phone(
+        contact_phone_choices(contact=contact), at.astimezone(zone(contact.time_zone or "UTC"))
+    )
     return next((p for p in phones if choice and p.pk == choice.id), None)
 
 
@@ -84,7 +91,9 @@ def touch_log(
     if result in ENDING and step is not None:
         channel = step.channel
     inbound = result is Outcome.CALLBACK
-    used = _phone_used(contact, when, phone) if channel in (Channel.CALL, Channel.SMS) and not inbound else None
+    used = (
+        _phone_used(contact, when, phone) if channel in (Channel.CALL, Channel.SMS) and not inbound else None
+    )
     if result is Outcome.WRONG_NUMBER and used is not None:
         phone_mark_bad(phone=used)
 
@@ -102,9 +111,19 @@ def touch_log(
     )
     if enrollment is not None and state is not None and spec is not None:
         touch.step = step.id if step else ""
-        touch.attempt = state.attempt if channel is Channel.CALL and step and step.channel is Channel.CALL else None
-        touch.template = template or (state.variant if step is not None and channel is step.channel else "") or ""
-        new_state = enrollment_record(state, spec, outcome=result, at=when, context=context_for(account=account, contact=contact))
+        touch.attempt = (
+            state.attempt if channel is Channel.CALL and step and step.channel is Channel.CALL else None
+        )
+        touch.template = (
+            template or (state.variant if step is not None and channel is step.channel else "") or ""
+        )
+        new_state = enrollment_record(
+            state,
+            spec,
+            outcome=result,
+            at=when,
+            context=context_for(account=account, contact=contact),
+        )
         enrollment_save_state(enrollment=enrollment, state=new_state, at=when)
         _follow_on(account=account, contact=contact, enrollment=enrollment, at=when)
     else:
@@ -146,7 +165,12 @@ def _contact_after(*, account: Account, contact: Contact, outcome: Outcome, at: 
 
 @transaction.atomic
 def appointment_book(
-    *, account: Account, contact: Contact, starts_at: datetime, note: str = "", duration_minutes: int = 15
+    *,
+    account: Account,
+    contact: Contact,
+    starts_at: datetime,
+    note: str = "",
+    duration_minutes: int = 15,
 ) -> Appointment:
     """Book a phone appointment: it goes on the agenda at its time and ends the chase."""
     now = clock.now()

@@ -29,7 +29,10 @@ class RingbackCommand(BaseCommand):
     reads = False
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--user", help="act for this user's account (default: RINGBACK_USER, or the only account)")
+        parser.add_argument(
+            "--user",
+            help="act for this user's account (default: RINGBACK_USER, or the only account)",
+        )
         if self.reads:
             parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
@@ -51,7 +54,9 @@ class RingbackCommand(BaseCommand):
             return next(iter(accounts.values()))
         if not memberships:
             return self._create_owner()
-        names = ", ".join(Membership.objects.order_by("user__username").values_list("user__username", flat=True))
+        names = ", ".join(
+            Membership.objects.order_by("user__username").values_list("user__username", flat=True)
+        )
         raise AccountError(f"several accounts exist; choose one with --user or RINGBACK_USER ({names})")
 
     def _create_owner(self) -> Account:
@@ -64,7 +69,9 @@ class RingbackCommand(BaseCommand):
                 raise AccountError("the passwords differ; nothing was created")
         account = account_create(username=name, password=password or None)
         if not password:
-            self.stderr.write(f"Created the owner account {name!r}; set its password with: ringback changepassword {name}")
+            self.stderr.write(
+                f"Created the owner account {name!r}; set its password with: ringback changepassword {name}"
+            )
         return account
 
     def emit(self, options: dict[str, Any], data: Any, render: Callable[[Console], None]) -> None:
@@ -103,7 +110,9 @@ def parse_when(text: str, *, account: Account, what: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidDate(f"{what} {text!r} is not a date-time (write e.g. 2026-11-24T15:30 or 2026-11-24T15:30-05:00)") from None
+        raise InvalidDate(
+            f"{what} {text!r} is not a date-time (write e.g. 2026-11-24T15:30 or 2026-11-24T15:30-05:00)"
+        ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone(account.time_zone))
     return value.astimezone(UTC)

@@ -55,7 +55,12 @@ class Contact(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(birthday_month__isnull=True)
-                | models.Q(birthday_month__gte=1, birthday_month__lte=12, birthday_day__gte=1, birthday_day__lte=31),
+                | models.Q(
+                    birthday_month__gte=1,
+                    birthday_month__lte=12,
+                    birthday_day__gte=1,
+                    birthday_day__lte=31,
+                ),
                 name="contact_birthday_valid",
             )
         ]
@@ -115,7 +120,9 @@ class Address(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return ", ".join(p for p in (self.street, self.city, self.region, self.postal_code, self.country) if p)
+        return ", ".join(
+            p for p in (self.street, self.city, self.region, self.postal_code, self.country) if p
+        )
 
 
 class Promise(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat
 
@@ -24,7 +26,9 @@ def contact_list(*, account: Account, tag: str | None = None, search: str | None
         qs = qs.filter(tags__name=tag)
     if search:
         qs = qs.annotate(full_name=Concat("first_name", Value(" "), "last_name")).filter(
-            Q(full_name__icontains=search) | Q(company__icontains=search) | Q(emails__address__icontains=search)
+            Q(full_name__icontains=search)
+            | Q(company__icontains=search)
+            | Q(emails__address__icontains=search)
         )
     return qs.prefetch_related("phones", "emails", "tags").distinct()
 
@@ -49,7 +53,7 @@ def contact_find(*, account: Account, reference: str) -> Contact:
         found = base.filter(pk=int(text)).first()
         if found is not None:
             return found
-    matches: list[Contact]
+    matches: Sequence[Contact]
     if "@" in ref:
         matches = list(base.filter(emails__address__iexact=ref).distinct())
     else:
@@ -61,10 +65,14 @@ def contact_find(*, account: Account, reference: str) -> Contact:
             named = base.annotate(full_name=Concat("first_name", Value(" "), "last_name"))
             exact = list(named.filter(full_name__iexact=ref))
             matches = exact or list(
-                named.filter(Q(full_name__icontains=ref) | Q(company__icontains=ref)).order_by("last_name", "first_name", "id")[:50]
+                named.filter(Q(full_name__icontains=ref) | Q(company__icontains=ref)).order_by(
+                    "last_name", "first_name", "id"
+                )[:50]
             )
     if not matches:
-        raise ContactNotFound(f"no contact matches {reference!r} (give an id, email, phone or part of the name)")
+        raise ContactNotFound(
+            f"no contact matches {reference!r} (give an id, email, phone or part of the name)"
+        )
     if len(matches) > 1:
         raise ContactAmbiguous(reference, [_describe(c) for c in matches])
     return matches[0]
@@ -73,7 +81,13 @@ def contact_find(*, account: Account, reference: str) -> Contact:
 def contact_phone_choices(*, contact: Contact) -> list[PhoneChoice]:
     """The contact's numbers as the agenda weighs them (uses prefetched phones when present)."""
     return [
-        PhoneChoice(id=p.pk, number=p.number, label=PhoneLabel(p.label), ok_at_work=p.ok_at_work, bad=p.is_bad or not p.is_valid)
+        PhoneChoice(
+            id=p.pk,
+            number=p.number,
+            label=PhoneLabel(p.label),
+            ok_at_work=p.ok_at_work,
+            bad=p.is_bad or not p.is_valid,
+        )
         for p in contact.phones.all()
     ]
 

@@ -36,7 +36,9 @@ def parse_birthday(text: str) -> tuple[int, int, int | None]:
             return month, day, None
         parsed = date.fromisoformat(value)
     except ValueError:
-        raise InvalidDate(f"birthday {text!r} is not a date (YYYY-MM-DD, or --MM-DD without a year)") from None
+        raise InvalidDate(
+            f"birthday {text!r} is not a date (YYYY-MM-DD, or --MM-DD without a year)"
+        ) from None
     return parsed.month, parsed.day, parsed.year
 
 
@@ -83,7 +85,9 @@ def contact_create(
     for phone in phones:
         result = parse_phone(phone.number, account.default_region)
         if not result.valid and strict_phones:
-            raise InvalidPhone(f"phone {phone.number!r} is not a number (default region {account.default_region})")
+            raise InvalidPhone(
+                f"phone {phone.number!r} is not a number (default region {account.default_region})"
+            )
         if phone.label not in PhoneLabel.values:
             raise InvalidInput(f"phone label {phone.label!r} is not one of {', '.join(PhoneLabel.values)}")
         parsed.append((phone, result))
@@ -196,8 +200,12 @@ def contacts_import_csv(*, account: Account, path: Path, dry_run: bool = False) 
     if not rows:
         raise ImportFailed(f"{label}: the file is empty")
     header = rows[0]
-    name_col, first_col, last_col = (_column(header, c) for c in (_NAME_COLUMNS, _FIRST_COLUMNS, _LAST_COLUMNS))
-    phone_col, email_col, tag_col = (_column(header, c) for c in (_PHONE_COLUMNS, _EMAIL_COLUMNS, _TAG_COLUMNS))
+    name_col, first_col, last_col = (
+        _column(header, c) for c in (_NAME_COLUMNS, _FIRST_COLUMNS, _LAST_COLUMNS)
+    )
+    phone_col, email_col, tag_col = (
+        _column(header, c) for c in (_PHONE_COLUMNS, _EMAIL_COLUMNS, _TAG_COLUMNS)
+    )
     if name_col is None and first_col is None:
         raise ImportFailed(f"{label}, row 1: no 'name' column (columns: {', '.join(header)})")
     if phone_col is None:
@@ -226,7 +234,12 @@ def contacts_import_csv(*, account: Account, path: Path, dry_run: bool = False) 
                     f"{label}, row {number}, phone: {phone_text!r} is not a phone number; nothing was imported"
                 )
             if (phone and phone.e164 in known_phones) or (email and email in known_emails):
-                report.skipped.append((number, f"already have {phone.e164 if phone and phone.e164 in known_phones else email}"))
+                report.skipped.append(
+                    (
+                        number,
+                        f"already have {phone.e164 if phone and phone.e164 in known_phones else email}",
+                    )
+                )
                 continue
             tags = [t for t in cell(row, tag_col).replace(";", ",").split(",") if t.strip()]
             contact = contact_create(

@@ -83,7 +83,11 @@ class Agenda:
 
 
 def interleave(
-    follow_ups: Sequence[AgendaItem], new: Sequence[AgendaItem], *, new_per_callback: float, limit: int
+    follow_ups: Sequence[AgendaItem],
+    new: Sequence[AgendaItem],
+    *,
+    new_per_callback: float,
+    limit: int,
 ) -> list[AgendaItem]:
     """Mix follow-up calls with new prospects, ``new_per_callback`` new ones per follow-up."""
     out: list[AgendaItem] = []

@@ -141,7 +141,11 @@ def _plan(
             return _finish(state, playbook, at, "finished the playbook")
         step = playbook.steps[index]
         limits = playbook.limits
-        if step.channel is Channel.CALL and limits.max_calls is not None and len(state.calls) >= limits.max_calls:
+        if (
+            step.channel is Channel.CALL
+            and limits.max_calls is not None
+            and len(state.calls) >= limits.max_calls
+        ):
             return _finish(state, playbook, at, f"made {limits.max_calls} calls")
         reference = state.last_touch_at or state.started_at
         floor = max(at, not_before) if not_before is not None else at
@@ -226,13 +230,23 @@ def enrollment_record(
     where = f"at step {state.step + 1}" + (f" ({step.id})" if step else "")
     if outcome in ENGAGING:
         return replace(
-            state, status=Status.ENGAGED, window=None, variant=None, last_touch_at=at,
-            touches=state.touches + 1, reason=f"{outcome.value} {where}",
+            state,
+            status=Status.ENGAGED,
+            window=None,
+            variant=None,
+            last_touch_at=at,
+            touches=state.touches + 1,
+            reason=f"{outcome.value} {where}",
         )
     if outcome in ENDING:
         return replace(
-            state, status=Status.STOPPED, window=None, variant=None, last_touch_at=at,
-            touches=state.touches + 1, reason=f"{outcome.value} {where}",
+            state,
+            status=Status.STOPPED,
+            window=None,
+            variant=None,
+            last_touch_at=at,
+            touches=state.touches + 1,
+            reason=f"{outcome.value} {where}",
         )
     if step is None or outcome not in STEP_OUTCOMES[step.channel]:
         channel = step.channel.value if step else "none"
@@ -249,8 +263,12 @@ def enrollment_record(
         if step.offer_days is not None:
             offer_until = mailed_on + timedelta(days=step.offer_days)
     done = replace(
-        state, last_touch_at=at, calls=calls, touches=state.touches + 1,
-        mailed_on=mailed_on, offer_until=offer_until,
+        state,
+        last_touch_at=at,
+        calls=calls,
+        touches=state.touches + 1,
+        mailed_on=mailed_on,
+        offer_until=offer_until,
     )
     branch = step.on.get(outcome) or _default_branch(outcome, context)
     if branch.action is Action.RETRY and state.retries < MAX_RETRIES:
@@ -259,14 +277,28 @@ def enrollment_record(
     done = replace(done, retries=0)
     if branch.action is Action.END:
         if outcome is Outcome.WRONG_NUMBER and context.recipient.numbers == 0:
-            return replace(done, status=Status.STOPPED, window=None, variant=None, reason="no working number left")
+            return replace(
+                done,
+                status=Status.STOPPED,
+                window=None,
+                variant=None,
+                reason="no working number left",
+            )
         return _finish(done, playbook, at, f"ended by the playbook on {outcome.value} {where}")
     if branch.action is Action.SWITCH:
         return replace(
-            done, status=Status.STOPPED, window=None, variant=None,
-            reason=f"switched to {branch.target} on {outcome.value}", switch_to=branch.target,
+            done,
+            status=Status.STOPPED,
+            window=None,
+            variant=None,
+            reason=f"switched to {branch.target} on {outcome.value}",
+            switch_to=branch.target,
         )
-    index = playbook.step_index(branch.target) if branch.action is Action.GOTO and branch.target else state.step + 1
+    index = (
+        playbook.step_index(branch.target)
+        if branch.action is Action.GOTO and branch.target
+        else state.step + 1
+    )
     return _plan(done, playbook, index, at, context)
 
 
@@ -277,7 +309,9 @@ def enrollment_pause(state: EnrollmentState) -> EnrollmentState:
     return replace(state, status=Status.PAUSED)
 
 
-def enrollment_resume(state: EnrollmentState, playbook: Playbook, *, at: datetime, context: Context) -> EnrollmentState:
+def enrollment_resume(
+    state: EnrollmentState, playbook: Playbook, *, at: datetime, context: Context
+) -> EnrollmentState:
     """Resume a paused enrollment, planning its current step again from ``at``."""
     if state.status is not Status.PAUSED:
         raise NotEnrolled(f"only a paused enrollment can be resumed (this one is {state.status.value})")
@@ -362,5 +396,7 @@ def _walk(
         step = playbook.steps[state.step]
         outcome = outcome_for(step, state.attempt)
         planned = PlannedTouch(step, state.step, state.window, state.variant, state.attempt, outcome)
-        state = enrollment_record(state, playbook, outcome=outcome, at=touch_at(state.window), context=context)
+        state = enrollment_record(
+            state, playbook, outcome=outcome, at=touch_at(state.window), context=context
+        )
         yield planned, state

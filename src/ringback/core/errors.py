@@ -42,9 +42,7 @@ class PlaybookError(RingbackError):
 
     code = ErrorCode.INVALID_PLAYBOOK
 
-    def __init__(
-        self, message: str, *, source: str = "<playbook>", line: int | None = None
-    ) -> None:
+    def __init__(self, message: str, *, source: str = "<playbook>", line: int | None = None) -> None:
         self.source = source
         self.line = line
         self.detail = message

@@ -127,9 +127,7 @@ def choose_phone(phones: list[PhoneChoice], local_time: datetime) -> PhoneChoice
     """
     working = is_working_hours(local_time)
     usable = [
-        p
-        for p in phones
-        if not p.bad and (p.label is not PhoneLabel.WORK or (p.ok_at_work and working))
+        p for p in phones if not p.bad and (p.label is not PhoneLabel.WORK or (p.ok_at_work and working))
     ]
     if not usable:
         return None

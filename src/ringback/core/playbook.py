@@ -67,15 +67,11 @@ def parse_outcome(text: str) -> Outcome:
 
 
 #: Outcomes that end the chase whatever the playbook says.
-ENGAGING: frozenset[Outcome] = frozenset(
-    {Outcome.CONNECTED, Outcome.CALLBACK, Outcome.APPOINTMENT}
-)
+ENGAGING: frozenset[Outcome] = frozenset({Outcome.CONNECTED, Outcome.CALLBACK, Outcome.APPOINTMENT})
 ENDING: frozenset[Outcome] = frozenset({Outcome.NOT_INTERESTED, Outcome.DO_NOT_CONTACT})
 #: Outcomes that complete a step of the given channel (and may branch).
 STEP_OUTCOMES: Mapping[Channel, frozenset[Outcome]] = {
-    Channel.CALL: frozenset(
-        {Outcome.VOICEMAIL, Outcome.NO_ANSWER, Outcome.BUSY, Outcome.WRONG_NUMBER}
-    ),
+    Channel.CALL: frozenset({Outcome.VOICEMAIL, Outcome.NO_ANSWER, Outcome.BUSY, Outcome.WRONG_NUMBER}),
     Channel.MAIL: frozenset({Outcome.MAILED}),
     Channel.EMAIL: frozenset({Outcome.EMAILED}),
     Channel.SMS: frozenset({Outcome.TEXTED, Outcome.WRONG_NUMBER}),
@@ -111,11 +107,7 @@ class Wait:
     business: bool = False
 
     def __str__(self) -> str:
-        span = (
-            f"{self.min_days}"
-            if self.min_days == self.max_days
-            else f"{self.min_days}-{self.max_days}"
-        )
+        span = f"{self.min_days}" if self.min_days == self.max_days else f"{self.min_days}-{self.max_days}"
         unit = "business day" if self.business else "day"
         return f"{span} {unit}{'' if span == '1' else 's'}"
 
@@ -268,7 +260,17 @@ class _Parser:
         top = self.mapping(_to_tree(root), "a playbook")
         self.check_keys(
             top,
-            {"name", "title", "version", "description", "rules", "templates", "steps", "finish", "limits"},
+            {
+                "name",
+                "title",
+                "version",
+                "description",
+                "rules",
+                "templates",
+                "steps",
+                "finish",
+                "limits",
+            },
             "playbook",
         )
 
@@ -342,8 +344,21 @@ class _Parser:
         fields = self.mapping(node, what)
         self.check_keys(
             fields,
-            {"id", "channel", "wait", "script", "scripts", "template", "templates", "at", "on",
-             "anchor", "skip-beyond", "offer-expires", "purpose"},
+            {
+                "id",
+                "channel",
+                "wait",
+                "script",
+                "scripts",
+                "template",
+                "templates",
+                "at",
+                "on",
+                "anchor",
+                "skip-beyond",
+                "offer-expires",
+                "purpose",
+            },
             what,
         )
         step_id = self.text(fields["id"][1], f"{what}: id") if "id" in fields else f"step-{number}"
@@ -362,7 +377,8 @@ class _Parser:
                 wait = parse_wait(str(wait_node.value))
             except ValueError:
                 raise self.fail(
-                    line, f"{what}: wait {wait_node.value!r} is not a duration range (e.g. '3-4 days')"
+                    line,
+                    f"{what}: wait {wait_node.value!r} is not a duration range (e.g. '3-4 days')",
                 ) from None
         names: tuple[str, ...] = ()
         for key in ("script", "scripts", "template", "templates"):
@@ -402,8 +418,14 @@ class _Parser:
                 anchor = Anchor(self.text(anchor_node, f"{what}: anchor"))
             except ValueError:
                 raise self.fail(line, f"{what}: anchor {anchor_node.value!r} is not 'birthday'") from None
-        skip_beyond = self.days(fields["skip-beyond"][1], f"{what}: skip-beyond") if "skip-beyond" in fields else None
-        offer = self.days(fields["offer-expires"][1], f"{what}: offer-expires") if "offer-expires" in fields else None
+        skip_beyond = (
+            self.days(fields["skip-beyond"][1], f"{what}: skip-beyond") if "skip-beyond" in fields else None
+        )
+        offer = (
+            self.days(fields["offer-expires"][1], f"{what}: offer-expires")
+            if "offer-expires" in fields
+            else None
+        )
         purpose = self.text(fields["purpose"][1], f"{what}: purpose") if "purpose" in fields else ""
         return Step(
             id=step_id,
@@ -430,7 +452,10 @@ class _Parser:
         text = self.text(node, what)
         if text in ("next", "retry", "end"):
             return Branch(Action(text))
-        raise self.fail(node.line, f"{what}: {text!r} is not an action (next, retry, end, goto: STEP, switch: PLAYBOOK)")
+        raise self.fail(
+            node.line,
+            f"{what}: {text!r} is not an action (next, retry, end, goto: STEP, switch: PLAYBOOK)",
+        )
 
     def finish(self, line: int, node: _Node) -> Finish:
         if node.value == "stop":
@@ -452,7 +477,9 @@ class _Parser:
         if "max-calls" in fields:
             calls_line, calls = fields["max-calls"]
             if not isinstance(calls.value, int) or calls.value < 1:
-                raise self.fail(calls_line, f"limits: max-calls {calls.value!r} must be a whole number from 1")
+                raise self.fail(
+                    calls_line, f"limits: max-calls {calls.value!r} must be a whole number from 1"
+                )
             max_calls = calls.value
         within = self.days(fields["within"][1], "limits: within") if "within" in fields else None
         gap = self.days(fields["min-gap"][1], "limits: min-gap") if "min-gap" in fields else None

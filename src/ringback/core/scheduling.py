@@ -229,6 +229,7 @@ def find_window(
         last = _business_days(ref_day, wait.max_days, recipient)
     else:
         first, last = ref_day + wait.min_days * DAY, ref_day + wait.max_days * DAY
+    slots: list[tuple[PartOfDay | None, time, time]]
     if channel is Channel.CALL:
         slots = [(p, *PART_BOUNDS[p]) for p in parts]
     else:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from jinja2 import ChainableUndefined, Template, TemplateError as JinjaError
+from jinja2 import ChainableUndefined, Template
+from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from ringback.core.errors import TemplateError

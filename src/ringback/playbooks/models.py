@@ -35,9 +35,7 @@ class PlaybookVersion(models.Model):
 
     class Meta:
         ordering = ["playbook", "-number"]
-        constraints = [
-            models.UniqueConstraint(fields=["playbook", "number"], name="playbook_version_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["playbook", "number"], name="playbook_version_unique")]
 
     def __str__(self) -> str:
         return f"{self.playbook.name} v{self.number}"
@@ -49,7 +47,9 @@ class Enrollment(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="enrollments")
     version = models.ForeignKey(PlaybookVersion, on_delete=models.PROTECT, related_name="enrollments")
-    status = models.CharField(max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE)
+    status = models.CharField(
+        max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
+    )
     step_index = models.PositiveSmallIntegerField(default=0)
     due_start = models.DateTimeField(null=True, blank=True)
     due_end = models.DateTimeField(null=True, blank=True)

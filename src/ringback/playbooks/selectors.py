@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from functools import lru_cache
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from ringback.accounts.models import Account
 from ringback.accounts.selectors import account_calling_hours, account_vacations
@@ -13,7 +14,8 @@ from ringback.contacts.models import Contact
 from ringback.contacts.selectors import contact_recipient
 from ringback.core.engine import Context, EnrollmentState, Status
 from ringback.core.errors import UnknownPlaybook
-from ringback.core.playbook import PartOfDay, Playbook as PlaybookSpec, parse_playbook
+from ringback.core.playbook import PartOfDay, parse_playbook
+from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import CallingHours, CallRecord, Window, calling_hours_for
 from ringback.playbooks.choices import RUNNING_STATUSES
 from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
@@ -69,7 +71,12 @@ def effective_hours(*, account: Account, country: str | None, subdivision: str |
     return CallingHours(start, end, region.max_calls_per_24h)
 
 
-def context_for(*, account: Account, contact: Contact, vacations: tuple[tuple[datetime, datetime], ...] | None = None) -> Context:
+def context_for(
+    *,
+    account: Account,
+    contact: Contact,
+    vacations: tuple[tuple[datetime, datetime], ...] | None = None,
+) -> Context:
     """The engine context of a contact: zone, region rules, the seller's vacations."""
     recipient = contact_recipient(contact=contact, account=account)
     return Context(
@@ -102,7 +109,10 @@ def enrollment_state(*, enrollment: Enrollment) -> EnrollmentState:
         window=window,
         variant=data.get("variant"),
         last_touch_at=_dt(data.get("last_touch_at")),
-        calls=tuple(CallRecord(datetime.fromisoformat(at), PartOfDay(part), wd) for at, part, wd in data.get("calls", [])),
+        calls=tuple(
+            CallRecord(datetime.fromisoformat(at), PartOfDay(part), wd)
+            for at, part, wd in data.get("calls", [])
+        ),
         touches=data.get("touches", 0),
         retries=data.get("retries", 0),
         reason=enrollment.ended_reason,
@@ -111,3 +121,17 @@ def enrollment_state(*, enrollment: Enrollment) -> EnrollmentState:
         mailed_on=_d(data.get("mailed_on")),
         offer_until=_d(data.get("offer_until")),
     )
+
+
+def enrollments_running_for(*, contacts: Sequence[Contact]) -> dict[int, Enrollment]:
+    """The running enrollment of each contact, by contact id."""
+    rows = Enrollment.objects.filter(contact__in=contacts, status__in=RUNNING_STATUSES).select_related(
+        "version__playbook"
+    )
+    return {e.contact_id: e for e in rows}
+
+
+def enrollment_status_counts(*, account: Account) -> dict[str, int]:
+    """How many enrollments are in each state."""
+    rows = Enrollment.objects.filter(account=account).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}

@@ -13,14 +13,20 @@ from ringback.contacts.models import Contact
 from ringback.core import clock
 from ringback.core.engine import (
     EnrollmentState,
-    Status,
     enrollment_begin,
     enrollment_replan,
     enrollment_stop,
 )
 from ringback.core.errors import AlreadyEnrolled, Suppressed
-from ringback.core.playbook import BUILTIN_NAMES, Playbook as PlaybookSpec, builtin_text, parse_playbook
-from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
+from ringback.core.playbook import (
+    BUILTIN_NAMES,
+    builtin_text,
+    parse_playbook,
+)
+from ringback.core.playbook import (
+    Playbook as PlaybookSpec,
+)
+from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
 from ringback.playbooks.selectors import (
     context_for,
@@ -39,7 +45,9 @@ def playbooks_install_builtins(*, account: Account) -> None:
 
 
 @transaction.atomic
-def playbook_add(*, account: Account, text: str, source: str = "<playbook>", builtin: bool = False) -> PlaybookVersion:
+def playbook_add(
+    *, account: Account, text: str, source: str = "<playbook>", builtin: bool = False
+) -> PlaybookVersion:
     """Validate a playbook and store it: a new playbook, or a new version of an existing one.
 
     Enrollments keep the version they started on. Adding identical YAML changes nothing.
@@ -47,7 +55,9 @@ def playbook_add(*, account: Account, text: str, source: str = "<playbook>", bui
     spec = parse_playbook(text, source=source)
     now = clock.now()
     playbook, _ = Playbook.objects.get_or_create(
-        account=account, name=spec.name, defaults={"title": spec.title, "is_builtin": builtin, "created_at": now}
+        account=account,
+        name=spec.name,
+        defaults={"title": spec.title, "is_builtin": builtin, "created_at": now},
     )
     latest = playbook.versions.order_by("-number").first()
     if latest is not None and latest.source == text:
@@ -55,7 +65,9 @@ def playbook_add(*, account: Account, text: str, source: str = "<playbook>", bui
     if playbook.title != spec.title:
         Playbook.objects.filter(pk=playbook.pk).update(title=spec.title)
     number = max(spec.version, (latest.number + 1) if latest else 1)
-    return PlaybookVersion.objects.create(account=account, playbook=playbook, number=number, source=text, created_at=now)
+    return PlaybookVersion.objects.create(
+        account=account, playbook=playbook, number=number, source=text, created_at=now
+    )
 
 
 def _state_fields(state: EnrollmentState) -> dict[str, object]:
@@ -96,7 +108,9 @@ def _check_reachable(contact: Contact, at: datetime) -> None:
     if contact.do_not_contact:
         raise Suppressed(f"{contact.name} asked not to be contacted; Ringback will not enroll them")
     if contact.suppressed_until and contact.suppressed_until > at:
-        raise Suppressed(f"{contact.name} said not interested; they rest until {contact.suppressed_until:%Y-%m-%d}")
+        raise Suppressed(
+            f"{contact.name} said not interested; they rest until {contact.suppressed_until:%Y-%m-%d}"
+        )
 
 
 @transaction.atomic
@@ -129,9 +143,16 @@ def enrollment_start(
         enrollment_end(enrollment=running, reason=f"replaced by {playbook}", at=started)
     spec = version_spec(version=version)
     seed = zlib.crc32(f"{contact.pk}:{version.pk}:{started.isoformat()}".encode())
-    state = enrollment_begin(spec, seed=seed, at=started, context=context_for(account=account, contact=contact))
+    state = enrollment_begin(
+        spec, seed=seed, at=started, context=context_for(account=account, contact=contact)
+    )
     enrollment = Enrollment(
-        account=account, contact=contact, version=version, seed=seed, started_at=started, created_at=clock.now()
+        account=account,
+        contact=contact,
+        version=version,
+        seed=seed,
+        started_at=started,
+        created_at=clock.now(),
     )
     for key, value in _state_fields(state).items():
         setattr(enrollment, key, value)
@@ -148,7 +169,12 @@ def enrollment_end(*, enrollment: Enrollment, reason: str, at: datetime | None =
 
 
 def enrollments_start_many(
-    *, account: Account, contacts: Sequence[Contact], playbook: str, replace: bool = False, at: datetime | None = None
+    *,
+    account: Account,
+    contacts: Sequence[Contact],
+    playbook: str,
+    replace: bool = False,
+    at: datetime | None = None,
 ) -> tuple[list[Enrollment], list[tuple[Contact, str]]]:
     """Enroll several contacts; return the enrollments made and the contacts skipped, with why."""
     from ringback.core.errors import RingbackError
@@ -158,16 +184,28 @@ def enrollments_start_many(
     for contact in contacts:
         try:
             with transaction.atomic():
-                made.append(enrollment_start(account=account, contact=contact, playbook=playbook, replace=replace, at=at))
+                made.append(
+                    enrollment_start(
+                        account=account, contact=contact, playbook=playbook, replace=replace, at=at
+                    )
+                )
         except RingbackError as exc:
             skipped.append((contact, exc.message))
     return made, skipped
 
 
-def _replan(enrollment: Enrollment, account: Account, at: datetime, not_before: datetime | None = None) -> None:
+def _replan(
+    enrollment: Enrollment, account: Account, at: datetime, not_before: datetime | None = None
+) -> None:
     spec: PlaybookSpec = version_spec(version=enrollment.version)
     state = enrollment_state(enrollment=enrollment)
-    new = enrollment_replan(state, spec, at=at, context=context_for(account=account, contact=enrollment.contact), not_before=not_before)
+    new = enrollment_replan(
+        state,
+        spec,
+        at=at,
+        context=context_for(account=account, contact=enrollment.contact),
+        not_before=not_before,
+    )
     enrollment_save_state(enrollment=enrollment, state=new, at=at)
 
 
@@ -178,7 +216,9 @@ def enrollments_replan_for_vacation(*, account: Account, vacation: Vacation) -> 
 
     start, end = vacation_from_dates(vacation.first_day, vacation.last_day, account.time_zone)
     due = (
-        Enrollment.objects.filter(account=account, status=EnrollmentStatus.ACTIVE, due_start__lt=end, due_end__gt=start)
+        Enrollment.objects.filter(
+            account=account, status=EnrollmentStatus.ACTIVE, due_start__lt=end, due_end__gt=start
+        )
         .select_related("version__playbook", "contact")
         .prefetch_related("contact__phones")
     )
@@ -210,29 +250,3 @@ def enrollments_replan_overdue(*, account: Account, now: datetime | None = None)
     for position, enrollment in enumerate(overdue):
         _replan(enrollment, account, now, not_before=now + timedelta(days=position // per_day))
     return len(overdue)
-
-
-def enrollments_running_for(*, contacts: Sequence[Contact]) -> dict[int, Enrollment]:
-    """The running enrollment of each contact, by contact id."""
-    rows = Enrollment.objects.filter(contact__in=contacts, status__in=RUNNING_STATUSES).select_related("version__playbook")
-    return {e.contact_id: e for e in rows}
-
-
-def enrollment_status_counts(*, account: Account) -> dict[str, int]:
-    """How many enrollments are in each state."""
-    from django.db.models import Count
-
-    return {row["status"]: row["n"] for row in Enrollment.objects.filter(account=account).values("status").annotate(n=Count("id"))}
-
-
-__all__ = [
-    "Status",
-    "enrollment_end",
-    "enrollment_save_state",
-    "enrollment_start",
-    "enrollments_replan_for_vacation",
-    "enrollments_replan_overdue",
-    "enrollments_start_many",
-    "playbook_add",
-    "playbooks_install_builtins",
-]

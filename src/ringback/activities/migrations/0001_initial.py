@@ -5,54 +5,155 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('contacts', '0001_initial'),
-        ('playbooks', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("contacts", "0001_initial"),
+        ("playbooks", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField()),
-                ('duration_minutes', models.PositiveSmallIntegerField(default=15)),
-                ('note', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='scheduled', max_length=10)),
-                ('created_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appointments', to='contacts.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("duration_minutes", models.PositiveSmallIntegerField(default=15)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="scheduled",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appointments",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at', 'id'],
-                'indexes': [models.Index(fields=['account', 'starts_at'], name='appointment_time_idx')],
+                "ordering": ["starts_at", "id"],
+                "indexes": [models.Index(fields=["account", "starts_at"], name="appointment_time_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Touch',
+            name="Touch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(blank=True, max_length=63)),
-                ('attempt', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('channel', models.CharField(choices=[('call', 'Call'), ('mail', 'Mail'), ('email', 'Email'), ('sms', 'Text message'), ('task', 'Task'), ('note', 'Note')], max_length=10)),
-                ('direction', models.CharField(choices=[('out', 'Outbound'), ('in', 'Inbound')], default='out', max_length=3)),
-                ('outcome', models.CharField(choices=[('connected', 'Connected'), ('voicemail', 'Voicemail left'), ('no-answer', 'No answer'), ('busy', 'Busy'), ('wrong-number', 'Wrong number'), ('not-interested', 'Not interested'), ('callback', 'They called or wrote back'), ('appointment', 'Appointment booked'), ('do-not-contact', 'Do not contact'), ('mailed', 'Note mailed'), ('emailed', 'Email sent'), ('texted', 'Text sent'), ('done', 'Done'), ('note', 'Note')], max_length=20)),
-                ('template', models.CharField(blank=True, max_length=100)),
-                ('phone', models.CharField(blank=True, max_length=64)),
-                ('note', models.TextField(blank=True)),
-                ('at', models.DateTimeField()),
-                ('created_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='touches', to='contacts.contact')),
-                ('enrollment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='touches', to='playbooks.enrollment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("step", models.CharField(blank=True, max_length=63)),
+                ("attempt", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("call", "Call"),
+                            ("mail", "Mail"),
+                            ("email", "Email"),
+                            ("sms", "Text message"),
+                            ("task", "Task"),
+                            ("note", "Note"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("out", "Outbound"), ("in", "Inbound")],
+                        default="out",
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("connected", "Connected"),
+                            ("voicemail", "Voicemail left"),
+                            ("no-answer", "No answer"),
+                            ("busy", "Busy"),
+                            ("wrong-number", "Wrong number"),
+                            ("not-interested", "Not interested"),
+                            ("callback", "They called or wrote back"),
+                            ("appointment", "Appointment booked"),
+                            ("do-not-contact", "Do not contact"),
+                            ("mailed", "Note mailed"),
+                            ("emailed", "Email sent"),
+                            ("texted", "Text sent"),
+                            ("done", "Done"),
+                            ("note", "Note"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("template", models.CharField(blank=True, max_length=100)),
+                ("phone", models.CharField(blank=True, max_length=64)),
+                ("note", models.TextField(blank=True)),
+                ("at", models.DateTimeField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="touches",
+                        to="contacts.contact",
+                    ),
+                ),
+                (
+                    "enrollment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="touches",
+                        to="playbooks.enrollment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['account', 'contact', 'at'], name='touch_contact_idx'), models.Index(fields=['account', 'at'], name='touch_time_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["account", "contact", "at"], name="touch_contact_idx"),
+                    models.Index(fields=["account", "at"], name="touch_time_idx"),
+                ],
             },
         ),
     ]

@@ -5,141 +5,301 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(blank=True, max_length=100)),
-                ('last_name', models.CharField(blank=True, max_length=100)),
-                ('company', models.CharField(blank=True, max_length=200)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('warmth', models.CharField(choices=[('stranger', 'Stranger'), ('met-once', 'Met once'), ('acquainted', 'Acquainted'), ('customer', 'Customer')], default='met-once', max_length=12)),
-                ('status', models.CharField(choices=[('prospect', 'Prospect'), ('customer', 'Customer'), ('host', 'Host'), ('recruit', 'Recruit'), ('networking', 'Networking contact')], default='prospect', max_length=12)),
-                ('notes', models.TextField(blank=True)),
-                ('birthday_month', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('birthday_day', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('birthday_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('time_zone', models.CharField(blank=True, max_length=64)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('subdivision', models.CharField(blank=True, max_length=10)),
-                ('do_not_contact', models.BooleanField(default=False)),
-                ('suppressed_until', models.DateTimeField(blank=True, null=True)),
-                ('callback_requested_at', models.DateTimeField(blank=True, null=True)),
-                ('last_touched_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=100)),
+                ("last_name", models.CharField(blank=True, max_length=100)),
+                ("company", models.CharField(blank=True, max_length=200)),
+                ("title", models.CharField(blank=True, max_length=200)),
+                (
+                    "warmth",
+                    models.CharField(
+                        choices=[
+                            ("stranger", "Stranger"),
+                            ("met-once", "Met once"),
+                            ("acquainted", "Acquainted"),
+                            ("customer", "Customer"),
+                        ],
+                        default="met-once",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("prospect", "Prospect"),
+                            ("customer", "Customer"),
+                            ("host", "Host"),
+                            ("recruit", "Recruit"),
+                            ("networking", "Networking contact"),
+                        ],
+                        default="prospect",
+                        max_length=12,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("birthday_month", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("birthday_day", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("birthday_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("time_zone", models.CharField(blank=True, max_length=64)),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("subdivision", models.CharField(blank=True, max_length=10)),
+                ("do_not_contact", models.BooleanField(default=False)),
+                ("suppressed_until", models.DateTimeField(blank=True, null=True)),
+                ("callback_requested_at", models.DateTimeField(blank=True, null=True)),
+                ("last_touched_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name', 'id'],
+                "ordering": ["last_name", "first_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Address',
+            name="Address",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(blank=True, max_length=20)),
-                ('street', models.TextField(blank=True)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(blank=True, max_length=100)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='contacts.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(blank=True, max_length=20)),
+                ("street", models.TextField(blank=True)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("region", models.CharField(blank=True, max_length=100)),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(blank=True, max_length=100)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="addresses",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Promise',
+            name="Promise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('due_on', models.DateField(blank=True, null=True)),
-                ('kept_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='promises', to='contacts.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("due_on", models.DateField(blank=True, null=True)),
+                ("kept_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="promises",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kept_at', 'due_on', 'id'],
+                "ordering": ["kept_at", "due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tags', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tags",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='contact',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='contacts', to='contacts.tag'),
+            model_name="contact",
+            name="tags",
+            field=models.ManyToManyField(blank=True, related_name="contacts", to="contacts.tag"),
         ),
         migrations.CreateModel(
-            name='Email',
+            name="Email",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.CharField(max_length=254)),
-                ('label', models.CharField(choices=[('home', 'Home'), ('work', 'Work'), ('other', 'Other')], default='home', max_length=10)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='contacts.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.CharField(max_length=254)),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[("home", "Home"), ("work", "Work"), ("other", "Other")],
+                        default="home",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="emails",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['account', 'address'], name='email_address_idx')],
+                "ordering": ["id"],
+                "indexes": [models.Index(fields=["account", "address"], name="email_address_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Phone',
+            name="Phone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(help_text='E.164 when valid, else as written', max_length=64)),
-                ('extension', models.CharField(blank=True, max_length=20)),
-                ('label', models.CharField(choices=[('mobile', 'Mobile'), ('work', 'Work'), ('home', 'Home'), ('other', 'Other')], default='mobile', max_length=10)),
-                ('ok_at_work', models.BooleanField(default=False)),
-                ('is_valid', models.BooleanField(default=True)),
-                ('is_bad', models.BooleanField(default=False, help_text='Marked wrong number')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='contacts.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(help_text="E.164 when valid, else as written", max_length=64),
+                ),
+                ("extension", models.CharField(blank=True, max_length=20)),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[
+                            ("mobile", "Mobile"),
+                            ("work", "Work"),
+                            ("home", "Home"),
+                            ("other", "Other"),
+                        ],
+                        default="mobile",
+                        max_length=10,
+                    ),
+                ),
+                ("ok_at_work", models.BooleanField(default=False)),
+                ("is_valid", models.BooleanField(default=True)),
+                ("is_bad", models.BooleanField(default=False, help_text="Marked wrong number")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phones",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['account', 'number'], name='phone_number_idx')],
+                "ordering": ["id"],
+                "indexes": [models.Index(fields=["account", "number"], name="phone_number_idx")],
             },
         ),
         migrations.AddConstraint(
-            model_name='tag',
-            constraint=models.UniqueConstraint(fields=('account', 'name'), name='tag_unique_per_account'),
+            model_name="tag",
+            constraint=models.UniqueConstraint(fields=("account", "name"), name="tag_unique_per_account"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['account', 'last_name', 'first_name'], name='contact_name_idx'),
+            model_name="contact",
+            index=models.Index(fields=["account", "last_name", "first_name"], name="contact_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['account', 'birthday_month', 'birthday_day'], name='contact_birthday_idx'),
+            model_name="contact",
+            index=models.Index(
+                fields=["account", "birthday_month", "birthday_day"], name="contact_birthday_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['account', 'callback_requested_at'], name='contact_callback_idx'),
+            model_name="contact",
+            index=models.Index(fields=["account", "callback_requested_at"], name="contact_callback_idx"),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.CheckConstraint(condition=models.Q(('birthday_month__isnull', True), models.Q(('birthday_day__gte', 1), ('birthday_day__lte', 31), ('birthday_month__gte', 1), ('birthday_month__lte', 12)), _connector='OR'), name='contact_birthday_valid'),
+            model_name="contact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("birthday_month__isnull", True),
+                    models.Q(
+                        ("birthday_day__gte", 1),
+                        ("birthday_day__lte", 31),
+                        ("birthday_month__gte", 1),
+                        ("birthday_month__lte", 12),
+                    ),
+                    _connector="OR",
+                ),
+                name="contact_birthday_valid",
+            ),
         ),
     ]

@@ -5,80 +5,158 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('contacts', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("contacts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Playbook',
+            name="Playbook",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=63)),
-                ('title', models.CharField(max_length=200)),
-                ('is_builtin', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='playbooks', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=63)),
+                ("title", models.CharField(max_length=200)),
+                ("is_builtin", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="playbooks",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='PlaybookVersion',
+            name="PlaybookVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('source', models.TextField()),
-                ('created_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('playbook', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='playbooks.playbook')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("source", models.TextField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "playbook",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="playbooks.playbook",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['playbook', '-number'],
+                "ordering": ["playbook", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='Enrollment',
+            name="Enrollment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('paused', 'Paused'), ('engaged', 'Engaged'), ('exhausted', 'Exhausted'), ('stopped', 'Stopped')], default='active', max_length=10)),
-                ('step_index', models.PositiveSmallIntegerField(default=0)),
-                ('due_start', models.DateTimeField(blank=True, null=True)),
-                ('due_end', models.DateTimeField(blank=True, null=True)),
-                ('seed', models.BigIntegerField()),
-                ('state', models.JSONField(default=dict, help_text='Engine state: calls made, retries, offer dates')),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_reason', models.CharField(blank=True, max_length=200)),
-                ('recontact_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrollments', to='contacts.contact')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='playbooks.playbookversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("paused", "Paused"),
+                            ("engaged", "Engaged"),
+                            ("exhausted", "Exhausted"),
+                            ("stopped", "Stopped"),
+                        ],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                ("step_index", models.PositiveSmallIntegerField(default=0)),
+                ("due_start", models.DateTimeField(blank=True, null=True)),
+                ("due_end", models.DateTimeField(blank=True, null=True)),
+                ("seed", models.BigIntegerField()),
+                (
+                    "state",
+                    models.JSONField(
+                        default=dict, help_text="Engine state: calls made, retries, offer dates"
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_reason", models.CharField(blank=True, max_length=200)),
+                ("recontact_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enrollments",
+                        to="contacts.contact",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="playbooks.playbookversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='playbook',
-            constraint=models.UniqueConstraint(fields=('account', 'name'), name='playbook_unique_name'),
+            model_name="playbook",
+            constraint=models.UniqueConstraint(fields=("account", "name"), name="playbook_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='playbookversion',
-            constraint=models.UniqueConstraint(fields=('playbook', 'number'), name='playbook_version_unique'),
+            model_name="playbookversion",
+            constraint=models.UniqueConstraint(fields=("playbook", "number"), name="playbook_version_unique"),
         ),
         migrations.AddIndex(
-            model_name='enrollment',
-            index=models.Index(fields=['account', 'status', 'due_start'], name='enrollment_due_idx'),
+            model_name="enrollment",
+            index=models.Index(fields=["account", "status", "due_start"], name="enrollment_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('active', 'paused'))), fields=('contact',), name='one_running_enrollment_per_contact'),
+            model_name="enrollment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ("active", "paused"))),
+                fields=("contact",),
+                name="one_running_enrollment_per_contact",
+            ),
         ),
     ]

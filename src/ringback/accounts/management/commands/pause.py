@@ -1,7 +1,6 @@
 from typing import Any
 
 from django.core.management.base import CommandParser
-from rich.console import Console
 
 from ringback.accounts.services import vacation_add
 from ringback.console.base import RingbackCommand, parse_day
@@ -22,4 +21,10 @@ class Command(RingbackCommand):
         last = parse_day(options["last"], what="--to")
         vacation = vacation_add(account=account, first_day=first, last_day=last)
         data = {"vacation_id": vacation.pk, "from": first.isoformat(), "to": last.isoformat()}
-        self.emit(options, data, lambda c: c.print(f"Paused from {first:%a %d %b} to {last:%a %d %b %Y}; steps due then move after it."))
+        self.emit(
+            options,
+            data,
+            lambda c: c.print(
+                f"Paused from {first:%a %d %b} to {last:%a %d %b %Y}; steps due then move after it."
+            ),
+        )

@@ -32,7 +32,11 @@ class Command(RingbackCommand):
             if not agenda.items:
                 console.print("Nothing due. Start new prospects: ringback enroll call-mail-call --tag new")
                 return
-            table = Table(title=f"Agenda — {len(agenda.items)} items", show_lines=options["scripts"], expand=True)
+            table = Table(
+                title=f"Agenda — {len(agenda.items)} items",
+                show_lines=options["scripts"],
+                expand=True,
+            )
             for column in ("#", "what", "who", "when (their time)", "number", "why"):
                 table.add_column(column, overflow="fold")
             from rich.markup import escape
@@ -40,9 +44,18 @@ class Command(RingbackCommand):
             for n, item in enumerate(agenda.items, 1):
                 what = item.kind.value + (f"\n{item.playbook}/{item.step}" if item.playbook else "")
                 why = item.reason + (f"\n“{item.script}”" if item.script and options["scripts"] else "")
-                table.add_row(str(n), escape(what), escape(item.contact_name), window_text(item), item.phone or "", escape(why))
+                table.add_row(
+                    str(n),
+                    escape(what),
+                    escape(item.contact_name),
+                    window_text(item),
+                    item.phone or "",
+                    escape(why),
+                )
             console.print(table)
             if agenda.held_calls:
-                console.print(f"{agenda.held_calls} more calls are due; held for tomorrow (daily capacity {agenda.capacity}).")
+                console.print(
+                    f"{agenda.held_calls} more calls are due; held for tomorrow (daily capacity {agenda.capacity})."
+                )
 
         self.emit(options, data, render)

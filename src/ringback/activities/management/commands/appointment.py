@@ -16,7 +16,9 @@ class Command(RingbackCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument("contact", help="id, email, phone or a unique part of the name")
-        parser.add_argument("--at", required=True, help="when: 2026-11-24T15:30 (your time zone) or with an offset")
+        parser.add_argument(
+            "--at", required=True, help="when: 2026-11-24T15:30 (your time zone) or with an offset"
+        )
         parser.add_argument("--note", default="", help="what the call is about")
         parser.add_argument("--minutes", type=int, default=15, help="length of the call (default 15)")
 
@@ -24,12 +26,26 @@ class Command(RingbackCommand):
         account = self.account(options)
         contact = contact_find(account=account, reference=options["contact"])
         at = parse_when(options["at"], account=account, what="--at")
-        appointment = appointment_book(account=account, contact=contact, starts_at=at, note=options["note"], duration_minutes=options["minutes"])
+        appointment = appointment_book(
+            account=account,
+            contact=contact,
+            starts_at=at,
+            note=options["note"],
+            duration_minutes=options["minutes"],
+        )
         theirs = at.astimezone(zone(contact.time_zone or account.time_zone))
         mine = at.astimezone(zone(account.time_zone))
-        data = {"appointment_id": appointment.pk, "contact_id": contact.pk, "contact_name": contact.name, "at": iso_utc(at), "minutes": appointment.duration_minutes}
+        data = {
+            "appointment_id": appointment.pk,
+            "contact_id": contact.pk,
+            "contact_name": contact.name,
+            "at": iso_utc(at),
+            "minutes": appointment.duration_minutes,
+        }
 
         def render(console: Console) -> None:
-            console.print(f"Booked a call with {contact.name}: {mine:%a %d %b %H:%M %Z} your time ({theirs:%H:%M %Z} theirs).")
+            console.print(
+                f"Booked a call with {contact.name}: {mine:%a %d %b %H:%M %Z} your time ({theirs:%H:%M %Z} theirs)."
+            )
 
         self.emit(options, data, render)

@@ -12,7 +12,11 @@ from ringback.playbooks.selectors import enrollment_running, version_spec
 
 
 class Command(RingbackCommand):
-    help = "Log what happened with a contact: " + ", ".join(o.value for o in Outcome if o is not Outcome.DONE) + "."
+    help = (
+        "Log what happened with a contact: "
+        + ", ".join(o.value for o in Outcome if o is not Outcome.DONE)
+        + "."
+    )
     reads = True
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -30,8 +34,13 @@ class Command(RingbackCommand):
         contact = contact_find(account=account, reference=options["contact"])
         at = parse_when(options["at"], account=account, what="--at") if options["at"] else None
         touch = touch_log(
-            account=account, contact=contact, outcome=outcome, at=at, note=options["note"],
-            template=options["template"], phone=options["phone"],
+            account=account,
+            contact=contact,
+            outcome=outcome,
+            at=at,
+            note=options["note"],
+            template=options["template"],
+            phone=options["phone"],
         )
         running = enrollment_running(contact=contact)
         following: dict[str, Any] | None = None
@@ -41,18 +50,33 @@ class Command(RingbackCommand):
             step = spec.steps[running.step_index]
             local_due = f"{running.due_start.astimezone(zone(contact.time_zone or account.time_zone)):%a %d %b %H:%M %Z}"
             following = {
-                "playbook": spec.name, "step": step.id, "channel": step.channel.value,
-                "due": iso_utc(running.due_start), "until": iso_utc(running.due_end) if running.due_end else None,
+                "playbook": spec.name,
+                "step": step.id,
+                "channel": step.channel.value,
+                "due": iso_utc(running.due_start),
+                "until": iso_utc(running.due_end) if running.due_end else None,
             }
         data = {
-            "touch_id": touch.pk, "contact_id": contact.pk, "contact_name": contact.name,
-            "outcome": touch.outcome, "channel": touch.channel, "at": iso_utc(touch.at),
-            "step": touch.step or None, "phone": touch.phone or None, "next": following,
+            "touch_id": touch.pk,
+            "contact_id": contact.pk,
+            "contact_name": contact.name,
+            "outcome": touch.outcome,
+            "channel": touch.channel,
+            "at": iso_utc(touch.at),
+            "step": touch.step or None,
+            "phone": touch.phone or None,
+            "next": following,
         }
 
         def render(console: Console) -> None:
-            console.print(f"Logged {touch.outcome} for {contact.name}" + (f" ({touch.step})" if touch.step else "") + ".")
+            console.print(
+                f"Logged {touch.outcome} for {contact.name}"
+                + (f" ({touch.step})" if touch.step else "")
+                + "."
+            )
             if following:
-                console.print(f"Next: {following['channel']} {following['step']} of {following['playbook']}, due {local_due} (their time).")
+                console.print(
+                    f"Next: {following['channel']} {following['step']} of {following['playbook']}, due {local_due} (their time)."
+                )
 
         self.emit(options, data, render)

@@ -6,7 +6,7 @@ from rich.table import Table
 
 from ringback.console.base import RingbackCommand, iso_utc
 from ringback.contacts.selectors import contact_list
-from ringback.playbooks.services import enrollments_running_for
+from ringback.playbooks.selectors import enrollments_running_for
 
 
 class Command(RingbackCommand):
@@ -21,23 +21,40 @@ class Command(RingbackCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         account = self.account(options)
-        contacts = list(contact_list(account=account, tag=options["tag"], search=options["search"])[: options["limit"]])
+        contacts = list(
+            contact_list(account=account, tag=options["tag"], search=options["search"])[: options["limit"]]
+        )
         running = enrollments_running_for(contacts=contacts)
-        data = []
+        data: list[dict[str, Any]] = []
         for c in contacts:
             e = running.get(c.pk)
-            data.append({
-                "id": c.pk, "name": c.name, "company": c.company, "warmth": c.warmth, "status": c.status,
-                "phones": [{"number": p.number, "label": p.label, "ok_at_work": p.ok_at_work, "bad": p.is_bad, "valid": p.is_valid} for p in c.phones.all()],
-                "emails": [e.address for e in c.emails.all()],
-                "tags": [t.name for t in c.tags.all()],
-                "time_zone": c.time_zone,
-                "do_not_contact": c.do_not_contact,
-                "suppressed_until": iso_utc(c.suppressed_until) if c.suppressed_until else None,
-                "playbook": e.version.playbook.name if e else None,
-                "enrollment_status": e.status if e else None,
-                "next_due": iso_utc(e.due_start) if e and e.due_start else None,
-            })
+            data.append(
+                {
+                    "id": c.pk,
+                    "name": c.name,
+                    "company": c.company,
+                    "warmth": c.warmth,
+                    "status": c.status,
+                    "phones": [
+                        {
+                            "number": p.number,
+                            "label": p.label,
+                            "ok_at_work": p.ok_at_work,
+                            "bad": p.is_bad,
+                            "valid": p.is_valid,
+                        }
+                        for p in c.phones.all()
+                    ],
+                    "emails": [e.address for e in c.emails.all()],
+                    "tags": [t.name for t in c.tags.all()],
+                    "time_zone": c.time_zone,
+                    "do_not_contact": c.do_not_contact,
+                    "suppressed_until": iso_utc(c.suppressed_until) if c.suppressed_until else None,
+                    "playbook": e.version.playbook.name if e else None,
+                    "enrollment_status": e.status if e else None,
+                    "next_due": iso_utc(e.due_start) if e and e.due_start else None,
+                }
+            )
 
         def render(console: Console) -> None:
             if not data:
@@ -48,8 +65,12 @@ class Command(RingbackCommand):
                 table.add_column(column, overflow="fold")
             for row in data:
                 table.add_row(
-                    str(row["id"]), row["name"], ", ".join(p["number"] for p in row["phones"]), ", ".join(row["emails"]),
-                    ", ".join(row["tags"]), row["playbook"] or ("do not contact" if row["do_not_contact"] else ""),
+                    str(row["id"]),
+                    row["name"],
+                    ", ".join(p["number"] for p in row["phones"]),
+                    ", ".join(row["emails"]),
+                    ", ".join(row["tags"]),
+                    row["playbook"] or ("do not contact" if row["do_not_contact"] else ""),
                     (row["next_due"] or "")[:16].replace("T", " "),
                 )
             console.print(table)

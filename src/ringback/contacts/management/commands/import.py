@@ -20,11 +20,18 @@ class Command(RingbackCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         account = self.account(options)
         report = contacts_import_csv(account=account, path=Path(options["file"]), dry_run=options["dry_run"])
-        data = {"file": report.file, "dry_run": report.dry_run, "created": len(report.created), "skipped": [{"row": r, "reason": why} for r, why in report.skipped]}
+        data = {
+            "file": report.file,
+            "dry_run": report.dry_run,
+            "created": len(report.created),
+            "skipped": [{"row": r, "reason": why} for r, why in report.skipped],
+        }
 
         def render(console: Console) -> None:
             verb = "Would create" if report.dry_run else "Created"
-            console.print(f"{report.file}: {verb} {len(report.created)} contacts, skipped {len(report.skipped)}.")
+            console.print(
+                f"{report.file}: {verb} {len(report.created)} contacts, skipped {len(report.skipped)}."
+            )
             for row, why in report.skipped:
                 console.print(f"  row {row}: {why}")
 

@@ -6,7 +6,7 @@ from rich.console import Console
 from ringback.console.base import RingbackCommand, iso_utc
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import contact_find, contact_list
-from ringback.core.errors import InvalidInput, RingbackError
+from ringback.core.errors import InvalidInput
 from ringback.playbooks.selectors import playbook_get
 from ringback.playbooks.services import enrollment_start, enrollments_start_many
 
@@ -18,9 +18,16 @@ class Command(RingbackCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument("playbook", help="playbook name, e.g. call-mail-call")
-        parser.add_argument("--contact", action="append", default=[], help="id, email, phone or part of the name (repeatable)")
+        parser.add_argument(
+            "--contact",
+            action="append",
+            default=[],
+            help="id, email, phone or part of the name (repeatable)",
+        )
         parser.add_argument("--tag", help="every contact with this tag")
-        parser.add_argument("--replace", action="store_true", help="stop a running playbook and start this one")
+        parser.add_argument(
+            "--replace", action="store_true", help="stop a running playbook and start this one"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         account = self.account(options)
@@ -29,30 +36,48 @@ class Command(RingbackCommand):
         playbook_get(account=account, name=options["playbook"])
         contacts: list[Contact]
         if options["contact"]:
-            contacts = list(dict.fromkeys(contact_find(account=account, reference=r) for r in options["contact"]))
+            contacts = list(
+                dict.fromkeys(contact_find(account=account, reference=r) for r in options["contact"])
+            )
         else:
             contacts = list(contact_list(account=account, tag=options["tag"]).order_by("pk"))
             if not contacts:
                 raise InvalidInput(f"no contact has the tag {options['tag']!r}")
         if len(contacts) == 1:
-            try:
-                made = [enrollment_start(account=account, contact=contacts[0], playbook=options["playbook"], replace=options["replace"])]
-            except RingbackError:
-                raise
+            made = [
+                enrollment_start(
+                    account=account,
+                    contact=contacts[0],
+                    playbook=options["playbook"],
+                    replace=options["replace"],
+                )
+            ]
             skipped: list[tuple[Contact, str]] = []
         else:
-            made, skipped = enrollments_start_many(account=account, contacts=contacts, playbook=options["playbook"], replace=options["replace"])
+            made, skipped = enrollments_start_many(
+                account=account,
+                contacts=contacts,
+                playbook=options["playbook"],
+                replace=options["replace"],
+            )
         data = {
             "enrolled": [
-                {"enrollment_id": e.pk, "contact_id": e.contact_id, "contact_name": e.contact.name, "status": e.status,
-                 "due": iso_utc(e.due_start) if e.due_start else None}
+                {
+                    "enrollment_id": e.pk,
+                    "contact_id": e.contact_id,
+                    "contact_name": e.contact.name,
+                    "status": e.status,
+                    "due": iso_utc(e.due_start) if e.due_start else None,
+                }
                 for e in made
             ],
             "skipped": [{"contact_id": c.pk, "contact_name": c.name, "reason": why} for c, why in skipped],
         }
 
         def render(console: Console) -> None:
-            console.print(f"Enrolled {len(made)} contact{'s' if len(made) != 1 else ''} in {options['playbook']}.")
+            console.print(
+                f"Enrolled {len(made)} contact{'s' if len(made) != 1 else ''} in {options['playbook']}."
+            )
             for contact, why in skipped:
                 console.print(f"  skipped {contact.name}: {why}")
 

@@ -8,7 +8,12 @@ from rich.table import Table
 from ringback.console.base import RingbackCommand
 from ringback.core.errors import InvalidInput
 from ringback.core.playbook import parse_playbook
-from ringback.playbooks.selectors import playbook_get, playbook_latest_version, playbook_list, version_spec
+from ringback.playbooks.selectors import (
+    playbook_get,
+    playbook_latest_version,
+    playbook_list,
+    version_spec,
+)
 from ringback.playbooks.services import playbook_add
 
 
@@ -36,57 +41,111 @@ class Command(RingbackCommand):
             raise InvalidInput(f"playbooks {action} needs a {'name' if action == 'show' else 'YAML file'}")
         if action == "validate":
             spec = parse_playbook(_read(target), source=Path(target).name)
-            data = {"valid": True, "name": spec.name, "version": spec.version, "steps": len(spec.steps)}
-            self.emit(options, data, lambda c: c.print(f"{target}: valid — {spec.title}, {len(spec.steps)} steps."))
+            data = {
+                "valid": True,
+                "name": spec.name,
+                "version": spec.version,
+                "steps": len(spec.steps),
+            }
+            self.emit(
+                options,
+                data,
+                lambda c: c.print(f"{target}: valid — {spec.title}, {len(spec.steps)} steps."),
+            )
             return
         account = self.account(options)
         if action == "add":
             version = playbook_add(account=account, text=_read(target), source=Path(target).name)
             data = {"name": version.playbook.name, "version": version.number}
-            self.emit(options, data, lambda c: c.print(f"Added {version.playbook.name} version {version.number}."))
+            self.emit(
+                options,
+                data,
+                lambda c: c.print(f"Added {version.playbook.name} version {version.number}."),
+            )
             return
         if action == "show":
             version = playbook_latest_version(playbook=playbook_get(account=account, name=target))
             spec = version_spec(version=version)
             data = {
-                "name": spec.name, "title": spec.title, "version": version.number, "description": spec.description,
+                "name": spec.name,
+                "title": spec.title,
+                "version": version.number,
+                "description": spec.description,
                 "rules": list(spec.rules),
                 "steps": [
-                    {"id": s.id, "channel": s.channel.value, "wait": str(s.wait), "templates": list(s.templates),
-                     "at": [p.value for p in s.parts], "purpose": s.purpose}
+                    {
+                        "id": s.id,
+                        "channel": s.channel.value,
+                        "wait": str(s.wait),
+                        "templates": list(s.templates),
+                        "at": [p.value for p in s.parts],
+                        "purpose": s.purpose,
+                    }
                     for s in spec.steps
                 ],
                 "finish": {"recontact_after_days": spec.finish.recontact_after_days},
-                "limits": {"max_calls": spec.limits.max_calls, "within_days": spec.limits.within_days, "min_gap_days": spec.limits.min_gap_days},
+                "limits": {
+                    "max_calls": spec.limits.max_calls,
+                    "within_days": spec.limits.within_days,
+                    "min_gap_days": spec.limits.min_gap_days,
+                },
                 "source": version.source,
             }
 
             def show(console: Console) -> None:
-                console.print(f"[bold]{spec.title}[/bold] ({spec.name} v{version.number}) — {', '.join(spec.rules)}")
+                console.print(
+                    f"[bold]{spec.title}[/bold] ({spec.name} v{version.number}) — {', '.join(spec.rules)}"
+                )
                 console.print(spec.description)
                 table = Table(show_header=True)
                 for column in ("#", "step", "channel", "wait", "script"):
                     table.add_column(column)
                 for n, s in enumerate(spec.steps, 1):
-                    table.add_row(str(n), s.id, s.channel.value, "on their birthday" if s.anchor else str(s.wait), ", ".join(s.templates))
+                    table.add_row(
+                        str(n),
+                        s.id,
+                        s.channel.value,
+                        "on their birthday" if s.anchor else str(s.wait),
+                        ", ".join(s.templates),
+                    )
                 console.print(table)
-                ending = f"recontact after {spec.finish.recontact_after_days} days" if spec.finish.recontact_after_days else "stop"
+                ending = (
+                    f"recontact after {spec.finish.recontact_after_days} days"
+                    if spec.finish.recontact_after_days
+                    else "stop"
+                )
                 console.print(f"When it runs out: {ending}.")
 
             self.emit(options, data, show)
             return
-        rows = []
+        rows: list[dict[str, Any]] = []
         for playbook in playbook_list(account=account).prefetch_related("versions"):
             latest = max(playbook.versions.all(), key=lambda v: v.number)
             spec = version_spec(version=latest)
-            rows.append({"name": playbook.name, "title": spec.title, "version": latest.number, "builtin": playbook.is_builtin, "steps": len(spec.steps), "rules": list(spec.rules)})
+            rows.append(
+                {
+                    "name": playbook.name,
+                    "title": spec.title,
+                    "version": latest.number,
+                    "builtin": playbook.is_builtin,
+                    "steps": len(spec.steps),
+                    "rules": list(spec.rules),
+                }
+            )
 
         def render(console: Console) -> None:
             table = Table(title="Playbooks")
             for column in ("name", "title", "version", "steps", "rules", "built-in"):
                 table.add_column(column)
             for row in rows:
-                table.add_row(row["name"], row["title"], str(row["version"]), str(row["steps"]), ", ".join(row["rules"]), "yes" if row["builtin"] else "")
+                table.add_row(
+                    row["name"],
+                    row["title"],
+                    str(row["version"]),
+                    str(row["steps"]),
+                    ", ".join(row["rules"]),
+                    "yes" if row["builtin"] else "",
+                )
             console.print(table)
 
         self.emit(options, rows, render)
