@@ -29,6 +29,7 @@ from ringback.core.playbook import (
     Outcome,
     Playbook,
     Step,
+    Wait,
 )
 from ringback.core.scheduling import (
     DEFAULT_HOURS,
@@ -134,8 +135,12 @@ def _plan(
     context: Context,
     *,
     not_before: datetime | None = None,
+    retry: bool = False,
 ) -> EnrollmentState:
-    """Move to step ``index`` (skipping steps that cannot apply) and plan its window."""
+    """Move to step ``index`` (skipping steps that cannot apply) and plan its window.
+
+    A ``retry`` (the same step on another number) is due at once rather than after the wait.
+    """
     while True:
         if index >= len(playbook.steps):
             return _finish(state, playbook, at, "finished the playbook")
@@ -168,7 +173,7 @@ def _plan(
                 continue
         window = find_window(
             channel=step.channel,
-            wait=step.wait,
+            wait=Wait(0, 0) if retry else step.wait,
             reference=reference,
             not_before=floor,
             recipient=context.recipient,
@@ -255,7 +260,8 @@ def enrollment_record(
             f"{outcome.value!r} does not fit the next step ({channel}); log one of: {fits}"
         )
     calls = state.calls
-    if step.channel is Channel.CALL:
+    # A wrong number reached somebody else: it is no attempt to reach this person.
+    if step.channel is Channel.CALL and outcome is not Outcome.WRONG_NUMBER:
         calls = (*calls, call_record(at, context.recipient.zone))
     mailed_on, offer_until = state.mailed_on, state.offer_until
     if outcome is Outcome.MAILED:
@@ -273,7 +279,7 @@ def enrollment_record(
     branch = step.on.get(outcome) or _default_branch(outcome, context)
     if branch.action is Action.RETRY and state.retries < MAX_RETRIES:
         retried = replace(done, retries=state.retries + 1)
-        return _plan(retried, playbook, state.step, at, context)
+        return _plan(retried, playbook, state.step, at, context, retry=True)
     done = replace(done, retries=0)
     if branch.action is Action.END:
         if outcome is Outcome.WRONG_NUMBER and context.recipient.numbers == 0:

@@ -1,0 +1,232 @@
+"""Touch logging, the engine rules it drives, scoping, and the agenda's query count."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ringback.accounts.services import account_create
+from ringback.activities.models import AppendOnlyError, Touch
+from ringback.activities.selectors import agenda_for_day
+from ringback.activities.services import appointment_book, touch_log
+from ringback.contacts.models import Contact
+from ringback.contacts.selectors import contact_find
+from ringback.contacts.services import PhoneInput, contact_create
+from ringback.core import clock
+from ringback.core.agenda import ItemKind
+from ringback.core.errors import (
+    AlreadyEnrolled,
+    ContactAmbiguous,
+    ContactNotFound,
+    InvalidDate,
+    OutcomeNotAllowed,
+    Suppressed,
+)
+from ringback.playbooks.choices import EnrollmentStatus
+from ringback.playbooks.models import Enrollment
+from ringback.playbooks.services import enrollment_start
+
+NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with clock.frozen(NOW):
+        yield
+
+
+@pytest.fixture
+def account():
+    return account_create(
+        username="sally",
+        password="a-long-password",
+        seller_name="Sally Baker",
+        seller_phone="+13125550142",
+        business_name="Sweet Home",
+        time_zone="America/New_York",
+    )
+
+
+def make_contact(account, first="Mary", last="Smith", phone="(212) 555-0123", **extra):
+    phones = [PhoneInput(phone)] if isinstance(phone, str) else phone
+    return contact_create(account=account, first_name=first, last_name=last, phones=phones, **extra)
+
+
+def test_contact_gets_zone_and_state_from_its_number(account):
+    mary = make_contact(account, phone="305-555-0123")
+    assert mary.phones.get().number == "+13055550123"
+    assert (mary.time_zone, mary.country, mary.subdivision) == ("America/New_York", "US", "FL")
+    ana = make_contact(account, first="Ana", phone="405 555 0100")
+    assert (ana.time_zone, ana.subdivision) == ("America/Chicago", "OK")
+
+
+def test_voicemail_advances_and_callback_stops_the_chase_and_tops_the_agenda(account):
+    mary = make_contact(account)
+    tom = make_contact(account, first="Tom", last="Jones", phone="212-555-0100")
+    enrollment_start(account=account, contact=mary, playbook="four-calls-two-weeks")
+    enrollment_start(account=account, contact=tom, playbook="four-calls-two-weeks")
+    touch = touch_log(account=account, contact=mary, outcome="voicemail")
+    assert (touch.step, touch.attempt, touch.phone, touch.channel) == ("call-1", 1, "+12125550123", "call")
+    enrollment = Enrollment.objects.get(contact=mary)
+    assert enrollment.step_index == 1 and enrollment.due_start > NOW + timedelta(days=2)
+
+    touch_log(account=account, contact=mary, outcome="callback", note="Called back, busy now")
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.ENGAGED and enrollment.due_start is None
+    items = agenda_for_day(account=account, now=NOW).items
+    assert items[0].kind is ItemKind.CALLBACK and items[0].contact_name == "Mary Smith"
+    assert "call back now" in items[0].reason
+    assert [i.contact_name for i in items if i.kind is ItemKind.CALL] == ["Tom Jones"]
+
+    touch_log(account=account, contact=mary, outcome="connected")
+    assert not any(i.kind is ItemKind.CALLBACK for i in agenda_for_day(account=account, now=NOW).items)
+
+
+def test_not_interested_suppresses_for_180_days_and_do_not_contact_for_good(account):
+    mary = make_contact(account)
+    enrollment_start(account=account, contact=mary, playbook="call-mail-call")
+    touch_log(account=account, contact=mary, outcome="not-interested")
+    assert Enrollment.objects.get(contact=mary).status == EnrollmentStatus.STOPPED
+    with pytest.raises(Suppressed, match="not interested"):
+        enrollment_start(account=account, contact=mary, playbook="call-mail-call")
+    mary.refresh_from_db()
+    assert mary.suppressed_until == NOW + timedelta(days=180)
+    later = NOW + timedelta(days=181)
+    with clock.frozen(later):
+        enrollment_start(account=account, contact=mary, playbook="call-mail-call", at=later)
+
+    tom = make_contact(account, first="Tom", phone="212-555-0100")
+    touch_log(account=account, contact=tom, outcome="do-not-contact")
+    with pytest.raises(Suppressed, match="asked not to be contacted"):
+        enrollment_start(
+            account=account, contact=tom, playbook="call-mail-call", at=NOW + timedelta(days=3650)
+        )
+
+
+def test_one_running_playbook_per_contact(account):
+    mary = make_contact(account)
+    enrollment_start(account=account, contact=mary, playbook="call-mail-call")
+    with pytest.raises(AlreadyEnrolled, match="already in call-mail-call.*--replace"):
+        enrollment_start(account=account, contact=mary, playbook="steady-weekly")
+    assert Enrollment.objects.filter(contact=mary).count() == 1
+    enrollment_start(account=account, contact=mary, playbook="steady-weekly", replace=True)
+    statuses = dict(Enrollment.objects.filter(contact=mary).values_list("version__playbook__name", "status"))
+    assert statuses == {"call-mail-call": "stopped", "steady-weekly": "active"}
+
+
+def test_wrong_number_retries_on_the_other_number_then_stops(account):
+    mary = make_contact(
+        account, phone=[PhoneInput("212-555-0123", "mobile"), PhoneInput("212-555-0199", "home")]
+    )
+    enrollment_start(account=account, contact=mary, playbook="four-calls-two-weeks")
+    first = touch_log(account=account, contact=mary, outcome="wrong-number")
+    assert first.phone == "+12125550123"
+    enrollment = Enrollment.objects.get(contact=mary)
+    assert enrollment.step_index == 0 and enrollment.status == EnrollmentStatus.ACTIVE
+    item = next(i for i in agenda_for_day(account=account, now=NOW).items if i.contact_name == "Mary Smith")
+    assert item.phone == "+12125550199"
+    second = touch_log(account=account, contact=mary, outcome="wrong-number")
+    assert second.phone == "+12125550199"
+    enrollment.refresh_from_db()
+    assert (
+        enrollment.status == EnrollmentStatus.STOPPED and enrollment.ended_reason == "no working number left"
+    )
+
+
+def test_outcome_that_does_not_fit_the_step_changes_nothing(account):
+    mary = make_contact(account)
+    enrollment_start(account=account, contact=mary, playbook="call-mail-call")
+    with pytest.raises(OutcomeNotAllowed, match="next step is a call"):
+        touch_log(account=account, contact=mary, outcome="mailed")
+    assert Touch.objects.count() == 0
+    with pytest.raises(InvalidDate, match="in the future"):
+        touch_log(account=account, contact=mary, outcome="voicemail", at=NOW + timedelta(hours=2))
+
+
+def test_appointment_ends_the_chase_and_comes_first_on_its_day(account):
+    mary = make_contact(account)
+    tom = make_contact(account, first="Tom", last="Jones", phone="212-555-0100")
+    enrollment_start(account=account, contact=mary, playbook="four-calls-two-weeks")
+    enrollment_start(account=account, contact=tom, playbook="four-calls-two-weeks")
+    appointment_book(account=account, contact=tom, starts_at=NOW + timedelta(hours=6), note="Party dates")
+    assert Enrollment.objects.get(contact=tom).status == EnrollmentStatus.ENGAGED
+    items = agenda_for_day(account=account, now=NOW).items
+    assert [(i.kind, i.contact_name) for i in items] == [
+        (ItemKind.APPOINTMENT, "Tom Jones"),
+        (ItemKind.CALL, "Mary Smith"),
+    ]
+    with pytest.raises(InvalidDate, match="in the past"):
+        appointment_book(account=account, contact=mary, starts_at=NOW - timedelta(hours=1))
+
+
+def test_touches_are_append_only(account):
+    mary = make_contact(account)
+    touch = touch_log(account=account, contact=mary, outcome="voicemail")
+    touch.note = "changed"
+    with pytest.raises(AppendOnlyError):
+        touch.save()
+    with pytest.raises(AppendOnlyError):
+        touch.delete()
+
+
+def test_contact_references(account):
+    mary = make_contact(account, emails=["Mary@Example.com"])
+    make_contact(account, first="Marylin", last="Monroe", phone="212-555-0177")
+    assert contact_find(account=account, reference=str(mary.pk)) == mary
+    assert contact_find(account=account, reference="mary@example.com") == mary
+    assert contact_find(account=account, reference="+1 212 555 0123") == mary
+    assert contact_find(account=account, reference="Mary Smith") == mary
+    with pytest.raises(ContactAmbiguous, match="matches 2 contacts") as raised:
+        contact_find(account=account, reference="mary")
+    assert "Mary Smith" in str(raised.value) and "Marylin Monroe" in str(raised.value)
+    with pytest.raises(ContactNotFound):
+        contact_find(account=account, reference="nobody")
+
+
+def test_one_account_never_sees_another(account):
+    mary = make_contact(account)
+    enrollment_start(account=account, contact=mary, playbook="call-mail-call")
+    other = account_create(username="bob", password="another-password")
+    with pytest.raises(ContactNotFound):
+        contact_find(account=other, reference=str(mary.pk))
+    with pytest.raises(ContactNotFound):
+        contact_find(account=other, reference="Mary")
+    assert agenda_for_day(account=other, now=NOW).items == ()
+    with pytest.raises(Suppressed, match="another account"):
+        touch_log(account=other, contact=mary, outcome="voicemail")
+    with pytest.raises(Suppressed, match="another account"):
+        enrollment_start(account=other, contact=mary, playbook="call-mail-call")
+
+
+def test_agenda_query_count_does_not_grow_with_items(account):
+    def queries_for(n: int) -> int:
+        for i in range(n):
+            c = make_contact(account, first=f"P{n}x{i}", last="Q", phone=f"212-555-{1000 + n * 10 + i:04d}")
+            enrollment_start(account=account, contact=c, playbook="four-calls-two-weeks")
+            touch_log(account=account, contact=c, outcome="callback") if i == 0 else None
+        with CaptureQueriesContext(connection) as ctx:
+            agenda = agenda_for_day(account=account, now=NOW)
+        assert len(agenda.items) >= n
+        return len(ctx.captured_queries)
+
+    small = queries_for(2)
+    large = queries_for(12)
+    assert small == large
+    assert large <= 12
+
+
+def test_birthdays_show_on_the_day_with_age_when_known(account):
+    make_contact(account, first="Ann", birthday=(11, 23, 1980))
+    make_contact(account, first="Bea", phone="212-555-0111", birthday=(11, 23, None))
+    make_contact(account, first="Cy", phone="212-555-0112", birthday=(11, 24, None))
+    items = [i for i in agenda_for_day(account=account, now=NOW).items if i.kind is ItemKind.BIRTHDAY]
+    assert [(i.contact_name, "turning 46" in i.reason) for i in items] == [
+        ("Ann Smith", True),
+        ("Bea Smith", False),
+    ]
+    assert Contact.objects.count() == 3

@@ -1,0 +1,49 @@
+"""Playbook versions: an enrollment keeps the version it started on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from ringback.accounts.services import account_create
+from ringback.contacts.services import PhoneInput, contact_create
+from ringback.core import clock
+from ringback.core.errors import PlaybookError, UnknownPlaybook
+from ringback.core.playbook import BUILTIN_NAMES, builtin_text
+from ringback.playbooks.models import PlaybookVersion
+from ringback.playbooks.selectors import playbook_list
+from ringback.playbooks.services import enrollment_start, playbook_add
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+
+
+def test_builtins_installed_and_new_versions_leave_enrollments_alone():
+    with clock.frozen(NOW):
+        account = account_create(username="sally", password="a-long-password")
+        assert sorted(playbook_list(account=account).values_list("name", flat=True)) == sorted(BUILTIN_NAMES)
+        mary = contact_create(account=account, first_name="Mary", phones=[PhoneInput("212-555-0123")])
+        first = enrollment_start(account=account, contact=mary, playbook="call-mail-call")
+        text = builtin_text("call-mail-call").replace("wait: 3-4 days", "wait: 5-6 days")
+        assert playbook_add(account=account, text=builtin_text("call-mail-call")).number == 1
+        second = playbook_add(account=account, text=text)
+        assert second.number == 2
+        first.refresh_from_db()
+        assert first.version.number == 1
+        assert PlaybookVersion.objects.filter(playbook__name="call-mail-call", account=account).count() == 2
+
+
+def test_invalid_playbook_stores_nothing():
+    with clock.frozen(NOW):
+        account = account_create(username="sally", password="a-long-password")
+        before = PlaybookVersion.objects.count()
+        bad = builtin_text("call-mail-call").replace("wait: 3-4 days", "wait: 3-x days")
+        with pytest.raises(
+            PlaybookError, match=r"mine.yaml, line \d+: step 3: wait '3-x days' is not a duration range"
+        ):
+            playbook_add(account=account, text=bad, source="mine.yaml")
+        assert PlaybookVersion.objects.count() == before
+        with pytest.raises(UnknownPlaybook, match="no playbook called 'nope'"):
+            mary = contact_create(account=account, first_name="Mary", phones=[PhoneInput("212-555-0123")])
+            enrollment_start(account=account, contact=mary, playbook="nope")
