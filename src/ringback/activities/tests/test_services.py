@@ -111,7 +111,7 @@ def test_not_interested_suppresses_for_180_days_and_do_not_contact_for_good(acco
 def test_one_running_playbook_per_contact(account):
     mary = make_contact(account)
     enrollment_start(account=account, contact=mary, playbook="call-mail-call")
-    with pytest.raises(AlreadyEnrolled, match="already in call-mail-call.*--replace"):
+    with pytest.raises(AlreadyEnrolled, match=r"already in call-mail-call.*--replace"):
         enrollment_start(account=account, contact=mary, playbook="steady-weekly")
     assert Enrollment.objects.filter(contact=mary).count() == 1
     enrollment_start(account=account, contact=mary, playbook="steady-weekly", replace=True)
