@@ -136,4 +136,8 @@ RINGBACK = {
     "DAILY_CALL_CAPACITY": 25,
     "NEW_PER_CALLBACK": 1,
     "OVERDUE_REPLAN_DAYS": 3,
+    # Stricter calling hours by country ("DE") or country-subdivision ("US-FL"):
+    # {"DE": {"start": "09:00", "end": "20:00", "max_calls_per_24h": 2}}. Built in: US-FL,
+    # US-OK and US-MD at 08:00-20:00 with at most 3 attempts in 24 hours.
+    "CALLING_HOURS": {},
 }

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import lru_cache
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, QuerySet
 
 from ringback.accounts.models import Account
@@ -61,10 +64,30 @@ def enrollment_running(*, contact: Contact) -> Enrollment | None:
     )
 
 
+@lru_cache(maxsize=1)
+def _configured_hours(config: str) -> dict[str, CallingHours]:
+    table = json.loads(config)
+    try:
+        return {
+            key.upper(): CallingHours(
+                time.fromisoformat(rule["start"]),
+                time.fromisoformat(rule["end"]),
+                rule.get("max_calls_per_24h"),
+            )
+            for key, rule in table.items()
+        }
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ImproperlyConfigured(f"RINGBACK['CALLING_HOURS'] is not valid: {exc}") from None
+
+
 def effective_hours(*, account: Account, country: str | None, subdivision: str | None) -> CallingHours:
-    """The stricter of the account's calling hours and the rules of the contact's region."""
+    """The stricter of the account's calling hours and the rules of the contact's region.
+
+    Region rules come from ``settings.RINGBACK["CALLING_HOURS"]`` and then the built-in table.
+    """
     own = account_calling_hours(account=account)
-    region = calling_hours_for(country, subdivision)
+    overrides = _configured_hours(json.dumps(settings.RINGBACK.get("CALLING_HOURS", {}), sort_keys=True))
+    region = calling_hours_for(country, subdivision, overrides=overrides)
     start, end = max(own.start, region.start), min(own.end, region.end)
     if end <= start:
         return region

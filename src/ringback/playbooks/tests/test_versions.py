@@ -47,3 +47,18 @@ def test_invalid_playbook_stores_nothing():
         with pytest.raises(UnknownPlaybook, match="no playbook called 'nope'"):
             mary = contact_create(account=account, first_name="Mary", phones=[PhoneInput("212-555-0123")])
             enrollment_start(account=account, contact=mary, playbook="nope")
+
+
+def test_calling_hours_from_settings_and_region_rules_are_the_stricter(settings):
+    from datetime import time
+
+    from ringback.playbooks.selectors import effective_hours
+
+    with clock.frozen(NOW):
+        account = account_create(username="sally", password="a-long-password")
+    assert effective_hours(account=account, country="US", subdivision="NY").end == time(21)
+    florida = effective_hours(account=account, country="US", subdivision="FL")
+    assert (florida.end, florida.max_calls_per_24h) == (time(20), 3)
+    settings.RINGBACK = {**settings.RINGBACK, "CALLING_HOURS": {"DE": {"start": "09:00", "end": "19:30"}}}
+    berlin = effective_hours(account=account, country="DE", subdivision=None)
+    assert (berlin.start, berlin.end) == (time(9), time(19, 30))
