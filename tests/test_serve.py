@@ -25,7 +25,9 @@ def _free_port() -> int:
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(BIN), *args], env=env, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [str(BIN), *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.fixture
@@ -41,9 +43,21 @@ def server(tmp_path):
         "u=g().objects.get();u.set_password('a-long-password');u.save()"
     )
     assert _run(env, "shell", "--no-imports", "-c", code).returncode == 0
-    username = _run(env, "shell", "--no-imports", "-c", "from django.contrib.auth import get_user_model as g;print(g().objects.get().username)").stdout.strip()
+    username = _run(
+        env,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.contrib.auth import get_user_model as g;print(g().objects.get().username)",
+    ).stdout.strip()
     port = _free_port()
-    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [str(BIN), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -71,7 +85,9 @@ def test_sign_in_and_see_todays_agenda(server):
     form = urllib.parse.urlencode(
         {"username": username, "password": "a-long-password", "csrfmiddlewaretoken": token, "next": "/"}
     ).encode()
-    today = opener.open(urllib.request.Request(f"{base}/login/", data=form, headers={"Referer": f"{base}/login/"}))
+    today = opener.open(
+        urllib.request.Request(f"{base}/login/", data=form, headers={"Referer": f"{base}/login/"})
+    )
     body = today.read().decode()
     assert today.url == f"{base}/"
     assert "Mary &lt;b&gt;Smith&lt;/b&gt;" in body and "<b>Smith</b>" not in body

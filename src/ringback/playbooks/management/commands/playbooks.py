@@ -3,10 +3,12 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ringback.console.base import RingbackCommand
 from ringback.core.errors import InvalidInput
+from ringback.core.lint import lint_playbook
 from ringback.core.playbook import parse_playbook
 from ringback.playbooks.selectors import (
     playbook_get,
