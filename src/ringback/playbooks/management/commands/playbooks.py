@@ -43,17 +43,21 @@ class Command(RingbackCommand):
             raise InvalidInput(f"playbooks {action} needs a {'name' if action == 'show' else 'YAML file'}")
         if action == "validate":
             spec = parse_playbook(_read(target), source=Path(target).name)
+            warnings = lint_playbook(spec)
             data = {
                 "valid": True,
                 "name": spec.name,
                 "version": spec.version,
                 "steps": len(spec.steps),
+                "warnings": [{"template": w.template, "rule": w.rule, "message": w.message} for w in warnings],
             }
-            self.emit(
-                options,
-                data,
-                lambda c: c.print(f"{target}: valid — {spec.title}, {len(spec.steps)} steps."),
-            )
+
+            def validated(console: Console) -> None:
+                console.print(f"{target}: valid — {spec.title}, {len(spec.steps)} steps.")
+                for warning in warnings:
+                    console.print(f"  advice: {escape(str(warning))}")
+
+            self.emit(options, data, validated)
             return
         account = self.account(options)
         if action == "add":
