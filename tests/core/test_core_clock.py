@@ -94,9 +94,7 @@ def test_empty_environment_variable_means_real_time(monkeypatch: pytest.MonkeyPa
 
 
 @pytest.mark.parametrize("text", ["2026-11-23T09:00", "2026-11-23 09:00:00", "2026-11-23"])
-def test_ringback_now_without_offset_is_rejected(
-    monkeypatch: pytest.MonkeyPatch, text: str
-) -> None:
+def test_ringback_now_without_offset_is_rejected(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     monkeypatch.setenv("RINGBACK_NOW", text)
     with pytest.raises(InvalidDate) as info:
         clock.now()

@@ -437,10 +437,6 @@ def test_jinja_syntax_error_on_a_later_line_of_a_template() -> None:
     assert "template 'note':" in str(error)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: a Jinja error in a one-line (inline) template is reported one line too low",
-)
 def test_jinja_syntax_error_in_an_inline_template() -> None:
     text = GOOD.replace("  note: |\n    Dear {{ contact.first_name }}, a note for you.\n", "")
     text = text.replace("templates:\n", 'templates:\n  short: "Hi {{ contact.first_name"\n')
@@ -497,3 +493,10 @@ def test_error_without_a_line_still_names_the_source() -> None:
     error = PlaybookError("something", source="x.yaml")
     assert str(error) == "x.yaml: something"
     assert error.detail == "something"
+
+
+@pytest.mark.parametrize("field", ["max-calls: true", "within: yes", "min-gap: no"])
+def test_limits_reject_yes_and_no(field: str) -> None:
+    text = GOOD + f"limits:\n  {field}\n"
+    error = fail(text)
+    assert error.line == line_of(text, field)

@@ -53,8 +53,8 @@ from ringback.core.scheduling import (
     CallRecord,
     Recipient,
     Window,
-    calling_hours_for,
     call_record,
+    calling_hours_for,
     find_window,
     is_holiday,
 )
@@ -64,7 +64,6 @@ SETTINGS = settings(
     max_examples=120,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
-    derandomize=False,
 )
 
 ZONES = [
@@ -108,9 +107,7 @@ TICK = timedelta(microseconds=1)
 def contexts(draw: st.DrawFn, start: datetime | None = None) -> Context:
     zone = draw(st.sampled_from(ZONES))
     country, subdivision = draw(st.sampled_from(REGIONS))
-    birthday = draw(
-        st.none() | st.tuples(st.integers(1, 12), st.integers(1, 31)).filter(_real_day)
-    )
+    birthday = draw(st.none() | st.tuples(st.integers(1, 12), st.integers(1, 31)).filter(_real_day))
     recipient = Recipient(
         zone=zone,
         country=country,
@@ -380,8 +377,15 @@ def check_run(book: Playbook, run: Run, context: Context, start: datetime) -> No
     assert run.state.ended
     assert len(run.touches) <= len(book.steps) * (MAX_RETRIES + 1)
 
+    # Calls that reached the contact's line count as attempts; a wrong number reached somebody
+    # else and is retried at once on another number (at most MAX_RETRIES times in a row).
     calls: list[CallRecord] = []
+    attempt_windows: list[Window] = []
+    limited_windows: list[Window] = []  # call windows planned after the first attempt
+    previous: PlannedTouch | None = None
     previous_at = start
+    retries = 0
+    numbers_left = context.recipient.numbers
     for touch, at in zip(run.touches, run.times, strict=True):
         window, step = touch.window, touch.step
         # Touches are in order and inside their windows; windows start after the last touch.
@@ -389,38 +393,70 @@ def check_run(book: Playbook, run: Run, context: Context, start: datetime) -> No
         assert window.start <= at < window.end
         # (a) Calling hours, holidays, Sundays, vacations.
         check_window_rules(window, step.channel, context)
+        retry = previous is not None and previous.outcome is Outcome.WRONG_NUMBER
+        retry = retry and retries < MAX_RETRIES and numbers_left > 0
+        if retry:
+            assert previous is not None
+            assert touch.index == previous.index, "a wrong number retries the same step"
+        retries = retries + 1 if retry else 0
         if step.channel is Channel.CALL:
             assert touch.attempt == len(calls) + 1
             assert window.part in step.parts
             not_after = None
             if book.limits.within_days is not None and calls:
                 not_after = calls[0].at + timedelta(days=book.limits.within_days)
-            # (c) Rotation of weekday and part of the day.
-            check_rotation(
-                window,
-                parts=step.parts,
-                wait=step.wait,
-                reference=previous_at,
-                not_before=previous_at,
-                not_after=not_after,
-                calls=calls,
-                context=context,
-            )
-            calls.append(call_record(at, recipient.zone))
+                limited_windows.append(window)
+            # (c) Rotation of weekday and part of the day; a retry on another number is no new
+            # attempt to reach them and takes the first window instead.
+            if not retry:
+                check_rotation(
+                    window,
+                    parts=step.parts,
+                    wait=step.wait,
+                    reference=previous_at,
+                    not_before=previous_at,
+                    not_after=not_after,
+                    calls=calls,
+                    context=context,
+                )
+            if retry:
+                # Due at once: the same local day, when that day still has room.
+                today = local(previous_at, recipient).date()
+                free = [
+                    p
+                    for p in step.parts
+                    if slot(
+                        today,
+                        p,
+                        channel=Channel.CALL,
+                        context=context,
+                        not_before=previous_at,
+                        not_after=None,
+                        calls=calls,
+                    )
+                ]
+                if free:
+                    assert local(window.start, recipient).date() == today
+            if touch.outcome is not Outcome.WRONG_NUMBER:
+                calls.append(call_record(at, recipient.zone))
+                attempt_windows.append(window)
+            else:
+                numbers_left -= 1
         if touch.variant is not None:
             assert touch.variant in step.templates
-        previous_at = at
+        previous, previous_at = touch, at
 
-    call_windows = [t.window for t in run.touches if t.step.channel is Channel.CALL]
-    # (f) No more calls in 24 h than the region allows.
-    check_cap([w.start for w in call_windows], context.hours)
+    # (f) No more attempts in 24 h than the region allows.
+    check_cap([w.start for w in attempt_windows], context.hours)
     check_cap([c.at for c in calls], context.hours)
+    assert run.state.calls == tuple(calls)
     # (b) The chase is capped.
     if book.limits.max_calls is not None:
-        assert len(call_windows) <= book.limits.max_calls
+        assert len(calls) <= book.limits.max_calls
+        assert all(t.attempt <= book.limits.max_calls for t in run.touches)
     if book.limits.within_days is not None and calls:
         last_end = calls[0].at + timedelta(days=book.limits.within_days)
-        assert all(w.end <= last_end for w in call_windows)
+        assert all(w.end <= last_end for w in limited_windows)
     # (g) Minimum gap between touches.
     if book.limits.min_gap_days is not None:
         gap = timedelta(days=book.limits.min_gap_days)
@@ -457,34 +493,40 @@ def test_simulated_runs_keep_every_rule(
 ) -> None:
     start, context = scenario
     book = BOOKS[name]
-    run = simulate(
-        book, seed=seed, start=start, context=context, outcomes=outcomes, fractions=fractions
-    )
+    run = simulate(book, seed=seed, start=start, context=context, outcomes=outcomes, fractions=fractions)
     check_run(book, run, context, start)
     # (e) The same seed gives the same plan.
-    again = simulate(
-        book, seed=seed, start=start, context=context, outcomes=outcomes, fractions=fractions
-    )
+    again = simulate(book, seed=seed, start=start, context=context, outcomes=outcomes, fractions=fractions)
     assert again.touches == run.touches
     assert again.times == run.times
     assert again.state == run.state
 
 
 @SETTINGS
-@given(scenario=scenarios(), seed=seeds, fractions=fraction_lists)
+@given(
+    scenario=scenarios(),
+    seed=seeds,
+    outcomes=st.lists(st.sampled_from(CALL_OUTCOMES[:3]), min_size=1, max_size=10),
+    fractions=fraction_lists,
+)
 def test_four_calls_two_weeks_never_plans_a_fifth_call(
-    scenario: tuple[datetime, Context], seed: int, fractions: list[float]
+    scenario: tuple[datetime, Context],
+    seed: int,
+    outcomes: list[Outcome],
+    fractions: list[float],
 ) -> None:
-    """Even when every call hits a wrong number and is retried on another number."""
+    """Nobody answers: four calls at most, all within 14 days of the first, then next quarter."""
     start, context = scenario
     book = BOOKS["four-calls-two-weeks"]
-    for outcomes in ([Outcome.WRONG_NUMBER], [Outcome.VOICEMAIL]):
-        run = simulate(
-            book, seed=seed, start=start, context=context, outcomes=outcomes, fractions=fractions
-        )
-        check_run(book, run, context, start)
-        assert len(run.touches) <= 4
-        assert run.state.status is Status.EXHAUSTED
+    run = simulate(book, seed=seed, start=start, context=context, outcomes=outcomes, fractions=fractions)
+    check_run(book, run, context, start)
+    assert len(run.touches) <= 4
+    assert run.state.status is Status.EXHAUSTED
+    assert run.state.recontact_at is not None
+    first = run.times[0]
+    assert all(t.window.end <= first + timedelta(days=14) for t in run.touches)
+    if len(run.touches) == 4:
+        assert run.touches[-1].variant == "yes-or-no"
 
 
 @pytest.mark.parametrize("name", sorted(BOOKS))
@@ -527,7 +569,9 @@ def test_a_response_ends_the_chase_at_once(
         assert state.window is None
 
 
-@pytest.mark.parametrize("name", ["steady-weekly", "four-calls-two-weeks", "stranger-series"])
+@pytest.mark.parametrize(
+    "name", ["call-mail-call", "steady-weekly", "four-calls-two-weeks", "stranger-series"]
+)
 @SETTINGS
 @given(
     start=starts,
@@ -550,9 +594,7 @@ def test_without_vacations_every_call_moves_weekday_and_part_of_day(
     recipient = Recipient(zone=zone, country=region[0], subdivision=region[1])
     context = Context(recipient=recipient, hours=calling_hours_for(*region))
     book = BOOKS[name]
-    run = simulate(
-        book, seed=seed, start=start, context=context, outcomes=outcomes, fractions=fractions
-    )
+    run = simulate(book, seed=seed, start=start, context=context, outcomes=outcomes, fractions=fractions)
     calls = [
         call_record(at, zone)
         for touch, at in zip(run.touches, run.times, strict=True)
@@ -562,6 +604,9 @@ def test_without_vacations_every_call_moves_weekday_and_part_of_day(
     for earlier, later in itertools.pairwise(calls):
         assert later.weekday != earlier.weekday
         assert later.part != earlier.part
+    if run.state.offer_until is not None:
+        # Call-Mail-Call (R9): the call about the note comes while its offer still holds.
+        assert local(run.times[-1], recipient).date() <= run.state.offer_until
 
 
 @SETTINGS
@@ -579,9 +624,7 @@ def test_stay_in_touch_touches_are_a_month_apart_and_the_card_is_on_time(
 ) -> None:
     start, context = scenario
     book = BOOKS["stay-in-touch"]
-    run = simulate(
-        book, seed=seed, start=start, context=context, outcomes=outcomes, fractions=fractions
-    )
+    run = simulate(book, seed=seed, start=start, context=context, outcomes=outcomes, fractions=fractions)
     check_run(book, run, context, start)
     assert run.state.status is Status.EXHAUSTED
     for touch in run.touches:
@@ -611,7 +654,8 @@ def _days_after_birthday(day: date, birthday: tuple[int, int]) -> int:
 @st.composite
 def histories(draw: st.DrawFn, reference: datetime, zone: str) -> list[CallRecord]:
     count = draw(st.integers(0, 4))
-    offsets = sorted(draw(st.lists(st.integers(0, 20 * 24 * 60), min_size=count, max_size=count)))
+    spread = draw(st.sampled_from([36 * 60, 20 * 24 * 60]))  # a busy day and a few weeks
+    offsets = sorted(draw(st.lists(st.integers(0, spread), min_size=count, max_size=count)))
     return [call_record(reference - timedelta(minutes=m), zone) for m in reversed(offsets)]
 
 
@@ -661,9 +705,7 @@ def test_find_window_keeps_its_promises(
     )
     first, last = wait_days(local(reference, recipient).date(), wait, recipient)
     floor_day = max(first, local(not_before, recipient).date())
-    free = dict(
-        channel=channel, context=context, not_before=not_before, not_after=not_after, calls=calls
-    )
+    free = dict(channel=channel, context=context, not_before=not_before, not_after=not_after, calls=calls)
     choices: list[PartOfDay | None] = list(parts) if channel is Channel.CALL else [None]
     if window is None:
         # Nothing at all was free from the wait range to the end of the search horizon.
@@ -684,7 +726,10 @@ def test_find_window_keeps_its_promises(
     assert slot(day, window.part, **free) == (window.start, window.end)  # type: ignore[arg-type]
     if channel is Channel.CALL:
         assert window.part in parts
-        check_cap([*(c.at for c in calls), window.start], context.hours)
+        cap = context.hours.max_calls_per_24h
+        if cap is not None:
+            recent = [c for c in calls if window.start - timedelta(days=1) < c.at <= window.start]
+            assert len(recent) < cap, f"{len(recent)} calls in the 24 h before {window}"
         check_rotation(
             window,
             parts=parts,
@@ -711,3 +756,40 @@ def test_find_window_keeps_its_promises(
         not_after=not_after,
         rng=random.Random(seed),
     )
+
+
+@SETTINGS
+@given(
+    reference=starts,
+    zone=st.sampled_from(ZONES),
+    subdivision=st.sampled_from(["FL", "OK", "MD"]),
+    minutes_ago=st.lists(st.integers(0, 23 * 60), min_size=3, max_size=3, unique=True),
+    low=st.integers(0, 1),
+    seed=seeds,
+)
+def test_find_window_respects_the_daily_call_cap(
+    reference: datetime,
+    zone: str,
+    subdivision: str,
+    minutes_ago: list[int],
+    low: int,
+    seed: int,
+) -> None:
+    """Florida, Oklahoma, Maryland: after three attempts, the next waits until 24 h have passed."""
+    recipient = Recipient(zone=zone, country="US", subdivision=subdivision)
+    hours = calling_hours_for("US", subdivision)
+    assert hours.max_calls_per_24h == 3
+    calls = [call_record(reference - timedelta(minutes=m), zone) for m in sorted(minutes_ago)[::-1]]
+    window = find_window(
+        channel=Channel.CALL,
+        wait=Wait(low, low + 1),
+        reference=reference,
+        not_before=reference,
+        recipient=recipient,
+        hours=hours,
+        calls=calls,
+        rng=random.Random(seed),
+    )
+    assert window is not None
+    assert window.start >= calls[0].at + timedelta(days=1)
+    check_window_rules(window, Channel.CALL, Context(recipient=recipient, hours=hours))

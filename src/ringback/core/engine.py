@@ -62,7 +62,11 @@ RUNNING: frozenset[Status] = frozenset({Status.ACTIVE, Status.PAUSED})
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """The world around an enrollment: the contact's zone and rules, the seller's vacations."""
+    """The world around an enrollment: the contact's zone and rules, the seller's vacations.
+
+    ``recipient.numbers`` counts the phone numbers still usable *after* the touch being
+    recorded (a wrong number is flagged bad before the engine hears of it).
+    """
 
     recipient: Recipient = field(default_factory=Recipient)
     hours: CallingHours = DEFAULT_HOURS
@@ -183,6 +187,7 @@ def _plan(
             parts=step.parts,
             not_after=not_after,
             anchor_day=anchor_day,
+            earliest=retry,
             rng=_rng(state.seed, "window", index, state.touches),
         )
         if window is None:
@@ -402,6 +407,10 @@ def _walk(
         step = playbook.steps[state.step]
         outcome = outcome_for(step, state.attempt)
         planned = PlannedTouch(step, state.step, state.window, state.variant, state.attempt, outcome)
+        if outcome is Outcome.WRONG_NUMBER:
+            # The number is flagged bad, as touch logging does: one fewer left to try.
+            recipient = replace(context.recipient, numbers=max(context.recipient.numbers - 1, 0))
+            context = replace(context, recipient=recipient)
         state = enrollment_record(
             state, playbook, outcome=outcome, at=touch_at(state.window), context=context
         )

@@ -190,11 +190,12 @@ def parse_wait(text: str) -> Wait:
 class _Node:
     """A YAML value with the line it starts on (1-based)."""
 
-    __slots__ = ("line", "value")
+    __slots__ = ("block", "line", "value")
 
-    def __init__(self, value: Any, line: int) -> None:
+    def __init__(self, value: Any, line: int, block: bool = False) -> None:
         self.value = value
         self.line = line
+        self.block = block
 
 
 def _to_tree(node: yaml.Node) -> _Node:
@@ -207,7 +208,7 @@ def _to_tree(node: yaml.Node) -> _Node:
     if isinstance(node, yaml.SequenceNode):
         return _Node([_to_tree(item) for item in node.value], line)
     assert isinstance(node, yaml.ScalarNode)
-    return _Node(_SCALARS.construct_object(node), line)
+    return _Node(_SCALARS.construct_object(node), line, block=node.style in ("|", ">"))
 
 
 class _Parser:
@@ -233,7 +234,7 @@ class _Parser:
 
     def days(self, node: _Node, what: str) -> int:
         value = node.value
-        if isinstance(value, int) and value >= 0:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value
         match = _DAYS.match(str(value)) if isinstance(value, str) else None
         if not match:
@@ -300,7 +301,8 @@ class _Parser:
                 try:
                     _TEMPLATE_ENV.parse(body)
                 except TemplateSyntaxError as exc:
-                    offset = (exc.lineno or 1) - 1 + (1 if node.line == line else 0)
+                    # A block scalar (|) starts on the line after its indicator.
+                    offset = (exc.lineno or 1) - 1 + (1 if node.block else 0)
                     raise self.fail(node.line + offset, f"template {key!r}: {exc.message}") from None
                 templates[key] = body
 
@@ -476,7 +478,7 @@ class _Parser:
         max_calls = None
         if "max-calls" in fields:
             calls_line, calls = fields["max-calls"]
-            if not isinstance(calls.value, int) or calls.value < 1:
+            if not isinstance(calls.value, int) or isinstance(calls.value, bool) or calls.value < 1:
                 raise self.fail(
                     calls_line, f"limits: max-calls {calls.value!r} must be a whole number from 1"
                 )

@@ -209,6 +209,7 @@ def find_window(
     parts: Sequence[PartOfDay] = ALL_PARTS,
     not_after: datetime | None = None,
     anchor_day: date | None = None,
+    earliest: bool = False,
     rng: random.Random,
 ) -> Window | None:
     """The best due window for a step, or ``None`` when none exists in the search horizon.
@@ -217,7 +218,8 @@ def find_window(
     The window never starts before ``not_before``, never ends after ``not_after``, lies inside
     the calling hours on a day that is not a holiday in the contact's country, and does not
     overlap a vacation. For calls it prefers a weekday and a part of the day unlike the previous
-    attempts. Ties are broken by ``rng`` so that a seeded plan is reproducible.
+    attempts, unless ``earliest`` asks for the first possible window (a retry on another number).
+    Ties are broken by ``rng`` so that a seeded plan is reproducible.
     """
     tz = zone(recipient.zone)
     ref_day = reference.astimezone(tz).date()
@@ -265,6 +267,8 @@ def find_window(
                     continue
                 if per_day is not None and sum(1 for c in calls if start - DAY < c.at <= start) >= per_day:
                     continue
+                if earliest:
+                    return Window(start, end, part)
                 score = beyond * 10
                 if part is not None and last_call is not None:
                     weekday = day.weekday()

@@ -49,7 +49,9 @@ class Command(RingbackCommand):
                 "name": spec.name,
                 "version": spec.version,
                 "steps": len(spec.steps),
-                "warnings": [{"template": w.template, "rule": w.rule, "message": w.message} for w in warnings],
+                "warnings": [
+                    {"template": w.template, "rule": w.rule, "message": w.message} for w in warnings
+                ],
             }
 
             def validated(console: Console) -> None:
