@@ -296,7 +296,7 @@ class _Parser:
 
         templates: dict[str, str] = {}
         if "templates" in top:
-            for key, (line, node) in self.mapping(top["templates"][1], "templates").items():
+            for key, (_line, node) in self.mapping(top["templates"][1], "templates").items():
                 body = self.text(node, f"template {key!r}")
                 try:
                     _TEMPLATE_ENV.parse(body)
