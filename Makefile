@@ -41,10 +41,11 @@ typecheck: install-dev
 
 pytest: pytest-sqlite pytest-postgres
 
-export RINGBACK_DATA_DIR ?= $(CURDIR)/.venv/test-data
+# Tests keep their secret key and scratch files inside the venv, away from your real data.
+TEST_ENV := RINGBACK_DATA_DIR=$${RINGBACK_TEST_DATA_DIR:-$(CURDIR)/.venv/test-data}
 
 pytest-sqlite: install-dev
-	RINGBACK_DATABASE_URL= $(BIN)/pytest
+	$(TEST_ENV) RINGBACK_DATABASE_URL= $(BIN)/pytest
 
 # Runs against PostgreSQL at $$RINGBACK_TEST_POSTGRES_URL (default: local server, user postgres).
 # Skips with a message when it is unreachable, unless RINGBACK_REQUIRE_POSTGRES=1 (CI).
@@ -52,12 +53,12 @@ pytest-postgres: install-dev
 	@$(BIN)/python -m ringback.testing.pgcheck; rc=$$?; \
 	if [ $$rc -eq 3 ]; then echo "PostgreSQL is unreachable: the PostgreSQL run is SKIPPED (set RINGBACK_TEST_POSTGRES_URL)."; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; \
-	else RINGBACK_DATABASE_URL=$${RINGBACK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/ringback} $(BIN)/pytest; fi
+	else $(TEST_ENV) RINGBACK_DATABASE_URL=$${RINGBACK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/ringback} $(BIN)/pytest; fi
 
 bench: install-dev
 	$(BIN)/python benchmarks/run.py
 
-lock:
+lock: | $(BIN)/python
 	$(BIN)/pip install -q uv
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements/base.lock
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.lock

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from platformdirs import user_data_dir
@@ -131,7 +132,7 @@ LOGGING = {
 }
 
 # Ringback's own defaults; each account can change them in its settings.
-RINGBACK = {
+RINGBACK: dict[str, Any] = {
     "SUPPRESS_NOT_INTERESTED_DAYS": 180,
     "DAILY_CALL_CAPACITY": 25,
     "NEW_PER_CALLBACK": 1,

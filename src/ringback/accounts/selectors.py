@@ -13,6 +13,8 @@ from ringback.core.scheduling import Vacation as VacationSpan
 def account_for_user(*, username: str) -> Account:
     """The account the user called ``username`` acts for."""
     membership = Membership.objects.select_related("account").filter(user__username=username).first()
+    if membership is None and get_user_model().objects.filter(username=username).exists():
+        raise AccountError(f"the user {username!r} belongs to no Ringback account")
     if membership is None:
         known = list(get_user_model().objects.order_by("username").values_list("username", flat=True)[:20])
         hint = f" (users: {', '.join(known)})" if known else ""

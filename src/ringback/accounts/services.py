@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ringback.accounts.choices import Role
 from ringback.accounts.models import Account, Membership, Vacation
+from ringback.config import ringback_setting
 from ringback.core import clock
 from ringback.core.errors import AccountError, InvalidInput
 from ringback.core.scheduling import zone
@@ -49,6 +50,9 @@ def account_create(
         business_name=business_name,
         time_zone=time_zone,
         default_region=default_region.upper(),
+        daily_call_capacity=ringback_setting("DAILY_CALL_CAPACITY"),
+        new_per_callback=ringback_setting("NEW_PER_CALLBACK"),
+        suppress_days=ringback_setting("SUPPRESS_NOT_INTERESTED_DAYS"),
         created_at=now,
     )
     Membership.objects.create(user=user, account=account, role=Role.OWNER)
@@ -68,3 +72,56 @@ def vacation_add(*, account: Account, first_day: date, last_day: date) -> Vacati
     )
     enrollments_replan_for_vacation(account=account, vacation=vacation)
     return vacation
+
+
+#: Account fields a seller may change, with how each is checked.
+EDITABLE = (
+    "name",
+    "seller_name",
+    "seller_phone",
+    "business_name",
+    "postal_address",
+    "time_zone",
+    "default_region",
+    "calling_start",
+    "calling_end",
+    "daily_call_capacity",
+    "new_per_callback",
+    "suppress_days",
+)
+
+
+@transaction.atomic
+def account_update(*, account: Account, **changes: object) -> Account:
+    """Change the seller's profile and settings; every value is checked before any is saved."""
+    from ringback.core.phones import require_phone
+
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise InvalidInput(f"unknown account setting(s): {', '.join(sorted(unknown))}")
+    values = dict(changes)
+    if "time_zone" in values:
+        zone(str(values["time_zone"]))
+    if "default_region" in values:
+        region = str(values["default_region"]).upper()
+        if len(region) != 2 or not region.isalpha():
+            raise InvalidInput(f"region {values['default_region']!r} is not a two-letter country code")
+        values["default_region"] = region
+    if values.get("seller_phone"):
+        region = str(values.get("default_region", account.default_region))
+        values["seller_phone"] = require_phone(str(values["seller_phone"]), region).number
+    start = values.get("calling_start", account.calling_start)
+    end = values.get("calling_end", account.calling_end)
+    if not isinstance(start, time) or not isinstance(end, time) or end <= start:
+        raise InvalidInput(f"calling hours {start}-{end}: the end must come after the start")
+    for key in ("daily_call_capacity", "suppress_days"):
+        if key in values and (not isinstance(values[key], int) or int(values[key]) < 0):  # type: ignore[call-overload]
+            raise InvalidInput(f"{key.replace('_', ' ')} must be a whole number from 0")
+    if "new_per_callback" in values:
+        ratio = values["new_per_callback"]
+        if not isinstance(ratio, (int, float)) or not 0 <= ratio <= 10:
+            raise InvalidInput("new prospects per callback must be a number from 0 to 10")
+    for key, value in values.items():
+        setattr(account, key, value)
+    account.save(update_fields=list(values))
+    return account

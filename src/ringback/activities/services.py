@@ -13,19 +13,18 @@ from ringback.contacts.models import Contact, Phone
 from ringback.contacts.selectors import contact_phone_choices
 from ringback.contacts.services import phone_mark_bad
 from ringback.core import clock
-from ringback.core.engine import Status, allowed_outcomes, enrollment_record
+from ringback.core.engine import allowed_outcomes, enrollment_record
 from ringback.core.errors import InvalidDate, OutcomeNotAllowed, Suppressed
 from ringback.core.phones import choose_phone
 from ringback.core.playbook import ENDING, ENGAGING, STEP_OUTCOMES, Channel, Outcome, parse_outcome
 from ringback.core.scheduling import zone
-from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import (
     context_for,
     enrollment_running,
     enrollment_state,
     version_spec,
 )
-from ringback.playbooks.services import enrollment_save_state, enrollment_start
+from ringback.playbooks.services import enrollment_follow_on, enrollment_save_state
 
 #: A touch may be logged a little ahead of the clock (clock skew), never further.
 FUTURE_SLACK = timedelta(minutes=5)
@@ -125,23 +124,12 @@ def touch_log(
             context=context_for(account=account, contact=contact),
         )
         enrollment_save_state(enrollment=enrollment, state=new_state, at=when)
-        _follow_on(account=account, contact=contact, enrollment=enrollment, at=when)
+        enrollment_follow_on(account=account, enrollment=enrollment, at=when)
     else:
         touch.template = template or ""
     touch.save()
     _contact_after(account=account, contact=contact, outcome=result, at=when)
     return touch
-
-
-def _follow_on(*, account: Account, contact: Contact, enrollment: Enrollment, at: datetime) -> None:
-    """Start what an ended enrollment asks for: next quarter's recontact, or a switch."""
-    state = enrollment_state(enrollment=enrollment)
-    spec = version_spec(version=enrollment.version)
-    if state.status is Status.EXHAUSTED and state.recontact_at is not None:
-        target = spec.finish.recontact_playbook or spec.name
-        enrollment_start(account=account, contact=contact, playbook=target, at=state.recontact_at)
-    elif state.status is Status.STOPPED and state.switch_to:
-        enrollment_start(account=account, contact=contact, playbook=state.switch_to, at=at)
 
 
 def _contact_after(*, account: Account, contact: Contact, outcome: Outcome, at: datetime) -> None:

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from functools import lru_cache
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, QuerySet
 
 from ringback.accounts.models import Account
 from ringback.accounts.selectors import account_calling_hours, account_vacations
+from ringback.config import ringback_setting
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import contact_recipient
 from ringback.core.engine import Context, EnrollmentState, Status
@@ -86,7 +86,7 @@ def effective_hours(*, account: Account, country: str | None, subdivision: str |
     Region rules come from ``settings.RINGBACK["CALLING_HOURS"]`` and then the built-in table.
     """
     own = account_calling_hours(account=account)
-    overrides = _configured_hours(json.dumps(settings.RINGBACK.get("CALLING_HOURS", {}), sort_keys=True))
+    overrides = _configured_hours(json.dumps(ringback_setting("CALLING_HOURS"), sort_keys=True))
     region = calling_hours_for(country, subdivision, overrides=overrides)
     start, end = max(own.start, region.start), min(own.end, region.end)
     if end <= start:

@@ -9,15 +9,17 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from ringback.accounts.models import Account, Vacation
+from ringback.config import ringback_setting
 from ringback.contacts.models import Contact
 from ringback.core import clock
 from ringback.core.engine import (
     EnrollmentState,
+    Status,
     enrollment_begin,
     enrollment_replan,
     enrollment_stop,
 )
-from ringback.core.errors import AlreadyEnrolled, Suppressed
+from ringback.core.errors import AlreadyEnrolled, PlaybookError, Suppressed
 from ringback.core.playbook import (
     BUILTIN_NAMES,
     builtin_text,
@@ -53,6 +55,7 @@ def playbook_add(
     Enrollments keep the version they started on. Adding identical YAML changes nothing.
     """
     spec = parse_playbook(text, source=source)
+    _check_references(account=account, spec=spec, source=source)
     now = clock.now()
     playbook, _ = Playbook.objects.get_or_create(
         account=account,
@@ -68,6 +71,23 @@ def playbook_add(
     return PlaybookVersion.objects.create(
         account=account, playbook=playbook, number=number, source=text, created_at=now
     )
+
+
+def _check_references(*, account: Account, spec: PlaybookSpec, source: str) -> None:
+    """Every playbook a ``switch`` or ``finish`` names must exist (or be this one)."""
+    known = set(Playbook.objects.filter(account=account).values_list("name", flat=True)) | {spec.name}
+    known |= set(BUILTIN_NAMES)
+    for number, step in enumerate(spec.steps, 1):
+        for outcome, branch in step.on.items():
+            if branch.target and branch.action.value == "switch" and branch.target not in known:
+                raise PlaybookError(
+                    f"step {number}: on {outcome.value}: switch names no playbook {branch.target!r}",
+                    source=source,
+                    line=step.line,
+                )
+    target = spec.finish.recontact_playbook
+    if target and target not in known:
+        raise PlaybookError(f"finish: playbook {target!r} names no playbook", source=source)
 
 
 def _state_fields(state: EnrollmentState) -> dict[str, object]:
@@ -194,6 +214,22 @@ def enrollments_start_many(
     return made, skipped
 
 
+def enrollment_follow_on(*, account: Account, enrollment: Enrollment, at: datetime) -> Enrollment | None:
+    """Start what an ended enrollment asks for: next quarter's recontact, or a switch.
+
+    Returns the new enrollment, if one was started.
+    """
+    state = enrollment_state(enrollment=enrollment)
+    spec = version_spec(version=enrollment.version)
+    contact = enrollment.contact
+    if state.status is Status.EXHAUSTED and state.recontact_at is not None:
+        target = spec.finish.recontact_playbook or spec.name
+        return enrollment_start(account=account, contact=contact, playbook=target, at=state.recontact_at)
+    if state.status is Status.STOPPED and state.switch_to:
+        return enrollment_start(account=account, contact=contact, playbook=state.switch_to, at=at)
+    return None
+
+
 def _replan(
     enrollment: Enrollment, account: Account, at: datetime, not_before: datetime | None = None
 ) -> None:
@@ -207,6 +243,8 @@ def _replan(
         not_before=not_before,
     )
     enrollment_save_state(enrollment=enrollment, state=new, at=at)
+    if new.ended:
+        enrollment_follow_on(account=account, enrollment=enrollment, at=at)
 
 
 @transaction.atomic
@@ -236,10 +274,8 @@ def enrollments_replan_overdue(*, account: Account, now: datetime | None = None)
 
     They are spread over the coming days, at most a day's call capacity per day, oldest first.
     """
-    from django.conf import settings
-
     now = now or clock.now()
-    limit = now - timedelta(days=settings.RINGBACK["OVERDUE_REPLAN_DAYS"])
+    limit = now - timedelta(days=ringback_setting("OVERDUE_REPLAN_DAYS"))
     overdue = list(
         Enrollment.objects.filter(account=account, status=EnrollmentStatus.ACTIVE, due_end__lt=limit)
         .select_related("version__playbook", "contact")

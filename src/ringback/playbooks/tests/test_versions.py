@@ -62,3 +62,32 @@ def test_calling_hours_from_settings_and_region_rules_are_the_stricter(settings)
     settings.RINGBACK = {**settings.RINGBACK, "CALLING_HOURS": {"DE": {"start": "09:00", "end": "19:30"}}}
     berlin = effective_hours(account=account, country="DE", subdivision=None)
     assert (berlin.start, berlin.end) == (time(9), time(19, 30))
+
+
+def test_a_switch_to_an_unknown_playbook_is_refused_when_added():
+    with clock.frozen(NOW):
+        account = account_create(username="sally", password="a-long-password")
+        text = builtin_text("four-calls-two-weeks").replace(
+            "  - id: call-2\n",
+            "    on:\n      wrong-number:\n        switch: call-mail-cal\n  - id: call-2\n",
+            1,
+        )
+        with pytest.raises(PlaybookError, match="switch names no playbook 'call-mail-cal'"):
+            playbook_add(account=account, text=text, source="mine.yaml")
+
+
+def test_account_settings_are_checked_before_saving():
+    from datetime import time
+
+    from ringback.accounts.services import account_update
+    from ringback.core.errors import InvalidInput
+
+    with clock.frozen(NOW):
+        account = account_create(username="sally", password="a-long-password")
+    account_update(account=account, seller_phone="312 555 0142", calling_start=time(9), calling_end=time(20))
+    account.refresh_from_db()
+    assert (account.seller_phone, account.calling_start) == ("+13125550142", time(9))
+    with pytest.raises(InvalidInput, match="end must come after"):
+        account_update(account=account, seller_name="Changed", calling_start=time(21), calling_end=time(8))
+    account.refresh_from_db()
+    assert account.seller_name == "" and account.calling_end == time(20)

@@ -1,0 +1,65 @@
+from datetime import time
+from typing import Any
+
+from django.core.management.base import CommandParser
+from rich.console import Console
+from rich.table import Table
+
+from ringback.accounts.services import EDITABLE, account_update
+from ringback.console.base import RingbackCommand
+from ringback.core.errors import InvalidInput
+
+
+def _hours(text: str) -> tuple[time, time]:
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    except ValueError:
+        raise InvalidInput(f"calling hours {text!r} are not HH:MM-HH:MM (e.g. 08:00-21:00)") from None
+    return start, end
+
+
+class Command(RingbackCommand):
+    help = "Show or change the seller's profile and settings (used in scripts and scheduling)."
+    reads = True
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("--name", dest="seller_name", help="your name, as scripts say it")
+        parser.add_argument("--phone", dest="seller_phone", help="your callback number")
+        parser.add_argument("--business", dest="business_name", help="your business name")
+        parser.add_argument("--address", dest="postal_address", help="your postal address")
+        parser.add_argument("--time-zone", dest="time_zone", help="your time zone, e.g. America/Chicago")
+        parser.add_argument(
+            "--region", dest="default_region", help="default country for phone numbers, e.g. US"
+        )
+        parser.add_argument(
+            "--calling-hours", dest="calling_hours", help="e.g. 08:00-21:00 (their local time)"
+        )
+        parser.add_argument(
+            "--capacity", dest="daily_call_capacity", type=int, help="calls a day (default 25)"
+        )
+        parser.add_argument(
+            "--new-per-callback", dest="new_per_callback", type=float, help="new per follow-up (1)"
+        )
+        parser.add_argument(
+            "--suppress-days", dest="suppress_days", type=int, help="rest after not interested (180)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        account = self.account(options)
+        changes = {key: options[key] for key in EDITABLE if options.get(key) is not None}
+        if options.get("calling_hours"):
+            changes["calling_start"], changes["calling_end"] = _hours(options["calling_hours"])
+        if changes:
+            account = account_update(account=account, **changes)
+        data = {key: getattr(account, key) for key in EDITABLE}
+        data["calling_start"] = account.calling_start.strftime("%H:%M")
+        data["calling_end"] = account.calling_end.strftime("%H:%M")
+
+        def render(console: Console) -> None:
+            table = Table(title="Updated settings" if changes else "Settings", show_header=False)
+            for key, value in data.items():
+                table.add_row(key.replace("_", " "), str(value))
+            console.print(table)
+
+        self.emit(options, data, render)
