@@ -36,6 +36,10 @@ def account_create(
     if User.objects.filter(username=username).exists():
         raise AccountError(f"the user {username!r} already exists")
     zone(time_zone)
+    if seller_phone:
+        from ringback.core.phones import require_phone
+
+        seller_phone = require_phone(seller_phone, default_region).number
     now = clock.now()
     user = User(username=username)
     if password:

@@ -14,7 +14,7 @@ from ringback.contacts.selectors import contact_phone_choices
 from ringback.core import clock
 from ringback.core.agenda import WEEKDAYS, Agenda, AgendaItem, ItemKind, call_reason, rank_agenda
 from ringback.core.engine import EnrollmentState
-from ringback.core.phones import choose_phone
+from ringback.core.phones import choose_phone, display_phone
 from ringback.core.playbook import Channel, Step
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import zone
@@ -61,7 +61,7 @@ def _script_variables(
         "seller": {
             "name": account.seller_name or account.name,
             "first_name": account.seller_first_name,
-            "phone": account.seller_phone,
+            "phone": display_phone(account.seller_phone) if account.seller_phone else "",
             "business": account.business_name,
         },
         "next_call_day": next_call_day or "in a few days",

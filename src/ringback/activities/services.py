@@ -29,6 +29,9 @@ from ringback.playbooks.services import enrollment_follow_on, enrollment_save_st
 #: A touch may be logged a little ahead of the clock (clock skew), never further.
 FUTURE_SLACK = timedelta(minutes=5)
 
+#: Outcomes that answer an earlier message rather than complete the planned step.
+RESPONSES = frozenset({Outcome.CALLBACK, Outcome.APPOINTMENT})
+
 _CHANNEL_OF = {
     Outcome.MAILED: Channel.MAIL,
     Outcome.EMAILED: Channel.EMAIL,
@@ -109,13 +112,24 @@ def touch_log(
         created_at=now,
     )
     if enrollment is not None and state is not None and spec is not None:
-        touch.step = step.id if step else ""
-        touch.attempt = (
-            state.attempt if channel is Channel.CALL and step and step.channel is Channel.CALL else None
-        )
-        touch.template = (
-            template or (state.variant if step is not None and channel is step.channel else "") or ""
-        )
+        if result in RESPONSES:
+            # A response answers the message already left, not the step still planned.
+            answered = (
+                Touch.objects.filter(enrollment=enrollment, direction=Direction.OUT)
+                .exclude(outcome__in=[o.value for o in RESPONSES])
+                .order_by("-at", "-id")
+                .first()
+            )
+            if answered is not None:
+                touch.step, touch.attempt, touch.template = answered.step, answered.attempt, answered.template
+        else:
+            touch.step = step.id if step else ""
+            touch.attempt = (
+                state.attempt if channel is Channel.CALL and step and step.channel is Channel.CALL else None
+            )
+            touch.template = (
+                template or (state.variant if step is not None and channel is step.channel else "") or ""
+            )
         new_state = enrollment_record(
             state,
             spec,

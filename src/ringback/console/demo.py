@@ -24,7 +24,6 @@ from __future__ import annotations
 import random
 import time as timer
 import unicodedata
-import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -34,7 +33,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ringback.accounts.models import Account, Membership
-from ringback.accounts.services import account_create, vacation_add
+from ringback.accounts.services import account_create, account_update, vacation_add
 from ringback.activities.models import Appointment, Touch
 from ringback.activities.selectors import agenda_for_day, day_bounds
 from ringback.activities.services import appointment_book, touch_log
@@ -44,7 +43,6 @@ from ringback.contacts.services import PhoneInput, contact_create, contact_tag
 from ringback.core import clock
 from ringback.core.agenda import ItemKind
 from ringback.core.engine import Context, EnrollmentState, Status, enrollment_begin, enrollment_record
-from ringback.core.engine import enrollment_pause as engine_pause
 from ringback.core.errors import AccountError, InvalidInput, RingbackError
 from ringback.core.playbook import Channel, Outcome
 from ringback.core.playbook import Playbook as PlaybookSpec
@@ -54,13 +52,12 @@ from ringback.playbooks.models import Enrollment, PlaybookVersion
 from ringback.playbooks.selectors import (
     context_for,
     enrollment_running,
-    enrollment_state,
     enrollment_status_counts,
     playbook_get,
     playbook_latest_version,
     version_spec,
 )
-from ringback.playbooks.services import enrollment_save_state, enrollment_start
+from ringback.playbooks.services import enrollment_pause, enrollment_seed, enrollment_start
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "ringback-demo"
@@ -68,6 +65,8 @@ DEMO_URL = "http://127.0.0.1:8000/"
 SELLER_NAME = "Sally Baker"
 SELLER_PHONE = "+1 312-555-0142"
 BUSINESS_NAME = "Sweet Home Kitchen Parties"
+#: The seller's mailing address (the footer of every email needs one).
+POSTAL_ADDRESS = "P.O. Box 4412\nChicago, IL 60680"
 TIME_ZONE = "America/Chicago"
 REGION = "US"
 #: Fewer contacts than this cannot show every state.
@@ -115,7 +114,12 @@ class DemoResult:
 
 # --- the people ---------------------------------------------------------------------------------
 
-_FIRST_F = (
+
+def _words(*lines: str) -> tuple[str, ...]:
+    return tuple(" ".join(lines).split())
+
+
+_FIRST_F = _words(
     "Mary Patricia Jennifer Linda Elizabeth Barbara Susan Jessica Sarah Karen Lisa Nancy Betty "
     "Sandra Ashley Kimberly Donna Emily Michelle Carol Amanda Melissa Deborah Stephanie Rebecca "
     "Laura Sharon Cynthia Kathleen Amy Angela Brenda Emma Anna Pamela Nicole Samantha Katherine "
@@ -127,8 +131,8 @@ _FIRST_F = (
     "Xiaoling Hiroko Yuki Ji-woo Thuy Linh Fatima Aisha Leila Yasmin Noura Chiara Giulia "
     "Guadalupe Ximena Dolores Consuelo Adaeze Chiamaka Tatiana Oksana Svetlana Maeve Bridget "
     "Colleen Mary-Kate Jo-Ann D'Andra La'Shonda Bernadette Dorothy Esperanza Marisol Rosalind"
-).split()
-_FIRST_M = (
+)
+_FIRST_M = _words(
     "Michael James Robert John David William Richard Joseph Thomas Christopher Daniel Matthew "
     "Anthony Mark Steven Paul Andrew Joshua Kevin Brian George Timothy Ronald Jason Edward Ryan "
     "Gary Nicholas Eric Jacob Frank Scott Justin Brandon Raymond Gregory Samuel Benjamin Patrick "
@@ -137,22 +141,28 @@ _FIRST_M = (
     "Philip Darnell Marcus Tyrone DeShawn Andre Luis Carlos Miguel Diego Raúl Jesús Héctor Rafael "
     "Rajesh Vikram Arjun Kwame Kofi Chidi Tomasz Piotr Dmitri Hamid Omar Tariq Yusuf Kenji "
     "Hiroshi Wei Jun Duc Minh Seamus Declan Pádraig Eoin Jean-Luc François Benoît Étienne Marco"
-).split()
+)
 _LAST = (
-    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernández López "
-    "González Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Pérez Thompson White Harris "
-    "Sánchez Clark Ramírez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill "
-    "Flores Green Adams Nelson Hall Rivera Campbell Mitchell Carter Roberts O'Brien O'Connor "
-    "O'Neill O'Malley O'Sullivan D'Angelo D'Souza McAllister MacDonald McCarthy Fitzgerald Núñez "
-    "Peña Ibáñez Muñoz Castañeda Ordóñez Kowalski Wiśniewski Nowak Zielińska Dvořák Sørensen "
-    "Lindqvist Björklund Okafor Adeyemi Mensah Okonkwo Abebe Haile Patel Shah Singh Iyer Reddy "
-    "Chatterjee Kim Park Choi Tanaka Yamamoto Sato Chen Wang Zhang Huang Tran Pham Le Khan "
-    "Hussein Haddad Al-Sayed Cohen Goldberg Katz Rossi Russo Esposito Bianchi Romano Dubois "
-    "Lefèvre Beaumont Fontaine Papadopoulos Ivanova Petrov Horvat Yılmaz Kaur Gill Ng Wong Lam "
-    "Fernández Álvarez Gómez Díaz Vargas Castillo Jiménez Moreno Romero Herrera Medina Aguilar "
-    "Delgado Ortiz Guzmán Washington Jefferson Freeman Banks Okoro Moreau Schwartz Kaplan "
-    "Johnson-Whitaker Smith-Jones Ruiz-Díaz"
-).split() + ["Van der Berg", "De la Cruz", "St. John", "van Dijk"]
+    *_words(
+        "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernández López "
+        "González Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Pérez Thompson White Harris "
+        "Sánchez Clark Ramírez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill "
+        "Flores Green Adams Nelson Hall Rivera Campbell Mitchell Carter Roberts O'Brien O'Connor "
+        "O'Neill O'Malley O'Sullivan D'Angelo D'Souza McAllister MacDonald McCarthy Fitzgerald Núñez "
+        "Peña Ibáñez Muñoz Castañeda Ordóñez Kowalski Wiśniewski Nowak Zielińska Dvořák Sørensen "
+        "Lindqvist Björklund Okafor Adeyemi Mensah Okonkwo Abebe Haile Patel Shah Singh Iyer Reddy "
+        "Chatterjee Kim Park Choi Tanaka Yamamoto Sato Chen Wang Zhang Huang Tran Pham Le Khan "
+        "Hussein Haddad Al-Sayed Cohen Goldberg Katz Rossi Russo Esposito Bianchi Romano Dubois "
+        "Lefèvre Beaumont Fontaine Papadopoulos Ivanova Petrov Horvat Yılmaz Kaur Gill Ng Wong Lam "
+        "Fernández Álvarez Gómez Díaz Vargas Castillo Jiménez Moreno Romero Herrera Medina Aguilar "
+        "Delgado Ortiz Guzmán Washington Jefferson Freeman Banks Okoro Moreau Schwartz Kaplan "
+        "Johnson-Whitaker Smith-Jones Ruiz-Díaz"
+    ),
+    "Van der Berg",
+    "De la Cruz",
+    "St. John",
+    "van Dijk",
+)
 
 _LOCAL_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "DE": (
@@ -485,6 +495,7 @@ class _Builder:
             out.append(story)
         for slot in self.appointment_slots():
             booked = min(now - 15 * MINUTE, self.local(slot.astimezone(self.tz).date() - DAY, 15, 10))
+            booked = booked.replace(second=0)
             playbook, steps = ((FOUR, 1), (CMC, 2), (WEEKLY, 1), (FOUR, 2))[len(out) % 4]
             story = self.chase(
                 "appointment", playbook, steps, _Target(booked - 6 * DAY, booked - 3 * HOUR, "last")
@@ -504,7 +515,7 @@ class _Builder:
             story.tags = {ContactStatus.HOST: ("host",), ContactStatus.RECRUIT: ("recruit",)}.get(
                 story.status, ("customer",)
             )
-            if i % 3 == 1:  # they called back, then I reached them
+            if i % 3 == 1 and steps > 0:  # they called back, then I reached them
                 story.expect, story.event = Status.ACTIVE, Outcome.CALLBACK
                 story.event_delay = timedelta(hours=20 + 7 * (i % 4))
                 story.connect_after_event = True
@@ -742,12 +753,13 @@ class _Builder:
         )
         if rng.random() < company_odds:
             company, title = rng.choice(_COMPANIES)
-        topic = {
+        topics: dict[str, str] = {
             ContactStatus.HOST: "host",
             ContactStatus.RECRUIT: "recruit",
             ContactStatus.CUSTOMER: "customer",
             ContactStatus.NETWORKING: "networking",
-        }.get(story.status, "stranger" if story.warmth == Warmth.STRANGER else "party")
+        }
+        topic = topics.get(story.status, "stranger" if story.warmth == Warmth.STRANGER else "party")
         notes = " ".join(n for n in (rng.choice(_NOTES[topic]), rng.choice(_NOTES["tips"]), story.note) if n)
         created = self.now - (rng.uniform(1, 6) if story.fresh else rng.uniform(150, 500)) * DAY
         zone_name = _ABROAD_ZONES.get(story.abroad or "") if story.abroad == "AU" else None
@@ -803,7 +815,7 @@ class _Builder:
         """Run the pure engine from ``start`` as the services will; score the landing (0 = on target)."""
         assert story.target is not None and story.playbook is not None
         version = self.version(story.playbook)
-        seed = zlib.crc32(f"{contact.pk}:{version.pk}:{start.isoformat()}".encode())
+        seed = enrollment_seed(contact_id=contact.pk, version_id=version.pk, started=start)
         limit = self.limit(story)
         if start > limit:
             return _Sim(float("inf"), None)
@@ -914,9 +926,10 @@ class _Builder:
         if story.event is not None:
             when = story.event_at
             if when is None:
-                base = last or start
-                when = min(base + (story.event_delay or DAY), self.now - 2 * HOUR)
-            when = max(when, (last or start) + HOUR)
+                their_zone = contact.time_zone or TIME_ZONE
+                when = _daytime((last or start) + (story.event_delay or DAY), their_zone)
+                when = min(when, self.now - 2 * HOUR)
+            when = max(when, (last or start) + HOUR).replace(second=0)
             if story.event is Outcome.APPOINTMENT and story.appointment_at is not None:
                 with clock.frozen(when):
                     appointment_book(
@@ -945,15 +958,14 @@ class _Builder:
                 tags=["booked" if story.status == "host" else "kit-sent"],
             )
         if story.then and last is not None:
-            then_at = min(last + (2 + self.rng.randrange(4)) * DAY, self.now - HOUR)
+            then_at = min(_daytime(last + (2 + self.rng.randrange(4)) * DAY, TIME_ZONE), self.now - HOUR)
             with clock.frozen(then_at):
                 enrollment_start(account=self.account, contact=contact, playbook=story.then, at=then_at)
             self.catch_up(contact, until=self.bounds(self.today)[0])
         if story.pause:
             running = enrollment_running(contact=contact)
             if running is not None and running.status == EnrollmentStatus.ACTIVE:
-                state = engine_pause(enrollment_state(enrollment=running))
-                enrollment_save_state(enrollment=running, state=state, at=self.now)
+                enrollment_pause(enrollment=running, at=self.now)
 
     def catch_up(self, contact: Contact, *, until: datetime) -> None:
         """Log the default outcome of every step of the running enrollment planned before ``until``."""
@@ -986,6 +998,7 @@ class _Builder:
                 time_zone=TIME_ZONE,
                 default_region=REGION,
             )
+            account_update(account=self.account, postal_address=POSTAL_ADDRESS)
         stories = self.stories()
         self.place(stories)
         people = [(story, self.contact(story)) for story in stories]
@@ -1016,6 +1029,17 @@ def _inside(window: Window, roll: float, limit: datetime) -> datetime | None:
     return whole if whole >= window.start else at
 
 
+def _daytime(at: datetime, zone_name: str) -> datetime:
+    """``at`` moved into 09:00-19:30 local time (the next morning when it falls later)."""
+    tz = zone(zone_name)
+    local = at.astimezone(tz)
+    if local.time() < time(9):
+        local = local.replace(hour=9)
+    elif local.time() > time(19, 30):
+        local = datetime.combine(local.date() + DAY, time(9, local.minute), tz)
+    return local.astimezone(UTC)
+
+
 def _step_outcome(channel: Channel, roll: float) -> Outcome:
     """The everyday outcome of a step: mostly voicemail for calls; mailed, emailed for sends."""
     if channel is Channel.CALL:
@@ -1040,8 +1064,6 @@ def _demo_delete() -> None:
     """Delete the demo user, its account and every row of it."""
     account = _demo_account()
     if account is not None:
-        # Enrollment.version is PROTECT: the enrollments must go before the playbook versions.
-        Enrollment.objects.filter(account=account).delete()
         account.delete()
     get_user_model().objects.filter(username=DEMO_USERNAME).delete()
 

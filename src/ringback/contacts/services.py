@@ -51,6 +51,18 @@ def _tags(account: Account, names: Iterable[str]) -> list[Tag]:
     return [existing[n] for n in wanted]
 
 
+def _zone_guess(account: Account, phone: ParsedPhone | None) -> str:
+    """The contact's zone from their number: its own zone when it has one; for a number of the
+    seller's country spanning several zones, the seller's; abroad, the country's first zone."""
+    if phone is None:
+        return account.time_zone
+    if phone.zone:
+        return phone.zone
+    if phone.region == account.default_region or not phone.zones:
+        return account.time_zone
+    return phone.zones[0]
+
+
 @transaction.atomic
 def contact_create(
     *,
@@ -94,6 +106,7 @@ def contact_create(
     if time_zone:
         zone(time_zone)
     located = next((p for _, p in parsed if p.valid), None)
+    guessed_zone = _zone_guess(account, located)
     now = clock.now()
     month, day, year = birthday if birthday else (None, None, None)
     contact = Contact.objects.create(
@@ -108,7 +121,7 @@ def contact_create(
         birthday_month=month,
         birthday_day=day,
         birthday_year=year,
-        time_zone=time_zone or (located.zone if located and located.zone else "") or account.time_zone,
+        time_zone=time_zone or guessed_zone,
         country=(located.region if located and located.region else account.default_region) or "",
         subdivision=(located.subdivision if located and located.subdivision else "") or "",
         created_at=now,

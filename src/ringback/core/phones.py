@@ -35,6 +35,7 @@ class ParsedPhone:
     region: str | None
     zone: str | None
     subdivision: str | None
+    zones: tuple[str, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -58,7 +59,7 @@ def _subdivision(parsed: phonenumbers.PhoneNumber, region: str | None) -> str | 
         return None
     if ", " in description:
         return description.rsplit(", ", 1)[1].strip() or None
-    return _us_states().get(description)
+    return _us_states().get(description.removesuffix(" State"))
 
 
 def parse_phone(raw: str, default_region: str = "US") -> ParsedPhone:
@@ -76,6 +77,7 @@ def parse_phone(raw: str, default_region: str = "US") -> ParsedPhone:
         return ParsedPhone(text, None, "", None, None, None)
     region = phonenumbers.region_code_for_number(parsed)
     zones = [z for z in number_zones.time_zones_for_number(parsed) if z != _UNKNOWN_ZONE]
+    zone_candidates = tuple(zones)
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     return ParsedPhone(
         raw=text,
@@ -84,6 +86,7 @@ def parse_phone(raw: str, default_region: str = "US") -> ParsedPhone:
         region=region,
         zone=zones[0] if len(zones) == 1 else None,
         subdivision=_subdivision(parsed, region),
+        zones=zone_candidates,
     )
 
 

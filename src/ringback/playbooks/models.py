@@ -46,7 +46,7 @@ class Enrollment(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="enrollments")
-    version = models.ForeignKey(PlaybookVersion, on_delete=models.PROTECT, related_name="enrollments")
+    version = models.ForeignKey(PlaybookVersion, on_delete=models.RESTRICT, related_name="enrollments")
     status = models.CharField(
         max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
     )

@@ -19,6 +19,12 @@ from ringback.core.engine import (
     enrollment_replan,
     enrollment_stop,
 )
+from ringback.core.engine import (
+    enrollment_pause as engine_pause,
+)
+from ringback.core.engine import (
+    enrollment_resume as engine_resume,
+)
 from ringback.core.errors import AlreadyEnrolled, PlaybookError, Suppressed
 from ringback.core.playbook import (
     BUILTIN_NAMES,
@@ -124,6 +130,11 @@ def enrollment_save_state(*, enrollment: Enrollment, state: EnrollmentState, at:
     return enrollment
 
 
+def enrollment_seed(*, contact_id: int, version_id: int, started: datetime) -> int:
+    """The seed of an enrollment: reproducible from who, which version and when it started."""
+    return zlib.crc32(f"{contact_id}:{version_id}:{started.isoformat()}".encode())
+
+
 def _check_reachable(contact: Contact, at: datetime) -> None:
     if contact.do_not_contact:
         raise Suppressed(f"{contact.name} asked not to be contacted; Ringback will not enroll them")
@@ -162,7 +173,7 @@ def enrollment_start(
             )
         enrollment_end(enrollment=running, reason=f"replaced by {playbook}", at=started)
     spec = version_spec(version=version)
-    seed = zlib.crc32(f"{contact.pk}:{version.pk}:{started.isoformat()}".encode())
+    seed = enrollment_seed(contact_id=contact.pk, version_id=version.pk, started=started)
     state = enrollment_begin(
         spec, seed=seed, at=started, context=context_for(account=account, contact=contact)
     )
@@ -180,6 +191,26 @@ def enrollment_start(
         enrollment.ended_at = started
     enrollment.save()
     return enrollment
+
+
+@transaction.atomic
+def enrollment_pause(*, enrollment: Enrollment, at: datetime | None = None) -> Enrollment:
+    """Put one contact's running playbook on hold; it keeps its step."""
+    state = engine_pause(enrollment_state(enrollment=enrollment))
+    return enrollment_save_state(enrollment=enrollment, state=state, at=at or clock.now())
+
+
+@transaction.atomic
+def enrollment_resume(*, account: Account, enrollment: Enrollment, at: datetime | None = None) -> Enrollment:
+    """Take a paused playbook off hold, planning its current step again from now."""
+    when = at or clock.now()
+    state = engine_resume(
+        enrollment_state(enrollment=enrollment),
+        version_spec(version=enrollment.version),
+        at=when,
+        context=context_for(account=account, contact=enrollment.contact),
+    )
+    return enrollment_save_state(enrollment=enrollment, state=state, at=when)
 
 
 def enrollment_end(*, enrollment: Enrollment, reason: str, at: datetime | None = None) -> Enrollment:

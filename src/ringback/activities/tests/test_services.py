@@ -230,3 +230,20 @@ def test_birthdays_show_on_the_day_with_age_when_known(account):
         ("Bea Smith", False),
     ]
     assert Contact.objects.count() == 3
+
+
+def test_a_callback_is_credited_to_the_message_that_was_left(account):
+    mary = make_contact(account)
+    enrollment_start(account=account, contact=mary, playbook="call-mail-call")
+    touch_log(account=account, contact=mary, outcome="voicemail")
+    with clock.frozen(NOW + timedelta(days=1)):
+        touch_log(account=account, contact=mary, outcome="mailed")
+        response = touch_log(account=account, contact=mary, outcome="callback")
+    assert (response.direction, response.step, response.template) == ("in", "the-note", "note-offer")
+
+
+def test_a_foreign_number_without_one_zone_gets_its_countrys_zone_not_the_sellers(account):
+    bruce = make_contact(account, first="Bruce", phone="+61 491 570 156")
+    assert bruce.country == "AU" and bruce.time_zone.startswith("Australia/")
+    seattle = make_contact(account, first="Sam", phone="+1 206 555 0123")
+    assert (seattle.time_zone, seattle.subdivision) == ("America/Los_Angeles", "WA")
