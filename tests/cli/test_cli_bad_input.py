@@ -1,0 +1,409 @@
+"""Bad input through the ``ringback`` command: a one-line error naming the problem, a non-zero exit,
+and nothing written (every row of the database compared before and after)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from ringback.accounts.models import Account, Vacation
+from ringback.activities.models import Appointment, Touch
+from ringback.contacts.models import Contact, Email, Phone, Tag
+from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
+
+NOW = "2026-03-02T10:00:00-05:00"
+MODELS = (
+    get_user_model(),
+    Account,
+    Vacation,
+    Contact,
+    Phone,
+    Email,
+    Tag,
+    Playbook,
+    PlaybookVersion,
+    Enrollment,
+    Touch,
+    Appointment,
+)
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every Ringback table (the test database is small)."""
+    tables = {m.__name__: list(m.objects.order_by("pk").values()) for m in MODELS}
+    tables["contact_tags"] = list(Contact.tags.through.objects.order_by("pk").values())
+    return tables
+
+
+@pytest.fixture
+def seeded(ringback: Any, write_csv: Any) -> Any:
+    """An account with three contacts (two called Mary), two of them in a playbook."""
+    ringback.now = NOW
+    rows = [
+        {"name": "Mary Lopez", "phone": "305-555-0142", "email": "mary@example.com", "tags": "new"},
+        {"name": "Mary Smith", "phone": "212-555-0100", "email": "marys@example.com", "tags": "new"},
+        {"name": "John Smith", "phone": "212-555-0199", "email": "john@example.com", "tags": "old"},
+    ]
+    ringback.ok("import", write_csv(rows))
+    ringback.ok("enroll", "four-calls-two-weeks", "--contact", "Mary Lopez", "--contact", "john@example.com")
+    return ringback
+
+
+def fails(ringback: Any, *args: Any, now: str | None = None) -> str:
+    """Run a command that must fail cleanly; return its one error line."""
+    before = snapshot()
+    result = ringback(*args, now=now)
+    assert result.code != 0, str(result)
+    assert "Traceback" not in result.err, str(result)
+    lines = result.error_lines
+    assert len(lines) == 1, f"expected one error line:\n{result}"
+    assert lines[0].startswith("error: "), str(result)
+    assert snapshot() == before, f"the database changed:\n{result}"
+    return lines[0]
+
+
+# --- playbooks -------------------------------------------------------------------------------
+
+PLAYBOOK = """\
+name: my-chase
+title: My chase
+templates:
+  hello: |
+    Hi {{ contact.first_name }}, it's {{ seller.first_name }}. Call me at {{ seller.phone }}.
+steps:
+  - id: one
+    channel: call
+    wait: 0 days
+    script: hello
+  - id: two
+    channel: call
+    wait: 3-4 days
+    script: hello
+  - id: three
+    channel: call
+    wait: 3-x days
+    script: hello
+finish: stop
+"""
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("action", ["validate", "add"])
+def test_playbook_with_a_bad_wait_names_file_line_and_step(seeded: Any, tmp_path: Path, action: str) -> None:
+    path = write(tmp_path, "my-chase.yaml", PLAYBOOK)
+    line = fails(seeded, "playbooks", action, path)
+    assert "my-chase.yaml, line 17: step 3: wait '3-x days' is not a duration range" in line, line
+    assert "my-chase" not in [p["name"] for p in seeded.json("playbooks")]
+
+
+@pytest.mark.parametrize(
+    ("broken", "line_no", "words"),
+    [
+        (
+            PLAYBOOK.replace("    channel: call\n    wait: 3-4", "    channel: fax\n    wait: 3-4"),
+            12,
+            "step 2: channel 'fax'",
+        ),
+        (
+            PLAYBOOK.replace("script: hello\n  - id: two", "script: goodbye\n  - id: two"),
+            10,
+            "step 1: script 'goodbye'",
+        ),
+        (
+            PLAYBOOK.replace("  - id: two\n", "  - id: two\n    colour: blue\n"),
+            12,
+            "step 2: unknown field 'colour'",
+        ),
+        (
+            PLAYBOOK.replace("    channel: call\n    wait: 0 days", "    channel: [call\n    wait: 0 days"),
+            None,
+            "not valid YAML",
+        ),
+        (PLAYBOOK.replace("{{ seller.phone }}.", "{{ seller.phone }."), None, "template 'hello'"),
+        (PLAYBOOK.replace("name: my-chase\n", ""), 1, "'name' is missing"),
+        ("", None, "empty"),
+    ],
+    ids=["channel", "undefined-script", "unknown-field", "yaml-syntax", "jinja-syntax", "no-name", "empty"],
+)
+def test_playbook_errors_name_the_file_and_line(
+    seeded: Any, tmp_path: Path, broken: str, line_no: int | None, words: str
+) -> None:
+    path = write(tmp_path, "my-chase.yaml", broken.replace("3-x days", "3-5 days"))
+    for action in ("validate", "add"):
+        line = fails(seeded, "playbooks", action, path)
+        assert "my-chase.yaml" in line, line
+        assert words in line, line
+        if line_no is not None:
+            assert f"line {line_no}:" in line, line
+
+
+def test_a_fixed_playbook_is_accepted(seeded: Any, tmp_path: Path) -> None:
+    """The control: the same file with a real duration validates and is added."""
+    path = write(tmp_path, "my-chase.yaml", PLAYBOOK.replace("3-x days", "3-5 days"))
+    checked = seeded.json("playbooks", "validate", path)
+    assert (checked["valid"], checked["name"], checked["version"], checked["steps"]) == (
+        True,
+        "my-chase",
+        1,
+        3,
+    )
+    assert seeded.json("playbooks", "add", path) == {"name": "my-chase", "version": 1}
+    assert "my-chase" in [p["name"] for p in seeded.json("playbooks")]
+
+
+def test_playbook_file_that_is_missing_or_binary(seeded: Any, tmp_path: Path) -> None:
+    line = fails(seeded, "playbooks", "validate", tmp_path / "nope.yaml")
+    assert "nope.yaml" in line and "cannot read" in line
+    line = fails(seeded, "playbooks", "add", write(tmp_path, "image.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\xff"))
+    assert "image.yaml" in line
+    line = fails(seeded, "playbooks", "show", "no-such-playbook")
+    assert "no-such-playbook" in line and "call-mail-call" in line
+    line = fails(seeded, "enroll", "no-such-playbook", "--tag", "new")
+    assert "no-such-playbook" in line
+
+
+# --- log, contacts, dates ----------------------------------------------------------------------
+
+
+def test_unknown_outcome(seeded: Any) -> None:
+    line = fails(seeded, "log", "Mary Lopez", "left-a-message")
+    assert "unknown outcome 'left-a-message'" in line
+    assert "voicemail" in line and "no-answer" in line  # it lists the valid ones
+
+
+def test_outcome_that_does_not_fit_the_step(seeded: Any) -> None:
+    line = fails(seeded, "log", "Mary Lopez", "mailed")
+    assert "Mary Lopez" in line and "call" in line and "voicemail" in line
+
+
+def test_unknown_contact(seeded: Any) -> None:
+    line = fails(seeded, "log", "Zelda", "voicemail")
+    assert "no contact matches 'Zelda'" in line
+    line = fails(seeded, "enroll", "call-mail-call", "--contact", "zelda@example.com")
+    assert "zelda@example.com" in line
+    line = fails(seeded, "appointment", "+1 646 555 0100", "--at", "2026-03-03T10:00")
+    assert "646" in line
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("log", "mary", "voicemail"),
+        ("appointment", "mary", "--at", "2026-03-03T10:00"),
+        ("enroll", "steady-weekly", "--contact", "mary", "--replace"),
+    ],
+    ids=["log", "appointment", "enroll"],
+)
+def test_ambiguous_contact_lists_the_candidates(seeded: Any, command: tuple[str, ...]) -> None:
+    line = fails(seeded, *command)
+    assert "'mary' matches 2 contacts" in line, line
+    lopez, smith = (
+        Contact.objects.get(last_name="Lopez"),
+        Contact.objects.get(last_name="Smith", first_name="Mary"),
+    )
+    assert f"#{lopez.pk} Mary Lopez (+13055550142)" in line, line
+    assert f"#{smith.pk} Mary Smith (+12125550100)" in line, line
+
+
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [
+        (("log", "Mary Lopez", "voicemail", "--at", "2026-02-30T10:00"), "--at '2026-02-30T10:00'"),
+        (("log", "Mary Lopez", "voicemail", "--at", "tomorrow"), "--at 'tomorrow'"),
+        (("log", "Mary Lopez", "voicemail", "--at", "2026-03-02T25:00"), "--at '2026-03-02T25:00'"),
+        (("appointment", "Mary Lopez", "--at", "2026-02-30T10:00"), "--at '2026-02-30T10:00'"),
+        (("pause", "--from", "2026-13-01", "--to", "2026-12-05"), "--from '2026-13-01'"),
+        (("pause", "--from", "2026-12-01", "--to", "2026-12-32"), "--to '2026-12-32'"),
+        (("pause", "--from", "2026-12-10", "--to", "2026-12-05"), "ends (2026-12-05) before it starts"),
+        (("agenda", "--date", "2026-02-30"), "--date '2026-02-30'"),
+    ],
+    ids=[
+        "log-feb-30",
+        "log-word",
+        "log-hour-25",
+        "appointment-feb-30",
+        "pause-month-13",
+        "pause-day-32",
+        "pause-backwards",
+        "agenda-feb-30",
+    ],
+)
+def test_impossible_dates(seeded: Any, command: tuple[str, ...], words: str) -> None:
+    line = fails(seeded, *command)
+    assert words in line, line
+
+
+def test_times_in_the_future_or_past(seeded: Any) -> None:
+    line = fails(seeded, "log", "Mary Lopez", "voicemail", "--at", "2026-03-03T10:00")
+    assert "in the future" in line
+    line = fails(seeded, "appointment", "Mary Lopez", "--at", "2026-03-01T10:00")
+    assert "in the past" in line
+
+
+@pytest.mark.parametrize("value", ["2026-02-30T10:00:00-05:00", "yesterday", "2026-03-02T10:00"])
+def test_impossible_ringback_now(seeded: Any, value: str) -> None:
+    line = fails(seeded, "agenda", "--json", now=value)
+    assert "RINGBACK_NOW" in line and value in line
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: `log --phone` stores whatever text it is given as the number dialled; "
+    "'not-a-number' is neither rejected nor normalised to E.164",
+)
+def test_log_with_a_phone_that_is_not_a_number(seeded: Any) -> None:
+    line = fails(seeded, "log", "Mary Lopez", "voicemail", "--phone", "not-a-number")
+    assert "not-a-number" in line and "phone" in line
+
+
+def test_enroll_needs_contacts(seeded: Any) -> None:
+    assert "--contact" in fails(seeded, "enroll", "call-mail-call")
+    assert "'nobody-has-it'" in fails(seeded, "enroll", "call-mail-call", "--tag", "nobody-has-it")
+
+
+def test_unknown_user(seeded: Any) -> None:
+    line = fails(seeded, "agenda", "--user", "mallory")
+    assert "mallory" in line
+
+
+# --- CSV import ---------------------------------------------------------------------------------
+
+
+def test_csv_with_a_phone_that_is_not_a_number_imports_nothing(seeded: Any, write_csv: Any) -> None:
+    path = write_csv(
+        [
+            {"name": "Ann Lee", "phone": "646-555-0101", "email": "ann@example.com"},
+            {"name": "Bob Ray", "phone": "call me maybe", "email": "bob@example.com"},
+            {"name": "Cy Young", "phone": "646-555-0103"},
+        ],
+        name="leads.csv",
+    )
+    line = fails(seeded, "import", path)
+    assert "leads.csv, row 3, phone: 'call me maybe' is not a phone number" in line, line
+    assert not Contact.objects.filter(first_name="Ann").exists()
+
+
+def test_csv_with_a_short_phone(seeded: Any, write_csv: Any) -> None:
+    path = write_csv([{"name": "Ann Lee", "phone": "555-12"}], name="leads.csv")
+    assert "row 2, phone: '555-12'" in fails(seeded, "import", path)
+
+
+def test_csv_without_a_phone_column(seeded: Any, write_csv: Any) -> None:
+    path = write_csv([{"name": "Ann Lee", "email": "ann@example.com"}], name="leads.csv")
+    line = fails(seeded, "import", path)
+    assert "leads.csv" in line and "no 'phone' column" in line and "name, email" in line
+
+
+def test_csv_without_a_name_column(seeded: Any, write_csv: Any) -> None:
+    path = write_csv([{"company": "Acme", "phone": "646-555-0101"}], name="leads.csv")
+    assert "no 'name' column" in fails(seeded, "import", path)
+
+
+def test_csv_row_without_a_name(seeded: Any, write_csv: Any) -> None:
+    path = write_csv([{"name": "Ann Lee", "phone": "646-555-0101"}, {"name": "", "phone": "646-555-0102"}])
+    assert "row 3, name" in fails(seeded, "import", path)
+
+
+def test_empty_csv(seeded: Any, tmp_path: Path) -> None:
+    line = fails(seeded, "import", write(tmp_path, "empty.csv", ""))
+    assert "empty.csv" in line and "empty" in line.split("empty.csv", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10",
+        bytes(range(256)) * 8,
+        b"name,phone\x00\x00\x01\x02\nAnn,646-555-0101\n",
+        "name,phone\nJosé Núñez,646-555-0101\n".encode("latin-1"),
+    ],
+    ids=["png", "all-bytes", "nul-bytes", "latin-1"],
+)
+def test_binary_or_non_utf8_csv(seeded: Any, tmp_path: Path, content: bytes) -> None:
+    line = fails(seeded, "import", write(tmp_path, "export.csv", content))
+    assert "export.csv" in line
+    assert "binary" in line or "UTF-8" in line, line
+
+
+def test_missing_csv(seeded: Any, tmp_path: Path) -> None:
+    assert "cannot read" in fails(seeded, "import", tmp_path / "nope.csv")
+
+
+def test_dry_run_writes_nothing(seeded: Any, write_csv: Any) -> None:
+    before = snapshot()
+    data = seeded.json("import", write_csv([{"name": "Ann Lee", "phone": "646-555-0101"}]), "--dry-run")
+    assert data["dry_run"] is True and data["created"] == 1
+    assert snapshot() == before
+
+
+# --- --json on every read command ------------------------------------------------------------------
+
+
+def test_json_output_of_every_read_command_parses(ringback: Any, write_csv: Any, tmp_path: Path) -> None:
+    ringback.now = NOW
+    assert ringback.json("agenda") == []
+    assert ringback.json("contacts") == []
+    rows = [
+        {"name": "Mary Lopez", "phone": "305-555-0142", "email": "mary@example.com", "tags": "new"},
+        {"name": "John Smith", "phone": "212-555-0199", "email": "john@example.com", "tags": "new"},
+        {"name": "John Smith", "phone": "212-555-0199", "email": "john@example.com", "tags": "new"},
+    ]
+    imported = ringback.json("import", write_csv(rows, name="people.csv"))
+    assert imported == {
+        "file": "people.csv",
+        "dry_run": False,
+        "created": 2,
+        "skipped": [{"row": 4, "reason": "already have +12125550199"}],
+    }
+    playbooks = ringback.json("playbooks")
+    assert {p["name"] for p in playbooks} >= {
+        "call-mail-call",
+        "four-calls-two-weeks",
+        "steady-weekly",
+        "stranger-series",
+        "stay-in-touch",
+    }
+    assert all(p["builtin"] for p in playbooks)
+    assert ringback.json("playbooks", "list") == playbooks
+    for name in (
+        "call-mail-call",
+        "four-calls-two-weeks",
+        "steady-weekly",
+        "stranger-series",
+        "stay-in-touch",
+    ):
+        shown = ringback.json("playbooks", "show", name)
+        assert shown["name"] == name and shown["steps"] and shown["rules"], shown
+    path = write(tmp_path, "mine.yaml", PLAYBOOK.replace("3-x days", "3-5 days"))
+    assert ringback.json("playbooks", "validate", path)["valid"] is True
+    assert ringback.json("playbooks", "add", path)["name"] == "my-chase"
+    enrolled = ringback.json("enroll", "four-calls-two-weeks", "--tag", "new")
+    assert len(enrolled["enrolled"]) == 2 and enrolled["skipped"] == []
+    agenda = ringback.json("agenda")
+    assert [i["kind"] for i in agenda] == ["call", "call"]
+    assert isinstance(ringback.json("agenda", "--date", "2026-03-03"), list)
+    logged = ringback.json("log", "Mary Lopez", "voicemail")
+    assert logged["outcome"] == "voicemail" and logged["next"]["step"] == "call-2"
+    booked = ringback.json("appointment", "John", "--at", "2026-03-04T15:00")
+    assert booked["at"] == "2026-03-04T20:00:00Z"
+    paused = ringback.json("pause", "--from", "2026-03-20", "--to", "2026-03-27")
+    assert paused["from"] == "2026-03-20"
+    people = ringback.json("contacts", "--tag", "new")
+    assert {p["name"] for p in people} == {"Mary Lopez", "John Smith"}
+    assert ringback.json("contacts", "--search", "lopez")[0]["phones"][0]["number"] == "+13055550142"
+    # and the same commands without --json print text, not JSON
+    for command in (("agenda",), ("contacts",), ("playbooks",), ("playbooks", "show", "call-mail-call")):
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(ringback.ok(*command).out)
