@@ -258,11 +258,6 @@ def test_impossible_ringback_now(seeded: Any, value: str) -> None:
     assert "RINGBACK_NOW" in line and value in line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: `log --phone` stores whatever text it is given as the number dialled; "
-    "'not-a-number' is neither rejected nor normalised to E.164",
-)
 def test_log_with_a_phone_that_is_not_a_number(seeded: Any) -> None:
     line = fails(seeded, "log", "Mary Lopez", "voicemail", "--phone", "not-a-number")
     assert "not-a-number" in line and "phone" in line

@@ -582,12 +582,6 @@ def test_stay_in_touch(ringback: Any, write_csv: Any) -> None:
 # --- promises in the scripts -------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the voicemail promises 'I'll try you again on <day>' computed as today + the minimum "
-    "wait, but the next call is planned on another day (a holiday is skipped, or the 3-4 day draw "
-    "picks day 4)",
-)
 def test_four_calls_voicemail_promises_the_day_of_the_next_call(ringback: Any, write_csv: Any) -> None:
     """R4: say when you will call again — and then call on that day."""
     start = date(2026, 11, 23)  # Thursday 26 is Thanksgiving: no calls that day
@@ -897,11 +891,6 @@ def test_new_prospects_are_interleaved_with_follow_ups(ringback: Any, write_csv:
     assert {i["contact_name"] for i in items if i["new"]} == {p.name for p in new}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: `pause` moves every step due inside the vacation to the first day back (40 calls on one "
-    "day with a capacity of 25), instead of spreading them like the overdue re-plan does",
-)
 def test_pause_spreads_the_moved_steps_instead_of_piling_them_up(ringback: Any, write_csv: Any) -> None:
     rows = [{"name": f"Pat{n:02d} Rivera", "phone": f"212-555-01{n:02d}", "tags": "bulk"} for n in range(40)]
     ringback.ok("import", write_csv(rows), now=at_seller(MONDAY, 6))

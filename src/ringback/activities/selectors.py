@@ -7,21 +7,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db.models import Q, QuerySet
 
 from ringback.accounts.models import Account
+from ringback.accounts.selectors import account_vacations
 from ringback.activities.choices import AppointmentStatus
 from ringback.activities.models import Appointment, Touch
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import contact_phone_choices
 from ringback.core import clock
 from ringback.core.agenda import WEEKDAYS, Agenda, AgendaItem, ItemKind, call_reason, rank_agenda
-from ringback.core.engine import EnrollmentState
+from ringback.core.engine import EnrollmentState, enrollment_next_call
 from ringback.core.phones import choose_phone, display_phone
 from ringback.core.playbook import Channel, Step
 from ringback.core.playbook import Playbook as PlaybookSpec
-from ringback.core.scheduling import zone
+from ringback.core.scheduling import Vacation, zone
 from ringback.core.scripts import render_script
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
-from ringback.playbooks.selectors import enrollment_state, version_spec
+from ringback.playbooks.selectors import context_for, enrollment_state, version_spec
 
 _SEND_KINDS = {
     Channel.MAIL: ItemKind.MAIL,
@@ -43,11 +44,9 @@ def _script_variables(
     state: EnrollmentState,
     step: Step,
     local_start: datetime,
+    next_call: datetime | None,
 ) -> dict[str, object]:
-    next_call = next((s for s in spec.steps[state.step + 1 :] if s.channel is Channel.CALL), None)
-    next_call_day = ""
-    if next_call is not None:
-        next_call_day = WEEKDAYS[(local_start.date() + timedelta(days=next_call.wait.min_days)).weekday()]
+    next_call_day = WEEKDAYS[next_call.weekday()] if next_call is not None else ""
     offer = state.offer_until
     if step.offer_days is not None:
         offer = local_start.date() + timedelta(days=step.offer_days)
@@ -70,7 +69,9 @@ def _script_variables(
     }
 
 
-def _step_item(*, account: Account, enrollment: Enrollment, now: datetime) -> AgendaItem | None:
+def _step_item(
+    *, account: Account, enrollment: Enrollment, now: datetime, vacations: tuple[Vacation, ...]
+) -> AgendaItem | None:
     contact = enrollment.contact
     spec = version_spec(version=enrollment.version)
     state = enrollment_state(enrollment=enrollment)
@@ -82,6 +83,11 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime) -> Ag
     local_start = window.start.astimezone(tz)
     overdue = window.end < now
     text = spec.templates.get(state.variant, "") if state.variant else ""
+    next_call = None
+    if "next_call_day" in text:
+        context = context_for(account=account, contact=contact, vacations=vacations)
+        upcoming = enrollment_next_call(state, spec, at=max(now, window.start), context=context)
+        next_call = upcoming.start.astimezone(tz) if upcoming else None
     script = (
         render_script(
             text,
@@ -92,6 +98,7 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime) -> Ag
                 state=state,
                 step=step,
                 local_start=local_start,
+                next_call=next_call,
             ),
         )
         if text
@@ -132,7 +139,7 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime) -> Ag
             attempt=state.attempt,
             phone=phone,
             reason=reason,
-            new=state.attempt == 1,
+            new=state.attempt == 1 and contact.last_called_at is None,
             **common,  # type: ignore[arg-type]
         )
     reason = f"{step.channel.value.capitalize()} step '{step.id}' of {spec.title}"
@@ -220,8 +227,9 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
     )
     calls: list[AgendaItem] = []
     sends: list[AgendaItem] = []
+    vacations = account_vacations(account=account)
     for enrollment in enrollments:
-        item = _step_item(account=account, enrollment=enrollment, now=now)
+        item = _step_item(account=account, enrollment=enrollment, now=now, vacations=vacations)
         if item is None:
             continue
         (calls if item.kind is ItemKind.CALL else sends).append(item)

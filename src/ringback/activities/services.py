@@ -14,8 +14,8 @@ from ringback.contacts.selectors import contact_phone_choices
 from ringback.contacts.services import phone_mark_bad
 from ringback.core import clock
 from ringback.core.engine import allowed_outcomes, enrollment_record
-from ringback.core.errors import InvalidDate, OutcomeNotAllowed, Suppressed
-from ringback.core.phones import choose_phone
+from ringback.core.errors import InvalidDate, InvalidPhone, OutcomeNotAllowed, Suppressed
+from ringback.core.phones import choose_phone, require_phone
 from ringback.core.playbook import ENDING, ENGAGING, STEP_OUTCOMES, Channel, Outcome, parse_outcome
 from ringback.core.scheduling import zone
 from ringback.playbooks.selectors import (
@@ -40,10 +40,15 @@ _CHANNEL_OF = {
 }
 
 
-def _phone_used(contact: Contact, at: datetime, number: str | None) -> Phone | None:
+def _phone_used(contact: Contact, at: datetime, number: str | None, region: str) -> Phone | None:
     phones = list(contact.phones.all())
     if number:
-        return next((p for p in phones if p.number == number), None)
+        wanted = require_phone(number, region).number
+        found = next((p for p in phones if p.number == wanted), None)
+        if found is None:
+            known = ", ".join(p.number for p in phones) or "none"
+            raise InvalidPhone(f"{wanted} is not one of {contact.name}'s numbers ({known})")
+        return found
     choice = choose_phone(
         contact_phone_choices(contact=contact), at.astimezone(zone(contact.time_zone or "UTC"))
     )
@@ -94,7 +99,9 @@ def touch_log(
         channel = step.channel
     inbound = result is Outcome.CALLBACK
     used = (
-        _phone_used(contact, when, phone) if channel in (Channel.CALL, Channel.SMS) and not inbound else None
+        _phone_used(contact, when, phone, account.default_region)
+        if channel in (Channel.CALL, Channel.SMS) and not inbound
+        else None
     )
     if result is Outcome.WRONG_NUMBER and used is not None:
         phone_mark_bad(phone=used)
@@ -106,7 +113,7 @@ def touch_log(
         channel=channel.value,
         direction=Direction.IN if inbound else Direction.OUT,
         outcome=result.value,
-        phone=used.number if used else (phone or ""),
+        phone=used.number if used else "",
         note=note,
         at=when,
         created_at=now,
@@ -142,14 +149,19 @@ def touch_log(
     else:
         touch.template = template or ""
     touch.save()
-    _contact_after(account=account, contact=contact, outcome=result, at=when)
+    _contact_after(account=account, contact=contact, outcome=result, at=when, channel=channel, inbound=inbound)
     return touch
 
 
-def _contact_after(*, account: Account, contact: Contact, outcome: Outcome, at: datetime) -> None:
+def _contact_after(
+    *, account: Account, contact: Contact, outcome: Outcome, at: datetime, channel: Channel, inbound: bool
+) -> None:
     fields: dict[str, object] = {}
     if contact.last_touched_at is None or at > contact.last_touched_at:
         fields["last_touched_at"] = at
+    called = channel is Channel.CALL and not inbound and outcome is not Outcome.WRONG_NUMBER
+    if called and (contact.last_called_at is None or at > contact.last_called_at):
+        fields["last_called_at"] = at
     if outcome is Outcome.CALLBACK:
         fields["callback_requested_at"] = contact.callback_requested_at or at
     elif outcome in (Outcome.CONNECTED, Outcome.APPOINTMENT) or outcome in ENDING:

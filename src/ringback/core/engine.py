@@ -350,6 +350,31 @@ def enrollment_stop(state: EnrollmentState, *, reason: str) -> EnrollmentState:
     return replace(state, status=Status.STOPPED, window=None, variant=None, reason=reason)
 
 
+def enrollment_next_call(
+    state: EnrollmentState, playbook: Playbook, *, at: datetime, context: Context
+) -> Window | None:
+    """The window of the next call if the current step is done at ``at`` and nobody answers.
+
+    What a voicemail can promise ("I'll try you again on Friday"): the steps in between (a note
+    in the mail) are assumed done when they are due.
+    """
+    if state.ended or state.window is None:
+        return None
+    current = state
+    when = at
+    for _ in range(len(playbook.steps) + MAX_RETRIES):
+        step = playbook.steps[current.step]
+        current = enrollment_record(
+            current, playbook, outcome=default_outcome(step, current.attempt), at=when, context=context
+        )
+        if current.ended or current.window is None:
+            return None
+        if playbook.steps[current.step].channel is Channel.CALL:
+            return current.window
+        when = current.window.start
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class PlannedTouch:
     """One touch of a simulated run: the step, its window, the script and what was recorded."""

@@ -290,13 +290,10 @@ def enrollments_replan_for_vacation(*, account: Account, vacation: Vacation) -> 
         )
         .select_related("version__playbook", "contact")
         .prefetch_related("contact__phones")
+        .order_by("due_start", "pk")
     )
-    moved = 0
     now = clock.now()
-    for enrollment in due:
-        _replan(enrollment, account, now, not_before=max(now, end))
-        moved += 1
-    return moved
+    return _replan_spread(account=account, enrollments=list(due), now=now, first=max(now, end))
 
 
 @transaction.atomic
@@ -313,7 +310,12 @@ def enrollments_replan_overdue(*, account: Account, now: datetime | None = None)
         .prefetch_related("contact__phones")
         .order_by("due_start", "pk")
     )
+    return _replan_spread(account=account, enrollments=overdue, now=now, first=now)
+
+
+def _replan_spread(*, account: Account, enrollments: list[Enrollment], now: datetime, first: datetime) -> int:
+    """Plan again from ``first``, oldest first, at most a day's call capacity per day."""
     per_day = max(account.daily_call_capacity, 1)
-    for position, enrollment in enumerate(overdue):
-        _replan(enrollment, account, now, not_before=now + timedelta(days=position // per_day))
-    return len(overdue)
+    for position, enrollment in enumerate(enrollments):
+        _replan(enrollment, account, now, not_before=first + timedelta(days=position // per_day))
+    return len(enrollments)

@@ -64,8 +64,18 @@ def assert_agenda_order(agenda: Agenda) -> None:
     follow_ups = [c for c in calls if not c.new]
     new = [c for c in calls if c.new]
     assert follow_ups and new
-    assert all(c.attempt is not None and c.attempt > 1 for c in follow_ups)
+    # New means never called; a follow-up is a later attempt, or the first call of a new series
+    # (next quarter's recontact, or a stranger series after its card) to someone called before.
+    called_before = set(
+        Contact.objects.filter(
+            pk__in=[c.contact_id for c in follow_ups], last_called_at__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    assert all(c.attempt is not None and (c.attempt > 1 or c.contact_id in called_before) for c in follow_ups)
     assert all(c.attempt == 1 for c in new)
+    assert not Contact.objects.filter(
+        pk__in=[c.contact_id for c in new], last_called_at__isnull=False
+    ).exists()
     # Follow-ups and new prospects alternate (one new per follow-up) until one kind runs out.
     mixed = 2 * min(len(follow_ups), len(new))
     assert [c.new for c in calls[:mixed]] == [i % 2 == 1 for i in range(mixed)]
