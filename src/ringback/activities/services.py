@@ -149,7 +149,9 @@ def touch_log(
     else:
         touch.template = template or ""
     touch.save()
-    _contact_after(account=account, contact=contact, outcome=result, at=when, channel=channel, inbound=inbound)
+    _contact_after(
+        account=account, contact=contact, outcome=result, at=when, channel=channel, inbound=inbound
+    )
     return touch
 
 

@@ -42,7 +42,9 @@ class Contact(models.Model):
     suppressed_until = models.DateTimeField(null=True, blank=True)
     callback_requested_at = models.DateTimeField(null=True, blank=True)
     last_touched_at = models.DateTimeField(null=True, blank=True)
-    last_called_at = models.DateTimeField(null=True, blank=True, help_text="Last call that reached their line")
+    last_called_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last call that reached their line"
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
