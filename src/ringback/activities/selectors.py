@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
@@ -69,9 +70,36 @@ def _script_variables(
     }
 
 
-def _step_item(
+def _step_script(
     *, account: Account, enrollment: Enrollment, now: datetime, vacations: tuple[Vacation, ...]
-) -> AgendaItem | None:
+) -> str:
+    """The script of an enrollment's current step, filled in for this contact."""
+    contact = enrollment.contact
+    spec = version_spec(version=enrollment.version)
+    state = enrollment_state(enrollment=enrollment)
+    text = spec.templates.get(state.variant, "") if state.variant else ""
+    if not text or state.window is None:
+        return ""
+    tz = zone(contact.time_zone or account.time_zone)
+    window = state.window
+    next_call = None
+    if "next_call_day" in text:
+        context = context_for(account=account, contact=contact, vacations=vacations)
+        upcoming = enrollment_next_call(state, spec, at=max(now, window.start), context=context)
+        next_call = upcoming.start.astimezone(tz) if upcoming else None
+    variables = _script_variables(
+        account=account,
+        contact=contact,
+        spec=spec,
+        state=state,
+        step=spec.steps[state.step],
+        local_start=window.start.astimezone(tz),
+        next_call=next_call,
+    )
+    return render_script(text, variables)
+
+
+def _step_item(*, account: Account, enrollment: Enrollment, now: datetime) -> AgendaItem | None:
     contact = enrollment.contact
     spec = version_spec(version=enrollment.version)
     state = enrollment_state(enrollment=enrollment)
@@ -82,28 +110,6 @@ def _step_item(
     window = state.window
     local_start = window.start.astimezone(tz)
     overdue = window.end < now
-    text = spec.templates.get(state.variant, "") if state.variant else ""
-    next_call = None
-    if "next_call_day" in text:
-        context = context_for(account=account, contact=contact, vacations=vacations)
-        upcoming = enrollment_next_call(state, spec, at=max(now, window.start), context=context)
-        next_call = upcoming.start.astimezone(tz) if upcoming else None
-    script = (
-        render_script(
-            text,
-            _script_variables(
-                account=account,
-                contact=contact,
-                spec=spec,
-                state=state,
-                step=step,
-                local_start=local_start,
-                next_call=next_call,
-            ),
-        )
-        if text
-        else ""
-    )
     common = {
         "contact_id": contact.pk,
         "contact_name": contact.name,
@@ -113,7 +119,6 @@ def _step_item(
         "window_end": window.end,
         "playbook": spec.name,
         "step": step.id,
-        "script": script,
         "template": state.variant,
         "enrollment_id": enrollment.pk,
         "overdue": overdue,
@@ -227,18 +232,20 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
     )
     calls: list[AgendaItem] = []
     sends: list[AgendaItem] = []
-    vacations = account_vacations(account=account)
+    by_id: dict[int, Enrollment] = {}
     for enrollment in enrollments:
-        item = _step_item(account=account, enrollment=enrollment, now=now, vacations=vacations)
+        item = _step_item(account=account, enrollment=enrollment, now=now)
         if item is None:
             continue
+        by_id[enrollment.pk] = enrollment
         (calls if item.kind is ItemKind.CALL else sends).append(item)
 
     birthday_filter = Q(birthday_month=day.month, birthday_day=day.day)
     if day.month == 2 and day.day == 28 and not _is_leap(day.year):
         birthday_filter |= Q(birthday_month=2, birthday_day=29)
     birthdays = []
-    for c in Contact.objects.filter(account=account, do_not_contact=False).filter(birthday_filter):
+    # No ordering: with the model's name ordering SQLite would scan the name index (rank sorts).
+    for c in Contact.objects.filter(account=account, do_not_contact=False).filter(birthday_filter).order_by():
         age = f", turning {day.year - c.birthday_year}" if c.birthday_year else ""
         birthdays.append(
             AgendaItem(
@@ -250,7 +257,7 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
                 reason=f"Birthday today{age}: a greeting, no sales message",
             )
         )
-    return rank_agenda(
+    agenda = rank_agenda(
         appointments=appointments,
         callbacks=callbacks,
         calls=calls,
@@ -259,6 +266,20 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
         capacity=account.daily_call_capacity,
         new_per_callback=account.new_per_callback,
     )
+    # Scripts are filled in only for the items that made the day.
+    vacations = account_vacations(account=account)
+    items = tuple(
+        replace(
+            item,
+            script=_step_script(
+                account=account, enrollment=by_id[item.enrollment_id], now=now, vacations=vacations
+            ),
+        )
+        if item.enrollment_id is not None
+        else item
+        for item in agenda.items
+    )
+    return replace(agenda, items=items)
 
 
 def _is_leap(year: int) -> bool:

@@ -305,7 +305,10 @@ def enrollments_replan_overdue(*, account: Account, now: datetime | None = None)
     now = now or clock.now()
     limit = now - timedelta(days=ringback_setting("OVERDUE_REPLAN_DAYS"))
     overdue = list(
-        Enrollment.objects.filter(account=account, status=EnrollmentStatus.ACTIVE, due_end__lt=limit)
+        # A window starts before it ends: the due_start bound lets the index do the work.
+        Enrollment.objects.filter(
+            account=account, status=EnrollmentStatus.ACTIVE, due_start__lt=limit, due_end__lt=limit
+        )
         .select_related("version__playbook", "contact")
         .prefetch_related("contact__phones")
         .order_by("due_start", "pk")
