@@ -11,9 +11,9 @@ so the same seed always gives the same plan.
 
 from __future__ import annotations
 
-import random
+import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -103,16 +103,27 @@ class EnrollmentState:
         return len(self.calls) + 1
 
 
-def _rng(seed: int, *parts: object) -> random.Random:
-    return random.Random(":".join(str(p) for p in (seed, *parts)))
+_FIELDS = tuple(f.name for f in fields(EnrollmentState))
 
 
-def _pick_variant(step: Step, state: EnrollmentState, index: int) -> str | None:
+def _draw(seed: int, what: str, index: int, touches: int) -> int:
+    """A reproducible number for one random choice of an enrollment (a wait, an A/B script)."""
+    return zlib.crc32(f"{seed}:{what}:{index}:{touches}".encode())
+
+
+def _pick_variant(step: Step, seed: int, index: int, touches: int) -> str | None:
     if not step.templates:
         return None
     if len(step.templates) == 1:
         return step.templates[0]
-    return _rng(state.seed, "variant", index, state.touches).choice(step.templates)
+    return step.templates[_draw(seed, "variant", index, touches) % len(step.templates)]
+
+
+def _evolve(state: EnrollmentState, **changes: object) -> EnrollmentState:
+    """A copy of ``state`` with ``changes`` (a lean ``dataclasses.replace`` for the hot path)."""
+    values = {name: getattr(state, name) for name in _FIELDS}
+    values.update(changes)
+    return EnrollmentState(**values)
 
 
 def _finish(state: EnrollmentState, playbook: Playbook, at: datetime, reason: str) -> EnrollmentState:
@@ -188,7 +199,7 @@ def _plan(
             not_after=not_after,
             anchor_day=anchor_day,
             earliest=retry,
-            rng=_rng(state.seed, "window", index, state.touches),
+            tie_break=_draw(state.seed, "window", index, state.touches),
         )
         if window is None:
             if step.anchor is not None:
@@ -197,8 +208,8 @@ def _plan(
             if not_after is not None:
                 return _finish(state, playbook, at, f"no calling time left within {limits.within_days} days")
             return _finish(state, playbook, at, "no time to plan the next step")
-        planned = replace(state, status=Status.ACTIVE, step=index, window=window)
-        return replace(planned, variant=_pick_variant(step, planned, index))
+        variant = _pick_variant(step, state.seed, index, state.touches)
+        return _evolve(state, status=Status.ACTIVE, step=index, window=window, variant=variant)
 
 
 def enrollment_begin(playbook: Playbook, *, seed: int, at: datetime, context: Context) -> EnrollmentState:
@@ -273,19 +284,19 @@ def enrollment_record(
         mailed_on = at.astimezone(zone(context.recipient.zone)).date()
         if step.offer_days is not None:
             offer_until = mailed_on + timedelta(days=step.offer_days)
-    done = replace(
+    branch = step.on.get(outcome) or _default_branch(outcome, context)
+    retry = branch.action is Action.RETRY and state.retries < MAX_RETRIES
+    done = _evolve(
         state,
         last_touch_at=at,
         calls=calls,
         touches=state.touches + 1,
         mailed_on=mailed_on,
         offer_until=offer_until,
+        retries=state.retries + 1 if retry else 0,
     )
-    branch = step.on.get(outcome) or _default_branch(outcome, context)
-    if branch.action is Action.RETRY and state.retries < MAX_RETRIES:
-        retried = replace(done, retries=state.retries + 1)
-        return _plan(retried, playbook, state.step, at, context, retry=True)
-    done = replace(done, retries=0)
+    if retry:
+        return _plan(done, playbook, state.step, at, context, retry=True)
     if branch.action is Action.END:
         if outcome is Outcome.WRONG_NUMBER and context.recipient.numbers == 0:
             return replace(

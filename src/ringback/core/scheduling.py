@@ -7,7 +7,6 @@ wait range allows it.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -196,6 +195,34 @@ def _clip(lo: time, hi: time, hours: CallingHours) -> tuple[time, time] | None:
     return (lo, hi) if lo < hi else None
 
 
+@lru_cache(maxsize=256)
+def _slots(
+    channel: Channel, parts: tuple[PartOfDay, ...], hours: CallingHours
+) -> tuple[tuple[PartOfDay | None, timedelta, timedelta], ...]:
+    """The day's candidate windows as offsets from local midnight, clipped to calling hours."""
+    raw = (
+        [(p, *PART_BOUNDS[p]) for p in parts] if channel is Channel.CALL else [(None, hours.start, hours.end)]
+    )
+    out = []
+    for part, lo, hi in raw:
+        bounds = _clip(lo, hi, hours)
+        if bounds is not None:
+            out.append((part, _since_midnight(bounds[0]), _since_midnight(bounds[1])))
+    return tuple(out)
+
+
+def _since_midnight(value: time) -> timedelta:
+    return timedelta(hours=value.hour, minutes=value.minute)
+
+
+@lru_cache(maxsize=65536)
+def _midnight_utc(zone_name: str, day: date) -> datetime:
+    """Local midnight of ``day`` in UTC, at the day's daytime offset (DST changes at night)."""
+    offset = zone(zone_name).utcoffset(datetime.combine(day, time(12)))
+    assert offset is not None
+    return datetime.combine(day, time(0), UTC) - offset
+
+
 def find_window(
     *,
     channel: Channel,
@@ -210,7 +237,7 @@ def find_window(
     not_after: datetime | None = None,
     anchor_day: date | None = None,
     earliest: bool = False,
-    rng: random.Random,
+    tie_break: int = 0,
 ) -> Window | None:
     """The best due window for a step, or ``None`` when none exists in the search horizon.
 
@@ -219,7 +246,8 @@ def find_window(
     the calling hours on a day that is not a holiday in the contact's country, and does not
     overlap a vacation. For calls it prefers a weekday and a part of the day unlike the previous
     attempts, unless ``earliest`` asks for the first possible window (a retry on another number).
-    Ties are broken by ``rng`` so that a seeded plan is reproducible.
+    Equally good windows are chosen between by ``tie_break`` so that a seeded plan is
+    reproducible.
     """
     tz = zone(recipient.zone)
     ref_day = reference.astimezone(tz).date()
@@ -231,59 +259,59 @@ def find_window(
         last = _business_days(ref_day, wait.max_days, recipient)
     else:
         first, last = ref_day + wait.min_days * DAY, ref_day + wait.max_days * DAY
-    slots: list[tuple[PartOfDay | None, time, time]]
-    if channel is Channel.CALL:
-        slots = [(p, *PART_BOUNDS[p]) for p in parts]
-    else:
-        slots = [(None, hours.start, hours.end)]
+    slots = _slots(channel, tuple(parts), hours)
     last_call = calls[-1] if calls else None
     earlier_parts = {c.part for c in calls}
     earlier_days = {c.weekday for c in calls}
     per_day = hours.max_calls_per_24h if channel is Channel.CALL else None
+    rotate = channel is Channel.CALL and last_call is not None
 
-    best: list[Window] = []
-    best_score: int | None = None
+    best: list[tuple[datetime, datetime, PartOfDay | None]] = []
+    best_score = -1
     day = max(first, floor_day)
     horizon = max(last, floor_day) + SEARCH_DAYS * DAY
     while day <= horizon:
         beyond = (day - last).days if day > last else 0
-        if best_score is not None and beyond * 10 > best_score:
+        if best_score >= 0 and beyond * 10 > best_score:
             break
         if _allowed_day(channel, day, recipient):
-            offset = tz.utcoffset(datetime.combine(day, time(12)))
-            assert offset is not None
+            midnight = _midnight_utc(recipient.zone, day)
+            weekday = day.weekday()
             for part, lo, hi in slots:
-                bounds = _clip(lo, hi, hours)
-                if bounds is None:
-                    continue
-                start = datetime.combine(day, bounds[0], UTC) - offset
-                end = datetime.combine(day, bounds[1], UTC) - offset
-                start = max(start, not_before)
-                if not_after is not None:
-                    end = min(end, not_after)
+                start = midnight + lo
+                end = midnight + hi
+                if start < not_before:
+                    start = not_before
+                if not_after is not None and end > not_after:
+                    end = not_after
                 if end - start < MIN_WINDOW:
                     continue
-                if any(v_start < end and start < v_end for v_start, v_end in vacations):
+                if vacations and any(v_start < end and start < v_end for v_start, v_end in vacations):
                     continue
                 if per_day is not None and sum(1 for c in calls if start - DAY < c.at <= start) >= per_day:
                     continue
                 if earliest:
                     return Window(start, end, part)
                 score = beyond * 10
-                if part is not None and last_call is not None:
-                    weekday = day.weekday()
-                    score += 100 if weekday == last_call.weekday else 0
-                    score += 100 if part == last_call.part else 0
-                    score += 3 if weekday in earlier_days else 0
-                    score += 3 if part in earlier_parts else 0
-                if best_score is None or score < best_score:
-                    best_score, best = score, [Window(start, end, part)]
+                if rotate:
+                    assert last_call is not None
+                    if weekday == last_call.weekday:
+                        score += 100
+                    if part == last_call.part:
+                        score += 100
+                    if weekday in earlier_days:
+                        score += 3
+                    if part in earlier_parts:
+                        score += 3
+                if best_score < 0 or score < best_score:
+                    best_score = score
+                    best = [(start, end, part)]
                 elif score == best_score:
-                    best.append(Window(start, end, part))
+                    best.append((start, end, part))
         day += DAY
     if not best:
         return None
-    return best[0] if len(best) == 1 else rng.choice(best)
+    return Window(*best[tie_break % len(best)])
 
 
 def in_window(at: datetime, window: Window) -> bool:
