@@ -249,20 +249,10 @@ def enrollment_record(
         raise NotEnrolled(f"this enrollment has already ended ({state.status.value}: {state.reason})")
     step = playbook.steps[state.step] if state.step < len(playbook.steps) else None
     where = f"at step {state.step + 1}" + (f" ({step.id})" if step else "")
-    if outcome in ENGAGING:
-        return replace(
+    if outcome in ENGAGING or outcome in ENDING:
+        return _evolve(
             state,
-            status=Status.ENGAGED,
-            window=None,
-            variant=None,
-            last_touch_at=at,
-            touches=state.touches + 1,
-            reason=f"{outcome.value} {where}",
-        )
-    if outcome in ENDING:
-        return replace(
-            state,
-            status=Status.STOPPED,
+            status=Status.ENGAGED if outcome in ENGAGING else Status.STOPPED,
             window=None,
             variant=None,
             last_touch_at=at,
