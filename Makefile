@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint typecheck pytest pytest-sqlite pytest-postgres bench clean lock
+.PHONY: vendor run test install install-dev lint typecheck pytest pytest-sqlite pytest-postgres bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ pytest-postgres: install-dev
 
 bench: install-dev
 	$(BIN)/python benchmarks/run.py
+
+## Refresh the vendored front-end files from the npm registry (versions in package.json)
+vendor:
+	npm ci --no-audit --no-fund
+	cp node_modules/htmx.org/dist/htmx.min.js src/ringback/static/vendor/htmx-$$(node -p "require('htmx.org/package.json').version").min.js
+	cp node_modules/@picocss/pico/css/pico.min.css src/ringback/static/vendor/pico-$$(node -p "require('@picocss/pico/package.json').version").min.css
 
 lock: | $(BIN)/python
 	$(BIN)/pip install -q uv

@@ -8,13 +8,15 @@ from django.db import transaction
 
 from ringback.accounts.models import Account
 from ringback.activities.choices import AppointmentStatus, Direction
+from ringback.activities.choices import Channel as TouchChannel
+from ringback.activities.choices import Outcome as TouchOutcome
 from ringback.activities.models import Appointment, Touch
 from ringback.contacts.models import Contact, Phone
 from ringback.contacts.selectors import contact_phone_choices
 from ringback.contacts.services import phone_mark_bad
 from ringback.core import clock
 from ringback.core.engine import allowed_outcomes, enrollment_record
-from ringback.core.errors import InvalidDate, InvalidPhone, OutcomeNotAllowed, Suppressed
+from ringback.core.errors import InvalidDate, InvalidInput, InvalidPhone, OutcomeNotAllowed, Suppressed
 from ringback.core.phones import choose_phone, require_phone
 from ringback.core.playbook import ENDING, ENGAGING, STEP_OUTCOMES, Channel, Outcome, parse_outcome
 from ringback.core.scheduling import zone
@@ -205,3 +207,24 @@ def appointment_book(
     )
     touch_log(account=account, contact=contact, outcome=Outcome.APPOINTMENT, at=now, note=note)
     return appointment
+
+
+def touch_note(*, account: Account, contact: Contact, text: str, at: datetime | None = None) -> Touch:
+    """Add a note to the contact's timeline (what was said, what to remember)."""
+    if contact.account_id != account.pk:
+        raise Suppressed("that contact belongs to another account")
+    if not text.strip():
+        raise InvalidInput("the note is empty")
+    now = clock.now()
+    touch = Touch(
+        account=account,
+        contact=contact,
+        channel=TouchChannel.NOTE,
+        direction=Direction.OUT,
+        outcome=TouchOutcome.NOTE,
+        note=text.strip(),
+        at=at or now,
+        created_at=now,
+    )
+    touch.save()
+    return touch

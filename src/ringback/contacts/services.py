@@ -12,7 +12,7 @@ from django.db import transaction
 
 from ringback.accounts.models import Account
 from ringback.contacts.choices import ContactStatus, PhoneLabel, Warmth
-from ringback.contacts.models import Contact, Email, Phone, Tag
+from ringback.contacts.models import Contact, Email, Phone, Promise, Tag
 from ringback.core import clock
 from ringback.core.errors import ImportFailed, InvalidDate, InvalidInput, InvalidPhone
 from ringback.core.phones import ParsedPhone, parse_phone
@@ -271,3 +271,24 @@ def contacts_import_csv(*, account: Account, path: Path, dry_run: bool = False) 
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def promise_add(*, account: Account, contact: Contact, text: str, due_on: date | None = None) -> Promise:
+    """Note something you said you would send or do ("the article on X")."""
+    if contact.account_id != account.pk:
+        raise InvalidInput("that contact belongs to another account")
+    if not text.strip():
+        raise InvalidInput("say what you promised")
+    return Promise.objects.create(
+        account=account, contact=contact, text=text.strip(), due_on=due_on, created_at=clock.now()
+    )
+
+
+def promise_keep(*, account: Account, promise: Promise) -> Promise:
+    """Mark a promise kept."""
+    if promise.account_id != account.pk:
+        raise InvalidInput("that promise belongs to another account")
+    if promise.kept_at is None:
+        promise.kept_at = clock.now()
+        promise.save(update_fields=["kept_at"])
+    return promise
