@@ -28,3 +28,13 @@ def test_a_self_centred_short_script_without_a_number_gets_advice():
 
 def test_spoken_seconds_at_150_words_a_minute():
     assert spoken_seconds(50) == 20 and spoken_seconds(100) == 40
+
+
+def test_yaml_aliases_are_refused_before_they_can_expand():
+    import pytest
+
+    from ringback.core.errors import PlaybookError
+
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n'
+    with pytest.raises(PlaybookError, match="line 2: YAML anchors and aliases"):
+        parse_playbook(bomb, source="bomb.yaml")

@@ -114,6 +114,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise serves the app's static files straight from the package (no collectstatic step).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -121,16 +122,56 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "today"
 LOGOUT_REDIRECT_URL = "login"
 
+# Security: CSRF on every POST (middleware), no framing, no MIME sniffing, HttpOnly cookies.
+# RINGBACK_HTTPS says how browsers reach the app:
+#   "1": over HTTPS (directly or through a proxy): Secure cookies and HSTS (1 year);
+#   "0": over plain HTTP: cookies not marked Secure, no HSTS;
+#   unset or "auto": as "1" unless DEBUG, except that `ringback serve` on a loopback address
+#   (127.0.0.1, ::1, localhost) turns the Secure cookie flags off for its own process and says
+#   so, since a browser on the same machine talks plain HTTP to it (`make run`).
+# RINGBACK_PROXY_SSL_HEADER=1 trusts "X-Forwarded-Proto: https" from the proxy in front (only
+# behind a proxy that sets it); RINGBACK_SSL_REDIRECT=1 redirects http:// to https://.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG and _env_flag("RINGBACK_HTTPS"):
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = 31_536_000
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+_https = os.environ.get("RINGBACK_HTTPS", "").strip().lower()
+RINGBACK_HTTPS: bool | None = None if _https in {"", "auto"} else _env_flag("RINGBACK_HTTPS")
+_secure = not DEBUG and RINGBACK_HTTPS is not False
+SESSION_COOKIE_SECURE = _secure
+CSRF_COOKIE_SECURE = _secure
+SECURE_HSTS_SECONDS = 31_536_000 if _secure else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _secure
+SECURE_SSL_REDIRECT = _env_flag("RINGBACK_SSL_REDIRECT")
+if _env_flag("RINGBACK_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Mail (password resets). RINGBACK_EMAIL_BACKEND: "console" (default: the message, with its
+# link, is printed in the output of `ringback serve`, which is where a seller running Ringback on
+# their own computer looks), "file" (one file per message in RINGBACK_EMAIL_FILE_PATH, default
+# the "mail" folder of the data directory), "smtp" (RINGBACK_EMAIL_HOST, RINGBACK_EMAIL_PORT,
+# RINGBACK_EMAIL_USER, RINGBACK_EMAIL_PASSWORD, RINGBACK_EMAIL_TLS) or a backend's dotted path.
+# RINGBACK_EMAIL_FROM is the sender.
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}
+_email_backend = os.environ.get("RINGBACK_EMAIL_BACKEND", "").strip() or "console"
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend.lower(), _email_backend)
+EMAIL_FILE_PATH = os.environ.get("RINGBACK_EMAIL_FILE_PATH") or str(DATA_DIR / "mail")
+EMAIL_HOST = os.environ.get("RINGBACK_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("RINGBACK_EMAIL_PORT") or 25)
+EMAIL_HOST_USER = os.environ.get("RINGBACK_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("RINGBACK_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_flag("RINGBACK_EMAIL_TLS")
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("RINGBACK_EMAIL_FROM") or "Ringback <ringback@localhost>"
+PASSWORD_RESET_TIMEOUT = 3 * 60 * 60
 
 LOGGING = {
     "version": 1,

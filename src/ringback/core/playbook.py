@@ -249,6 +249,11 @@ class _Parser:
 
     def parse(self, text: str) -> Playbook:
         try:
+            # Anchors and aliases can expand exponentially ("billion laughs"): not allowed.
+            for event in yaml.parse(text, Loader=yaml.SafeLoader):
+                if isinstance(event, yaml.AliasEvent):
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    raise self.fail(line, "YAML anchors and aliases (&name, *name) are not allowed")
             root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 
 from ringback.accounts.models import Account
 from ringback.accounts.selectors import account_calling_hours, account_vacations
 from ringback.config import ringback_setting
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import contact_recipient
-from ringback.core.engine import Context, EnrollmentState, Status
-from ringback.core.errors import UnknownPlaybook
+from ringback.core.engine import Context, EnrollmentState, PlannedTouch, Status, enrollment_simulate
+from ringback.core.errors import PlaybookError, UnknownPlaybook
 from ringback.core.playbook import PartOfDay, parse_playbook
 from ringback.core.playbook import Playbook as PlaybookSpec
-from ringback.core.scheduling import CallingHours, CallRecord, Window, calling_hours_for
+from ringback.core.scheduling import CallingHours, CallRecord, Recipient, Window, calling_hours_for
 from ringback.playbooks.choices import RUNNING_STATUSES
 from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
 
@@ -158,3 +161,171 @@ def enrollment_status_counts(*, account: Account) -> dict[str, int]:
     """How many enrollments are in each state."""
     rows = Enrollment.objects.filter(account=account).values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
+
+
+# --- Web pages: the playbook list, one playbook's versions, plan previews -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybookSummary:
+    """One line of the playbook list: the latest version, parsed, and how many run it."""
+
+    playbook: Playbook
+    version: PlaybookVersion
+    spec: PlaybookSpec | None
+    error: str
+    running: int
+
+
+def playbook_running_counts(*, account: Account) -> dict[int, int]:
+    """How many contacts run each playbook (active or paused, any version), by playbook id."""
+    rows = (
+        Enrollment.objects.filter(account=account, status__in=RUNNING_STATUSES)
+        .values("version__playbook_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["version__playbook_id"]: row["n"] for row in rows}
+
+
+def _spec_or_error(version: PlaybookVersion) -> tuple[PlaybookSpec | None, str]:
+    try:
+        return version_spec(version=version), ""
+    except PlaybookError as exc:
+        return None, exc.message
+
+
+def playbook_overview(*, account: Account) -> list[PlaybookSummary]:
+    """Every playbook of the account with its latest version and running count (three queries)."""
+    latest = PlaybookVersion.objects.filter(playbook=OuterRef("pk")).order_by("-number").values("pk")[:1]
+    playbooks = list(playbook_list(account=account).annotate(latest_id=Subquery(latest)))
+    versions = {
+        v.pk: v
+        for v in PlaybookVersion.objects.filter(account=account, pk__in=[p.latest_id for p in playbooks])
+    }
+    running = playbook_running_counts(account=account)
+    rows = []
+    for playbook in playbooks:
+        version = versions.get(playbook.latest_id)
+        if version is None:  # a playbook is stored with its first version: never seen
+            continue
+        version.playbook = playbook
+        spec, error = _spec_or_error(version)
+        rows.append(PlaybookSummary(playbook, version, spec, error, running.get(playbook.pk, 0)))
+    return rows
+
+
+def playbook_for_page(*, account: Account, name: str) -> Playbook | None:
+    """The account's playbook called ``name``, or ``None`` (another account's name is unknown here)."""
+    return Playbook.objects.filter(account=account, name=name).first()
+
+
+@dataclass(frozen=True, slots=True)
+class VersionLine:
+    """One version of a playbook and how many contacts still run it."""
+
+    number: int
+    created_at: datetime
+    running: int
+
+
+def playbook_version_lines(*, playbook: Playbook) -> list[VersionLine]:
+    """The playbook's versions, newest first, with the contacts running each (two queries)."""
+    counts = dict(
+        Enrollment.objects.filter(
+            account_id=playbook.account_id, version__playbook=playbook, status__in=RUNNING_STATUSES
+        )
+        .values("version_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("version_id", "n")
+    )
+    versions = playbook.versions.order_by("-number").only("id", "playbook_id", "number", "created_at")
+    return [VersionLine(v.number, v.created_at, counts.get(v.pk, 0)) for v in versions]
+
+
+def playbook_copy_name(*, account: Account, name: str) -> str:
+    """A free name for a copy of ``name``: ``my-NAME``, then ``my-NAME-2``, ``my-NAME-3``..."""
+    base = (name if name.startswith("my-") else f"my-{name}")[:60].rstrip("-")
+    taken = set(
+        Playbook.objects.filter(account=account, name__startswith=base).values_list("name", flat=True)
+    )
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def preview_contact_choices(*, account: Account, search: str = "", limit: int = 50) -> list[Contact]:
+    """Contacts to preview a plan for, by name: the first ``limit`` (plus one, to tell there are more)."""
+    qs = Contact.objects.filter(account=account)
+    text = search.strip()
+    if text:
+        qs = qs.annotate(full_name=Concat("first_name", Value(" "), "last_name")).filter(
+            Q(full_name__icontains=text) | Q(company__icontains=text)
+        )
+    return list(
+        qs.order_by("last_name", "first_name", "id").only("id", "first_name", "last_name", "company")[
+            : limit + 1
+        ]
+    )
+
+
+#: The built-in sample for previews: a prospect in New York with one phone number.
+SAMPLE_RECIPIENT = Recipient(zone="America/New_York", country="US", subdivision="NY")
+SAMPLE_LABEL = "a prospect in New York"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPreview:
+    """What a playbook would plan for someone if nobody answered, starting at ``start``."""
+
+    who: str
+    zone: str
+    start: datetime
+    touches: tuple[PlannedTouch, ...]
+    end: EnrollmentState | None
+    refused: str = ""
+
+
+def _refusal(contact: Contact, at: datetime) -> str:
+    if contact.do_not_contact:
+        return f"{contact.name} asked not to be contacted, so Ringback would not enroll them."
+    if contact.suppressed_until and contact.suppressed_until > at:
+        return (
+            f"{contact.name} said not interested; they rest until "
+            f"{contact.suppressed_until:%Y-%m-%d}, so Ringback would not enroll them now."
+        )
+    return ""
+
+
+def playbook_preview(
+    *, account: Account, version: PlaybookVersion, contact: Contact | None = None, now: datetime
+) -> PlanPreview:
+    """The touches the version would plan from ``now`` for a contact (or the New York sample).
+
+    The contact's phones should be prefetched. The seed is the one enrolling them now would use.
+    """
+    from ringback.playbooks.services import enrollment_seed
+
+    spec = version_spec(version=version)
+    if contact is None:
+        context = Context(
+            recipient=SAMPLE_RECIPIENT,
+            hours=effective_hours(
+                account=account, country=SAMPLE_RECIPIENT.country, subdivision=SAMPLE_RECIPIENT.subdivision
+            ),
+            vacations=account_vacations(account=account),
+        )
+        who, seed = SAMPLE_LABEL, zlib.crc32(f"sample:{version.pk}:{now.isoformat()}".encode())
+    else:
+        who = contact.name
+        refused = _refusal(contact, now)
+        if refused:
+            return PlanPreview(who, contact.time_zone or account.time_zone, now, (), None, refused)
+        context = context_for(account=account, contact=contact)
+        seed = enrollment_seed(contact_id=contact.pk, version_id=version.pk, started=now)
+    touches, end = enrollment_simulate(spec, seed=seed, start=now, context=context, max_touches=30)
+    return PlanPreview(who, context.recipient.zone, now, tuple(touches), end)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 import zlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+import yaml
 from django.db import transaction
 
 from ringback.accounts.models import Account, Vacation
@@ -25,8 +28,15 @@ from ringback.core.engine import (
 from ringback.core.engine import (
     enrollment_resume as engine_resume,
 )
-from ringback.core.errors import AlreadyEnrolled, PlaybookError, Suppressed
+from ringback.core.errors import (
+    AlreadyEnrolled,
+    InvalidInput,
+    PlaybookError,
+    Suppressed,
+    UnknownPlaybook,
+)
 from ringback.core.playbook import (
+    _NAME,
     BUILTIN_NAMES,
     builtin_text,
     parse_playbook,
@@ -40,6 +50,7 @@ from ringback.playbooks.selectors import (
     context_for,
     enrollment_running,
     enrollment_state,
+    playbook_copy_name,
     playbook_get,
     playbook_latest_version,
     version_spec,
@@ -322,3 +333,143 @@ def _replan_spread(*, account: Account, enrollments: list[Enrollment], now: date
     for position, enrollment in enumerate(enrollments):
         _replan(enrollment, account, now, not_before=first + timedelta(days=position // per_day))
     return len(enrollments)
+
+
+# --- Web pages: duplicate a playbook, edit its YAML -------------------------------------------
+
+#: The longest playbook YAML the app accepts (the built-ins are about 3 KB).
+MAX_SOURCE_CHARS = 100_000
+_KEY_LINE = {key: re.compile(rf"^{key}\s*:.*$", re.MULTILINE) for key in ("name", "title", "version")}
+
+
+class PlaybookChanged(InvalidInput):
+    """An edit based on an older version than the latest: saving it would undo someone's change."""
+
+
+def _line_of(key: str, text: str) -> int | None:
+    match = _KEY_LINE[key].search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def playbook_text_normalise(text: str) -> str:
+    """The YAML as stored: Unix line ends (browsers send CRLF), one newline at the end."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip() + "\n"
+
+
+def _check_no_aliases(text: str, source: str) -> None:
+    """Refuse YAML anchors and aliases: a few lines of them can expand to billions of nodes."""
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                raise PlaybookError(
+                    "YAML anchors and aliases (&name, *name) are not allowed in playbooks; "
+                    "write the text out in full",
+                    source=source,
+                    line=token.start_mark.line + 1,
+                )
+    except yaml.YAMLError:
+        return  # the parser reports the syntax error with its line
+
+
+def playbook_check(*, account: Account, name: str, text: str) -> PlaybookSpec:
+    """Validate YAML meant as the next version of the playbook ``name``; store nothing.
+
+    Raises :class:`PlaybookError` naming the line, as saving would.
+    """
+    source = f"{name}.yaml"
+    if len(text) > MAX_SOURCE_CHARS:
+        raise PlaybookError(f"the playbook is longer than {MAX_SOURCE_CHARS:,} characters", source=source)
+    _check_no_aliases(text, source)
+    spec = parse_playbook(text, source=source)
+    if spec.name != name:
+        raise PlaybookError(
+            f"name {spec.name!r} must stay {name!r}: to make a new playbook, duplicate this one",
+            source=source,
+            line=_line_of("name", text),
+        )
+    _check_references(account=account, spec=spec, source=source)
+    return spec
+
+
+@transaction.atomic
+def playbook_update(
+    *, account: Account, name: str, text: str, base_version: int | None = None
+) -> PlaybookVersion:
+    """Save YAML as the next version of the account's own playbook ``name``.
+
+    Built-in playbooks are read-only (duplicate them). ``base_version`` is the version the edit
+    started from: when someone saved a newer one meanwhile, :class:`PlaybookChanged` is raised
+    and nothing is stored. Saving the latest text again changes nothing. Enrollments keep the
+    version they started on.
+    """
+    playbook = Playbook.objects.select_for_update().filter(account=account, name=name).first()
+    if playbook is None:
+        raise UnknownPlaybook(f"no playbook called {name!r}")
+    if playbook.is_builtin:
+        raise InvalidInput(
+            f"{playbook.title} is a built-in playbook and can't be changed; "
+            "duplicate it to make your own copy, then edit that"
+        )
+    text = playbook_text_normalise(text)
+    latest = playbook_latest_version(playbook=playbook)
+    if latest.source == text:
+        return latest
+    if base_version is not None and base_version != latest.number:
+        raise PlaybookChanged(
+            f"{playbook.title} changed since you opened it: it is now at version {latest.number}. "
+            "Nothing was saved. Compare your text with the latest version, then save again."
+        )
+    playbook_check(account=account, name=name, text=text)
+    return playbook_add(account=account, text=text, source=f"{name}.yaml")
+
+
+def _rename_source(text: str, *, name: str, title: str) -> str:
+    """The YAML with a new top-level ``name`` and ``title`` and ``version: 1``."""
+    quoted = json.dumps(title, ensure_ascii=False)
+    lines = text.split("\n")
+    name_line = _line_of("name", text)
+    if name_line is None:
+        raise InvalidInput("the playbook has no 'name:' line at the start of a line to rename")
+    lines[name_line - 1] = f"name: {name}"
+    title_line = _line_of("title", text)
+    if title_line is not None:
+        lines[title_line - 1] = f"title: {quoted}"
+    else:
+        lines.insert(name_line, f"title: {quoted}")
+    renamed = "\n".join(lines)
+    version_line = _line_of("version", renamed)
+    if version_line is not None:
+        lines = renamed.split("\n")
+        lines[version_line - 1] = "version: 1"
+        renamed = "\n".join(lines)
+    return renamed
+
+
+@transaction.atomic
+def playbook_duplicate(
+    *, account: Account, name: str, new_name: str | None = None, title: str | None = None
+) -> PlaybookVersion:
+    """Copy the latest YAML of playbook ``name`` into a new own playbook (version 1).
+
+    The copy is called ``new_name`` (default ``my-NAME``, then ``my-NAME-2``...) and titled
+    ``title`` (default "TITLE (my copy)", or "TITLE (NEW_NAME)" for another name). A name already
+    in use is refused, so a double submission copies once.
+    """
+    original = playbook_get(account=account, name=name)
+    version = playbook_latest_version(playbook=original)
+    target = (new_name or "").strip() or playbook_copy_name(account=account, name=name)
+    if not _NAME.match(target):
+        raise InvalidInput(
+            f"{target!r} can't be a playbook name: use lower-case letters, digits and dashes "
+            "(e.g. my-call-mail-call)"
+        )
+    if target in BUILTIN_NAMES or Playbook.objects.filter(account=account, name=target).exists():
+        raise InvalidInput(f"you already have a playbook called {target!r}; pick another name")
+    default_title = (
+        f"{original.title} (my copy)" if target == f"my-{name}" else f"{original.title} ({target})"
+    )
+    new_title = (title or "").strip() or default_title
+    text = _rename_source(playbook_text_normalise(version.source), name=target, title=new_title)
+    copy = playbook_add(account=account, text=text, source=f"{target}.yaml")
+    assert copy.playbook.name == target, "the renamed YAML names the copy"
+    return copy
