@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth import get_user_model
 
 from ringback.accounts.models import Account, Membership, Vacation
@@ -33,3 +35,19 @@ def account_vacations(*, account: Account) -> tuple[VacationSpan, ...]:
 def account_calling_hours(*, account: Account) -> CallingHours:
     """The account's own calling hours."""
     return CallingHours(account.calling_start, account.calling_end)
+
+
+def vacations_list(*, account: Account) -> list[Vacation]:
+    """The seller's vacations, earliest first."""
+    return list(Vacation.objects.filter(account=account).order_by("first_day", "pk"))
+
+
+def vacation_steps_inside(*, account: Account, first_day: date, last_day: date) -> int:
+    """How many active steps are due inside these days: the ones a vacation there would move."""
+    from ringback.playbooks.choices import EnrollmentStatus
+    from ringback.playbooks.models import Enrollment
+
+    start, end = vacation_from_dates(first_day, last_day, account.time_zone)
+    return Enrollment.objects.filter(
+        account=account, status=EnrollmentStatus.ACTIVE, due_start__lt=end, due_end__gt=start
+    ).count()

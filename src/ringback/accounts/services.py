@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, time
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from ringback.accounts.choices import Role
@@ -129,3 +130,29 @@ def account_update(*, account: Account, **changes: object) -> Account:
         setattr(account, key, value)
     account.save(update_fields=list(values))
     return account
+
+
+@transaction.atomic
+def vacation_remove(*, account: Account, vacation: Vacation) -> None:
+    """Forget a vacation. Steps it moved stay where they are; new plans may use those days again."""
+    if vacation.account_id != account.pk:
+        raise AccountError("this vacation belongs to another account")
+    vacation.delete()
+
+
+def login_email_set(*, user: AbstractBaseUser, email: str) -> None:
+    """Set the email address a login's password-reset link is sent to ('' for none)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    User = get_user_model()
+    email = User.objects.normalize_email(email.strip())
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidInput(f"{email!r} is not an email address (write e.g. sally@example.com)") from None
+        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            raise InvalidInput(f"another login already uses {email}")
+    setattr(user, User.get_email_field_name(), email)
+    user.save(update_fields=[User.get_email_field_name()])

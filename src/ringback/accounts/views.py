@@ -1,15 +1,294 @@
-"""Web views for the seller's account."""
+"""Web views for the seller's account: settings, vacations, signing in and out, passwords."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
 
-from ringback.accounts.models import Account
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.db import transaction
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from ringback.accounts.forms import LoginEmailForm, SettingsForm, VacationForm, vacation_span
+from ringback.accounts.models import Account, Membership, Vacation
+from ringback.accounts.selectors import vacation_steps_inside, vacations_list
+from ringback.accounts.services import account_update, login_email_set, vacation_add, vacation_remove
 from ringback.accounts.web import account_view
+from ringback.core import clock
+from ringback.core.errors import RingbackError
+from ringback.core.scheduling import zone
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware."""
+
+    htmx: HtmxDetails
+
+
+STALE_SETTINGS = (
+    "Your settings were changed somewhere else (another tab or device) after you opened this page, "
+    "so nothing was saved. Here they are now: make your change again."
+)
+VACATION_GONE = "That vacation is not in your list any more (already removed?). Nothing was changed."
+
+
+def _settings_url(anchor: str = "") -> str:
+    return reverse("settings") + (f"#{anchor}" if anchor else "")
+
+
+def _vacations_context(account: Account, vacations: list[Vacation]) -> dict[str, Any]:
+    today = clock.now().astimezone(zone(account.time_zone)).date()
+    rows = [
+        {
+            "vacation": v,
+            "span": vacation_span(v),
+            "days": (v.last_day - v.first_day).days + 1,
+            "state": "now"
+            if v.first_day <= today <= v.last_day
+            else "ahead"
+            if v.first_day > today
+            else "past",
+        }
+        for v in vacations
+    ]
+    return {
+        "vacation_rows": [row for row in rows if row["state"] != "past"],
+        "past_vacation_rows": [row for row in rows if row["state"] == "past"],
+        "today": today,
+    }
+
+
+def _page(
+    request: HttpRequest,
+    account: Account,
+    *,
+    form: SettingsForm | None = None,
+    vacation_form: VacationForm | None = None,
+    email_form: LoginEmailForm | None = None,
+    vacations: list[Vacation] | None = None,
+    notice: str = "",
+    vacation_notice: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    vacations = vacations_list(account=account) if vacations is None else vacations
+    context = {
+        "nav": "settings",
+        "account": account,
+        "form": form or SettingsForm(account=account),
+        "vacation_form": vacation_form or VacationForm(account=account, vacations=vacations),
+        "email_form": email_form
+        or LoginEmailForm(user=request.user, initial={"email": getattr(request.user, "email", "")}),
+        "notice": notice,
+        "vacation_notice": vacation_notice,
+        **_vacations_context(account, vacations),
+    }
+    return render(request, "accounts/settings.html", context, status=status)
+
+
+def _vacations_partial(
+    request: HtmxHttpRequest,
+    account: Account,
+    *,
+    form: VacationForm | None = None,
+    notice: str = "",
+    error: bool = False,
+) -> HttpResponse:
+    vacations = vacations_list(account=account)
+    context = {
+        "account": account,
+        "vacation_form": form or VacationForm(account=account, vacations=vacations),
+        "vacation_notice": notice,
+        "vacation_notice_error": error,
+        **_vacations_context(account, vacations),
+    }
+    return render(request, "accounts/partials/vacations.html", context)
 
 
 @account_view
+@require_http_methods(["GET", "HEAD", "POST"])
 def settings_view(request: HttpRequest, *, account: Account) -> HttpResponse:
-    """The seller's profile and settings."""
-    return render(request, "accounts/settings.html", {"account": account, "nav": "settings"})
+    """The seller's profile, calling hours and pace; vacations; sign-in settings."""
+    if request.method != "POST":
+        return _page(request, account)
+    form = SettingsForm(request.POST, account=account)
+    if form.is_valid():
+        if form.cleaned_data.get("loaded") and form.is_stale():
+            return _page(request, account, notice=STALE_SETTINGS, status=409)
+        try:
+            account_update(account=account, **form.changes())
+        except RingbackError as exc:
+            account.refresh_from_db()
+            form.add_service_error(exc)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect(_settings_url())
+    return _page(request, account, form=form)
+
+
+@account_view
+@require_POST
+def settings_email_view(request: HttpRequest, *, account: Account) -> HttpResponse:
+    """Change the email address password-reset links go to."""
+    form = LoginEmailForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            login_email_set(user=request.user, email=form.cleaned_data["email"])  # type: ignore[arg-type]
+        except RingbackError as exc:
+            form.add_error("email", exc.message)
+        else:
+            email = getattr(request.user, "email", "")
+            messages.success(
+                request,
+                f"Password-reset links will go to {email}." if email else "Password-reset email removed.",
+            )
+            return redirect(_settings_url("sign-in"))
+    return _page(request, account, email_form=form)
+
+
+@account_view
+@require_POST
+def vacation_add_view(request: HtmxHttpRequest, *, account: Account) -> HttpResponse:
+    """Add days away; the steps due inside them move to after them."""
+    vacations = vacations_list(account=account)
+    form = VacationForm(request.POST, account=account, vacations=vacations)
+    if form.is_valid():
+        first, last = form.cleaned_data["first_day"], form.cleaned_data["last_day"]
+        try:
+            with transaction.atomic():
+                moved = vacation_steps_inside(account=account, first_day=first, last_day=last)
+                vacation = vacation_add(account=account, first_day=first, last_day=last)
+        except RingbackError as exc:
+            form.add_error(None, exc.message)
+        else:
+            notice = _moved_notice(vacation, moved)
+            if request.htmx:
+                return _vacations_partial(request, account, notice=notice)
+            messages.success(request, notice)
+            return redirect(_settings_url("vacations"))
+    if request.htmx:
+        return _vacations_partial(request, account, form=form)
+    return _page(request, account, vacation_form=form, vacations=vacations)
+
+
+@account_view
+@require_POST
+def vacation_remove_view(request: HtmxHttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """Forget a vacation (steps it moved stay where they are)."""
+    vacation = Vacation.objects.filter(pk=pk, account=account).first()
+    if vacation is None:
+        if request.htmx:
+            return _vacations_partial(request, account, notice=VACATION_GONE, error=True)
+        return _page(request, account, vacation_notice=VACATION_GONE, status=404)
+    span = vacation_span(vacation)
+    vacation_remove(account=account, vacation=vacation)
+    notice = f"Vacation {span} removed. Steps it moved stay where they are; you can move them on Today."
+    if request.htmx:
+        return _vacations_partial(request, account, notice=notice)
+    messages.success(request, notice)
+    return redirect(_settings_url("vacations"))
+
+
+def _moved_notice(vacation: Vacation, moved: int) -> str:
+    span = vacation_span(vacation)
+    if moved == 0:
+        return f"Vacation {span} saved. Nothing was planned on those days."
+    steps = "1 planned step" if moved == 1 else f"{moved} planned steps"
+    return f"Vacation {span} saved. {steps} moved to after it."
+
+
+class LoginView(auth_views.LoginView):
+    """Sign in; on a fresh install, say how to create the first account."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["no_account_yet"] = not Membership.objects.exists()
+        return context
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out by POST; a GET (an old link) shows a button to confirm."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("login")
+        return render(request, "accounts/logout.html")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change the password (the current one first); the session stays signed in."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("settings")
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        response = super().form_valid(form)  # type: ignore[arg-type]
+        messages.success(self.request, "Your password was changed.")
+        return response
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        form.fields["old_password"].label = "Current password"
+        form.fields["new_password2"].label = "New password, again"
+        form.fields["new_password2"].help_text = ""
+        return form
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "nav": "settings"}
+
+
+def _reset_hours() -> int:
+    """How long a password-reset link works, in hours."""
+    from django.conf import settings
+
+    return max(1, round(settings.PASSWORD_RESET_TIMEOUT / 3600))
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a link to set a new password, by email."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        self.extra_email_context = {"hours": _reset_hours()}
+        return super().form_valid(form)  # type: ignore[arg-type]
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from django.conf import settings
+
+        console = settings.EMAIL_BACKEND.endswith("console.EmailBackend")
+        return {**super().get_context_data(**kwargs), "mail_in_console": console, "hours": _reset_hours()}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        form.fields["new_password2"].label = "New password, again"
+        form.fields["new_password2"].help_text = ""
+        return form
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "hours": _reset_hours()}
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
