@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from ringback.console.base import iso_utc
-from ringback.core.agenda import AgendaItem
+from ringback.core.agenda import AgendaItem, ItemKind, ordinal
+from ringback.core.phones import display_phone
+from ringback.core.playbook import Outcome
+from ringback.core.scheduling import zone
 
 
 def agenda_item_json(item: AgendaItem) -> dict[str, Any]:
@@ -42,3 +48,171 @@ def window_text(item: AgendaItem) -> str:
     if start.date() == end.date() or end.hour == 0:
         return f"{start:%a %d %b %H:%M}–{end:%H:%M} {start:%Z}"
     return f"{start:%a %d %b %H:%M} – {end:%a %d %b %H:%M} {start:%Z}"
+
+
+# --- the web app's Today and Appointments pages ---------------------------------------------------
+
+KIND_LABELS = {
+    ItemKind.APPOINTMENT: "Phone appointment",
+    ItemKind.CALLBACK: "Call back now",
+    ItemKind.CALL: "Call",
+    ItemKind.MAIL: "Mail a note",
+    ItemKind.EMAIL: "Email",
+    ItemKind.SMS: "Text",
+    ItemKind.TASK: "Task",
+    ItemKind.BIRTHDAY: "Birthday",
+}
+
+_SEND_LABELS = {
+    ItemKind.MAIL: ("Mailed", Outcome.MAILED),
+    ItemKind.EMAIL: ("Sent", Outcome.EMAILED),
+    ItemKind.SMS: ("Sent", Outcome.TEXTED),
+    ItemKind.TASK: ("Done", Outcome.DONE),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CardAction:
+    """A button on a card: a one-tap outcome, or a form that opens in the card."""
+
+    label: str
+    outcome: str = ""
+    #: ``"connected"`` or ``"note"`` for the buttons that open a form.
+    form: str = ""
+    style: str = ""
+
+
+_CALL_ACTIONS = (
+    CardAction("Voicemail", Outcome.VOICEMAIL.value),
+    CardAction("No answer", Outcome.NO_ANSWER.value),
+    CardAction("Busy", Outcome.BUSY.value),
+    CardAction("Connected…", form="connected", style="contrast"),
+    CardAction("Wrong number", Outcome.WRONG_NUMBER.value, style="secondary outline"),
+    CardAction("Not interested", Outcome.NOT_INTERESTED.value, style="secondary outline"),
+    CardAction("Log a note", form="note", style="outline"),
+)
+_PERSON_ACTIONS = (
+    CardAction("Connected…", form="connected", style="contrast"),
+    CardAction("Log a note", form="note", style="outline"),
+    CardAction("Mark done", Outcome.DONE.value, style="secondary outline"),
+)
+
+
+def card_actions(item: AgendaItem) -> tuple[CardAction, ...]:
+    """The buttons of a card, in the order the keys 1, 2, 3... press them."""
+    if item.kind is ItemKind.CALL:
+        return _CALL_ACTIONS
+    if item.kind in _SEND_LABELS:
+        label, outcome = _SEND_LABELS[item.kind]
+        actions = [CardAction(label, outcome.value)]
+        if item.kind is ItemKind.SMS:
+            actions.append(CardAction("Wrong number", Outcome.WRONG_NUMBER.value, style="secondary outline"))
+        actions.append(CardAction("Log a note", form="note", style="outline"))
+        return tuple(actions)
+    return _PERSON_ACTIONS
+
+
+def zone_label(name: str, at: datetime) -> str:
+    """``New York time (EST)``: the place and the abbreviation in force at ``at``."""
+    tz = zone(name)
+    place = name.rsplit("/", 1)[-1].replace("_", " ")
+    abbreviation = at.astimezone(tz).tzname() or ""
+    return f"{place} time ({abbreviation})" if abbreviation and abbreviation != place else f"{place} time"
+
+
+def clock_text(at: datetime, zone_name: str) -> str:
+    """``Mon 10:12 EST`` in the given zone."""
+    local = at.astimezone(zone(zone_name))
+    return f"{local:%a %H:%M %Z}"
+
+
+def card_key_for(kind: str, contact_id: int, ref_id: int | None) -> str:
+    """A stable, unique id for a card in the page: kind, contact, enrollment or appointment."""
+    return f"{kind}-{contact_id}-{ref_id or ''}"
+
+
+def card_key(item: AgendaItem) -> str:
+    """The card id of an agenda item."""
+    return card_key_for(item.kind.value, item.contact_id, item.enrollment_id or item.appointment_id)
+
+
+def _now_there(now: datetime, zone_name: str, seller_zone: str) -> str:
+    """``09:00``, or ``Tue 01:00`` when it is another day there than for the seller."""
+    there = now.astimezone(zone(zone_name))
+    here = now.astimezone(zone(seller_zone))
+    return f"{there:%H:%M}" if there.date() == here.date() else f"{there:%a %H:%M}"
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One agenda item as a card of the Today page."""
+
+    item: AgendaItem
+    key: str
+    kind_label: str
+    contact_url: str
+    their_now: str
+    their_zone: str
+    window: str
+    your_window: str
+    phone_display: str
+    sms: bool
+    actions: tuple[CardAction, ...]
+    fields: dict[str, str]
+    #: Where the card's forms go: ``log``, ``connected`` and ``note``.
+    urls: dict[str, str]
+
+    @property
+    def query(self) -> str:
+        """The card's reference as a query string (for the links that open a form)."""
+        return urlencode(self.fields)
+
+    @property
+    def buttons(self) -> list[tuple[CardAction, str]]:
+        """Each action with the address of the form it opens (empty for one-tap outcomes)."""
+        query = self.query
+        return [(a, f"{self.urls[a.form]}?{query}" if a.form else "") for a in self.actions]
+
+
+def card_for(
+    item: AgendaItem,
+    *,
+    now: datetime,
+    seller_zone: str,
+    contact_url: str,
+    phone_label: str | None,
+    urls: dict[str, str],
+) -> Card:
+    """Everything the Today page shows for one agenda item."""
+    kind_label = KIND_LABELS[item.kind]
+    if item.kind is ItemKind.CALL and item.attempt:
+        kind_label += f" · {ordinal(item.attempt)} try"
+    your_window = ""
+    local = item.local_window()
+    if local is not None and item.kind is ItemKind.APPOINTMENT:
+        seller = item.window_start.astimezone(zone(seller_zone))  # type: ignore[union-attr]
+        if seller.utcoffset() != local[0].utcoffset() or seller.tzname() != local[0].tzname():
+            your_window = f"{seller:%H:%M %Z} your time"
+    fields = {
+        "kind": item.kind.value,
+        "enrollment": str(item.enrollment_id or ""),
+        "step": item.step or "",
+        "due": item.due.isoformat(),
+        "appointment": str(item.appointment_id or ""),
+        "phone": item.phone or "",
+    }
+    return Card(
+        item=item,
+        key=card_key(item),
+        kind_label=kind_label,
+        contact_url=contact_url,
+        their_now=_now_there(now, item.zone, seller_zone),
+        their_zone=zone_label(item.zone, now),
+        window=window_text(item),
+        your_window=your_window,
+        phone_display=display_phone(item.phone) if item.phone else "",
+        sms=bool(item.phone) and phone_label == "mobile",
+        actions=card_actions(item),
+        fields=fields,
+        urls=urls,
+    )

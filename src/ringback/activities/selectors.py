@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from ringback.accounts.models import Account
 from ringback.accounts.selectors import account_vacations
-from ringback.activities.choices import AppointmentStatus
+from ringback.activities.choices import AppointmentStatus, Direction
+from ringback.activities.choices import Channel as TouchChannel
+from ringback.activities.choices import Outcome as TouchOutcome
 from ringback.activities.models import Appointment, Touch
-from ringback.contacts.models import Contact
+from ringback.contacts.models import Contact, Phone
 from ringback.contacts.selectors import contact_phone_choices
 from ringback.core import clock
 from ringback.core.agenda import WEEKDAYS, Agenda, AgendaItem, ItemKind, call_reason, rank_agenda
@@ -296,3 +299,88 @@ def appointments_upcoming(*, account: Account, now: datetime | None = None) -> Q
     return Appointment.objects.filter(
         account=account, status=AppointmentStatus.SCHEDULED, starts_at__gte=now or clock.now()
     ).select_related("contact")
+
+
+# --- for the web app's Today and Appointments pages ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DoneToday:
+    """What the seller has done since midnight in their time zone."""
+
+    #: People reached out to (calls, mail, email, texts, tasks; notes are not work done).
+    done: int = 0
+    #: People who called or wrote back.
+    callbacks: int = 0
+    #: People spoken with (connected, or an appointment booked).
+    conversations: int = 0
+
+
+def touches_done_today(*, account: Account, now: datetime | None = None) -> DoneToday:
+    """Counts of today's touches (the seller's day), in one query."""
+    now = now or clock.now()
+    start, end = day_bounds(account=account, day=now.astimezone(zone(account.time_zone)).date())
+    out = Q(direction=Direction.OUT) & ~Q(channel=TouchChannel.NOTE)
+    counts = Touch.objects.filter(account=account, at__gte=start, at__lt=end).aggregate(
+        done=Count("contact", distinct=True, filter=out),
+        callbacks=Count("id", filter=Q(direction=Direction.IN, outcome=TouchOutcome.CALLBACK)),
+        conversations=Count(
+            "contact",
+            distinct=True,
+            filter=Q(outcome__in=[TouchOutcome.CONNECTED, TouchOutcome.APPOINTMENT]),
+        ),
+    )
+    return DoneToday(
+        done=counts["done"] or 0,
+        callbacks=counts["callbacks"] or 0,
+        conversations=counts["conversations"] or 0,
+    )
+
+
+#: The ``step`` of the touch that marks a birthday greeted (it belongs to no playbook).
+BIRTHDAY_STEP = "birthday"
+
+
+def birthdays_greeted(*, account: Account, day: date, contact_ids: Sequence[int]) -> set[int]:
+    """Which of ``contact_ids`` the seller marked greeted on ``day`` (their zone), in one query."""
+    if not contact_ids:
+        return set()
+    start, end = day_bounds(account=account, day=day)
+    return set(
+        Touch.objects.filter(
+            account=account,
+            contact_id__in=list(contact_ids),
+            enrollment__isnull=True,
+            step=BIRTHDAY_STEP,
+            at__gte=start,
+            at__lt=end,
+        )
+        .order_by()
+        .values_list("contact_id", flat=True)
+    )
+
+
+def phone_labels(*, account: Account, numbers: Sequence[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """The label (mobile, work...) of each ``(contact id, number)``, in one query."""
+    if not numbers:
+        return {}
+    rows = (
+        Phone.objects.filter(
+            account=account,
+            contact_id__in={c for c, _ in numbers},
+            number__in={n for _, n in numbers},
+        )
+        .order_by()
+        .values_list("contact_id", "number", "label")
+    )
+    return {(contact_id, number): label for contact_id, number, label in rows}
+
+
+def appointments_between(
+    *, account: Account, start: datetime, end: datetime | None = None
+) -> QuerySet[Appointment]:
+    """Every appointment (scheduled, done or cancelled) from ``start`` (to before ``end``), by time."""
+    rows = Appointment.objects.filter(account=account, starts_at__gte=start)
+    if end is not None:
+        rows = rows.filter(starts_at__lt=end)
+    return rows.select_related("contact").order_by("starts_at", "id")

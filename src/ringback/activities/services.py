@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 
@@ -11,15 +12,27 @@ from ringback.activities.choices import AppointmentStatus, Direction
 from ringback.activities.choices import Channel as TouchChannel
 from ringback.activities.choices import Outcome as TouchOutcome
 from ringback.activities.models import Appointment, Touch
-from ringback.contacts.models import Contact, Phone
+from ringback.activities.selectors import BIRTHDAY_STEP, birthdays_greeted
+from ringback.contacts.models import Contact, Phone, Promise
 from ringback.contacts.selectors import contact_phone_choices
-from ringback.contacts.services import phone_mark_bad
+from ringback.contacts.services import phone_mark_bad, promise_add
 from ringback.core import clock
+from ringback.core.agenda import ItemKind
 from ringback.core.engine import allowed_outcomes, enrollment_record
-from ringback.core.errors import InvalidDate, InvalidInput, InvalidPhone, OutcomeNotAllowed, Suppressed
+from ringback.core.errors import (
+    ErrorCode,
+    InvalidDate,
+    InvalidInput,
+    InvalidPhone,
+    OutcomeNotAllowed,
+    RingbackError,
+    Suppressed,
+)
 from ringback.core.phones import choose_phone, require_phone
 from ringback.core.playbook import ENDING, ENGAGING, STEP_OUTCOMES, Channel, Outcome, parse_outcome
 from ringback.core.scheduling import zone
+from ringback.playbooks.choices import EnrollmentStatus
+from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import (
     context_for,
     enrollment_running,
@@ -228,3 +241,220 @@ def touch_note(*, account: Account, contact: Contact, text: str, at: datetime | 
     )
     touch.save()
     return touch
+
+
+# --- acting on a card of the Today page ----------------------------------------------------------
+
+
+class AlreadyLogged(RingbackError):
+    """A card of the agenda that was already dealt with (in another tab), or whose plan moved on."""
+
+    code = ErrorCode.INVALID_INPUT
+
+
+#: Agenda items that stand for a step of a running playbook.
+STEP_KINDS = frozenset({ItemKind.CALL, ItemKind.MAIL, ItemKind.EMAIL, ItemKind.SMS, ItemKind.TASK})
+
+#: What may be logged in one tap on a card of each kind ("connected" has its own form).
+CARD_OUTCOMES: dict[ItemKind, tuple[Outcome, ...]] = {
+    ItemKind.CALL: (
+        Outcome.VOICEMAIL,
+        Outcome.NO_ANSWER,
+        Outcome.BUSY,
+        Outcome.CONNECTED,
+        Outcome.WRONG_NUMBER,
+        Outcome.NOT_INTERESTED,
+    ),
+    ItemKind.MAIL: (Outcome.MAILED, Outcome.NOT_INTERESTED),
+    ItemKind.EMAIL: (Outcome.EMAILED, Outcome.NOT_INTERESTED),
+    ItemKind.SMS: (Outcome.TEXTED, Outcome.WRONG_NUMBER, Outcome.NOT_INTERESTED),
+    ItemKind.TASK: (Outcome.DONE, Outcome.NOT_INTERESTED),
+    ItemKind.CALLBACK: (Outcome.DONE,),
+    ItemKind.APPOINTMENT: (Outcome.DONE,),
+    ItemKind.BIRTHDAY: (Outcome.DONE,),
+}
+
+_DONE_NOTES = {
+    ItemKind.CALLBACK: "Call back: done",
+    ItemKind.APPOINTMENT: "Phone appointment: done",
+    ItemKind.BIRTHDAY: "Birthday greeting",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CardRef:
+    """What a card of the agenda was shown for: logging against it checks it still holds."""
+
+    kind: ItemKind
+    contact_id: int
+    enrollment_id: int | None = None
+    step: str = ""
+    due: datetime | None = None
+    appointment_id: int | None = None
+
+
+def _stale(contact: Contact, what: str) -> AlreadyLogged:
+    return AlreadyLogged(
+        f"Already logged: {contact.name}'s {what} was dealt with in another tab, "
+        "or the plan has moved on. Nothing was changed."
+    )
+
+
+def agenda_card_check(*, account: Account, contact: Contact, ref: CardRef) -> Appointment | None:
+    """Raise :class:`AlreadyLogged` unless the card still shows what is due; lock what it acts on.
+
+    Returns the card's appointment, for appointment cards.
+    """
+    if contact.account_id != account.pk or ref.contact_id != contact.pk:
+        raise InvalidInput("that card belongs to another contact")
+    if ref.kind in STEP_KINDS:
+        if ref.enrollment_id is None:
+            raise InvalidInput("that card names no playbook step")
+        enrollment = (
+            Enrollment.objects.select_for_update(of=("self",))
+            .select_related("version__playbook")
+            .filter(pk=ref.enrollment_id, account=account, contact=contact)
+            .first()
+        )
+        if enrollment is None:
+            raise InvalidInput(f"that card is not about {contact.name}'s playbook")
+        spec = version_spec(version=enrollment.version)
+        current = spec.steps[enrollment.step_index].id if enrollment.step_index < len(spec.steps) else ""
+        if (
+            enrollment.status != EnrollmentStatus.ACTIVE
+            or current != ref.step
+            or enrollment.due_start != ref.due
+        ):
+            raise _stale(contact, f"{ref.kind.value} ({ref.step or 'step'})")
+        return None
+    if ref.kind is ItemKind.APPOINTMENT:
+        if ref.appointment_id is None:
+            raise InvalidInput("that card names no appointment")
+        appointment = (
+            Appointment.objects.select_for_update()
+            .filter(pk=ref.appointment_id, account=account, contact=contact)
+            .first()
+        )
+        if appointment is None:
+            raise InvalidInput(f"that appointment is not {contact.name}'s")
+        if appointment.status != AppointmentStatus.SCHEDULED:
+            raise _stale(contact, "appointment")
+        return appointment
+    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    if ref.kind is ItemKind.CALLBACK and locked.callback_requested_at is None:
+        raise _stale(contact, "call back")
+    if ref.kind is ItemKind.BIRTHDAY:
+        today = clock.now().astimezone(zone(account.time_zone)).date()
+        if birthdays_greeted(account=account, day=today, contact_ids=[contact.pk]):
+            raise _stale(contact, "birthday greeting")
+    return None
+
+
+def _touch_done(*, account: Account, contact: Contact, note: str, step: str = "") -> Touch:
+    now = clock.now()
+    touch = Touch(
+        account=account,
+        contact=contact,
+        channel=TouchChannel.TASK,
+        direction=Direction.OUT,
+        outcome=TouchOutcome.DONE,
+        step=step,
+        note=note,
+        at=now,
+        created_at=now,
+    )
+    touch.save()
+    return touch
+
+
+def _card_done(*, account: Account, contact: Contact, ref: CardRef, appointment: Appointment | None) -> Touch:
+    """Mark a call-back, appointment or birthday card done."""
+    if appointment is not None:
+        Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.DONE)
+    if ref.kind is ItemKind.CALLBACK:
+        contact.callback_requested_at = None
+        Contact.objects.filter(pk=contact.pk).update(callback_requested_at=None, updated_at=clock.now())
+    step = BIRTHDAY_STEP if ref.kind is ItemKind.BIRTHDAY else ""
+    return _touch_done(account=account, contact=contact, note=_DONE_NOTES[ref.kind], step=step)
+
+
+@transaction.atomic
+def agenda_card_log(
+    *, account: Account, contact: Contact, ref: CardRef, outcome: str, phone: str | None = None
+) -> Touch:
+    """Log a one-tap outcome on a card of the agenda, once: a stale card changes nothing."""
+    result = parse_outcome(outcome)
+    allowed = CARD_OUTCOMES[ref.kind]
+    if result not in allowed:
+        raise OutcomeNotAllowed(
+            f"{result.value!r} cannot be logged on a {ref.kind.value} card; "
+            f"use one of its buttons ({', '.join(o.value for o in allowed)})"
+        )
+    appointment = agenda_card_check(account=account, contact=contact, ref=ref)
+    if ref.kind in STEP_KINDS:
+        return touch_log(
+            account=account,
+            contact=contact,
+            outcome=result,
+            phone=phone if ref.kind in (ItemKind.CALL, ItemKind.SMS) else None,
+        )
+    return _card_done(account=account, contact=contact, ref=ref, appointment=appointment)
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """What was recorded after talking to someone."""
+
+    touch: Touch | None
+    appointment: Appointment | None
+    promise: Promise | None
+    note: Touch | None
+
+
+@transaction.atomic
+def agenda_card_connected(
+    *,
+    account: Account,
+    contact: Contact,
+    ref: CardRef,
+    said: str = "",
+    promise: str = "",
+    promise_due: date | None = None,
+    book_at: datetime | None = None,
+    book_note: str = "",
+    not_interested: bool = False,
+    phone: str | None = None,
+) -> Conversation:
+    """Record a conversation from a card: what was said, a promise, a phone appointment, or a no.
+
+    Booking an appointment logs it (which ends the chase); otherwise the call is logged as
+    connected, or as not interested. All or nothing: a bad date changes nothing.
+    """
+    appointment = agenda_card_check(account=account, contact=contact, ref=ref)
+    if appointment is not None:
+        Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.DONE)
+    booked = None
+    note = None
+    touch = None
+    said = said.strip()
+    dialled = phone if ref.kind is ItemKind.CALL else None
+    if not_interested:
+        touch = touch_log(
+            account=account, contact=contact, outcome=Outcome.NOT_INTERESTED, note=said, phone=dialled
+        )
+    elif book_at is not None:
+        if said:
+            note = touch_note(account=account, contact=contact, text=said)
+        booked = appointment_book(account=account, contact=contact, starts_at=book_at, note=book_note.strip())
+    else:
+        touch = touch_log(
+            account=account, contact=contact, outcome=Outcome.CONNECTED, note=said, phone=dialled
+        )
+    kept = (
+        promise_add(account=account, contact=contact, text=promise, due_on=promise_due)
+        if promise.strip()
+        else None
+    )
+    if ref.kind is ItemKind.BIRTHDAY:
+        _touch_done(account=account, contact=contact, note=_DONE_NOTES[ItemKind.BIRTHDAY], step=BIRTHDAY_STEP)
+    return Conversation(touch=touch, appointment=booked, promise=kept, note=note)

@@ -4,5 +4,9 @@ from ringback.activities import views
 
 urlpatterns = [
     path("", views.today, name="today"),
+    path("today/<int:contact_id>/log/", views.today_log, name="today_log"),
+    path("today/<int:contact_id>/connected/", views.today_connected, name="today_connected"),
+    path("today/<int:contact_id>/note/", views.today_note, name="today_note"),
+    path("today/<int:contact_id>/time/", views.today_time_hint, name="today_time_hint"),
     path("appointments/", views.appointments, name="appointments"),
 ]

@@ -1,30 +1,494 @@
-"""Web views for activities. The full web app comes later; for now: today's agenda."""
+"""Web views for activities: the Today page (the agenda as cards, logged in one tap) and appointments.
+
+The views stay thin: reads go through :mod:`ringback.activities.selectors`, writes through
+:mod:`ringback.activities.services`; a domain error becomes a message next to the card or field.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from functools import lru_cache
+from itertools import groupby
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+from django_htmx.middleware import HtmxDetails
 
 from ringback.accounts.models import Account
 from ringback.accounts.web import account_view
-from ringback.activities.presenters import window_text
-from ringback.activities.selectors import agenda_for_day, appointments_upcoming
+from ringback.activities.choices import AppointmentStatus
+from ringback.activities.choices import Outcome as TouchOutcome
+from ringback.activities.forms import LOCAL_FORMATS, CardForm, ConnectedForm, NoteForm, OutcomeForm
+from ringback.activities.models import Appointment
+from ringback.activities.presenters import KIND_LABELS, card_for, card_key_for, clock_text, zone_label
+from ringback.activities.selectors import (
+    agenda_for_day,
+    appointments_between,
+    birthdays_greeted,
+    day_bounds,
+    phone_labels,
+    touches_done_today,
+)
+from ringback.activities.services import (
+    AlreadyLogged,
+    CardRef,
+    agenda_card_connected,
+    agenda_card_log,
+    touch_note,
+)
+from ringback.contacts.models import Contact, Phone
+from ringback.contacts.selectors import contacts_for_account
 from ringback.core import clock
+from ringback.core.agenda import ItemKind
+from ringback.core.errors import InvalidDate, RingbackError
+from ringback.core.scheduling import zone
+from ringback.playbooks.choices import EnrollmentStatus
+from ringback.playbooks.models import Enrollment
+from ringback.playbooks.selectors import version_spec
 from ringback.playbooks.services import enrollments_replan_overdue
 
+#: How far back the Appointments page looks.
+PAST_DAYS = 30
+#: At most this many upcoming appointments on one page.
+UPCOMING_LIMIT = 300
 
-@account_view
-def today(request: HttpRequest, *, account: Account) -> HttpResponse:
-    """Today's agenda, in order, with the reason and script for each line."""
-    now = clock.now()
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware."""
+
+    htmx: HtmxDetails
+
+
+@lru_cache(maxsize=1)
+def _contact_url_pattern() -> str | None:
+    try:
+        return reverse("contacts:detail", args=[987654321]).replace("987654321", "{id}")
+    except NoReverseMatch:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _card_url_patterns() -> dict[str, str]:
+    """The URLs of a card's forms with ``{id}`` for the contact (reversed once, not per card)."""
+    names = {"log": "today_log", "connected": "today_connected", "note": "today_note"}
+    return {key: reverse(name, args=[987654321]).replace("987654321", "{id}") for key, name in names.items()}
+
+
+def _card_urls(contact_id: int) -> dict[str, str]:
+    return {key: pattern.format(id=contact_id) for key, pattern in _card_url_patterns().items()}
+
+
+def contact_url(contact_id: int) -> str:
+    """The contact's page (``contacts:detail`` once the contacts app has it)."""
+    pattern = _contact_url_pattern()
+    return pattern.format(id=contact_id) if pattern else f"/contacts/{contact_id}/"
+
+
+def _new_contact_url() -> str:
+    for name in ("contacts:import", "contacts:create", "contacts:new", "contacts:add"):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return reverse("contacts:list")
+
+
+# --- Today -----------------------------------------------------------------------------------------
+
+
+def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
+    """The agenda as cards, the progress line and the empty state."""
     enrollments_replan_overdue(account=account, now=now)
     agenda = agenda_for_day(account=account, now=now)
-    rows = [(item, window_text(item)) for item in agenda.items]
-    return render(request, "activities/today.html", {"account": account, "agenda": agenda, "rows": rows})
+    seller_zone = account.time_zone
+    day = now.astimezone(zone(seller_zone)).date()
+    greeted = birthdays_greeted(
+        account=account,
+        day=day,
+        contact_ids=[i.contact_id for i in agenda.items if i.kind is ItemKind.BIRTHDAY],
+    )
+    items = [i for i in agenda.items if not (i.kind is ItemKind.BIRTHDAY and i.contact_id in greeted)]
+    labels = phone_labels(account=account, numbers=[(i.contact_id, i.phone) for i in items if i.phone])
+    cards = [
+        card_for(
+            item,
+            now=now,
+            seller_zone=seller_zone,
+            contact_url=contact_url(item.contact_id),
+            phone_label=labels.get((item.contact_id, item.phone)) if item.phone else None,
+            urls=_card_urls(item.contact_id),
+        )
+        for item in items
+    ]
+    progress = touches_done_today(account=account, now=now)
+    total = progress.done + len(cards)
+    has_contacts = bool(cards) or contacts_for_account(account=account).exists()
+    return {
+        "account": account,
+        "nav": "today",
+        "cards": cards,
+        "day": day,
+        "seller_zone": zone_label(seller_zone, now),
+        "progress": progress,
+        "total": total,
+        "call_backs": sum(1 for i in items if i.kind is ItemKind.CALLBACK),
+        "appointments_today": sum(1 for i in items if i.kind is ItemKind.APPOINTMENT),
+        "held_calls": agenda.held_calls,
+        "capacity": agenda.capacity,
+        "has_contacts": has_contacts,
+        "contacts_url": reverse("contacts:list"),
+        "new_contact_url": _new_contact_url(),
+    }
 
 
+@require_GET
 @account_view
-def appointments(request: HttpRequest, *, account: Account) -> HttpResponse:
-    """Upcoming appointments."""
-    upcoming = appointments_upcoming(account=account)
-    return render(request, "activities/appointments.html", {"appointments": upcoming, "nav": "appointments"})
+def today(request: HtmxHttpRequest, *, account: Account) -> HttpResponse:
+    """Today's agenda: one card per item, in order, with the reason, number and script."""
+    context = _today_context(account=account, now=clock.now())
+    if request.htmx:
+        return render(request, "activities/partials/agenda.html", context)
+    return render(request, "activities/today.html", context)
+
+
+def _after_action(request: HtmxHttpRequest, *, account: Account, message: str, level: int) -> HttpResponse:
+    """The refreshed agenda with a message (HTMX), or back to Today with it (no JavaScript)."""
+    if not request.htmx:
+        messages.add_message(request, level, message)
+        return redirect("today")
+    context = _today_context(account=account, now=clock.now())
+    context["status_message"] = message
+    context["status_level"] = messages.DEFAULT_TAGS.get(level, "info")
+    return render(request, "activities/partials/agenda.html", context)
+
+
+def _contact(account: Account, contact_id: int) -> Contact:
+    return get_object_or_404(
+        Contact.objects.prefetch_related(Prefetch("phones", queryset=Phone.objects.order_by("id"))),
+        pk=contact_id,
+        account=account,
+    )
+
+
+def _owned(account: Account, form: CardForm) -> None:
+    """404 when the card names an enrollment or appointment of another account."""
+    data = form.cleaned_data
+    if data.get("enrollment"):
+        get_object_or_404(Enrollment.objects.only("id"), pk=data["enrollment"], account=account)
+    if data.get("appointment"):
+        get_object_or_404(Appointment.objects.only("id"), pk=data["appointment"], account=account)
+
+
+def _form_error(form: CardForm) -> str:
+    found: Any = form.errors.get("outcome") or form.non_field_errors() or next(iter(form.errors.values()), [])
+    errors = [str(e) for e in found]
+    return f"Nothing was logged: {errors[0]}" if errors else "Nothing was logged."
+
+
+def _outcome_label(outcome: str) -> str:
+    try:
+        return str(TouchOutcome(outcome).label)
+    except ValueError:
+        return outcome
+
+
+def _what_next(*, account: Account, ref: CardRef) -> str:
+    """What the playbook plans after a logged step, in words."""
+    if ref.enrollment_id is None:
+        return ""
+    enrollment = (
+        Enrollment.objects.select_related("version__playbook")
+        .filter(pk=ref.enrollment_id, account=account)
+        .first()
+    )
+    if enrollment is None:
+        return ""
+    if enrollment.status != EnrollmentStatus.ACTIVE or enrollment.due_start is None:
+        return f" Their playbook has ended ({enrollment.get_status_display().lower()})."
+    spec = version_spec(version=enrollment.version)
+    step = spec.steps[enrollment.step_index] if enrollment.step_index < len(spec.steps) else None
+    when = enrollment.due_start.astimezone(zone(account.time_zone))
+    what = KIND_LABELS[ItemKind(step.channel.value)].lower() if step else "next step"
+    return f" Next: {what}, {when:%a} {when.day} {when:%b}."
+
+
+@require_POST
+@account_view
+def today_log(request: HtmxHttpRequest, contact_id: int, *, account: Account) -> HttpResponse:
+    """Log a one-tap outcome on a card, then show the refreshed agenda."""
+    contact = _contact(account, contact_id)
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        return _after_action(request, account=account, message=_form_error(form), level=messages.ERROR)
+    _owned(account, form)
+    ref = form.ref(contact.pk)
+    outcome = form.cleaned_data["outcome"]
+    try:
+        agenda_card_log(
+            account=account,
+            contact=contact,
+            ref=ref,
+            outcome=outcome,
+            phone=form.cleaned_data["phone"] or None,
+        )
+    except AlreadyLogged as exc:
+        return _after_action(request, account=account, message=exc.message, level=messages.WARNING)
+    except RingbackError as exc:
+        return _after_action(
+            request, account=account, message=f"Nothing was logged: {exc.message}.", level=messages.ERROR
+        )
+    message = f"{contact.name}: {_outcome_label(outcome).lower()}, logged."
+    if ref.kind is ItemKind.CALL or ref.kind in (ItemKind.MAIL, ItemKind.EMAIL, ItemKind.SMS, ItemKind.TASK):
+        message += _what_next(account=account, ref=ref)
+    return _after_action(request, account=account, message=message, level=messages.SUCCESS)
+
+
+def _render_card_form(
+    request: HtmxHttpRequest, template: str, context: dict[str, Any], *, key: str, status: int = 200
+) -> HttpResponse:
+    """A form that opens in a card (HTMX), or on a page of its own (no JavaScript)."""
+    if request.htmx:
+        response = render(request, f"activities/partials/{template}", context, status=status)
+        # A form sent back with errors goes where the form is, not over the agenda.
+        retarget(response, f"#extra-{key}")
+        reswap(response, "innerHTML")
+        return response
+    context["form_template"] = f"activities/partials/{template}"
+    return render(request, "activities/today_form.html", context, status=status)
+
+
+def _ref_fields(form: CardForm) -> dict[str, str]:
+    data = form.cleaned_data
+    return {
+        "kind": data["kind"],
+        "enrollment": str(data.get("enrollment") or ""),
+        "step": data.get("step") or "",
+        "due": data["due"].isoformat() if data.get("due") else "",
+        "appointment": str(data.get("appointment") or ""),
+        "phone": data.get("phone") or "",
+    }
+
+
+def _key(form: CardForm, contact_id: int) -> str:
+    data = form.cleaned_data
+    return card_key_for(data["kind"], contact_id, data.get("enrollment") or data.get("appointment"))
+
+
+def _bad_card(request: HtmxHttpRequest, account: Account, form: CardForm) -> HttpResponse:
+    return _after_action(request, account=account, message=_form_error(form), level=messages.ERROR)
+
+
+def _offset_words(their: datetime, yours: datetime) -> str:
+    delta = (their.utcoffset() or timedelta()) - (yours.utcoffset() or timedelta())
+    hours = delta.total_seconds() / 3600
+    if hours == 0:
+        return "They are on your time."
+    amount = f"{abs(hours):g} hour{'s' if abs(hours) != 1 else ''}"
+    return f"They are {amount} {'ahead of' if hours > 0 else 'behind'} you."
+
+
+def _connected_context(
+    *, account: Account, contact: Contact, form: ConnectedForm, fields: dict[str, str], key: str
+) -> dict[str, Any]:
+    now = form.now
+    their_zone = contact.time_zone or account.time_zone
+    their_now = now.astimezone(zone(their_zone))
+    return {
+        "nav": "today",
+        "contact": contact,
+        "form": form,
+        "fields": fields,
+        "key": key,
+        "their_zone": zone_label(their_zone, now),
+        "your_zone": zone_label(account.time_zone, now),
+        "their_now": clock_text(now, their_zone),
+        "your_now": clock_text(now, account.time_zone),
+        "offset": _offset_words(their_now, now.astimezone(zone(account.time_zone))),
+        "min_at": f"{their_now:%Y-%m-%dT%H:%M}",
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@account_view
+def today_connected(request: HtmxHttpRequest, contact_id: int, *, account: Account) -> HttpResponse:
+    """After “Connected…”: note what was said, a promise, book a phone appointment, or a no."""
+    contact = _contact(account, contact_id)
+    tz = zone(contact.time_zone or account.time_zone)
+    now = clock.now()
+    if request.method == "GET":
+        card = CardForm(request.GET)
+        if not card.is_valid():
+            return _bad_card(request, account, card)
+        _owned(account, card)
+        form = ConnectedForm(tz=tz, now=now)
+        context = _connected_context(
+            account=account, contact=contact, form=form, fields=_ref_fields(card), key=_key(card, contact.pk)
+        )
+        return _render_card_form(request, "connected_form.html", context, key=context["key"])
+    form = ConnectedForm(request.POST, tz=tz, now=now)
+    card = CardForm(request.POST)
+    if not card.is_valid():
+        return _bad_card(request, account, card)
+    _owned(account, card)
+    key = _key(card, contact.pk)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = agenda_card_connected(
+                account=account,
+                contact=contact,
+                ref=form.ref(contact.pk),
+                said=data["said"],
+                promise=data["promise"],
+                promise_due=data["promise_due"],
+                book_at=data["book_at"],
+                book_note=data["book_note"],
+                not_interested=data["result"] == "not-interested",
+                phone=data["phone"] or None,
+            )
+        except AlreadyLogged as exc:
+            return _after_action(request, account=account, message=exc.message, level=messages.WARNING)
+        except InvalidDate as exc:
+            form.add_error("book_at", exc.message)
+        except RingbackError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return _after_action(
+                request,
+                account=account,
+                message=_connected_message(account=account, contact=contact, result=result, data=data),
+                level=messages.SUCCESS,
+            )
+    context = _connected_context(
+        account=account, contact=contact, form=form, fields=_ref_fields(card), key=key
+    )
+    return _render_card_form(request, "connected_form.html", context, key=key)
+
+
+def _connected_message(*, account: Account, contact: Contact, result: Any, data: dict[str, Any]) -> str:
+    parts = []
+    if result.appointment is not None:
+        at = result.appointment.starts_at
+        their = clock_text(at, contact.time_zone or account.time_zone)
+        yours = clock_text(at, account.time_zone)
+        day = at.astimezone(zone(contact.time_zone or account.time_zone))
+        when = f"{day:%d %b}, {their} their time" + (f" ({yours} your time)" if yours != their else "")
+        parts.append(f"Phone appointment with {contact.name} booked for {when}.")
+    elif data["result"] == "not-interested":
+        parts.append(f"{contact.name}: not interested, logged. They rest for a while.")
+    else:
+        parts.append(f"{contact.name}: conversation logged.")
+    if result.promise is not None:
+        parts.append("Promise noted.")
+    return " ".join(parts)
+
+
+@require_http_methods(["GET", "POST"])
+@account_view
+def today_note(request: HtmxHttpRequest, contact_id: int, *, account: Account) -> HttpResponse:
+    """“Log a note” on a card: a line on the contact's timeline."""
+    contact = _contact(account, contact_id)
+    card = CardForm(request.POST if request.method == "POST" else request.GET)
+    if not card.is_valid():
+        return _bad_card(request, account, card)
+    _owned(account, card)
+    key = _key(card, contact.pk)
+    form = NoteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            touch_note(account=account, contact=contact, text=form.cleaned_data["text"])
+        except RingbackError as exc:
+            form.add_error("text", exc.message)
+        else:
+            return _after_action(
+                request,
+                account=account,
+                message=f"Note saved on {contact.name}'s timeline.",
+                level=messages.SUCCESS,
+            )
+    context = {"nav": "today", "contact": contact, "form": form, "fields": _ref_fields(card), "key": key}
+    return _render_card_form(request, "note_form.html", context, key=key)
+
+
+@require_GET
+@account_view
+def today_time_hint(request: HtmxHttpRequest, contact_id: int, *, account: Account) -> HttpResponse:
+    """The seller's time for a date-time typed in the contact's time zone (a line of text)."""
+    contact = get_object_or_404(
+        Contact.objects.only("id", "time_zone", "account_id"), pk=contact_id, account=account
+    )
+    text = (request.GET.get("book_at") or "").strip()
+    for fmt in LOCAL_FORMATS:
+        try:
+            naive = datetime.strptime(text, fmt)
+            break
+        except ValueError:
+            continue
+    else:
+        return HttpResponse("")
+    their_zone = contact.time_zone or account.time_zone
+    at = naive.replace(tzinfo=zone(their_zone))
+    their = f"{at:%a %d %b %H:%M %Z}"
+    yours = f"{at.astimezone(zone(account.time_zone)):%a %d %b %H:%M %Z}"
+    line = f"{their} their time is {yours} your time." if their != yours else f"{their}: same time for you."
+    return render(request, "activities/partials/time_hint.html", {"line": line})
+
+
+# --- Appointments ----------------------------------------------------------------------------------
+
+
+def _by_day(appointments: list[Appointment], *, account: Account, now: datetime) -> list[dict[str, Any]]:
+    """Appointments grouped by day in the seller's time zone, each with both local times."""
+    seller = zone(account.time_zone)
+    rows = []
+    for appointment in appointments:
+        their_zone = appointment.contact.time_zone or account.time_zone
+        starts = appointment.starts_at
+        yours = starts.astimezone(seller)
+        theirs = starts.astimezone(zone(their_zone))
+        rows.append(
+            {
+                "appointment": appointment,
+                "day": yours.date(),
+                "yours": f"{yours:%H:%M}",
+                "ends": f"{yours + timedelta(minutes=appointment.duration_minutes):%H:%M}",
+                "theirs": f"{theirs:%H:%M %Z}" if theirs.tzname() != yours.tzname() else "",
+                "contact_url": contact_url(appointment.contact_id),
+                "missed": appointment.status == AppointmentStatus.SCHEDULED and starts < now,
+            }
+        )
+    return [
+        {"day": day, "rows": list(group), "is_today": day == now.astimezone(seller).date()}
+        for day, group in groupby(rows, key=lambda r: r["day"])
+    ]
+
+
+@require_GET
+@account_view
+def appointments(request: HtmxHttpRequest, *, account: Account) -> HttpResponse:
+    """Phone appointments by day: from today on, and the past 30 days."""
+    now = clock.now()
+    today_start, _ = day_bounds(account=account, day=now.astimezone(zone(account.time_zone)).date())
+    upcoming = list(appointments_between(account=account, start=today_start)[: UPCOMING_LIMIT + 1])
+    past = list(
+        appointments_between(account=account, start=today_start - timedelta(days=PAST_DAYS), end=today_start)
+    )
+    context = {
+        "nav": "appointments",
+        "upcoming_days": _by_day(upcoming[:UPCOMING_LIMIT], account=account, now=now),
+        "more_upcoming": len(upcoming) > UPCOMING_LIMIT,
+        "upcoming_limit": UPCOMING_LIMIT,
+        "past_days": _by_day(past, account=account, now=now)[::-1],
+        "past_span": PAST_DAYS,
+        "seller_zone": zone_label(account.time_zone, now),
+        "has_contacts": bool(upcoming or past) or contacts_for_account(account=account).exists(),
+        "contacts_url": reverse("contacts:list"),
+        "new_contact_url": _new_contact_url(),
+    }
+    return render(request, "activities/appointments.html", context)
