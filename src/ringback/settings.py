@@ -113,7 +113,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise serves the app's static files straight from the package (no collectstatic step).
 WHITENOISE_USE_FINDERS = True

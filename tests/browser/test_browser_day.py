@@ -1,0 +1,98 @@
+"""A seller's morning in a real browser (Debian's Chromium driven by Playwright).
+
+Sign in → Today shows the demo agenda → log "voicemail" on the first call → the next card
+appears and the contact's timeline shows the touch → book an appointment for tomorrow → it is
+on tomorrow's Today → edit a playbook with an error and see the inline message. Screenshots at
+390×844 and 1280×800 go to artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ringback.console.demo import demo_load
+from ringback.core import clock
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Tuesday 1 December 2026, 08:30 in Chicago (the demo seller's zone): a working day.
+NOW = datetime(2026, 12, 1, 14, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def demo():
+    clock.set_now(NOW)
+    try:
+        yield demo_load(contacts=80)
+    finally:
+        clock.set_now(None)
+
+
+def sign_in(page, base: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", "demo")
+    page.fill("#id_password", "ringback-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_a_sellers_morning(chromium, live_server, demo, artifacts):
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in(page, base)
+
+    cards = page.locator("article[data-card]")
+    expect(cards.first).to_be_visible()
+    assert cards.count() >= 10
+    page.screenshot(path=str(artifacts / "today-390x844.png"), full_page=False)
+
+    calls = page.locator("article.card-call")
+    first = calls.first
+    name = first.locator("[id$='-name']").inner_text().strip()
+    contact_link = first.locator("a[href*='/contacts/']").first.get_attribute("href")
+    assert contact_link and re.search(r"/contacts/\d+/", contact_link)
+    first.get_by_role("button", name="Voicemail").click()
+    # The logged card goes away without a page reload and the next call is first.
+    expect(page.locator("article.card-call").first.locator("[id$='-name']")).not_to_have_text(name)
+    expect(page.locator("#agenda")).not_to_contain_text(name + "\n")
+
+    page.goto(base + contact_link)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name.split()[0])
+    expect(page.locator("#timeline")).to_contain_text(re.compile("Voicemail", re.I))
+
+    tomorrow = (NOW + timedelta(days=1)).strftime("%Y-%m-%d")
+    page.fill("input[name$='starts_at']", f"{tomorrow}T11:00")
+    page.get_by_role("button", name="Book appointment").click()
+    expect(page.locator("body")).to_contain_text(re.compile("booked", re.I))
+
+    clock.set_now(NOW + timedelta(days=1))
+    page.goto(f"{base}/")
+    appointment = page.locator("article.card-appointment")
+    expect(appointment.first).to_be_visible()
+    expect(page.locator("article.card-appointment", has_text=name)).to_have_count(1)
+    clock.set_now(NOW)
+
+    page.goto(f"{base}/playbooks/call-mail-call/")
+    page.get_by_role("button", name=re.compile("Duplicate")).click()
+    page.wait_for_url(re.compile(r"/playbooks/[a-z0-9-]+/edit/"))
+    source = page.locator("textarea[name='source']")
+    text = source.input_value().replace("wait: 3-4 days", "wait: 3-x days")
+    source.fill(text)
+    page.get_by_role("button", name="Save", exact=True).click()
+    error = page.locator("#yaml-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("step 3: wait '3-x days' is not a duration range")
+
+    desktop = chromium.new_context(viewport={"width": 1280, "height": 800})
+    wide = desktop.new_page()
+    sign_in(wide, base)
+    expect(wide.locator("article[data-card]").first).to_be_visible()
+    wide.screenshot(path=str(artifacts / "today-1280x800.png"), full_page=False)
+    desktop.close()
+    context.close()
