@@ -7,16 +7,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from ringback.accounts.models import Account
-from ringback.contacts.choices import ContactStatus, PhoneLabel, Warmth
-from ringback.contacts.models import Contact, Email, Phone, Promise, Tag
+from ringback.contacts.choices import ContactStatus, EmailLabel, PhoneLabel, Warmth
+from ringback.contacts.models import Address, Contact, Email, Phone, Promise, Tag
 from ringback.core import clock
 from ringback.core.errors import ImportFailed, InvalidDate, InvalidInput, InvalidPhone
 from ringback.core.phones import ParsedPhone, parse_phone
 from ringback.core.scheduling import zone
+
+if TYPE_CHECKING:
+    from ringback.activities.models import Touch
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,3 +296,301 @@ def promise_keep(*, account: Account, promise: Promise) -> Promise:
         promise.kept_at = clock.now()
         promise.save(update_fields=["kept_at"])
     return promise
+
+
+# --- editing a contact (web) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneChange:
+    """One number in an edit: an existing one (``id``) changed or removed, or a new one."""
+
+    id: int | None
+    number: str
+    label: str = PhoneLabel.MOBILE
+    ok_at_work: bool = False
+    bad: bool = False
+    remove: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EmailChange:
+    """One email address in an edit: an existing one (``id``) changed or removed, or a new one."""
+
+    id: int | None
+    address: str
+    label: str = EmailLabel.HOME
+    remove: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AddressInput:
+    """A postal address; all parts blank means "no address"."""
+
+    street: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+    label: str = ""
+
+    @property
+    def blank(self) -> bool:
+        return not any(
+            p.strip() for p in (self.street, self.city, self.region, self.postal_code, self.country)
+        )
+
+
+def check_email(address: str) -> str:
+    """The address, trimmed and lower-cased, or :class:`InvalidInput` saying what is wrong."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    value = address.strip().lower()
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise InvalidInput(f"{address.strip()!r} is not an email address") from None
+    return value
+
+
+def check_birthday(month: int, day: int, year: int | None) -> tuple[int, int, int | None]:
+    """A birthday that exists (29 February is fine without a year), or :class:`InvalidDate`."""
+    try:
+        date(year or 2000, month, day)
+    except (TypeError, ValueError):
+        shown = f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+        raise InvalidDate(f"birthday {shown} is not a date") from None
+    if year is not None and not 1900 <= year <= clock.now().year:
+        raise InvalidDate(f"birthday year {year} is not a year someone was born in")
+    return month, day, year
+
+
+def _check_phone_change(account: Account, change: PhoneChange, existing: Phone | None) -> ParsedPhone | None:
+    """The parsed number of a new or re-typed phone (``None`` when kept as it was)."""
+    if change.label not in PhoneLabel.values:
+        raise InvalidInput(f"phone label {change.label!r} is not one of {', '.join(PhoneLabel.values)}")
+    if change.remove:
+        return None
+    if existing is not None and change.number.strip() in (existing.number, ""):
+        return None
+    parsed = parse_phone(change.number, account.default_region)
+    if not parsed.valid:
+        raise InvalidPhone(
+            f"phone {change.number.strip()!r} is not a number (default region {account.default_region})"
+        )
+    return parsed
+
+
+@transaction.atomic
+def contact_update(
+    *,
+    account: Account,
+    contact: Contact,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    company: str | None = None,
+    title: str | None = None,
+    warmth: str | None = None,
+    status: str | None = None,
+    notes: str | None = None,
+    birthday: tuple[int, int, int | None] | None = None,
+    clear_birthday: bool = False,
+    time_zone: str | None = None,
+    phones: Sequence[PhoneChange] | None = None,
+    emails: Sequence[EmailChange] | None = None,
+    address: AddressInput | None = None,
+    tags: Sequence[str] | None = None,
+) -> Contact:
+    """Change a contact's details; what is left ``None`` stays as it is.
+
+    Everything is checked before anything is written, so a bad value (a number that is not a
+    number, an unknown time zone) changes nothing. ``phones`` and ``emails`` list changes to the
+    existing rows by id (re-typed, relabelled, flagged bad, removed) and new rows without an id.
+    ``tags`` replaces the contact's tags; ``clear_birthday`` forgets the birthday. The country and state used for calling-hour rules
+    follow the first working number when the numbers change.
+    """
+    if contact.account_id != account.pk:
+        raise InvalidInput("that contact belongs to another account")
+    names = {
+        "first_name": contact.first_name if first_name is None else first_name.strip(),
+        "last_name": contact.last_name if last_name is None else last_name.strip(),
+        "company": contact.company if company is None else company.strip(),
+    }
+    if not any(names.values()):
+        raise InvalidInput("a contact needs a name or a company")
+    if warmth is not None and warmth not in Warmth.values:
+        raise InvalidInput(f"warmth {warmth!r} is not one of {', '.join(Warmth.values)}")
+    if status is not None and status not in ContactStatus.values:
+        raise InvalidInput(f"status {status!r} is not one of {', '.join(ContactStatus.values)}")
+    if time_zone is not None:
+        time_zone = time_zone.strip()
+        zone(time_zone)
+    if birthday is not None:
+        birthday = check_birthday(*birthday)
+
+    current_phones = {p.pk: p for p in contact.phones.all()}
+    phone_plan: list[tuple[PhoneChange, ParsedPhone | None]] = []
+    for change in phones or ():
+        existing = None
+        if change.id is not None:
+            existing = current_phones.get(change.id)
+            if existing is None:
+                raise InvalidInput("that phone number is not one of this contact's (reload the page)")
+        elif not change.number.strip():
+            continue
+        phone_plan.append((change, _check_phone_change(account, change, existing)))
+
+    current_emails = {e.pk: e for e in contact.emails.all()}
+    email_plan: list[tuple[EmailChange, str | None]] = []
+    for email_change in emails or ():
+        if email_change.id is not None and email_change.id not in current_emails:
+            raise InvalidInput("that email address is not one of this contact's (reload the page)")
+        if email_change.id is None and not email_change.address.strip():
+            continue
+        if email_change.label not in EmailLabel.values:
+            raise InvalidInput(
+                f"email label {email_change.label!r} is not one of {', '.join(EmailLabel.values)}"
+            )
+        checked = None if email_change.remove else check_email(email_change.address)
+        email_plan.append((email_change, checked))
+
+    # Everything is valid: write.
+    fields: dict[str, object] = dict(names)
+    for key, value in (("title", title), ("warmth", warmth), ("status", status), ("notes", notes)):
+        if value is not None:
+            fields[key] = value.strip() if key == "title" else value
+    if time_zone is not None:
+        fields["time_zone"] = time_zone
+    if birthday is not None or clear_birthday:
+        month, day, year = birthday if birthday is not None else (None, None, None)
+        fields.update(birthday_month=month, birthday_day=day, birthday_year=year)
+
+    for change, parsed in phone_plan:
+        existing = current_phones.get(change.id) if change.id is not None else None
+        if change.remove:
+            if existing is not None:
+                existing.delete()
+            continue
+        if existing is None:
+            assert parsed is not None
+            Phone.objects.create(
+                account=account,
+                contact=contact,
+                number=parsed.number,
+                extension=parsed.extension,
+                label=change.label,
+                ok_at_work=change.ok_at_work,
+                is_valid=True,
+                is_bad=change.bad,
+            )
+            continue
+        existing.label, existing.ok_at_work, existing.is_bad = change.label, change.ok_at_work, change.bad
+        if parsed is not None:
+            existing.number, existing.extension, existing.is_valid = parsed.number, parsed.extension, True
+        existing.save()
+    if phone_plan:
+        located = next(
+            (
+                parse_phone(p.number, account.default_region)
+                for p in Phone.objects.filter(contact=contact).order_by("id")
+                if p.is_valid and not p.is_bad
+            ),
+            None,
+        )
+        if located is not None and located.valid:
+            fields["country"] = located.region or account.default_region
+            fields["subdivision"] = located.subdivision or ""
+
+    for email_change, checked in email_plan:
+        if email_change.id is None:
+            assert checked is not None
+            Email.objects.create(account=account, contact=contact, address=checked, label=email_change.label)
+        elif email_change.remove:
+            Email.objects.filter(pk=email_change.id, contact=contact).delete()
+        else:
+            Email.objects.filter(pk=email_change.id, contact=contact).update(
+                address=checked, label=email_change.label
+            )
+
+    if address is not None:
+        address_set(account=account, contact=contact, address=address)
+    if tags is not None:
+        contact.tags.set(_tags(account, tags))
+
+    fields["updated_at"] = clock.now()
+    for key, new in fields.items():
+        setattr(contact, key, new)
+    contact.save(update_fields=list(fields))
+    return contact
+
+
+def phone_add(
+    *,
+    account: Account,
+    contact: Contact,
+    number: str,
+    label: str = PhoneLabel.MOBILE,
+    ok_at_work: bool = False,
+) -> Phone:
+    """Give a contact another number (it must parse)."""
+    if contact.account_id != account.pk:
+        raise InvalidInput("that contact belongs to another account")
+    parsed = _check_phone_change(account, PhoneChange(None, number, label, ok_at_work), None)
+    assert parsed is not None
+    return Phone.objects.create(
+        account=account,
+        contact=contact,
+        number=parsed.number,
+        extension=parsed.extension,
+        label=label,
+        ok_at_work=ok_at_work,
+    )
+
+
+def email_add(*, account: Account, contact: Contact, address: str, label: str = EmailLabel.HOME) -> Email:
+    """Give a contact another email address."""
+    if contact.account_id != account.pk:
+        raise InvalidInput("that contact belongs to another account")
+    if label not in EmailLabel.values:
+        raise InvalidInput(f"email label {label!r} is not one of {', '.join(EmailLabel.values)}")
+    return Email.objects.create(account=account, contact=contact, address=check_email(address), label=label)
+
+
+def address_set(*, account: Account, contact: Contact, address: AddressInput) -> Address | None:
+    """Set the contact's postal address (the first one); all parts blank removes it."""
+    if contact.account_id != account.pk:
+        raise InvalidInput("that contact belongs to another account")
+    current = Address.objects.filter(contact=contact).order_by("id").first()
+    if address.blank:
+        if current is not None:
+            current.delete()
+        return None
+    values = {
+        "label": address.label.strip(),
+        "street": address.street.strip(),
+        "city": address.city.strip(),
+        "region": address.region.strip(),
+        "postal_code": address.postal_code.strip(),
+        "country": address.country.strip(),
+    }
+    if current is None:
+        return Address.objects.create(account=account, contact=contact, **values)
+    for key, value in values.items():
+        setattr(current, key, value)
+    current.save()
+    return current
+
+
+def contact_set_do_not_contact(*, account: Account, contact: Contact, note: str = "") -> Touch:
+    """Mark a contact do-not-contact for good: the touch is logged and any playbook stops.
+
+    Marking one who already is raises :class:`InvalidInput` and changes nothing.
+    """
+    from ringback.activities.services import touch_log
+
+    if contact.account_id != account.pk:
+        raise InvalidInput("that contact belongs to another account")
+    if contact.do_not_contact:
+        raise InvalidInput(f"{contact.name} is already marked do-not-contact")
+    return touch_log(account=account, contact=contact, outcome="do-not-contact", note=note.strip())

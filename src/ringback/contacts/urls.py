@@ -2,4 +2,19 @@ from django.urls import path
 
 from ringback.contacts import views
 
-urlpatterns = [path("", views.contact_list_view, name="list")]
+urlpatterns = [
+    path("", views.contact_list_view, name="list"),
+    path("add/", views.contact_add_view, name="add"),
+    path("bulk/", views.contact_bulk_view, name="bulk"),
+    path("<int:pk>/", views.contact_detail_view, name="detail"),
+    path("<int:pk>/edit/", views.contact_edit_view, name="edit"),
+    path("<int:pk>/timeline/", views.contact_timeline_view, name="timeline"),
+    path("<int:pk>/note/", views.contact_note_view, name="note"),
+    path("<int:pk>/promises/", views.promise_add_view, name="promise_add"),
+    path("<int:pk>/promises/<int:promise_pk>/kept/", views.promise_keep_view, name="promise_keep"),
+    path("<int:pk>/enroll/", views.enroll_view, name="enroll"),
+    path("<int:pk>/enroll/preview/", views.enroll_preview_view, name="enroll_preview"),
+    path("<int:pk>/appointment/", views.appointment_view, name="appointment"),
+    path("<int:pk>/appointment/preview/", views.appointment_preview_view, name="appointment_preview"),
+    path("<int:pk>/do-not-contact/", views.do_not_contact_view, name="do_not_contact"),
+]

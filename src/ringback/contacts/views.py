@@ -1,17 +1,802 @@
-"""Web views for contacts."""
+"""Web views for contacts: the list (search, filters, bulk actions) and the contact page.
+
+Views read through selectors, write through services, and show a domain error's message next
+to the field it is about. A POST from HTMX gets the card it changed back (and, out of band, the
+parts of the page that changed with it); without JavaScript it redirects to the contact page,
+or renders the page again with the errors.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import base64
+import binascii
+import calendar
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from ringback.accounts.models import Account
 from ringback.accounts.web import account_view
-from ringback.contacts.selectors import contact_list
+from ringback.activities.services import appointment_book, touch_note
+from ringback.contacts.forms import (
+    AppointmentForm,
+    BulkForm,
+    ContactAddForm,
+    ContactEditForm,
+    ContactFilterForm,
+    DoNotContactForm,
+    EmailRowForm,
+    EnrollForm,
+    NoteForm,
+    PhoneRowForm,
+    PromiseForm,
+    add_service_error,
+    parse_local_time,
+    tag_names,
+)
+from ringback.contacts.models import Contact, Promise
+from ringback.contacts.selectors import (
+    ContactFilters,
+    Cursor,
+    TimelinePage,
+    contact_appointment_at,
+    contact_appointments_upcoming,
+    contact_duplicate,
+    contact_enrollment_preview,
+    contact_promises,
+    contact_tags,
+    contact_timeline_page,
+    contact_with_details,
+    contacts_by_ids,
+    contacts_page,
+    enrollment_step_text,
+)
+from ringback.contacts.services import (
+    PhoneInput,
+    contact_create,
+    contact_set_do_not_contact,
+    contact_tag,
+    contact_update,
+    promise_add,
+    promise_keep,
+)
+from ringback.core import clock
+from ringback.core.errors import (
+    AlreadyEnrolled,
+    InvalidDate,
+    InvalidPhone,
+    RingbackError,
+    Suppressed,
+    UnknownPlaybook,
+)
+from ringback.core.phones import display_phone, parse_phone
+from ringback.core.scheduling import zone
+from ringback.playbooks.models import Enrollment
+from ringback.playbooks.selectors import enrollment_running, playbook_list
+from ringback.playbooks.services import enrollment_start, enrollments_start_many
+
+PAGE_SIZE = 50
+TIMELINE_LIMIT = 100
+FILTER_KEYS = ("q", "tag", "status", "warmth", "playbook", "never")
+
+
+def _partial(request: HttpRequest) -> bool:
+    """True for an HTMX request that wants a fragment (not a history restore)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+
+
+def _playbook_choices(account: Account) -> list[tuple[str, str]]:
+    return [(p.name, p.title) for p in playbook_list(account=account)]
+
+
+# --- the contact list ------------------------------------------------------------------------
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    """A page cursor as a short URL-safe token."""
+    raw = json.dumps(list(cursor), separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> Cursor | None:
+    """The cursor in ``token``; a damaged one means the first page."""
+    if not token:
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    if (
+        isinstance(value, list)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and isinstance(value[1], str)
+        and isinstance(value[2], int)
+    ):
+        return (value[0], value[1], value[2])
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRow:
+    """One line of the contact list."""
+
+    contact: Contact
+    phone: str
+    phone_display: str
+    running: Enrollment | None
+    step: str
+    zone: str
+    url: str
+
+
+def _rows(account: Account, contacts: list[Contact], running: Any) -> list[ContactRow]:
+    # One reverse() for the page, not one per row: the contact page is "<list>/<id>/".
+    base = reverse("contacts:list")
+    rows = []
+    for contact in contacts:
+        phones = [p for p in contact.phones.all() if p.is_valid and not p.is_bad]
+        enrollment = running.get(contact.pk)
+        rows.append(
+            ContactRow(
+                contact=contact,
+                phone=phones[0].number if phones else "",
+                phone_display=display_phone(phones[0].number) if phones else "",
+                running=enrollment,
+                step=enrollment_step_text(enrollment=enrollment) if enrollment else "",
+                zone=contact.time_zone or account.time_zone,
+                url=f"{base}{contact.pk}/",
+            )
+        )
+    return rows
+
+
+def _list_context(account: Account, data: QueryDict) -> dict[str, Any]:
+    playbooks = _playbook_choices(account)
+    filter_form = ContactFilterForm(
+        {k: v for k, v in data.items() if k in FILTER_KEYS},
+        tags=contact_tags(account=account),
+        playbooks=playbooks,
+    )
+    filters: ContactFilters = filter_form.filters()
+    after = decode_cursor(data.get("after", ""))
+    page = contacts_page(account=account, filters=filters, after=after, size=PAGE_SIZE)
+    kept = QueryDict(mutable=True)
+    for key in FILTER_KEYS:
+        value = str(data.get(key, ""))
+        if value:
+            kept[key] = value
+    next_query = ""
+    if page.next_cursor is not None:
+        following = kept.copy()
+        following["after"] = encode_cursor(page.next_cursor)
+        next_query = following.urlencode()
+    return {
+        "filter_form": filter_form,
+        "filters": filters,
+        "rows": _rows(account, page.contacts, page.running),
+        "seller_tz": zone(account.time_zone),
+        "next_query": next_query,
+        "first_query": kept.urlencode(),
+        "paged": after is not None,
+        "after": data.get("after", "") if after is not None else "",
+        "kept": [(k, kept[k]) for k in kept],
+        "playbooks": playbooks,
+        "bulk_form": BulkForm(prefix="bulk", playbooks=playbooks),
+        "nav": "contacts",
+    }
 
 
 @account_view
+@require_GET
 def contact_list_view(request: HttpRequest, *, account: Account) -> HttpResponse:
-    """The contacts of the account."""
-    contacts = contact_list(account=account)[:50]
-    return render(request, "contacts/list.html", {"contacts": contacts, "nav": "contacts"})
+    """Contacts in name order, 50 a page, with search as you type and filters."""
+    context = _list_context(account, request.GET)
+    if not context["rows"] and not context["filters"].active and not context["paged"]:
+        context["add_form"] = ContactAddForm(account=account)
+    if _partial(request):
+        return render(request, "contacts/partials/results.html", context)
+    return render(request, "contacts/list.html", context)
+
+
+@dataclass(frozen=True, slots=True)
+class BulkResult:
+    """What a bulk action did."""
+
+    action: str
+    playbook: str
+    tag: str
+    done: list[Contact]
+    skipped: list[tuple[Contact, str]]
+
+
+@account_view
+@require_http_methods(["POST"])
+def contact_bulk_view(request: HttpRequest, *, account: Account) -> HttpResponse:
+    """Enroll or tag the ticked contacts; show who was done and who was skipped, and why."""
+    playbooks = _playbook_choices(account)
+    form = BulkForm(request.POST, prefix="bulk", playbooks=playbooks)
+    result = None
+    if form.is_valid():
+        data = form.cleaned_data
+        contacts = contacts_by_ids(account=account, ids=data["ids"])
+        if not contacts:
+            form.add_error("ids", "None of the ticked contacts could be found; reload the page.")
+        elif data["action"] == "enroll":
+            made, skipped = enrollments_start_many(
+                account=account, contacts=contacts, playbook=data["playbook"], replace=data["replace"]
+            )
+            enrolled = {e.contact_id for e in made}
+            title = dict(playbooks).get(data["playbook"], data["playbook"])
+            result = BulkResult("enroll", title, "", [c for c in contacts if c.pk in enrolled], list(skipped))
+        else:
+            tag = data["tag"].strip()
+            contact_tag(account=account, contacts=contacts, tags=[tag])
+            result = BulkResult("tag", "", tag, contacts, [])
+    context = _list_context(account, request.POST)
+    context.update(bulk_form=form, bulk_result=result)
+    if _partial(request):
+        return render(request, "contacts/partials/results.html", context)
+    return render(request, "contacts/list.html", context, status=200 if result else 400)
+
+
+@account_view
+@require_http_methods(["GET", "POST"])
+def contact_add_view(request: HttpRequest, *, account: Account) -> HttpResponse:
+    """Add one contact by hand: name, number, email, tags."""
+    if request.method != "POST":
+        form = ContactAddForm(account=account)
+        return render(request, "contacts/add.html", {"form": form, "nav": "contacts"})
+    form = ContactAddForm(request.POST, account=account)
+    if form.is_valid():
+        data = form.cleaned_data
+        e164 = parse_phone(data["phone"], account.default_region).e164 if data["phone"] else None
+        twin = contact_duplicate(account=account, phone=e164 or "", email=data["email"])
+        if twin is not None:
+            field = "phone" if e164 and any(p.number == e164 for p in twin.phones.all()) else "email"
+            form.add_error(
+                field, f"{twin.name} already has this {'number' if field == 'phone' else 'address'}."
+            )
+            return render(
+                request, "contacts/add.html", {"form": form, "twin": twin, "nav": "contacts"}, status=400
+            )
+        try:
+            contact = contact_create(
+                account=account,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                company=data["company"],
+                phones=[PhoneInput(data["phone"], data["phone_label"])] if data["phone"] else [],
+                emails=[data["email"]] if data["email"] else [],
+                tags=tag_names(data["tags"]),
+            )
+        except InvalidPhone as exc:
+            add_service_error(form, exc, "phone")
+        except RingbackError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"{contact.name} is in your contacts.")
+            return redirect("contacts:detail", pk=contact.pk)
+    return render(request, "contacts/add.html", {"form": form, "nav": "contacts"}, status=400)
+
+
+# --- the contact page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneView:
+    """A number as the contact page shows it."""
+
+    label: str
+    number: str
+    display: str
+    href: str
+    ok_at_work: bool
+    bad: bool
+    valid: bool
+
+
+def _phones(contact: Contact) -> list[PhoneView]:
+    return [
+        PhoneView(
+            label=p.get_label_display(),
+            number=p.number,
+            display=display_phone(p.number) + (f" ext. {p.extension}" if p.extension else ""),
+            href=f"tel:{p.number}" + (f";ext={p.extension}" if p.extension else ""),
+            ok_at_work=p.ok_at_work,
+            bad=p.is_bad,
+            valid=p.is_valid,
+        )
+        for p in contact.phones.all()
+    ]
+
+
+MONTHS = tuple(calendar.month_name)[1:]
+
+
+def birthday_text(contact: Contact) -> str:
+    """``April 12, 1980`` or ``April 12`` (no year known), or empty."""
+    if not (contact.birthday_month and contact.birthday_day):
+        return ""
+    text = f"{MONTHS[contact.birthday_month - 1]} {contact.birthday_day}"
+    return f"{text}, {contact.birthday_year}" if contact.birthday_year else text
+
+
+def _contact(account: Account, pk: int) -> Contact:
+    return get_object_or_404(contact_with_details(account=account), pk=pk)
+
+
+def _zones(account: Account, contact: Contact) -> tuple[ZoneInfo, ZoneInfo]:
+    return zone(contact.time_zone or account.time_zone), zone(account.time_zone)
+
+
+def _forms(
+    account: Account, contact: Contact, now: datetime, playbooks: list[tuple[str, str]]
+) -> dict[str, Any]:
+    contact_tz, _ = _zones(account, contact)
+    return {
+        "note_form": NoteForm(prefix="note"),
+        "promise_form": PromiseForm(prefix="promise"),
+        "enroll_form": EnrollForm(prefix="enroll", playbooks=playbooks),
+        "appointment_form": AppointmentForm(prefix="appt", contact_zone=contact_tz, now=now),
+        "dnc_form": DoNotContactForm(prefix="dnc"),
+    }
+
+
+def _detail_context(request: HttpRequest, account: Account, contact: Contact, **extra: Any) -> dict[str, Any]:
+    now = clock.now()
+    contact_tz, seller_tz = _zones(account, contact)
+    playbooks = _playbook_choices(account)
+    running = enrollment_running(contact=contact)
+    context: dict[str, Any] = {
+        "account": account,
+        "contact": contact,
+        "phones": _phones(contact),
+        "emails": list(contact.emails.all()),
+        "address": next(iter(contact.addresses.all()), None),
+        "tags": [t.name for t in contact.tags.all()],
+        "promises": contact_promises(contact=contact),
+        "running": running,
+        "running_step": enrollment_step_text(enrollment=running) if running else "",
+        "birthday": birthday_text(contact),
+        "today": now.astimezone(seller_tz).date(),
+        "local_now_input": now.astimezone(contact_tz).strftime("%Y-%m-%dT%H:%M"),
+        "upcoming": contact_appointments_upcoming(account=account, contact=contact, now=now),
+        "timeline": contact_timeline_page(account=account, contact=contact, limit=TIMELINE_LIMIT),
+        "now": now,
+        "contact_tz": contact_tz,
+        "seller_tz": seller_tz,
+        "same_zone": contact_tz.key == seller_tz.key,
+        "suppressed": bool(contact.suppressed_until and contact.suppressed_until > now),
+        "playbooks": playbooks,
+        "nav": "contacts",
+        **_forms(account, contact, now, playbooks),
+    }
+    context.update(extra)
+    return context
+
+
+def _respond(
+    request: HttpRequest,
+    account: Account,
+    contact: Contact,
+    *,
+    card: str,
+    ok: bool,
+    message: str = "",
+    also: tuple[str, ...] = (),
+    **extra: Any,
+) -> HttpResponse:
+    """The answer to a POST on the contact page.
+
+    HTMX gets ``card`` (and the ``also`` parts, swapped out of band); a plain form gets a
+    redirect to the contact page when it worked, or the whole page with the errors when not.
+    """
+    if not _partial(request):
+        if ok:
+            if message:
+                messages.success(request, message)
+            return redirect(
+                reverse("contacts:detail", args=[contact.pk]) + f"#card-{card.removesuffix('_card')}"
+            )
+        return render(
+            request, "contacts/detail.html", _detail_context(request, account, contact, **extra), status=400
+        )
+    context = _detail_context(request, account, contact, card_message=message, **extra)
+    parts = [render_to_string(f"contacts/partials/{card}.html", context, request=request)]
+    for name in also:
+        parts.append(
+            render_to_string(f"contacts/partials/{name}.html", {**context, "oob": True}, request=request)
+        )
+    return HttpResponse("".join(parts))
+
+
+@account_view
+@require_GET
+def contact_detail_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """Everything about one contact, and what to do next with them."""
+    contact = _contact(account, pk)
+    return render(request, "contacts/detail.html", _detail_context(request, account, contact))
+
+
+@account_view
+@require_GET
+def contact_timeline_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """Older entries of the timeline (before ``?before=``)."""
+    contact = _contact(account, pk)
+    before = None
+    if request.GET.get("before"):
+        try:
+            before = datetime.fromisoformat(request.GET["before"])
+        except ValueError:
+            before = None
+        if before is not None and before.tzinfo is None:
+            before = None
+    page: TimelinePage = contact_timeline_page(
+        account=account, contact=contact, before=before, limit=TIMELINE_LIMIT
+    )
+    contact_tz, seller_tz = _zones(account, contact)
+    context = {
+        "contact": contact,
+        "timeline": page,
+        "contact_tz": contact_tz,
+        "seller_tz": seller_tz,
+        "same_zone": contact_tz.key == seller_tz.key,
+        "now": clock.now(),
+        "nav": "contacts",
+    }
+    if _partial(request):
+        return render(request, "contacts/partials/timeline_entries.html", context)
+    return render(request, "contacts/timeline.html", context)
+
+
+def _back_to_contact(contact: Contact, card: str) -> HttpResponse:
+    return redirect(reverse("contacts:detail", args=[contact.pk]) + f"#{card}")
+
+
+@account_view
+@require_http_methods(["GET", "POST"])
+def contact_note_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """Add a quick note to the timeline."""
+    contact = _contact(account, pk)
+    if request.method != "POST":
+        return _back_to_contact(contact, "card-note")
+    form = NoteForm(request.POST, prefix="note")
+    if form.is_valid():
+        try:
+            touch_note(account=account, contact=contact, text=form.cleaned_data["text"])
+        except RingbackError as exc:
+            add_service_error(form, exc, "text")
+        else:
+            return _respond(
+                request,
+                account,
+                contact,
+                card="note_card",
+                ok=True,
+                message="Note added.",
+                also=("timeline",),
+            )
+    return _respond(request, account, contact, card="note_card", ok=False, note_form=form)
+
+
+@account_view
+@require_http_methods(["GET", "POST"])
+def promise_add_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """Note something you said you would send or do."""
+    contact = _contact(account, pk)
+    if request.method != "POST":
+        return _back_to_contact(contact, "card-promises")
+    form = PromiseForm(request.POST, prefix="promise")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            promise_add(account=account, contact=contact, text=data["text"], due_on=data["due_on"])
+        except RingbackError as exc:
+            add_service_error(form, exc, "text")
+        else:
+            contact = _contact(account, pk)
+            return _respond(
+                request, account, contact, card="promises_card", ok=True, message="Promise noted."
+            )
+    return _respond(request, account, contact, card="promises_card", ok=False, promise_form=form)
+
+
+@account_view
+@require_http_methods(["GET", "POST"])
+def promise_keep_view(request: HttpRequest, pk: int, promise_pk: int, *, account: Account) -> HttpResponse:
+    """Mark a promise kept (a second click says it already was)."""
+    contact = _contact(account, pk)
+    promise = get_object_or_404(Promise, pk=promise_pk, contact=contact, account=account)
+    if request.method != "POST":
+        return _back_to_contact(contact, "card-promises")
+    if promise.kept_at is not None:
+        seller_tz = zone(account.time_zone)
+        when = promise.kept_at.astimezone(seller_tz)
+        message = f"“{promise.text}” was already marked kept on {when:%a %d %b at %H:%M %Z}."
+        if not _partial(request):
+            messages.info(request, message)
+            return _back_to_contact(contact, "card-promises")
+        return _respond(request, account, contact, card="promises_card", ok=True, message=message)
+    promise_keep(account=account, promise=promise)
+    contact = _contact(account, pk)
+    return _respond(
+        request, account, contact, card="promises_card", ok=True, message=f"Kept: “{promise.text}”."
+    )
+
+
+@account_view
+@require_GET
+def enroll_preview_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """The dates a playbook would plan for this contact if started now."""
+    contact = _contact(account, pk)
+    form = EnrollForm(request.GET, prefix="enroll", playbooks=_playbook_choices(account))
+    preview = None
+    if form.is_valid():
+        try:
+            preview = contact_enrollment_preview(
+                account=account, contact=contact, playbook=form.cleaned_data["playbook"]
+            )
+        except UnknownPlaybook as exc:
+            add_service_error(form, exc, "playbook")
+    contact_tz, _ = _zones(account, contact)
+    if _partial(request):
+        return render(
+            request,
+            "contacts/partials/enroll_preview.html",
+            {"preview": preview, "form": form, "contact": contact, "contact_tz": contact_tz},
+        )
+    return render(
+        request,
+        "contacts/detail.html",
+        _detail_context(request, account, contact, enroll_form=form, preview=preview),
+        status=200 if preview is not None else 400,
+    )
+
+
+@account_view
+@require_http_methods(["GET", "POST"])
+def enroll_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """Start a playbook for this contact (replacing the running one when asked)."""
+    contact = _contact(account, pk)
+    if request.method != "POST":
+        return _back_to_contact(contact, "card-enroll")
+    form = EnrollForm(request.POST, prefix="enroll", playbooks=_playbook_choices(account))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            enrollment = enrollment_start(
+                account=account, contact=contact, playbook=data["playbook"], replace=data["replace"]
+            )
+        except AlreadyEnrolled:
+            running = enrollment_running(contact=contact)
+            where = (
+                f"{running.version.playbook.title} ({enrollment_step_text(enrollment=running)})"
+                if running
+                else "a playbook"
+            )
+            form.add_error(
+                "replace",
+                f"{contact.name} is already in {where}. Tick “Replace” to stop it and start this one.",
+            )
+        except UnknownPlaybook as exc:
+            add_service_error(form, exc, "playbook")
+        except (Suppressed, RingbackError) as exc:
+            add_service_error(form, exc)
+        else:
+            title = enrollment.version.playbook.title
+            message = f"{contact.name} is now in {title}."
+            if enrollment.due_start is not None:
+                contact_tz, _ = _zones(account, contact)
+                first = enrollment.due_start.astimezone(contact_tz)
+                message += f" First step due {first:%a %d %b} from {first:%H:%M %Z} (their time)."
+            elif enrollment.ended_reason:
+                message += f" It ended at once: {enrollment.ended_reason}."
+            return _respond(
+                request,
+                account,
+                contact,
+                card="enroll_card",
+                ok=True,
+                message=message,
+                also=("status", "timeline"),
+            )
+    return _respond(request, account, contact, card="enroll_card", ok=False, enroll_form=form)
+
+
+def _equivalent(account: Account, contact: Contact, when: datetime) -> dict[str, Any]:
+    contact_tz, seller_tz = _zones(account, contact)
+    return {
+        "their": when.astimezone(contact_tz),
+        "yours": when.astimezone(seller_tz),
+        "contact_tz": contact_tz,
+        "seller_tz": seller_tz,
+        "same_zone": contact_tz.key == seller_tz.key,
+    }
+
+
+@account_view
+@require_GET
+def appointment_preview_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """The appointment time typed in the contact's zone, told in the seller's."""
+    contact = _contact(account, pk)
+    contact_tz, _ = _zones(account, contact)
+    error = ""
+    context: dict[str, Any] = {}
+    text = request.GET.get("appt-starts_at", "")
+    if text:
+        try:
+            when = parse_local_time(text, contact_tz, clock.now())
+        except forms.ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            context = _equivalent(account, contact, when)
+    context.update(error=error, contact=contact)
+    return render(request, "contacts/partials/appointment_equiv.html", context)
+
+
+@account_view
+@require_http_methods(["GET", "POST"])
+def appointment_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """Book a phone appointment at a time in the contact's zone."""
+    contact = _contact(account, pk)
+    if request.method != "POST":
+        return _back_to_contact(contact, "card-appointment")
+    contact_tz, _ = _zones(account, contact)
+    form = AppointmentForm(request.POST, prefix="appt", contact_zone=contact_tz, now=clock.now())
+    if form.is_valid():
+        data = form.cleaned_data
+        starts_at: datetime = data["starts_at"]
+        if contact_appointment_at(account=account, contact=contact, starts_at=starts_at) is not None:
+            form.add_error("starts_at", "This appointment is already booked; nothing was changed.")
+        else:
+            try:
+                appointment_book(
+                    account=account,
+                    contact=contact,
+                    starts_at=starts_at,
+                    note=data["note"].strip(),
+                    duration_minutes=data["duration"],
+                )
+            except InvalidDate as exc:
+                add_service_error(form, exc, "starts_at")
+            except RingbackError as exc:
+                add_service_error(form, exc)
+            else:
+                eq = _equivalent(account, contact, starts_at)
+                message = f"Booked: {eq['their']:%a %d %b at %H:%M %Z} their time"
+                if not eq["same_zone"]:
+                    message += f" ({eq['yours']:%H:%M %Z} your time)"
+                contact = _contact(account, pk)
+                return _respond(
+                    request,
+                    account,
+                    contact,
+                    card="appointment_card",
+                    ok=True,
+                    message=message + ".",
+                    also=("status", "timeline"),
+                )
+    return _respond(request, account, contact, card="appointment_card", ok=False, appointment_form=form)
+
+
+@account_view
+@require_http_methods(["GET", "POST"])
+def do_not_contact_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """Mark the contact do-not-contact, after a confirmation step."""
+    contact = _contact(account, pk)
+    if request.method != "POST":
+        context = _detail_context(request, account, contact, confirming=True)
+        if _partial(request):
+            return render(request, "contacts/partials/dnc_card.html", context)
+        return render(request, "contacts/dnc_confirm.html", context)
+    form = DoNotContactForm(request.POST, prefix="dnc")
+    if form.is_valid():
+        try:
+            contact_set_do_not_contact(account=account, contact=contact, note=form.cleaned_data["note"])
+        except RingbackError as exc:
+            add_service_error(form, exc)
+        else:
+            contact = _contact(account, pk)
+            return _respond(
+                request,
+                account,
+                contact,
+                card="dnc_card",
+                ok=True,
+                message=f"{contact.name} will not be contacted again; their playbook stopped.",
+                also=("status", "timeline"),
+            )
+    if not _partial(request):
+        context = _detail_context(request, account, contact, confirming=True, dnc_form=form)
+        return render(request, "contacts/dnc_confirm.html", context, status=400)
+    return _respond(request, account, contact, card="dnc_card", ok=False, dnc_form=form, confirming=True)
+
+
+# --- editing ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    """IANA zone names for the time zone field's suggestions."""
+    return tuple(
+        sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    )
+
+
+@account_view
+@require_http_methods(["GET", "POST"])
+def contact_edit_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """Edit the contact's details, numbers, emails, address and tags in one go."""
+    contact = _contact(account, pk)
+    data = request.POST if request.method == "POST" else None
+    main = ContactEditForm(data, initial=ContactEditForm.initial_for(contact))
+    phone_rows = [
+        PhoneRowForm(
+            data,
+            prefix=f"phone-{p.pk}",
+            account=account,
+            phone_id=p.pk,
+            initial={"number": p.number, "label": p.label, "ok_at_work": p.ok_at_work, "bad": p.is_bad},
+        )
+        for p in contact.phones.all()
+    ]
+    phone_rows.append(PhoneRowForm(data, prefix="phone-new", account=account, phone_id=None))
+    email_rows = [
+        EmailRowForm(
+            data, prefix=f"email-{e.pk}", email_id=e.pk, initial={"address": e.address, "label": e.label}
+        )
+        for e in contact.emails.all()
+    ]
+    email_rows.append(EmailRowForm(data, prefix="email-new", email_id=None))
+    context = {
+        "contact": contact,
+        "form": main,
+        "phone_rows": phone_rows,
+        "email_rows": email_rows,
+        "zones": zone_names(),
+        "nav": "contacts",
+    }
+    if data is None:
+        return render(request, "contacts/edit.html", context)
+    valid = all([main.is_valid(), *(f.is_valid() for f in phone_rows), *(f.is_valid() for f in email_rows)])
+    if valid:
+        values = main.cleaned_data
+        try:
+            contact_update(
+                account=account,
+                contact=contact,
+                first_name=values["first_name"],
+                last_name=values["last_name"],
+                company=values["company"],
+                title=values["title"],
+                warmth=values["warmth"],
+                status=values["status"],
+                notes=values["notes"],
+                birthday=values["birthday"],
+                clear_birthday=values["birthday"] is None,
+                time_zone=values["time_zone"],
+                phones=[f.change() for f in phone_rows],
+                emails=[f.change() for f in email_rows],
+                address=main.address(),
+                tags=tag_names(values["tags"]),
+            )
+        except RingbackError as exc:
+            add_service_error(main, exc)
+        else:
+            messages.success(request, f"Saved {contact.name}'s details.")
+            return redirect("contacts:detail", pk=contact.pk)
+    context["has_errors"] = True
+    return render(request, "contacts/edit.html", context, status=400)
