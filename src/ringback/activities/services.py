@@ -44,6 +44,9 @@ from ringback.playbooks.services import enrollment_follow_on, enrollment_save_st
 #: A touch may be logged a little ahead of the clock (clock skew), never further.
 FUTURE_SLACK = timedelta(minutes=5)
 
+#: Outcomes of a call that reached the person's line (a wrong number did not).
+CALL_ATTEMPTS = frozenset({Outcome.CONNECTED, Outcome.VOICEMAIL, Outcome.NO_ANSWER, Outcome.BUSY})
+
 #: Outcomes that answer an earlier message rather than complete the planned step.
 RESPONSES = frozenset({Outcome.CALLBACK, Outcome.APPOINTMENT})
 
@@ -164,19 +167,17 @@ def touch_log(
     else:
         touch.template = template or ""
     touch.save()
-    _contact_after(
-        account=account, contact=contact, outcome=result, at=when, channel=channel, inbound=inbound
-    )
+    _contact_after(account=account, contact=contact, outcome=result, at=when, inbound=inbound)
     return touch
 
 
 def _contact_after(
-    *, account: Account, contact: Contact, outcome: Outcome, at: datetime, channel: Channel, inbound: bool
+    *, account: Account, contact: Contact, outcome: Outcome, at: datetime, inbound: bool
 ) -> None:
     fields: dict[str, object] = {}
     if contact.last_touched_at is None or at > contact.last_touched_at:
         fields["last_touched_at"] = at
-    called = channel is Channel.CALL and not inbound and outcome is not Outcome.WRONG_NUMBER
+    called = not inbound and outcome in CALL_ATTEMPTS
     if called and (contact.last_called_at is None or at > contact.last_called_at):
         fields["last_called_at"] = at
     if outcome is Outcome.CALLBACK:

@@ -247,3 +247,14 @@ def test_a_foreign_number_without_one_zone_gets_its_countrys_zone_not_the_seller
     assert bruce.country == "AU" and bruce.time_zone.startswith("Australia/")
     seattle = make_contact(account, first="Sam", phone="+1 206 555 0123")
     assert (seattle.time_zone, seattle.subdivision) == ("America/Los_Angeles", "WA")
+
+
+def test_do_not_contact_without_a_call_leaves_the_contact_never_called(account):
+    mary = make_contact(account)
+    touch_log(account=account, contact=mary, outcome="do-not-contact")
+    mary.refresh_from_db()
+    assert mary.do_not_contact and mary.last_called_at is None
+    tom = make_contact(account, first="Tom", phone="212-555-0100")
+    touch_log(account=account, contact=tom, outcome="voicemail")
+    tom.refresh_from_db()
+    assert tom.last_called_at == NOW
