@@ -57,6 +57,7 @@ pytest-postgres: install-dev
 
 bench: install-dev
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/web.py
 
 ## Refresh the vendored front-end files from the npm registry (versions in package.json)
 vendor:
