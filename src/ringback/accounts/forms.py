@@ -11,6 +11,7 @@ from django import forms
 from django.db import models
 
 from ringback.accounts.models import Account, Vacation
+from ringback.accounts.services import EDITABLE
 from ringback.core import clock
 from ringback.core.errors import InvalidInput, InvalidPhone, RingbackError
 from ringback.core.phones import display_phone, parse_phone
@@ -77,19 +78,7 @@ _MESSAGE_FIELDS = (
 )
 
 #: The account fields the settings form edits (``name`` keeps its own value).
-SETTINGS_FIELDS = (
-    "seller_name",
-    "seller_phone",
-    "business_name",
-    "postal_address",
-    "time_zone",
-    "default_region",
-    "calling_start",
-    "calling_end",
-    "daily_call_capacity",
-    "new_per_callback",
-    "suppress_days",
-)
+SETTINGS_FIELDS = tuple(field for field in EDITABLE if field != "name")
 
 
 def settings_fingerprint(account: Account) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from html import unescape
 
 import pytest
@@ -13,52 +12,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ringback.accounts.models import Account
-from ringback.accounts.services import account_create
 from ringback.activities.services import touch_log
 from ringback.contacts.models import Contact, Tag
 from ringback.contacts.services import PhoneInput, contact_create, contact_tag
-from ringback.core import clock
+from ringback.contacts.tests.conftest import NOW, make_account, signed_in
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.services import enrollment_start
 
-NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York
 LIST = reverse("contacts:list")
 BULK = reverse("contacts:bulk")
 ADD = reverse("contacts:add")
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with clock.frozen(NOW):
-        yield
-
-
-def make_account(username: str = "sally") -> Account:
-    return account_create(
-        username=username,
-        password="a-long-password",
-        seller_name="Sally Baker",
-        business_name="Sweet Home",
-        time_zone="America/New_York",
-    )
-
-
-def signed_in(account: Account, client: Client | None = None) -> Client:
-    client = client or Client()
-    client.force_login(account.memberships.get().user)
-    return client
-
-
-@pytest.fixture
-def account() -> Account:
-    return make_account()
-
-
-@pytest.fixture
-def client(account: Account) -> Client:
-    return signed_in(account)
 
 
 def person(
