@@ -11,11 +11,11 @@ from ringback.activities.services import STEP_KINDS, CardRef
 from ringback.core.agenda import ItemKind
 from ringback.core.clock import parse_instant
 from ringback.core.errors import InvalidDate
+from ringback.core.scheduling import read_local_datetime
 
 STALE_FORM = "This card is out of date: reload the page and try again."
 
 #: How a ``datetime-local`` input sends its value (with or without seconds).
-LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 
 
 class CardForm(forms.Form):
@@ -102,15 +102,9 @@ class ConnectedForm(CardForm):
         text = (self.cleaned_data.get("book_at") or "").strip()
         if not text:
             return None
-        for fmt in LOCAL_FORMATS:
-            try:
-                naive = datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
-        else:
+        when = read_local_datetime(text, self.tz)
+        if when is None:
             raise forms.ValidationError("Give a date and a time, like 2026-11-24 10:30.")
-        when = naive.replace(tzinfo=self.tz)
         if when <= self.now:
             raise forms.ValidationError("That time has already passed for them: pick a later one.")
         return when

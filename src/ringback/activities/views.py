@@ -24,7 +24,7 @@ from ringback.accounts.models import Account
 from ringback.accounts.web import account_view
 from ringback.activities.choices import AppointmentStatus
 from ringback.activities.choices import Outcome as TouchOutcome
-from ringback.activities.forms import LOCAL_FORMATS, CardForm, ConnectedForm, NoteForm, OutcomeForm
+from ringback.activities.forms import CardForm, ConnectedForm, NoteForm, OutcomeForm
 from ringback.activities.models import Appointment
 from ringback.activities.presenters import KIND_LABELS, card_for, card_key_for, clock_text, zone_label
 from ringback.activities.selectors import (
@@ -47,7 +47,7 @@ from ringback.contacts.selectors import contacts_for_account
 from ringback.core import clock
 from ringback.core.agenda import ItemKind
 from ringback.core.errors import InvalidDate, RingbackError
-from ringback.core.scheduling import zone
+from ringback.core.scheduling import read_local_datetime, zone
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import version_spec
@@ -424,16 +424,9 @@ def today_time_hint(request: HtmxHttpRequest, contact_id: int, *, account: Accou
         Contact.objects.only("id", "time_zone", "account_id"), pk=contact_id, account=account
     )
     text = (request.GET.get("book_at") or "").strip()
-    for fmt in LOCAL_FORMATS:
-        try:
-            naive = datetime.strptime(text, fmt)
-            break
-        except ValueError:
-            continue
-    else:
+    at = read_local_datetime(text, zone(contact.time_zone or account.time_zone))
+    if at is None:
         return HttpResponse("")
-    their_zone = contact.time_zone or account.time_zone
-    at = naive.replace(tzinfo=zone(their_zone))
     their = f"{at:%a %d %b %H:%M %Z}"
     yours = f"{at.astimezone(zone(account.time_zone)):%a %d %b %H:%M %Z}"
     line = f"{their} their time is {yours} your time." if their != yours else f"{their}: same time for you."

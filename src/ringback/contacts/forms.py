@@ -27,7 +27,7 @@ from ringback.contacts.services import (
 )
 from ringback.core.errors import RingbackError
 from ringback.core.phones import parse_phone
-from ringback.core.scheduling import zone
+from ringback.core.scheduling import exists_locally, read_local_datetime, zone
 
 
 def sentence(message: str) -> str:
@@ -369,21 +369,12 @@ class AppointmentForm(forms.Form):
 
 def parse_local_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
     """A ``datetime-local`` value read in ``tz``, in UTC; it must exist there and be in the future."""
-    value = text.strip()
-    naive = None
-    for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
-        try:
-            naive = datetime.strptime(value, pattern)
-            break
-        except ValueError:
-            continue
-    if naive is None:
+    aware = read_local_datetime(text, tz)
+    if aware is None:
         raise forms.ValidationError("Pick a date and a time (for example 2026-11-24 10:30).")
-    aware = naive.replace(tzinfo=tz)
-    back = aware.astimezone(UTC).astimezone(tz)
-    if back.replace(tzinfo=None) != naive:
+    if not exists_locally(aware):
         raise forms.ValidationError(
-            f"{naive:%H:%M} does not exist on {naive:%b %d} in {tz.key}: the clocks change that night. "
+            f"{aware:%H:%M} does not exist on {aware:%b %d} in {tz.key}: the clocks change that night. "
             "Pick another time."
         )
     instant = aware.astimezone(UTC)

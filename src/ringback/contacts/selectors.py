@@ -29,16 +29,13 @@ def contacts_for_account(*, account: Account) -> QuerySet[Contact]:
 
 
 def contact_list(*, account: Account, tag: str | None = None, search: str | None = None) -> QuerySet[Contact]:
-    """Contacts of the account, filtered by tag and by a search over name, company and email."""
+    """Contacts of the account, filtered by tag and by the contact list's search (every word in
+    the name, company, an email or a number)."""
     qs = contacts_for_account(account=account)
     if tag:
         qs = qs.filter(tags__name=tag)
     if search:
-        qs = qs.annotate(full_name=Concat("first_name", Value(" "), "last_name")).filter(
-            Q(full_name__icontains=search)
-            | Q(company__icontains=search)
-            | Q(emails__address__icontains=search)
-        )
+        qs = _search(qs, account, search)
     return qs.prefetch_related("phones", "emails", "tags").distinct()
 
 

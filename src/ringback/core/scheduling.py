@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -312,6 +312,28 @@ def find_window(
     if not best:
         return None
     return Window(*best[tie_break % len(best)])
+
+
+#: How forms send a local date-time: ``datetime-local`` inputs, or typed by hand.
+LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
+
+
+def read_local_datetime(text: str, tz: tzinfo) -> datetime | None:
+    """A date-time typed in a form, read as wall-clock time in ``tz``; ``None`` if it isn't one."""
+    value = text.strip()
+    for pattern in LOCAL_FORMATS:
+        try:
+            return datetime.strptime(value, pattern).replace(tzinfo=tz)
+        except ValueError:
+            continue
+    return None
+
+
+def exists_locally(value: datetime) -> bool:
+    """False for a wall-clock time that a daylight-saving change skips (02:30 on spring-forward night)."""
+    tz = value.tzinfo
+    assert tz is not None
+    return value.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == value.replace(tzinfo=None)
 
 
 def in_window(at: datetime, window: Window) -> bool:
