@@ -6,14 +6,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
 from ringback.accounts.models import Account
 from ringback.contacts.models import Contact, Email, Phone, Promise, Tag
+from ringback.contacts.search_index import CONTACT, EMAIL, MIN_TERM, PHONE, fts_phrase
 from ringback.core.errors import ContactAmbiguous, ContactNotFound
 from ringback.core.phones import PhoneChoice, PhoneLabel, parse_phone
 from ringback.core.scheduling import Recipient
@@ -156,6 +158,9 @@ LIST_FIELDS = (
 #: At most this many words of a search are used (each must match).
 SEARCH_TERMS = 4
 
+#: A search word with at least this many matches is common (see ``contacts_filtered``).
+COMMON_MATCHES = 500
+
 
 @dataclass(frozen=True, slots=True)
 class ContactsPage:
@@ -169,28 +174,98 @@ class ContactsPage:
 _PHONE_CHARS = frozenset("0123456789+()-./ ")
 
 
+def _fts_ids(term: str, *, names: bool, numbers: bool) -> RawSQL:
+    """Ids of contacts whose name, company or an email holds ``term`` (``names``), or a number
+    holds it (``numbers``), from SQLite's FTS5 trigram tables."""
+    parts = []
+    if names:
+        parts.append(f"SELECT rowid FROM {CONTACT.fts} WHERE {CONTACT.fts} MATCH %s")
+    tables = ([EMAIL] if names else []) + ([PHONE] if numbers else [])
+    parts += [
+        f"SELECT contact_id FROM {t.table} WHERE id IN (SELECT rowid FROM {t.fts} WHERE {t.fts} MATCH %s)"
+        for t in tables
+    ]
+    return RawSQL(" UNION ".join(parts), [fts_phrase(term)] * len(parts))
+
+
+def _term_ids(term: str, *, names: bool, digits: str) -> RawSQL | QuerySet[Any]:
+    """Ids of the contacts a search word finds: in their name, company or an email address
+    (``names``), or with ``digits`` in a number. One query of ids, read through the trigram
+    index: FTS5 on SQLite, ``pg_trgm`` on PostgreSQL (each branch of the UNION uses its index;
+    an OR of subqueries would read every contact)."""
+    if connection.vendor == "sqlite" and len(term) >= MIN_TERM and (not digits or len(digits) >= MIN_TERM):
+        if names and digits and digits != term:
+            both = _fts_ids(term, names=True, numbers=False)
+            more = _fts_ids(digits, names=False, numbers=True)
+            return RawSQL(f"{both.sql} UNION {more.sql}", (*both.params, *more.params))
+        return _fts_ids(digits or term, names=names, numbers=bool(digits))
+    # No account filter in here: the caller's query keeps only the account's contacts, and an
+    # account condition would tempt PostgreSQL to read the account's rows instead of the index.
+    parts: list[QuerySet[Any]] = []
+    if names:
+        named = Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(company__icontains=term)
+        parts.append(Contact.objects.filter(named).order_by().values("id"))
+        parts.append(Email.objects.filter(address__icontains=term).order_by().values("contact_id"))
+    if digits:
+        parts.append(Phone.objects.filter(number__contains=digits).order_by().values("contact_id"))
+    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+
+
+def _search_terms(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """How a search is read: ``("number", [(digits, digits)])`` for a whole phone number, else
+    ``("words", [(word, digits or "")…])`` — digits when the word looks like part of a number."""
+    digits = "".join(c for c in text if c.isdigit())
+    if len(digits) >= 7 and set(text) <= _PHONE_CHARS:
+        return "number", [(digits, digits)]
+    terms = []
+    for term in text.split()[:SEARCH_TERMS]:
+        digits = "".join(c for c in term if c.isdigit())
+        by_number = len(digits) >= 3 and len(digits) >= len(term.strip("+()-. ")) - 2
+        terms.append((term, digits if by_number else ""))
+    return "words", terms
+
+
+def _common(text: str) -> bool:
+    """Whether every word of the search matches at least :data:`COMMON_MATCHES` names, emails or
+    numbers (SQLite; one cheap query reading at most that many index entries per word)."""
+    kind, terms = _search_terms(text)
+    if connection.vendor != "sqlite" or kind == "number" or not terms:
+        return False
+    if any(len(term) < MIN_TERM for term, _ in terms):
+        return True  # a word this short is tested on every row either way: stop after a page
+    counts, params = [], []
+    for term, digits in terms:
+        tables = [(CONTACT, term), (EMAIL, term)] + ([(PHONE, digits)] if digits else [])
+        counts.append(
+            " + ".join(
+                f"(SELECT count(*) FROM (SELECT 1 FROM {t.fts} WHERE {t.fts} MATCH %s LIMIT {COMMON_MATCHES}))"
+                for t, _ in tables
+            )
+        )
+        params += [fts_phrase(value) for _, value in tables]
+    least = counts[0] if len(counts) == 1 else f"min({', '.join(counts)})"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {least}", params)
+        row = cursor.fetchone()
+    return bool(row and row[0] >= COMMON_MATCHES)
+
+
 def _search(qs: QuerySet[Contact], account: Account, text: str) -> QuerySet[Contact]:
     """Every word must appear in the name, company, an email address or (digits) a number.
 
     Text that looks like a whole phone number ("020 7946 0000") finds that number.
     """
-    digits = "".join(c for c in text if c.isdigit())
-    if len(digits) >= 7 and set(text) <= _PHONE_CHARS:
-        numbers = Phone.objects.filter(account=account)
-        match = Q(pk__in=numbers.filter(number__contains=digits).values("contact_id"))
+    kind, terms = _search_terms(text)
+    if kind == "number":
+        digits = terms[0][1]
+        match = Q(pk__in=_term_ids(digits, names=False, digits=digits))
         parsed = parse_phone(text, account.default_region)
         if parsed.valid:
-            match |= Q(pk__in=numbers.filter(number=parsed.e164).values("contact_id"))
+            exact = Phone.objects.filter(account=account, number=parsed.e164).values("contact_id")
+            match |= Q(pk__in=exact)
         return qs.filter(match)
-    for term in text.split()[:SEARCH_TERMS]:
-        match = Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(company__icontains=term)
-        match |= Q(pk__in=Email.objects.filter(account=account, address__icontains=term).values("contact_id"))
-        digits = "".join(c for c in term if c.isdigit())
-        if len(digits) >= 3 and len(digits) >= len(term.strip("+()-. ")) - 2:
-            match |= Q(
-                pk__in=Phone.objects.filter(account=account, number__contains=digits).values("contact_id")
-            )
-        qs = qs.filter(match)
+    for term, digits in terms:
+        qs = qs.filter(pk__in=_term_ids(term, names=True, digits=digits))
     return qs
 
 
@@ -200,10 +275,12 @@ def contacts_filtered(*, account: Account, filters: ContactFilters) -> QuerySet[
     from ringback.playbooks.models import Enrollment
 
     qs = contacts_for_account(account=account)
-    if (filters.search or filters.tag or filters.playbook) and connection.vendor == "sqlite":
+    few = filters.tag or filters.playbook or (filters.search and not _common(filters.search))
+    if few and connection.vendor == "sqlite":
         # SQLite would walk the name index to avoid sorting and test every contact until it has
-        # a page; for a search (it must read every row anyway) or a tag or playbook (a short list
-        # of ids) reading the matches and sorting them costs the matches, not the whole book.
+        # a page: right when most contacts match, slow when few do. For a tag, a playbook or a
+        # rare search word (a short list of ids) reading the matches and sorting them costs the
+        # matches, not the whole book.
         qs = Contact.objects.alias(in_account=F("account_id") + 0).filter(in_account=account.pk)
     if filters.search:
         qs = _search(qs, account, filters.search)

@@ -1,0 +1,142 @@
+"""The index behind the contact list's search: trigrams of names, companies, emails and numbers.
+
+Search finds any part of a word ("mith" finds Smithson), which a B-tree index cannot serve: without
+a trigram index every search reads every contact. On SQLite the index is three FTS5 tables with
+the ``trigram`` tokenizer kept up to date by triggers (so every write path, bulk inserts included,
+keeps it right); on PostgreSQL it is ``pg_trgm`` GIN indexes on the very expressions Django's
+``icontains`` compares, so the ORM's ordinary lookups use them.
+
+Django's SQLite schema editor rebuilds a table (dropping its triggers) when a later migration
+alters it, so :func:`search_index_ensure` runs after every ``migrate`` and puts back whatever is
+missing, rebuilding the index from the tables when it had to.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import DatabaseError, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+log = logging.getLogger(__name__)
+
+#: Trigram search needs this many characters; shorter terms are matched by reading the rows.
+MIN_TERM = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Indexed:
+    """A table whose text columns are indexed, and the FTS5 table that indexes them on SQLite."""
+
+    table: str
+    columns: tuple[str, ...]
+
+    @property
+    def fts(self) -> str:
+        return f"{self.table}_fts"
+
+
+CONTACT = Indexed("contacts_contact", ("first_name", "last_name", "company"))
+EMAIL = Indexed("contacts_email", ("address",))
+PHONE = Indexed("contacts_phone", ("number",))
+INDEXED = (CONTACT, EMAIL, PHONE)
+
+
+def _values(prefix: str, columns: Sequence[str]) -> str:
+    return ", ".join(f"{prefix}.{c}" for c in columns)
+
+
+def _sqlite_statements(item: Indexed) -> list[str]:
+    cols = ", ".join(item.columns)
+    delete = (
+        f"INSERT INTO {item.fts}({item.fts}, rowid, {cols}) VALUES ('delete', old.id, "
+        f"{_values('old', item.columns)});"
+    )
+    insert = f"INSERT INTO {item.fts}(rowid, {cols}) VALUES (new.id, {_values('new', item.columns)});"
+    return [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {item.fts} USING fts5({cols}, content='{item.table}', "
+        f"content_rowid='id', tokenize='trigram')",
+        f"CREATE TRIGGER IF NOT EXISTS {item.fts}_ai AFTER INSERT ON {item.table} BEGIN {insert} END",
+        f"CREATE TRIGGER IF NOT EXISTS {item.fts}_ad AFTER DELETE ON {item.table} BEGIN {delete} END",
+        f"CREATE TRIGGER IF NOT EXISTS {item.fts}_au AFTER UPDATE OF {cols} ON {item.table} "
+        f"BEGIN {delete} {insert} END",
+    ]
+
+
+def _postgres_indexes() -> dict[str, str]:
+    statements = {}
+    for item in INDEXED:
+        for column in item.columns:
+            # The expression Django's icontains compares: UPPER("col"::text) LIKE UPPER(%s);
+            # numbers are searched by digits with a plain (case-sensitive) contains.
+            expression = f"UPPER(({column})::text)" if item is not PHONE else column
+            name = f"{item.table}_{column}_trgm"
+            statements[name] = (
+                f"CREATE INDEX IF NOT EXISTS {name} ON {item.table} USING gin ({expression} gin_trgm_ops)"
+            )
+    return statements
+
+
+def _sqlite_objects(connection: BaseDatabaseWrapper) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def search_index_ensure(*, connection: BaseDatabaseWrapper) -> list[str]:
+    """Create whatever part of the search index is missing on ``connection``; return what was made.
+
+    On SQLite a table whose index or triggers were missing is re-indexed from its rows. On
+    PostgreSQL without the ``pg_trgm`` extension (and no right to create it) search still works,
+    reading every row; a warning says so.
+    """
+    made: list[str] = []
+    if connection.vendor == "sqlite":
+        existing = _sqlite_objects(connection)
+        for item in INDEXED:
+            if item.table not in existing:
+                continue
+            wanted = {item.fts, f"{item.fts}_ai", f"{item.fts}_ad", f"{item.fts}_au"}
+            if wanted <= existing:
+                continue
+            with connection.cursor() as cursor:
+                for statement in _sqlite_statements(item):
+                    cursor.execute(statement)
+                cursor.execute(f"INSERT INTO {item.fts}({item.fts}) VALUES ('rebuild')")
+            made.append(item.fts)
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            try:
+                with transaction.atomic(using=connection.alias):
+                    cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            except DatabaseError as exc:
+                log.warning("contact search will read every row: cannot create pg_trgm (%s)", exc)
+                return made
+            wanted = _postgres_indexes()
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname = ANY(%s)", [list(wanted)])
+            existing = {row[0] for row in cursor.fetchall()}
+            for name, statement in wanted.items():
+                if name not in existing:
+                    cursor.execute(statement)
+                    made.append(name)
+    return made
+
+
+def search_index_drop(*, connection: BaseDatabaseWrapper) -> None:
+    """Remove the search index (the reverse of the migration that adds it)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for item in INDEXED:
+                for suffix in ("_ai", "_ad", "_au"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {item.fts}{suffix}")
+                cursor.execute(f"DROP TABLE IF EXISTS {item.fts}")
+        elif connection.vendor == "postgresql":
+            for name in _postgres_indexes():
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def fts_phrase(term: str) -> str:
+    """``term`` as an FTS5 string (matched as a substring by the trigram tokenizer)."""
+    return '"' + term.replace('"', '""') + '"'
