@@ -51,6 +51,45 @@ def _us_states() -> dict[str, str]:
     return dict(holidays_lib.country_holidays("US").subdivisions_aliases)
 
 
+@lru_cache(maxsize=1)
+def _zone_prefix_lengths() -> dict[str, int]:
+    """For each country calling code, the longest number prefix the time-zone data looks at."""
+    longest: dict[str, int] = {}
+    for prefix in number_zones.TIMEZONE_DATA:
+        for size in (1, 2, 3):
+            code = prefix[:size]
+            if int(code) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+                longest[code] = max(longest.get(code, 0), len(prefix))
+                break
+    return longest
+
+
+Place = tuple[str | None, tuple[str, ...], str | None]
+_places: dict[str, Place] = {}
+
+
+def _place(parsed: phonenumbers.PhoneNumber, e164: str) -> Place:
+    """Region, zones and US state of a number. Zones and state are looked up once per prefix:
+    the zone data never looks further than its longest prefix for the country, and a North
+    American area code lies in one country and one state (so its region is cached too)."""
+    code = parsed.country_code
+    digits = e164[1:]
+    key = digits[: _zone_prefix_lengths().get(str(code), len(digits))]
+    if code == 1:
+        key = digits[: max(len(key), 4)]
+    known = _places.get(key)
+    if known is None:
+        region = phonenumbers.region_code_for_number(parsed)
+        zones = tuple(z for z in number_zones.time_zones_for_number(parsed) if z != _UNKNOWN_ZONE)
+        known = (region, zones, _subdivision(parsed, region))
+        if len(_places) >= 65536:
+            _places.clear()
+        _places[key] = known
+    if code == 1:
+        return known
+    return phonenumbers.region_code_for_number(parsed), known[1], known[2]
+
+
 def _subdivision(parsed: phonenumbers.PhoneNumber, region: str | None) -> str | None:
     if region != "US":
         return None
@@ -75,18 +114,16 @@ def parse_phone(raw: str, default_region: str = "US") -> ParsedPhone:
         return ParsedPhone(text, None, "", None, None, None)
     if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
         return ParsedPhone(text, None, "", None, None, None)
-    region = phonenumbers.region_code_for_number(parsed)
-    zones = [z for z in number_zones.time_zones_for_number(parsed) if z != _UNKNOWN_ZONE]
-    zone_candidates = tuple(zones)
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    region, zones, subdivision = _place(parsed, e164)
     return ParsedPhone(
         raw=text,
         e164=e164,
         extension=parsed.extension or "",
         region=region,
         zone=zones[0] if len(zones) == 1 else None,
-        subdivision=_subdivision(parsed, region),
-        zones=zone_candidates,
+        subdivision=subdivision,
+        zones=zones,
     )
 
 
