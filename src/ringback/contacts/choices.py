@@ -27,3 +27,10 @@ class EmailLabel(models.TextChoices):
     HOME = "home", "Home"
     WORK = "work", "Work"
     OTHER = "other", "Other"
+
+
+class ImportStatus(models.TextChoices):
+    DONE = "done", "Imported"
+    DRY_RUN = "dry-run", "Dry run (nothing saved)"
+    FAILED = "failed", "Failed (nothing saved)"
+    INTERRUPTED = "interrupted", "Interrupted (nothing saved)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from ringback.accounts.models import Account
-from ringback.contacts.choices import ContactStatus, EmailLabel, PhoneLabel, Warmth
+from ringback.contacts.choices import ContactStatus, EmailLabel, ImportStatus, PhoneLabel, Warmth
 
 
 class Tag(models.Model):
@@ -143,3 +143,28 @@ class Promise(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ImportRun(models.Model):
+    """The report of one import of a contact file, kept to be read later."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=20)
+    status = models.CharField(max_length=12, choices=ImportStatus.choices)
+    rows = models.PositiveIntegerField(default=0, help_text="People read from the file")
+    created = models.PositiveIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, help_text="[row, reason] of each skipped row")
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["account", "started_at"], name="import_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -114,11 +114,11 @@ def search_index_ensure(*, connection: BaseDatabaseWrapper) -> list[str]:
             except DatabaseError as exc:
                 log.warning("contact search will read every row: cannot create pg_trgm (%s)", exc)
                 return made
-            wanted = _postgres_indexes()
-            cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname = ANY(%s)", [list(wanted)])
-            existing = {row[0] for row in cursor.fetchall()}
-            for name, statement in wanted.items():
-                if name not in existing:
+            indexes = _postgres_indexes()
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname = ANY(%s)", [list(indexes)])
+            present = {row[0] for row in cursor.fetchall()}
+            for name, statement in indexes.items():
+                if name not in present:
                     cursor.execute(statement)
                     made.append(name)
     return made

@@ -14,9 +14,9 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
 from ringback.accounts.models import Account
-from ringback.contacts.models import Contact, Email, Phone, Promise, Tag
+from ringback.contacts.models import Contact, Email, ImportRun, Phone, Promise, Tag
 from ringback.contacts.search_index import CONTACT, EMAIL, MIN_TERM, PHONE, fts_phrase
-from ringback.core.errors import ContactAmbiguous, ContactNotFound
+from ringback.core.errors import ContactAmbiguous, ContactNotFound, InvalidInput
 from ringback.core.phones import PhoneChoice, PhoneLabel, parse_phone
 from ringback.core.scheduling import Recipient
 
@@ -568,3 +568,19 @@ def contact_appointment_at(*, account: Account, contact: Contact, starts_at: dat
     return Appointment.objects.filter(
         account=account, contact=contact, status=AppointmentStatus.SCHEDULED, starts_at=starts_at
     ).first()
+
+
+# --- import reports ---------------------------------------------------------------------------
+
+
+def import_runs(*, account: Account) -> QuerySet[ImportRun]:
+    """The account's import reports, newest first."""
+    return ImportRun.objects.filter(account=account).order_by("-started_at", "-id")
+
+
+def import_run_get(*, account: Account, pk: int) -> ImportRun:
+    """One of the account's import reports; another account's number is not found."""
+    run = import_runs(account=account).filter(pk=pk).first()
+    if run is None:
+        raise InvalidInput(f"there is no import report #{pk} (list them with: ringback imports)")
+    return run

@@ -1,12 +1,10 @@
-"""Writes about contacts: create, phones, flags, and the plain CSV import."""
+"""Writes about contacts: create, edit, phones, emails, addresses, flags and promises."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -15,7 +13,7 @@ from ringback.accounts.models import Account
 from ringback.contacts.choices import ContactStatus, EmailLabel, PhoneLabel, Warmth
 from ringback.contacts.models import Address, Contact, Email, Phone, Promise, Tag
 from ringback.core import clock
-from ringback.core.errors import ImportFailed, InvalidDate, InvalidInput, InvalidPhone
+from ringback.core.errors import InvalidDate, InvalidInput, InvalidPhone
 from ringback.core.phones import ParsedPhone, parse_phone
 from ringback.core.scheduling import zone
 
@@ -165,116 +163,6 @@ def phone_mark_bad(*, phone: Phone) -> None:
     """Flag a number as wrong: it is never suggested again."""
     Phone.objects.filter(pk=phone.pk).update(is_bad=True)
     phone.is_bad = True
-
-
-# --- plain CSV import ------------------------------------------------------------------------
-
-_NAME_COLUMNS = ("name", "full name", "full_name")
-_FIRST_COLUMNS = ("first name", "first_name", "given name")
-_LAST_COLUMNS = ("last name", "last_name", "family name", "surname")
-_PHONE_COLUMNS = ("phone", "phone number", "mobile", "cell", "telephone")
-_EMAIL_COLUMNS = ("email", "e-mail", "email address")
-_TAG_COLUMNS = ("tags", "tag", "labels", "groups")
-
-
-@dataclass
-class ImportReport:
-    """What an import did (or would do, in a dry run)."""
-
-    file: str
-    created: list[str] = field(default_factory=list)
-    skipped: list[tuple[int, str]] = field(default_factory=list)
-    dry_run: bool = False
-
-
-def _column(header: Sequence[str], names: Sequence[str]) -> int | None:
-    lowered = [h.strip().lower() for h in header]
-    for name in names:
-        if name in lowered:
-            return lowered.index(name)
-    return None
-
-
-def contacts_import_csv(*, account: Account, path: Path, dry_run: bool = False) -> ImportReport:
-    """Import a plain CSV with name (or first/last name), phone, email and tags columns.
-
-    Rows whose phone or email is already known are skipped and reported. The import is atomic:
-    a bad row (no name, a phone that is not a number) aborts it with an error naming the file,
-    the row and the field, and nothing is written.
-    """
-    label = path.name
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFailed(f"{path}: cannot read the file ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFailed(f"{label}: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV") from None
-    if "\x00" in text:
-        raise ImportFailed(f"{label}: this is a binary file, not a CSV")
-    rows = list(csv.reader(text.splitlines()))
-    if not rows:
-        raise ImportFailed(f"{label}: the file is empty")
-    header = rows[0]
-    name_col, first_col, last_col = (
-        _column(header, c) for c in (_NAME_COLUMNS, _FIRST_COLUMNS, _LAST_COLUMNS)
-    )
-    phone_col, email_col, tag_col = (
-        _column(header, c) for c in (_PHONE_COLUMNS, _EMAIL_COLUMNS, _TAG_COLUMNS)
-    )
-    if name_col is None and first_col is None:
-        raise ImportFailed(f"{label}, row 1: no 'name' column (columns: {', '.join(header)})")
-    if phone_col is None:
-        raise ImportFailed(f"{label}, row 1: no 'phone' column (columns: {', '.join(header)})")
-    report = ImportReport(file=label, dry_run=dry_run)
-
-    def cell(row: Sequence[str], col: int | None) -> str:
-        return row[col].strip() if col is not None and col < len(row) else ""
-
-    known_phones = set(Phone.objects.filter(account=account).values_list("number", flat=True))
-    known_emails = set(Email.objects.filter(account=account).values_list("address", flat=True))
-    with transaction.atomic():
-        for number, row in enumerate(rows[1:], start=2):
-            if not any(c.strip() for c in row):
-                continue
-            if name_col is not None:
-                first, _, last = cell(row, name_col).partition(" ")
-            else:
-                first, last = cell(row, first_col), cell(row, last_col)
-            if not (first or last):
-                raise ImportFailed(f"{label}, row {number}, name: the name is empty; nothing was imported")
-            phone_text, email = cell(row, phone_col), cell(row, email_col).lower()
-            phone = parse_phone(phone_text, account.default_region) if phone_text else None
-            if phone is not None and not phone.valid:
-                raise ImportFailed(
-                    f"{label}, row {number}, phone: {phone_text!r} is not a phone number; nothing was imported"
-                )
-            if (phone and phone.e164 in known_phones) or (email and email in known_emails):
-                report.skipped.append(
-                    (
-                        number,
-                        f"already have {phone.e164 if phone and phone.e164 in known_phones else email}",
-                    )
-                )
-                continue
-            tags = [t for t in cell(row, tag_col).replace(";", ",").split(",") if t.strip()]
-            contact = contact_create(
-                account=account,
-                first_name=first,
-                last_name=last.strip(),
-                phones=[PhoneInput(phone_text)] if phone_text else [],
-                emails=[email] if email else [],
-                tags=tags,
-            )
-            if phone and phone.e164:
-                known_phones.add(phone.e164)
-            if email:
-                known_emails.add(email)
-            report.created.append(contact.name)
-        if dry_run:
-            transaction.set_rollback(True)
-    return report
 
 
 def promise_add(*, account: Account, contact: Contact, text: str, due_on: date | None = None) -> Promise:

@@ -11,6 +11,7 @@ import holidays as holidays_lib
 import phonenumbers
 from phonenumbers import geocoder
 from phonenumbers import timezone as number_zones
+from phonenumbers.tzdata import TIMEZONE_DATA
 
 from ringback.core.errors import InvalidPhone
 from ringback.core.scheduling import is_working_hours
@@ -55,7 +56,7 @@ def _us_states() -> dict[str, str]:
 def _zone_prefix_lengths() -> dict[str, int]:
     """For each country calling code, the longest number prefix the time-zone data looks at."""
     longest: dict[str, int] = {}
-    for prefix in number_zones.TIMEZONE_DATA:
+    for prefix in TIMEZONE_DATA:
         for size in (1, 2, 3):
             code = prefix[:size]
             if int(code) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:

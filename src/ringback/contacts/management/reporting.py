@@ -1,0 +1,59 @@
+"""How the import commands show a report: as JSON data or drawn with rich."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+
+from ringback.console.base import iso_utc
+from ringback.contacts.choices import ImportStatus
+from ringback.contacts.models import ImportRun
+
+FORMAT_NAMES = {
+    "google": "Google Contacts CSV",
+    "google-legacy": "Google Contacts CSV (legacy)",
+    "outlook": "Outlook CSV",
+    "vcard": "vCard",
+    "csv": "CSV",
+}
+
+
+def import_run_data(run: ImportRun) -> dict[str, Any]:
+    """The report as JSON-ready data."""
+    return {
+        "report": run.pk,
+        "file": run.file_name,
+        "format": run.file_format,
+        "status": run.status,
+        "dry_run": run.status == ImportStatus.DRY_RUN,
+        "at": iso_utc(run.started_at),
+        "rows": run.rows,
+        "created": run.created,
+        "merged": run.merged,
+        "unchanged": run.unchanged,
+        "skipped": [{"row": row, "reason": reason} for row, reason in run.problems],
+        "skipped_count": run.skipped,
+        "error": run.error,
+    }
+
+
+def import_run_render(run: ImportRun, console: Console) -> None:
+    """The report in a few lines: what was (or would be) created, merged, skipped and why."""
+    kind = FORMAT_NAMES.get(run.file_format, run.file_format)
+    if run.status in (ImportStatus.FAILED, ImportStatus.INTERRUPTED):
+        console.print(f"{run.file_name}: {run.get_status_display()} — {run.error}")
+        return
+    verb = "Would create" if run.status == ImportStatus.DRY_RUN else "Created"
+    console.print(
+        f"{run.file_name} ({kind}): {verb} {run.created:,}, merged {run.merged:,}, "
+        f"unchanged {run.unchanged:,}, skipped {run.skipped:,}."
+    )
+    for row, reason in run.problems:
+        console.print(f"  row {row}: {reason}", markup=False)
+    if run.skipped > len(run.problems):
+        console.print(f"  … and {run.skipped - len(run.problems):,} more skipped rows")
+    if run.status == ImportStatus.DRY_RUN:
+        console.print("Dry run: nothing was saved.")
+    else:
+        console.print(f"Report #{run.pk} is kept: ringback imports {run.pk}")
