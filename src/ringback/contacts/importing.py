@@ -543,4 +543,4 @@ def _nothing(name: str, importer: _Importer) -> str:
     first = importer.problems[:3]
     why = "; ".join(f"row {row}: {reason}" for row, reason in first)
     more = f" (and {importer.skipped - len(first)} more)" if importer.skipped > len(first) else ""
-    return f"{name}: no row could be imported — {why}{more}"
+    return f"{name}: nothing was imported, no row could be read — {why}{more}"

@@ -46,7 +46,7 @@ def import_run_render(run: ImportRun, console: Console) -> None:
         return
     verb = "Would create" if run.status == ImportStatus.DRY_RUN else "Created"
     console.print(
-        f"{run.file_name} ({kind}): {verb} {run.created:,}, merged {run.merged:,}, "
+        f"{run.file_name} ({kind}): {verb} {run.created:,} contact{'' if run.created == 1 else 's'}, merged {run.merged:,}, "
         f"unchanged {run.unchanged:,}, skipped {run.skipped:,}."
     )
     for row, reason in run.problems:
