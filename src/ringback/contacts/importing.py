@@ -199,7 +199,8 @@ class _Importer:
         """Time zone, country and state: from the first number that tells, the address where the
         number spans several zones, else the seller's."""
         account = self.account
-        located = next((p for _, p, _ in item.numbers if p.valid), None)
+        valid = [p for _, p, _ in item.numbers if p.valid]
+        located = next((p for p in valid if p.zone), valid[0] if valid else None)
         address = item.addresses[0] if item.addresses else None
         country = (located.region if located and located.region else "") or account.default_region
         subdivision = located.subdivision if located and located.subdivision else ""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
+from importlib import resources
 
 import holidays as holidays_lib
 import phonenumbers
@@ -65,6 +66,28 @@ def _zone_prefix_lengths() -> dict[str, int]:
     return longest
 
 
+@lru_cache(maxsize=1)
+def _country_zones() -> dict[str, tuple[str, ...]]:
+    """Each country's zones from the tz database's ``zone.tab`` (shipped by ``tzdata``)."""
+    zones: dict[str, list[str]] = {}
+    text = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            country, _, name = line.split("\t")[:3]
+            zones.setdefault(country, []).append(name)
+    return {country: tuple(names) for country, names in zones.items()}
+
+
+def _zones_in_country(zones: tuple[str, ...], region: str | None) -> tuple[str, ...]:
+    """The number's zones that lie in its country; the country's only zone when the number data
+    names none of them (phonenumbers maps some countries' numbers to a neighbour's zones)."""
+    own = _country_zones().get(region or "", ())
+    inside = tuple(z for z in zones if z in own)
+    if inside or not own:
+        return inside or zones
+    return own if len(own) == 1 else zones
+
+
 Place = tuple[str | None, tuple[str, ...], str | None]
 _places: dict[str, Place] = {}
 
@@ -82,7 +105,7 @@ def _place(parsed: phonenumbers.PhoneNumber, e164: str) -> Place:
     if known is None:
         region = phonenumbers.region_code_for_number(parsed)
         zones = tuple(z for z in number_zones.time_zones_for_number(parsed) if z != _UNKNOWN_ZONE)
-        known = (region, zones, _subdivision(parsed, region))
+        known = (region, _zones_in_country(zones, region), _subdivision(parsed, region))
         if len(_places) >= 65536:
             _places.clear()
         _places[key] = known
