@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from ringback.contacts import views
 
@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.contact_list_view, name="list"),
     path("add/", views.contact_add_view, name="add"),
     path("bulk/", views.contact_bulk_view, name="bulk"),
+    re_path(r"^export\.(?P<extension>csv|vcf)$", views.contacts_export_view, name="export"),
     path("<int:pk>/", views.contact_detail_view, name="detail"),
     path("<int:pk>/edit/", views.contact_edit_view, name="edit"),
     path("<int:pk>/timeline/", views.contact_timeline_view, name="timeline"),

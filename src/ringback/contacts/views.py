@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ringback.accounts.models import Account
 from ringback.accounts.web import account_view
 from ringback.activities.services import appointment_book, touch_note
+from ringback.contacts.exporting import ExportFormat, contacts_export_pieces
 from ringback.contacts.forms import (
     AppointmentForm,
     BulkForm,
@@ -209,6 +210,40 @@ def contact_list_view(request: HttpRequest, *, account: Account) -> HttpResponse
     if _partial(request):
         return render(request, "contacts/partials/results.html", context)
     return render(request, "contacts/list.html", context)
+
+
+def _filters(account: Account, data: QueryDict) -> ContactFilters:
+    """The contact list's search and filters in ``data`` (a value not on offer is ignored)."""
+    form = ContactFilterForm(
+        {k: v for k, v in data.items() if k in FILTER_KEYS},
+        tags=contact_tags(account=account),
+        playbooks=_playbook_choices(account),
+    )
+    return form.filters()
+
+
+#: The export file for each ending of its address.
+EXPORT_FORMATS = {"csv": ExportFormat.CSV, "vcf": ExportFormat.VCARD}
+
+
+@account_view  # type: ignore[arg-type]  # account_view is typed for HttpResponse; streaming is fine
+@require_GET
+def contacts_export_view(request: HttpRequest, extension: str, *, account: Account) -> StreamingHttpResponse:
+    """Download the seller's contacts, all or those the list's filters show, as a Google
+    Contacts CSV (``export.csv``) or vCard 4.0 (``export.vcf``), streamed."""
+    file_format = EXPORT_FORMATS[extension]
+    day = clock.now().astimezone(zone(account.time_zone)).date()
+    response = StreamingHttpResponse(
+        contacts_export_pieces(
+            account=account, file_format=file_format, filters=_filters(account, request.GET)
+        ),
+        content_type=file_format.content_type,
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="ringback-contacts-{day.isoformat()}.{file_format.extension}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @dataclass(frozen=True, slots=True)
