@@ -104,6 +104,8 @@ def _place(parsed: phonenumbers.PhoneNumber, e164: str) -> Place:
     known = _places.get(key)
     if known is None:
         region = phonenumbers.region_code_for_number(parsed)
+        if region is None or not phonenumbers.is_valid_number_for_region(parsed, region):
+            return region, (), None  # not a number: nothing to learn about its prefix
         zones = tuple(z for z in number_zones.time_zones_for_number(parsed) if z != _UNKNOWN_ZONE)
         known = (region, _zones_in_country(zones, region), _subdivision(parsed, region))
         if len(_places) >= 65536:
@@ -136,10 +138,13 @@ def parse_phone(raw: str, default_region: str = "US") -> ParsedPhone:
         parsed = phonenumbers.parse(text, default_region.upper() if default_region else None)
     except phonenumbers.NumberParseException:
         return ParsedPhone(text, None, "", None, None, None)
-    if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
+    if not phonenumbers.is_possible_number(parsed):
         return ParsedPhone(text, None, "", None, None, None)
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     region, zones, subdivision = _place(parsed, e164)
+    # is_valid_number(parsed) is exactly this with the region looked up again (costly for +1).
+    if region is None or not phonenumbers.is_valid_number_for_region(parsed, region):
+        return ParsedPhone(text, None, "", None, None, None)
     return ParsedPhone(
         raw=text,
         e164=e164,

@@ -34,7 +34,6 @@ from ringback.core.interchange.reading import (
     email_label,
     ends_line,
     fail,
-    has_digit,
     label_words,
     meaningful,
     newlines,
@@ -54,6 +53,7 @@ from ringback.core.interchange.records import (
     FileFormat,
     RowProblem,
 )
+from ringback.core.interchange.writers import unneutralise
 
 CELL_LIMIT = 1024 * 1024
 """The biggest cell read (in characters): 1 MB of text is no contact detail."""
@@ -88,6 +88,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
 _NAMING = frozenset({"name", "first_name", "middle_name", "last_name", "company", "nickname"})
 _REACHING = frozenset({"phone", "email"})
 _ONE_LINE = frozenset({"name", "first_name", "middle_name", "last_name", "phone", "email"})
+
+
+#: Several addresses in one cell of a plain CSV: "a@x.org; b@y.org".
+_EMAIL_SEPARATORS = re.compile(r"[;,\s]+")
 
 
 def key(name: str) -> str:
@@ -714,14 +718,18 @@ class CsvFile:
                 f"this row has {last} values but the header has {width} columns"
                 f" (a value with a {_DELIMITER_NAMES[self._delimiter]} in it that is not in quotes?)",
             )
-        same = sum(
-            1 for index, cell in enumerate(cells) if cell.strip() and key(cell) == key(self.header[index])
-        )
-        if same and same * 2 >= len(filled) and (same >= 2 or width == 1):
-            return RowProblem(row, "this row repeats the column names")
+        first = next(index for index, cell in enumerate(cells) if cell.strip())
+        if key(cells[first]) == self._header_keys[first]:  # cheap test first: one cell per row
+            same = sum(
+                1
+                for index, cell in enumerate(cells)
+                if cell.strip() and key(cell) == self._header_keys[index]
+            )
+            if same * 2 >= len(filled) and (same >= 2 or width == 1):
+                return RowProblem(row, "this row repeats the column names")
         if not any(meaningful(cell) for cell in filled):
             return RowProblem(row, "this row has no letters or digits")
-        return self._card(cells, row)
+        return self._card([unneutralise(cell) for cell in cells], row)
 
     def _card(self, cells: list[str], row: int) -> Card | RowProblem:
         def cell(index: int | None) -> str:
@@ -749,11 +757,17 @@ class CsvFile:
                 )
             if kind == "phone":
                 label = column.label or phone_label(cell(column.label_index))
-                phones += [CardPhone(value, label) for value in self._values(raw) if has_digit(value)]
+                # Kept even without a digit ("ask at the bakery"): flagged later, never dropped.
+                phones += [CardPhone(value, label) for value in self._values(raw)]
             elif kind == "email":
                 label = column.label or email_label(cell(column.label_index))
-                for value in self._values(raw):
-                    address = value.removeprefix("mailto:").strip()
+                parts = [
+                    part
+                    for value in self._values(raw)
+                    for part in ([value] if self._multi else _EMAIL_SEPARATORS.split(value))
+                ]
+                for part in parts:
+                    address = part.removeprefix("mailto:").strip()
                     if "@" in address:
                         emails.append(CardEmail(address, label))
             elif kind in _ADDRESS_PARTS or kind in ("po_box", "extended", "formatted"):
