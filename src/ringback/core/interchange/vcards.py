@@ -34,7 +34,6 @@ from ringback.core.interchange.reading import (
     email_label,
     ends_line,
     fail,
-    has_digit,
     newlines,
     no_birthday,
     one_line,
@@ -221,8 +220,8 @@ def _phone(prop: _Property, label: str) -> CardPhone | None:
             if name.strip().lower() == "ext":
                 extension = urllib.parse.unquote(value.strip())
         text = urllib.parse.unquote(number).strip()
-    if not has_digit(text):
-        return None
+    if not text:
+        return None  # kept even without a digit ("ask at the bakery"): flagged later, never dropped
     words = label or " ".join(word for word in prop.types() if word not in _NEUTRAL)
     return CardPhone(text, phone_label(words), extension)
 
