@@ -1,0 +1,98 @@
+"""An import killed half-way (kill -9) or interrupted (Ctrl-C) leaves the database as it was.
+
+Real processes on a real SQLite file: the import is started, we wait until it has written
+rows (its write-ahead log grows past a few megabytes inside the open transaction), then stop it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+RINGBACK = Path(sys.executable).with_name("ringback")
+ROWS = 40_000
+
+pytestmark = pytest.mark.skipif(not RINGBACK.exists(), reason=f"no console script at {RINGBACK}")
+
+
+def environment(data: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RINGBACK_", "DJANGO_"))}
+    env.update(RINGBACK_DATA_DIR=str(data), USER="dana")
+    return env
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> tuple[Path, Path]:
+    """A data directory holding one contact already, and a big Google-style CSV to import."""
+    data = tmp_path / "data"
+    small = tmp_path / "one.csv"
+    small.write_text("name,phone\nAnn Before,646-555-0101\n", encoding="utf-8")
+    done = subprocess.run(
+        [str(RINGBACK), "import", str(small)], env=environment(data), capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    big = tmp_path / "big.csv"
+    with big.open("w", encoding="utf-8") as out:
+        out.write("First Name,Last Name,Phone 1 - Label,Phone 1 - Value,E-mail 1 - Label,E-mail 1 - Value\n")
+        for i in range(ROWS):
+            out.write(f"Person{i},Big,Mobile,+1 212 {200 + i // 10000} {i % 10000:04},* Home,p{i}@example.com\n")
+    return data, big
+
+
+def contents(data: Path) -> tuple[str, list[tuple[str, str]], int]:
+    with sqlite3.connect(data / "ringback.sqlite3") as db:
+        (check,) = db.execute("PRAGMA integrity_check").fetchone()
+        people = db.execute("SELECT first_name, last_name FROM contacts_contact ORDER BY id").fetchall()
+        (phones,) = db.execute("SELECT count(*) FROM contacts_phone").fetchone()
+    return check, people, phones
+
+
+def start_and_wait_for_writes(data: Path, big: Path) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [str(RINGBACK), "import", str(big)],
+        env=environment(data),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wal = data / "ringback.sqlite3-wal"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the import finished before it could be interrupted"
+        if wal.exists() and wal.stat().st_size > 4_000_000:
+            return process
+        time.sleep(0.02)
+    process.kill()
+    pytest.fail("the import never wrote anything")
+
+
+def test_an_import_killed_half_way_leaves_nothing(seeded: tuple[Path, Path]) -> None:
+    data, big = seeded
+    process = start_and_wait_for_writes(data, big)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait(timeout=30) == -signal.SIGKILL
+    check, people, phones = contents(data)
+    assert check == "ok"
+    assert people == [("Ann", "Before")] and phones == 1
+
+
+def test_ctrl_c_stops_the_import_and_says_nothing_was_imported(seeded: tuple[Path, Path]) -> None:
+    data, big = seeded
+    process = start_and_wait_for_writes(data, big)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted: nothing was imported" in stderr
+    check, people, phones = contents(data)
+    assert check == "ok" and people == [("Ann", "Before")] and phones == 1
+    listed = subprocess.run(
+        [str(RINGBACK), "imports"], env=environment(data), capture_output=True, text=True, timeout=120
+    )
+    assert "Interrupted (nothing saved)" in listed.stdout
