@@ -8,12 +8,11 @@ from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 
-import holidays as holidays_lib
 import phonenumbers
-from phonenumbers import geocoder
 from phonenumbers import timezone as number_zones
 from phonenumbers.tzdata import TIMEZONE_DATA
 
+from ringback.core.area_codes import AREA_CODE_STATES
 from ringback.core.errors import InvalidPhone
 from ringback.core.scheduling import is_working_hours
 
@@ -46,11 +45,6 @@ class ParsedPhone:
     @property
     def number(self) -> str:
         return self.e164 or self.raw.strip()
-
-
-@lru_cache(maxsize=1)
-def _us_states() -> dict[str, str]:
-    return dict(holidays_lib.country_holidays("US").subdivisions_aliases)
 
 
 @lru_cache(maxsize=1)
@@ -117,14 +111,10 @@ def _place(parsed: phonenumbers.PhoneNumber, e164: str) -> Place:
 
 
 def _subdivision(parsed: phonenumbers.PhoneNumber, region: str | None) -> str | None:
+    """The US state of a US number, from its area code (see ``area_codes``)."""
     if region != "US":
         return None
-    description = geocoder.description_for_number(parsed, "en")
-    if not description:
-        return None
-    if ", " in description:
-        return description.rsplit(", ", 1)[1].strip() or None
-    return _us_states().get(description.removesuffix(" State"))
+    return AREA_CODE_STATES.get(str(parsed.national_number)[:3])
 
 
 def parse_phone(raw: str, default_region: str = "US") -> ParsedPhone:
