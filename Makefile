@@ -58,6 +58,7 @@ pytest-postgres: install-dev
 bench: install-dev
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/web.py
+	$(BIN)/python benchmarks/importing.py
 
 ## Refresh the vendored front-end files from the npm registry (versions in package.json)
 vendor:
