@@ -12,9 +12,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 
 from ringback.accounts.models import Account
+from ringback.contacts import uploads
 from ringback.contacts.choices import ContactStatus, EmailLabel, PhoneLabel, Warmth
+from ringback.contacts.management.reporting import FORMAT_NAMES
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import ContactFilters
 from ringback.contacts.services import (
@@ -26,6 +29,7 @@ from ringback.contacts.services import (
     parse_birthday,
 )
 from ringback.core.errors import RingbackError
+from ringback.core.interchange import FileFormat
 from ringback.core.phones import parse_phone
 from ringback.core.scheduling import exists_locally, read_local_datetime, zone
 
@@ -423,6 +427,55 @@ class BulkForm(forms.Form):
         if data.get("action") == "tag" and not (data.get("tag") or "").strip():
             self.add_error("tag", "Type the tag to add.")
         return data
+
+
+#: The kinds of contact file, with the names a seller knows them by.
+FORMAT_CHOICES = [(f.value, FORMAT_NAMES.get(f.value, f.value)) for f in FileFormat]
+
+
+class ImportUploadForm(forms.Form):
+    """A contact file to import, and what kind of file it is (detected unless chosen)."""
+
+    file = forms.FileField(
+        label="Contact file",
+        allow_empty_file=True,  # the reader says "the file is empty" in the import's own words
+        widget=forms.FileInput(attrs={"accept": ".csv,.vcf,.vcard,.txt,text/csv,text/vcard"}),
+        error_messages={"required": "Choose the file to import.", "invalid": "Choose a file to import."},
+    )
+    file_format = forms.ChoiceField(
+        required=False,
+        label="Kind of file",
+        choices=[("", "Detect automatically"), *FORMAT_CHOICES],
+        error_messages={"invalid_choice": "Pick one of the kinds of file listed."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(uploads.UPLOAD_LIMIT)
+        help_text = f"A .csv or .vcf file, up to {limit}. Nothing is saved before you confirm."
+        self.fields["file"].help_text = help_text
+
+    def clean_file(self) -> Any:
+        """The uploaded file, refused when it is larger than :data:`uploads.UPLOAD_LIMIT`."""
+        upload = self.cleaned_data["file"]
+        limit = uploads.UPLOAD_LIMIT
+        if upload.size is not None and upload.size > limit:
+            raise forms.ValidationError(
+                f"{upload.name} is {filesizeformat(upload.size)}; the largest file Ringback takes is "
+                f"{filesizeformat(limit)}. Export fewer contacts at a time, or split the file."
+            )
+        return upload
+
+    def chosen_format(self) -> FileFormat | None:
+        """The kind of file picked, or ``None`` to detect it."""
+        value = self.cleaned_data.get("file_format") or ""
+        return FileFormat(value) if value else None
+
+
+class ImportConfirmForm(forms.Form):
+    """The "Import" button of the preview: the kind of file the preview read it as."""
+
+    file_format = forms.ChoiceField(choices=FORMAT_CHOICES)
 
 
 def add_service_error(form: forms.Form, exc: RingbackError, field: str | None = None) -> None:

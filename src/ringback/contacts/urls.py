@@ -1,12 +1,24 @@
 from django.urls import path, re_path
 
 from ringback.contacts import views
+from ringback.contacts.uploads import TOKEN_PATTERN
 
 urlpatterns = [
     path("", views.contact_list_view, name="list"),
     path("add/", views.contact_add_view, name="add"),
     path("bulk/", views.contact_bulk_view, name="bulk"),
     re_path(r"^export\.(?P<extension>csv|vcf)$", views.contacts_export_view, name="export"),
+    path("import/", views.contacts_import_view, name="import"),
+    re_path(
+        rf"^import/(?P<token>{TOKEN_PATTERN})/$", views.contacts_import_confirm_view, name="import_confirm"
+    ),
+    re_path(
+        rf"^import/(?P<token>{TOKEN_PATTERN})/cancel/$",
+        views.contacts_import_cancel_view,
+        name="import_cancel",
+    ),
+    path("imports/", views.import_reports_view, name="imports"),
+    path("imports/<int:pk>/", views.import_report_view, name="import_report"),
     path("<int:pk>/", views.contact_detail_view, name="detail"),
     path("<int:pk>/edit/", views.contact_edit_view, name="edit"),
     path("<int:pk>/timeline/", views.contact_timeline_view, name="timeline"),

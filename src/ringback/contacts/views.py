@@ -1,4 +1,5 @@
-"""Web views for contacts: the list (search, filters, bulk actions) and the contact page.
+"""Web views for contacts: the list (search, filters, bulk actions), the contact page, and
+importing a contact file (upload, preview, confirm) with the reports kept of each import.
 
 Views read through selectors, write through services, and show a domain error's message next
 to the field it is about. A POST from HTMX gets the card it changed back (and, out of band, the
@@ -20,7 +21,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ringback.accounts.models import Account
 from ringback.accounts.web import account_view
 from ringback.activities.services import appointment_book, touch_note
+from ringback.contacts.choices import ImportStatus
 from ringback.contacts.exporting import ExportFormat, contacts_export_pieces
 from ringback.contacts.forms import (
     AppointmentForm,
@@ -39,6 +42,8 @@ from ringback.contacts.forms import (
     DoNotContactForm,
     EmailRowForm,
     EnrollForm,
+    ImportConfirmForm,
+    ImportUploadForm,
     NoteForm,
     PhoneRowForm,
     PromiseForm,
@@ -46,7 +51,9 @@ from ringback.contacts.forms import (
     parse_local_time,
     tag_names,
 )
-from ringback.contacts.models import Contact, Promise
+from ringback.contacts.importing import contacts_import
+from ringback.contacts.management.reporting import FORMAT_NAMES
+from ringback.contacts.models import Contact, ImportRun, Promise
 from ringback.contacts.selectors import (
     ContactFilters,
     Cursor,
@@ -62,6 +69,8 @@ from ringback.contacts.selectors import (
     contacts_by_ids,
     contacts_page,
     enrollment_step_text,
+    import_run_get,
+    import_runs,
 )
 from ringback.contacts.services import (
     PhoneInput,
@@ -72,15 +81,28 @@ from ringback.contacts.services import (
     promise_add,
     promise_keep,
 )
+from ringback.contacts.uploads import (
+    StoredUpload,
+    upload_claimed,
+    upload_delete,
+    upload_format,
+    upload_get,
+    upload_owned_by_another,
+    upload_sample,
+    upload_store,
+)
 from ringback.core import clock
 from ringback.core.errors import (
     AlreadyEnrolled,
+    ImportFailed,
     InvalidDate,
+    InvalidInput,
     InvalidPhone,
     RingbackError,
     Suppressed,
     UnknownPlaybook,
 )
+from ringback.core.interchange import FileFormat
 from ringback.core.phones import display_phone, parse_phone
 from ringback.core.scheduling import zone
 from ringback.playbooks.models import Enrollment
@@ -89,6 +111,12 @@ from ringback.playbooks.services import enrollment_start, enrollments_start_many
 
 PAGE_SIZE = 50
 TIMELINE_LIMIT = 100
+#: Skipped rows a preview lists one by one (the report keeps them all).
+PREVIEW_PROBLEMS = 100
+#: People of the file shown in the preview.
+PREVIEW_SAMPLE = 10
+#: Import reports a page of the list shows.
+REPORTS_PAGE = 50
 FILTER_KEYS = ("q", "tag", "status", "warmth", "playbook", "never")
 
 
@@ -244,6 +272,165 @@ def contacts_export_view(request: HttpRequest, extension: str, *, account: Accou
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- importing a contact file ----------------------------------------------------------------
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def format_name(file_format: str) -> str:
+    """A kind of contact file as sellers know it (``Google Contacts CSV``)."""
+    return FORMAT_NAMES.get(file_format, file_format or "unknown")
+
+
+def import_done_message(run: ImportRun) -> str:
+    """What an import did, in one sentence: ``Imported 120 contacts from google.csv; 3 merged
+    into contacts you had.``"""
+    text = f"Imported {_plural(run.created, 'contact')} from {run.file_name}"
+    if run.merged:
+        text += f"; {run.merged:,} merged into contacts you had"
+    if run.skipped:
+        text += f"; {_plural(run.skipped, 'row')} skipped (see below why)"
+    return text + "."
+
+
+GONE = (
+    "This file is no longer waiting to be imported: it was imported already, cancelled, or left "
+    "for more than a day. Nothing was done; choose the file again to import it."
+)
+
+
+def _import_form_page(request: HttpRequest, form: ImportUploadForm, status: int = 200) -> HttpResponse:
+    return render(request, "contacts/import.html", {"form": form, "nav": "contacts"}, status=status)
+
+
+def _waiting_upload(account: Account, token: str) -> StoredUpload | None:
+    """The account's upload with this token; another account's is not found (404)."""
+    upload = upload_get(account=account, token=token)
+    if upload is None and upload_owned_by_another(account=account, token=token):
+        raise Http404("No such upload.")
+    return upload
+
+
+@account_view
+@require_http_methods(["GET", "POST"])
+def contacts_import_view(request: HttpRequest, *, account: Account) -> HttpResponse:
+    """The import page: send a contact file and see what importing it would do (a dry run, kept
+    as a report), with the first people in the file. Nothing changes until the seller confirms;
+    a file that cannot be read is named with the reason next to the field and not kept."""
+    if request.method != "POST":
+        return _import_form_page(request, ImportUploadForm())
+    form = ImportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _import_form_page(request, form, status=400)
+    upload = upload_store(account=account, upload=form.cleaned_data["file"])
+    try:
+        file_format = form.chosen_format() or upload_format(upload)
+        run = contacts_import(
+            account=account, path=upload.path, file_format=file_format, dry_run=True, label=upload.name
+        )
+        sample = upload_sample(upload, file_format=file_format, limit=PREVIEW_SAMPLE)
+    except ImportFailed as exc:
+        upload_delete(upload)
+        form.add_error("file", exc.message)
+        return _import_form_page(request, form, status=400)
+    except BaseException:
+        upload_delete(upload)  # an upload is kept only for a preview the seller has seen
+        raise
+    problems = run.problems[:PREVIEW_PROBLEMS]
+    context = {
+        "run": run,
+        "upload": upload,
+        "format_name": format_name(run.file_format),
+        "to_import": run.created + run.merged,
+        "problems": problems,
+        "more_problems": run.skipped - len(problems),
+        "sample": sample,
+        "nav": "contacts",
+    }
+    return render(request, "contacts/import_preview.html", context)
+
+
+@account_view
+@require_http_methods(["POST"])
+def contacts_import_confirm_view(request: HttpRequest, token: str, *, account: Account) -> HttpResponse:
+    """Import the previewed file for real, delete it and show the report. A file already
+    imported (or cancelled, or expired) is said to be gone and nothing is done; another
+    account's upload is not found."""
+    upload = _waiting_upload(account, token)
+    if upload is None:
+        messages.info(request, GONE)
+        return redirect("contacts:import")
+    form = ImportConfirmForm(request.POST)
+    file_format = FileFormat(form.cleaned_data["file_format"]) if form.is_valid() else upload_format(upload)
+    with upload_claimed(upload) as path:
+        if path is None:
+            messages.info(request, GONE)
+            return redirect("contacts:import")
+        try:
+            run = contacts_import(account=account, path=path, file_format=file_format, label=upload.name)
+        except ImportFailed as exc:
+            messages.error(request, f"Nothing was imported. {exc.message}")
+            return redirect("contacts:import")
+    messages.success(request, import_done_message(run))
+    return redirect("contacts:import_report", pk=run.pk)
+
+
+@account_view
+@require_http_methods(["POST"])
+def contacts_import_cancel_view(request: HttpRequest, token: str, *, account: Account) -> HttpResponse:
+    """Drop a previewed file without importing it (deleting it); cancelling twice is fine."""
+    upload = _waiting_upload(account, token)
+    if upload is not None:
+        upload_delete(upload)
+        messages.info(request, f"Cancelled: nothing was imported from {upload.name}.")
+    return redirect("contacts:import")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One import report in the list."""
+
+    run: ImportRun
+    format_name: str
+
+
+@account_view
+@require_GET
+def import_reports_view(request: HttpRequest, *, account: Account) -> HttpResponse:
+    """The account's import reports, newest first, 50 a page (times in the seller's zone)."""
+    runs = import_runs(account=account).defer("problems")
+    page = Paginator(runs, REPORTS_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": [ReportRow(run, format_name(run.file_format)) for run in page.object_list],
+        "seller_tz": zone(account.time_zone),
+        "nav": "contacts",
+    }
+    return render(request, "contacts/imports.html", context)
+
+
+@account_view
+@require_GET
+def import_report_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """One import report in full, with every skipped row kept and why; another account's
+    report is not found."""
+    try:
+        run = import_run_get(account=account, pk=pk)
+    except InvalidInput:
+        raise Http404("No such import report.") from None
+    context = {
+        "run": run,
+        "format_name": format_name(run.file_format),
+        "more_problems": run.skipped - len(run.problems),
+        "would": run.status == ImportStatus.DRY_RUN,
+        "seller_tz": zone(account.time_zone),
+        "nav": "contacts",
+    }
+    return render(request, "contacts/import_report.html", context)
 
 
 @dataclass(frozen=True, slots=True)
