@@ -35,14 +35,20 @@ def seeded(tmp_path: Path) -> tuple[Path, Path]:
     small = tmp_path / "one.csv"
     small.write_text("name,phone\nAnn Before,646-555-0101\n", encoding="utf-8")
     done = subprocess.run(
-        [str(RINGBACK), "import", str(small)], env=environment(data), capture_output=True, text=True, timeout=120
+        [str(RINGBACK), "import", str(small)],
+        env=environment(data),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     big = tmp_path / "big.csv"
     with big.open("w", encoding="utf-8") as out:
         out.write("First Name,Last Name,Phone 1 - Label,Phone 1 - Value,E-mail 1 - Label,E-mail 1 - Value\n")
         for i in range(ROWS):
-            out.write(f"Person{i},Big,Mobile,+1 212 {200 + i // 10000} {i % 10000:04},* Home,p{i}@example.com\n")
+            out.write(
+                f"Person{i},Big,Mobile,+1 212 {200 + i // 10000} {i % 10000:04},* Home,p{i}@example.com\n"
+            )
     return data, big
 
 

@@ -20,7 +20,9 @@ FIXTURES = Path(__file__).resolve().parents[4] / "tests" / "fixtures" / "contact
 
 def snapshot(account) -> list[tuple]:
     """Everything a round trip must keep, per contact, in a comparable form."""
-    contacts = Contact.objects.filter(account=account).prefetch_related("phones", "emails", "addresses", "tags")
+    contacts = Contact.objects.filter(account=account).prefetch_related(
+        "phones", "emails", "addresses", "tags"
+    )
     return sorted(
         (
             c.first_name,
@@ -44,10 +46,13 @@ def seed(account) -> None:
     contacts_import(account=account, path=FIXTURES / "outlook.csv")
     tricky = contact_create(
         account=account,
-        first_name="=HYPERLINK(\"http://evil.example\")",
+        first_name='=HYPERLINK("http://evil.example")',
         last_name="@Risky",
         company="-Minus +Plus",
-        phones=[PhoneInput("(212) 555-0100 ext. 42", label="work"), PhoneInput("ask at the bakery", label="home")],
+        phones=[
+            PhoneInput("(212) 555-0100 ext. 42", label="work"),
+            PhoneInput("ask at the bakery", label="home"),
+        ],
         emails=["risky@example.com"],
         tags=["=cmd", "trade show 2026", "Ünïcode"],
         notes="=1+2\nLine two, with a comma; and a semicolon.\n\nLast line.",

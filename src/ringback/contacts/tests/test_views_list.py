@@ -249,7 +249,7 @@ def test_bulk_never_touches_another_accounts_contacts(account, client):
 
 def test_empty_state_says_what_to_do_and_offers_the_add_form(client):
     html = client.get(LIST).content.decode()
-    assert "No contacts yet — import a CSV (<code>ringback import FILE</code>) or add one" in html
+    assert f'No contacts yet — <a href="{reverse("contacts:import")}">import the ones you have</a>' in html
     assert f'action="{ADD}"' in html and 'for="id_phone"' in html and 'for="id_tags"' in html
 
 
