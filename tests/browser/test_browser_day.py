@@ -96,3 +96,29 @@ def test_a_sellers_morning(chromium, live_server, demo, artifacts):
     wide.screenshot(path=str(artifacts / "today-1280x800.png"), full_page=False)
     desktop.close()
     context.close()
+
+
+def test_importing_a_google_export(chromium, live_server, demo, artifacts):
+    """Contacts → Import → upload a Google export → the preview → import → the report → search."""
+    from pathlib import Path
+
+    from playwright.sync_api import expect
+
+    google = Path(__file__).resolve().parents[1] / "fixtures" / "contacts" / "google.csv"
+    base = live_server.url
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in(page, base)
+    page.goto(f"{base}/contacts/")
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_label("Contact file").set_input_files(str(google))
+    page.get_by_role("button", name="Preview the import").click()
+    expect(page.get_by_role("heading", name="Preview of google.csv")).to_be_visible()
+    expect(page.get_by_text("Zoë Ñúñez").first).to_be_visible()
+    page.screenshot(path=str(artifacts / "import-preview-390x844.png"), full_page=True)
+    page.get_by_role("button", name=re.compile(r"^Import \d+ contacts$")).click()
+    expect(page.get_by_role("heading", name="google.csv")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Imported \d+ contacts from google\.csv"))).to_be_visible()
+    page.goto(f"{base}/contacts/?q=%C3%91%C3%BA%C3%B1ez")
+    expect(page.locator(".contact-name", has_text="Zoë Ñúñez")).to_be_visible()
+    context.close()
