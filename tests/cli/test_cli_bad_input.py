@@ -350,6 +350,34 @@ def test_missing_csv(seeded: Any, tmp_path: Path) -> None:
     assert "nope.csv" in line and "cannot" in line, line
 
 
+def test_a_vcard_without_end_imports_nothing_and_names_the_line(seeded: Any, tmp_path: Path) -> None:
+    path = write(tmp_path, "phone.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nTEL:646-555-0101\r\n")
+    line = fails(seeded, "import", path)
+    assert "phone.vcf" in line and "nothing was imported" in line and "row 1" in line, line
+    assert "END:VCARD" in line, line
+
+
+def test_a_50_mb_cell_skips_its_row_and_keeps_the_others(seeded: Any, tmp_path: Path) -> None:
+    path = tmp_path / "huge.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write('name,phone,notes\nAnn Lee,646-555-0101,short\nBob Ray,646-555-0102,"')
+        chunk = "x" * 1_000_000
+        for _ in range(50):
+            out.write(chunk)
+        out.write('"\nCy Young,646-555-0103,\n')
+    data = seeded.json("import", path)
+    assert data["created"] == 2
+    assert [s["row"] for s in data["skipped"]] == [3]
+    assert "bigger than 1 MB" in data["skipped"][0]["reason"] and "notes" in data["skipped"][0]["reason"]
+    assert not Contact.objects.filter(first_name="Bob").exists()
+
+
+def test_a_utf16_file_without_bom_is_read(seeded: Any, tmp_path: Path) -> None:
+    path = write(tmp_path, "old.csv", "name,phone\nJosé Núñez,646-555-0101\n".encode("utf-16-le"))
+    assert seeded.json("import", path)["created"] == 1
+    assert Contact.objects.filter(first_name="José").exists()
+
+
 def test_dry_run_writes_nothing(seeded: Any, write_csv: Any) -> None:
     before = snapshot()
     data = seeded.json("import", write_csv([{"name": "Ann Lee", "phone": "646-555-0101"}]), "--dry-run")
