@@ -20,19 +20,18 @@ belongs to) and ``ignore``.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import compress, count, islice
 
 from ringback.core.errors import ImportFailed
 from ringback.core.interchange.reading import (
     Lines,
     address_label,
+    count_lines,
     email_label,
-    ends_line,
     fail,
     label_words,
     meaningful,
@@ -94,10 +93,13 @@ _ONE_LINE = frozenset({"name", "first_name", "middle_name", "last_name", "phone"
 _EMAIL_SEPARATORS = re.compile(r"[;,\s]+")
 
 
+_NOT_LETTERS = re.compile(r"[\W_]+")
+
+
 def key(name: str) -> str:
     """A column name with case, spaces and punctuation taken out: ``E-mail Address`` is
     ``emailaddress``."""
-    return re.sub(r"[\W_]+", "", name.casefold())
+    return _NOT_LETTERS.sub("", name.casefold())
 
 
 # --------------------------------------------------------------------------- field specs
@@ -489,49 +491,83 @@ class _TooBig(Exception):
 
 
 class _Source:
-    """The lines csv.reader reads, one row at a time, never more than :data:`ROW_LIMIT`
-    characters of a row: past that the rest of the row is skipped and :class:`_TooBig` raised
-    (csv.reader passes it on and starts afresh on the next call)."""
+    """The lines csv.reader reads, never more than :data:`ROW_LIMIT` characters of a row: past
+    that the rest of the row is skipped and :class:`_TooBig` raised (csv.reader passes it on).
+
+    Text is read :data:`PIECE` characters at a time and cut into lines in one go. :meth:`lines`
+    hands them out and keeps those of the row being read in :attr:`kept` (the reader empties it
+    when a row begins); it stops at the end of the file, on :class:`_TooBig`, or when closed,
+    and the next :meth:`lines` carries on from the first line not handed out.
+    """
 
     def __init__(self, lines: Lines, delimiter: str) -> None:
         self._lines = lines
         self._delimiter = delimiter
-        self.start = 1
         self.kept: list[str] = []
-        self._size = 0
         self.ran_dry = False
 
-    def begin(self) -> None:
-        """A new row starts with the next line."""
-        self.start = self._lines.number
-        self.kept = []
-        self._size = 0
-        self.ran_dry = False
+    @property
+    def number(self) -> int:
+        """The number of the line the next :meth:`lines` starts with."""
+        return self._lines.number
 
-    def __iter__(self) -> _Source:
-        return self
+    def lines(self) -> Generator[str, None, None]:
+        """The lines of the file from the first one not handed out yet, with their line ends."""
+        kept = self.kept
+        keep = kept.append
+        carry: list[str] = []  # the start of a line the text read so far does not end
+        carried = 0
+        waiting: Iterator[str] = iter(())
+        try:
+            while text := self._lines.chunk():
+                cut = max(text.rfind("\n"), text.rfind("\r")) + 1
+                if not cut:
+                    carry.append(text)
+                    carried += len(text)
+                    if carried + sum(map(len, kept)) > ROW_LIMIT:
+                        more, carry = carry, []
+                        raise self._too_big(more, "")
+                    continue
+                whole = text[:cut]
+                if carry:
+                    carry.append(whole)
+                    whole = "".join(carry)
+                carry = [text[cut:]] if cut < len(text) else []
+                carried = len(text) - cut
+                found = whole.splitlines(keepends=True)
+                if len(found) != count_lines(whole):
+                    # splitlines also ends lines at \v, \f, \x1c-\x1e, \x85, \u2028 and \u2029.
+                    found = _LINE.findall(whole)
+                waiting = iter(found)
+                size = sum(map(len, kept))
+                if size + len(whole) <= ROW_LIMIT:
+                    for line in waiting:
+                        keep(line)
+                        yield line
+                    continue
+                for line in waiting:
+                    if not kept:  # a new row
+                        size = 0
+                    size += len(line)
+                    if size > ROW_LIMIT:
+                        raise self._too_big([line], "".join(waiting) + "".join(carry))
+                    keep(line)
+                    yield line
+            if carry:
+                if carried + sum(map(len, kept)) > ROW_LIMIT:
+                    raise self._too_big(carry, "")
+                line, carry = "".join(carry), []
+                keep(line)
+                yield line
+            # csv only asks for another line inside a quoted cell: a quote never closed.
+            self.ran_dry = bool(kept)
+        except GeneratorExit:
+            self._lines.push_back("".join(waiting) + "".join(carry))
+            raise
 
-    def __next__(self) -> str:
-        parts: list[str] = []
-        size = self._size
-        while True:
-            piece = self._lines.piece()
-            if not piece:
-                if parts:
-                    break
-                # csv only asks for another line inside a quoted cell: a quote never closed.
-                self.ran_dry = bool(self.kept)
-                raise StopIteration
-            parts.append(piece)
-            size += len(piece)
-            if size > ROW_LIMIT:
-                raise _TooBig(self.skip_row(parts))
-            if ends_line(piece):
-                break
-        line = "".join(parts)
-        self.kept.append(line)
-        self._size = size
-        return line
+    def _too_big(self, more: list[str], rest: str) -> _TooBig:
+        self._lines.push_back(rest)
+        return _TooBig(self.skip_row(more))
 
     def skip_row(self, more: Sequence[str] = ()) -> _Scan:
         """Skip the rest of the row begun with the lines kept (and ``more``); how it went."""
@@ -539,7 +575,7 @@ class _Source:
         ended = -1
         for text in (*self.kept, *more):
             ended = scan.feed(text)
-        self.kept = []
+        self.kept.clear()
         while ended < 0:
             text = self._lines.chunk()
             if not text:
@@ -550,18 +586,53 @@ class _Source:
         return scan
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
+
+
 # --------------------------------------------------------------------------- rows into cards
 
+_TEXT, _PHONE, _EMAIL, _ADDRESS, _BIRTHDAY, _EVENT, _TAGS, _NOTES = range(8)
+_CODES = {
+    "phone": _PHONE,
+    "email": _EMAIL,
+    **{part: _ADDRESS for part in (*_ADDRESS_PARTS, "po_box", "extended", "formatted")},
+    "birthday": _BIRTHDAY,
+    "event": _EVENT,
+    "tags": _TAGS,
+    "notes": _NOTES,
+}
 
-@dataclass
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What to do with a cell of a column that is not blank: a :class:`Column` made ready for
+    the loop over every row."""
+
+    column: Column
+    code: int
+    one_line: bool  # a name, phone or email: a line end in it means a quote went astray
+
+
+def _steps(columns: Sequence[Column], width: int) -> list[_Step | None]:
+    steps: list[_Step | None] = [None] * width
+    for column in columns:
+        code = _CODES.get(column.field, _TEXT)
+        steps[column.index] = _Step(column, code, column.field in _ONE_LINE)
+    return steps
+
+
+@dataclass(slots=True)
 class _Address:
-    label: str = ""
-    parts: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    label: str
+    parts: dict[str, list[str]]
 
 
 # Google's legacy system groups that say nothing about a contact ("* Friends", "* Family" and
 # "* Coworkers" are system groups too, but people file contacts in them: they stay, unstarred).
 _SYSTEM_GROUPS = frozenset({"my contacts", "starred"})
+
+_LABELS_KEPT = 1000
+"""How many label cells each reader remembers the meaning of: files use a handful of labels."""
 
 
 class CsvFile:
@@ -584,28 +655,39 @@ class CsvFile:
         self._format = file_format
         self._delimiter = delimiter
         self._source = _Source(lines, delimiter)
-        self._reader = csv.reader(
-            self._source, delimiter=delimiter, quotechar='"', doublequote=True, strict=False
-        )
+        self._restart()
         self.header_row, self.header = self._read_header()
         self._header_keys = [key(name) for name in self.header]
         self._columns = self._plan(mapping or {})
+        self._steps = _steps(self._columns, len(self.header))
         self._multi = file_format in (FileFormat.GOOGLE, FileFormat.GOOGLE_LEGACY)
+        self._labels: dict[Callable[[str], str], dict[str, str]] = {
+            phone_label: {},
+            email_label: {},
+            address_label: {},
+        }
+
+    def _restart(self) -> None:
+        """Read on from the first line not handed to csv yet, with a new csv.reader."""
+        self._base = self._source.number
+        self._feed = self._source.lines()
+        self._reader = csv.reader(
+            self._feed, delimiter=self._delimiter, quotechar='"', doublequote=True, strict=False
+        )
 
     def _read_header(self) -> tuple[int, list[str]]:
         while True:
-            self._source.begin()
+            start = self._base + self._reader.line_num
+            self._source.kept.clear()
             try:
                 cells = next(self._reader)
             except StopIteration:
                 raise fail(self._label, "the file is empty") from None
             except (_TooBig, csv.Error):
-                raise fail(
-                    self._label, "the first row is not a header of column names", self._source.start
-                ) from None
+                raise fail(self._label, "the first row is not a header of column names", start) from None
             if any(cell.strip() for cell in cells):
                 header = [cell.strip().lstrip("\ufeff").strip() for cell in cells]
-                return self._source.start, header
+                return start, header
 
     def _plan(self, mapping: Mapping[str, str]) -> list[Column]:
         columns = columns_for(self._format, self.header)
@@ -650,30 +732,37 @@ class CsvFile:
         )
 
     def __iter__(self) -> Iterator[Card | RowProblem]:
+        source, row_of = self._source, self._row
+        reader, base, begin = self._reader, self._base, source.kept.clear
         while True:
-            self._source.begin()
+            start = base + reader.line_num
+            begin()
             try:
-                cells = next(self._reader)
+                cells = next(reader)
             except StopIteration:
                 return
             except _TooBig as big:
-                yield self._too_big(self._source.start, big.scan)
+                self._restart()
+                reader, base = self._reader, self._base
+                yield self._too_big(start, big.scan)
                 continue
             except csv.Error as exc:
-                start = self._source.start
-                scan = self._source.skip_row()
+                self._feed.close()
+                scan = source.skip_row()
+                self._restart()
+                reader, base = self._reader, self._base
                 if scan.big_cell() is not None:
                     yield self._too_big(start, scan)
                 else:
                     yield RowProblem(start, f"this row cannot be read ({exc})")
                 continue
-            if self._source.ran_dry:
+            if source.ran_dry:
                 yield RowProblem(
-                    self._source.start,
+                    start,
                     'a quote (") opened in this row is never closed, so the rest of the file was read as one cell',
                 )
                 continue
-            item = self._row(cells, self._source.start)
+            item = row_of(cells, start)
             if item is not None:
                 yield item
 
@@ -699,100 +788,137 @@ class CsvFile:
         return re.split(r":::|[;,|]", text)
 
     def _values(self, text: str) -> list[str]:
-        values = text.split(" ::: ") if self._multi else [text]
-        return [value.strip() for value in values if value.strip()]
+        if self._multi and " ::: " in text:
+            return [value.strip() for value in text.split(" ::: ") if value.strip()]
+        value = text.strip()
+        return [value] if value else []
+
+    def _label_in(self, read: Callable[[str], str], cells: list[str], column: Column) -> str:
+        """The label ``read`` finds in the label column of ``column`` (``read("")`` if none)."""
+        index = column.label_index
+        text = cells[index] if index is not None and index < len(cells) else ""
+        known = self._labels[read]
+        label = known.get(text)
+        if label is None:
+            label = read(unneutralise(text) if text[:1] == "'" else text)
+            if len(known) < _LABELS_KEPT:
+                known[text] = label
+        return label
 
     def _row(self, cells: list[str], row: int) -> Card | RowProblem | None:
-        # Blank cells become "" once here, so later tests are plain truth tests (this loop runs
-        # for every cell of every row: it is the reader's hot path).
-        cells = [cell if cell and not cell.isspace() else "" for cell in cells]
-        filled = [cell for cell in cells if cell]
-        if not filled:
+        # A cell of nothing but white space is blank. This runs for every row: it looks at the
+        # cells that are not empty and, past the checks, only at those of columns that matter.
+        for first in compress(count(), cells):
+            if not cells[first].isspace():
+                break
+        else:
             return None
+        if csv.field_size_limit() > CELL_LIMIT:  # else csv has refused bigger cells already
+            for index, cell in enumerate(cells):
+                if len(cell) > CELL_LIMIT and not cell.isspace():
+                    name = self._column_name(index)
+                    return RowProblem(row, f"the cell in column {name!r} is bigger than 1 MB", field=name)
         width = len(self.header)
-        for index, cell in enumerate(cells):
-            if len(cell) > CELL_LIMIT:
-                name = self._column_name(index)
-                return RowProblem(row, f"the cell in column {name!r} is bigger than 1 MB", field=name)
-        last = max(index for index, cell in enumerate(cells) if cell) + 1
-        if last > width:
-            return RowProblem(
-                row,
-                f"this row has {last} values but the header has {width} columns"
-                f" (a value with a {_DELIMITER_NAMES[self._delimiter]} in it that is not in quotes?)",
-            )
-        first = next(index for index, cell in enumerate(cells) if cell)
-        if key(cells[first]) == self._header_keys[first]:  # cheap test first: one cell per row
+        if len(cells) > width:
+            last = max(index for index, cell in enumerate(cells) if cell and not cell.isspace()) + 1
+            if last > width:
+                return RowProblem(
+                    row,
+                    f"this row has {last} values but the header has {width} columns"
+                    f" (a value with a {_DELIMITER_NAMES[self._delimiter]} in it that is not in quotes?)",
+                )
+        header_keys = self._header_keys
+        if key(cells[first]) == header_keys[first]:
+            filled = sum(1 for cell in cells if cell and not cell.isspace())
             same = sum(
-                1 for index, cell in enumerate(cells) if cell and key(cell) == self._header_keys[index]
+                1
+                for index, cell in enumerate(cells)
+                if cell and not cell.isspace() and key(cell) == header_keys[index]
             )
-            if same * 2 >= len(filled) and (same >= 2 or width == 1):
+            if same * 2 >= filled and (same >= 2 or width == 1):
                 return RowProblem(row, "this row repeats the column names")
-        if not any(meaningful(cell) for cell in filled):
+        if not (meaningful(cells[first]) or any(map(meaningful, cells))):
             return RowProblem(row, "this row has no letters or digits")
-        return self._card([unneutralise(cell) if cell[:1] == "'" else cell for cell in cells], row)
+        return self._card(cells, row)
 
     def _card(self, cells: list[str], row: int) -> Card | RowProblem:
-        size = len(cells)
-
-        def cell(index: int | None) -> str:
-            return cells[index] if index is not None and index < size else ""
-
+        multi = self._multi
         text: dict[str, str] = {}
-        phones: list[CardPhone] = []
-        emails: list[CardEmail] = []
+        phones: dict[tuple[str, str], None] = {}
+        emails: dict[tuple[str, str], None] = {}
         addresses: dict[str, _Address] = {}
         tags: list[str] = []
         notes: list[str] = []
         birthday: Birthday | None = None
         unread_birthday = ""
-        for column in self._columns:
-            raw = cells[column.index] if column.index < size else ""
-            if not raw:
+        for step in filter(None, compress(self._steps, cells)):
+            column = step.column
+            raw = cells[column.index]
+            if raw.isspace():
                 continue
-            kind = column.field
-            if kind in _ONE_LINE and ("\n" in raw.strip() or "\r" in raw.strip()):
+            if raw[0] == "'":
+                raw = unneutralise(raw)
+            if (
+                step.one_line
+                and ("\n" in raw or "\r" in raw)
+                and ("\n" in raw.strip() or "\r" in raw.strip())
+            ):
                 return RowProblem(
                     row,
                     f"the cell in column {column.name!r} runs over several lines"
                     ' (a quote (") in this row that is never closed?)',
                     field=column.name,
                 )
-            if kind == "phone":
-                label = column.label or phone_label(cell(column.label_index))
-                # Kept even without a digit ("ask at the bakery"): flagged later, never dropped.
-                phones += [CardPhone(value, label) for value in self._values(raw)]
-            elif kind == "email":
-                label = column.label or email_label(cell(column.label_index))
-                parts = [
-                    part
-                    for value in self._values(raw)
-                    for part in ([value] if self._multi else _EMAIL_SEPARATORS.split(value))
-                ]
-                for part in parts:
-                    address = part.removeprefix("mailto:").strip()
-                    if "@" in address:
-                        emails.append(CardEmail(address, label))
-            elif kind in _ADDRESS_PARTS or kind in ("po_box", "extended", "formatted"):
-                place = addresses.setdefault(column.group, _Address())
-                if not place.label:
-                    place.label = column.label or address_label(cell(column.label_index))
-                place.parts.setdefault(kind, []).extend(newlines(value) for value in self._values(raw))
-            elif kind in ("birthday", "event"):
-                if kind == "event" and "birth" not in label_words(cell(column.label_index)):
-                    continue
+            code = step.code
+            if code <= _ADDRESS:
+                if multi and " ::: " in raw:
+                    values = self._values(raw)
+                else:
+                    value = raw.strip()
+                    values = [value] if value else []
+                if code == _ADDRESS:
+                    place = addresses.get(column.group)
+                    if place is None:
+                        place = addresses[column.group] = _Address("", {})
+                    if not place.label:
+                        place.label = column.label or self._label_in(address_label, cells, column)
+                    parts = place.parts.get(column.field)
+                    if parts is None:
+                        parts = place.parts[column.field] = []
+                    parts += [part if "\r" not in part else newlines(part) for part in values]
+                elif code == _TEXT:
+                    if values and column.field not in text:
+                        value = one_line(values[0])
+                        if meaningful(value):
+                            text[column.field] = value
+                elif code == _PHONE:
+                    label = column.label or self._label_in(phone_label, cells, column)
+                    # Kept even without a digit ("ask at the bakery"): flagged later, never dropped.
+                    for value in values:
+                        phones[value, label] = None
+                else:
+                    label = column.label or self._label_in(email_label, cells, column)
+                    for value in values:
+                        for part in [value] if multi else _EMAIL_SEPARATORS.split(value):
+                            address = part.removeprefix("mailto:").strip()
+                            if "@" in address:
+                                emails[address, label] = None
+            elif code == _TAGS:
+                tags += self._tags(raw)
+            elif code == _NOTES:
+                notes.append(newlines(raw))
+            else:
+                if code == _EVENT:
+                    index = column.label_index
+                    label_cell = cells[index] if index is not None and index < len(cells) else ""
+                    if "birth" not in label_words(
+                        unneutralise(label_cell) if label_cell[:1] == "'" else label_cell
+                    ):
+                        continue
                 if birthday is None:
                     birthday = parse_birthday(raw)
                     if birthday is None and not no_birthday(raw):
                         unread_birthday = one_line(raw)
-            elif kind == "tags":
-                tags += self._tags(raw)
-            elif kind == "notes":
-                notes.append(newlines(raw))
-            else:
-                value = one_line(self._values(raw)[0])
-                if meaningful(value) and not text.get(kind):
-                    text[kind] = value
         first, middle, last = (
             text.get("first_name", ""),
             text.get("middle_name", ""),
@@ -805,27 +931,25 @@ class CsvFile:
                 first, middle = middle, ""
             elif text.get("nickname"):
                 first = text["nickname"]
-        if birthday is not None:
-            unread_birthday = ""
-        elif unread_birthday:
+        company = text.get("company", "")
+        if not (first or last or company or phones or emails):
+            return RowProblem(row, "no name, phone or email")
+        if birthday is None and unread_birthday:
             notes.append(f"Birthday: {unread_birthday}")
-        card = Card(
+        return Card(
             row=row,
             first_name=first,
             middle_name=middle,
             last_name=last,
-            company=text.get("company", ""),
+            company=company,
             title=text.get("title", ""),
-            phones=tuple(dict.fromkeys(phones)),
-            emails=tuple(dict.fromkeys(emails)),
+            phones=tuple(CardPhone(value, label) for value, label in phones),
+            emails=tuple(CardEmail(address, label) for address, label in emails),
             addresses=tuple(_addresses(addresses)),
             birthday=birthday,
             tags=unique(tags),
             notes="\n\n".join(note for note in notes if note),
         )
-        if not (card.has_name or card.phones or card.emails):
-            return RowProblem(row, "no name, phone or email")
-        return card
 
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
@@ -833,7 +957,7 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
 
 def _addresses(found: dict[str, _Address]) -> Iterator[CardAddress]:
     for address in found.values():
-        count = max((len(values) for values in address.parts.values()), default=0)
+        count = max(map(len, address.parts.values()), default=0)
         for at in range(count):
             part = {name: values[at] if at < len(values) else "" for name, values in address.parts.items()}
             street = "\n".join(

@@ -206,18 +206,22 @@ class Lines:
         return piece
 
     def chunk(self) -> str:
-        """The next :data:`PIECE` characters whatever the lines (``""`` at the end), to skip
-        text fast; give back what was not used with :meth:`push_back`."""
+        """The next :data:`PIECE` or so characters whatever the lines (``""`` at the end), never
+        ending between the two characters of a ``\r\n``; give back what was not used with
+        :meth:`push_back`."""
         text, self._pending = self._pending or self._stream.read(PIECE), ""
         if text.endswith("\r"):
-            text += self._stream.read(1)
+            after = self._stream.read(PIECE)
+            if after.startswith("\n"):
+                text, after = text + "\n", after[1:]
+            self._pending = after
         self.number += count_lines(text)
         return text
 
     def push_back(self, text: str) -> None:
         """Put back the unused end of the last :meth:`chunk`."""
         self.number -= count_lines(text)
-        self._pending = text
+        self._pending = text + self._pending
 
 
 def ends_line(piece: str) -> bool:
@@ -227,8 +231,7 @@ def ends_line(piece: str) -> bool:
 
 # --------------------------------------------------------------------------- what values mean
 
-_SPACES = re.compile(r"\s+")
-_ALNUM = re.compile(r"\w", re.UNICODE)
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _DIGIT = re.compile(r"\d")
 _SUFFIXES = frozenset(
     {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d.", "md", "m.d.", "esq", "esq."}
@@ -237,7 +240,7 @@ _SUFFIXES = frozenset(
 
 def meaningful(text: str) -> bool:
     """Whether ``text`` has a letter or a digit (punctuation alone is not a value)."""
-    return bool(_ALNUM.search(text.replace("_", "")))
+    return text[:1].isalnum() or _LETTER_OR_DIGIT.search(text) is not None
 
 
 def has_digit(text: str) -> bool:
@@ -247,11 +250,13 @@ def has_digit(text: str) -> bool:
 
 def one_line(text: str) -> str:
     """``text`` with runs of white space (newlines included) made one space, trimmed."""
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def newlines(text: str) -> str:
     """``text`` with Windows and old Mac line ends made ``\\n``, trimmed."""
+    if "\r" not in text:
+        return text.strip()
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
