@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, count, islice
+from typing import NamedTuple
 
 from ringback.core.errors import ImportFailed
 from ringback.core.interchange.reading import (
@@ -603,21 +604,26 @@ _CODES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _Step:
+class _Step(NamedTuple):
     """What to do with a cell of a column that is not blank: a :class:`Column` made ready for
     the loop over every row."""
 
-    column: Column
+    at: int
     code: int
     one_line: bool  # a name, phone or email: a line end in it means a quote went astray
+    field: str
+    label: str
+    group: str
+    column: Column
 
 
 def _steps(columns: Sequence[Column], width: int) -> list[_Step | None]:
     steps: list[_Step | None] = [None] * width
     for column in columns:
         code = _CODES.get(column.field, _TEXT)
-        steps[column.index] = _Step(column, code, column.field in _ONE_LINE)
+        steps[column.index] = _Step(
+            column.index, code, column.field in _ONE_LINE, column.field, column.label, column.group, column
+        )
     return steps
 
 
@@ -800,7 +806,7 @@ class CsvFile:
         known = self._labels[read]
         label = known.get(text)
         if label is None:
-            label = read(unneutralise(text) if text[:1] == "'" else text)
+            label = read(_unquoted(text))
             if len(known) < _LABELS_KEPT:
                 known[text] = label
         return label
@@ -851,25 +857,19 @@ class CsvFile:
         notes: list[str] = []
         birthday: Birthday | None = None
         unread_birthday = ""
-        for step in filter(None, compress(self._steps, cells)):
-            column = step.column
-            raw = cells[column.index]
+        for at, code, single_line, field, label, group, column in filter(None, compress(self._steps, cells)):
+            raw = cells[at]
             if raw.isspace():
                 continue
             if raw[0] == "'":
                 raw = unneutralise(raw)
-            if (
-                step.one_line
-                and ("\n" in raw or "\r" in raw)
-                and ("\n" in raw.strip() or "\r" in raw.strip())
-            ):
+            if single_line and ("\n" in raw or "\r" in raw) and ("\n" in raw.strip() or "\r" in raw.strip()):
                 return RowProblem(
                     row,
                     f"the cell in column {column.name!r} runs over several lines"
                     ' (a quote (") in this row that is never closed?)',
                     field=column.name,
                 )
-            code = step.code
             if code <= _ADDRESS:
                 if multi and " ::: " in raw:
                     values = self._values(raw)
@@ -877,27 +877,32 @@ class CsvFile:
                     value = raw.strip()
                     values = [value] if value else []
                 if code == _ADDRESS:
-                    place = addresses.get(column.group)
+                    place = addresses.get(group)
                     if place is None:
-                        place = addresses[column.group] = _Address("", {})
-                    if not place.label:
-                        place.label = column.label or self._label_in(address_label, cells, column)
-                    parts = place.parts.get(column.field)
-                    if parts is None:
-                        parts = place.parts[column.field] = []
-                    parts += [part if "\r" not in part else newlines(part) for part in values]
+                        place = addresses[group] = _Address(
+                            label or self._label_in(address_label, cells, column), {}
+                        )
+                    elif not place.label:
+                        place.label = label or self._label_in(address_label, cells, column)
+                    if "\r" in raw:
+                        values = [newlines(value) for value in values]
+                    parts = place.parts
+                    if field in parts:
+                        parts[field] += values
+                    else:
+                        parts[field] = values
                 elif code == _TEXT:
-                    if values and column.field not in text:
-                        value = one_line(values[0])
+                    if values and field not in text:
+                        value = " ".join(values[0].split())  # one_line()
                         if meaningful(value):
-                            text[column.field] = value
+                            text[field] = value
                 elif code == _PHONE:
-                    label = column.label or self._label_in(phone_label, cells, column)
+                    label = label or self._label_in(phone_label, cells, column)
                     # Kept even without a digit ("ask at the bakery"): flagged later, never dropped.
                     for value in values:
                         phones[value, label] = None
                 else:
-                    label = column.label or self._label_in(email_label, cells, column)
+                    label = label or self._label_in(email_label, cells, column)
                     for value in values:
                         for part in [value] if multi else _EMAIL_SEPARATORS.split(value):
                             address = part.removeprefix("mailto:").strip()
@@ -908,13 +913,10 @@ class CsvFile:
             elif code == _NOTES:
                 notes.append(newlines(raw))
             else:
-                if code == _EVENT:
-                    index = column.label_index
-                    label_cell = cells[index] if index is not None and index < len(cells) else ""
-                    if "birth" not in label_words(
-                        unneutralise(label_cell) if label_cell[:1] == "'" else label_cell
-                    ):
-                        continue
+                where = column.label_index
+                label_cell = cells[where] if where is not None and where < len(cells) else ""
+                if code == _EVENT and "birth" not in label_words(_unquoted(label_cell)):
+                    continue
                 if birthday is None:
                     birthday = parse_birthday(raw)
                     if birthday is None and not no_birthday(raw):
@@ -943,35 +945,49 @@ class CsvFile:
             last_name=last,
             company=company,
             title=text.get("title", ""),
-            phones=tuple(CardPhone(value, label) for value, label in phones),
-            emails=tuple(CardEmail(address, label) for address, label in emails),
-            addresses=tuple(_addresses(addresses)),
+            phones=tuple([CardPhone(value, label) for value, label in phones]),
+            emails=tuple([CardEmail(address, label) for address, label in emails]),
+            addresses=_addresses(addresses) if addresses else (),
             birthday=birthday,
-            tags=unique(tags),
-            notes="\n\n".join(note for note in notes if note),
+            tags=unique(tags) if tags else (),
+            notes="\n\n".join([note for note in notes if note]) if notes else "",
         )
 
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
 
 
-def _addresses(found: dict[str, _Address]) -> Iterator[CardAddress]:
+def _unquoted(cell: str) -> str:
+    return unneutralise(cell) if cell[:1] == "'" else cell
+
+
+def _addresses(found: dict[str, _Address]) -> tuple[CardAddress, ...]:
+    cards: list[CardAddress] = []
     for address in found.values():
-        count = max(map(len, address.parts.values()), default=0)
-        for at in range(count):
-            part = {name: values[at] if at < len(values) else "" for name, values in address.parts.items()}
-            street = "\n".join(
-                text for text in (part.get("street"), part.get("extended"), part.get("po_box")) if text
+        lists = address.parts
+        for at in range(max(map(len, lists.values()))):
+            part = {name: values[at] for name, values in lists.items() if at < len(values)}
+            get = part.get
+            street = get("street", "")
+            if "extended" in part or "po_box" in part:
+                street = "\n".join([text for text in (street, get("extended"), get("po_box")) if text])
+            city, region, postal_code, country = (
+                get("city", ""),
+                get("region", ""),
+                get("postal_code", ""),
+                get("country", ""),
             )
-            card = CardAddress(
-                label=address.label,
-                street=street,
-                city=part.get("city", ""),
-                region=part.get("region", ""),
-                postal_code=part.get("postal_code", ""),
-                country=part.get("country", ""),
-            )
-            if card.empty and part.get("formatted"):
-                card = CardAddress(label=address.label, street=part["formatted"])
-            if not card.empty:
-                yield card
+            if street or city or region or postal_code or country:
+                cards.append(
+                    CardAddress(
+                        label=address.label,
+                        street=street,
+                        city=city,
+                        region=region,
+                        postal_code=postal_code,
+                        country=country,
+                    )
+                )
+            elif get("formatted"):
+                cards.append(CardAddress(label=address.label, street=part["formatted"]))
+    return tuple(cards)
