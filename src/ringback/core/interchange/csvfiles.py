@@ -782,7 +782,7 @@ class CsvFile:
     def _tags(self, text: str) -> list[str]:
         if self._format == FileFormat.GOOGLE:
             # Google's own labels start with "* ": * myContacts, * starred.
-            return [tag for tag in text.split(":::") if not tag.strip().startswith("*")]
+            return [tag for tag in text.split(":::") if not tag.lstrip().startswith("*")]
         if self._format == FileFormat.GOOGLE_LEGACY:
             return [
                 tag.strip().lstrip("* ")
@@ -834,7 +834,8 @@ class CsvFile:
                     f" (a value with a {_DELIMITER_NAMES[self._delimiter]} in it that is not in quotes?)",
                 )
         header_keys = self._header_keys
-        if key(cells[first]) == header_keys[first]:
+        # (A letter of the column name missing from the cell rules it out without key().)
+        if header_keys[first][:1] in cells[first].casefold() and key(cells[first]) == header_keys[first]:
             filled = sum(1 for cell in cells if cell and not cell.isspace())
             same = sum(
                 1
