@@ -207,7 +207,7 @@ class Lines:
 
     def chunk(self) -> str:
         """The next :data:`PIECE` or so characters whatever the lines (``""`` at the end), never
-        ending between the two characters of a ``\r\n``; give back what was not used with
+        ending between the two characters of a ``\\r\\n``; give back what was not used with
         :meth:`push_back`."""
         text, self._pending = self._pending or self._stream.read(PIECE), ""
         if text.endswith("\r"):
