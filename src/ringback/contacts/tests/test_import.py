@@ -213,3 +213,30 @@ def test_queries_per_row_are_bounded(account, tmp_path):
 
     # 40 rows stay under SQLite's 999 parameters per INSERT (Django splits bigger batches).
     assert count(40) == count(4)
+
+
+def test_a_number_worker_gives_the_same_result_as_one_process(account, tmp_path):
+    """Big files have their numbers normalised in a second process: nothing else changes."""
+    rows = "".join(
+        f"Person {i},+1 646 555 {i:04},{'ask at the bakery' if i % 97 == 0 else f'(212) 555-{i:04}'},p{i}@example.com\n"
+        for i in range(BATCH * 3 + 17)
+    )
+    path = write(tmp_path, "big.csv", "name,mobile,work phone,email\n" + rows)
+    one = contacts_import(account=account, path=path)
+    other = make_account("olga")
+    two = contacts_import(account=other, path=path, workers=1)
+    assert (
+        (two.created, two.merged, two.skipped)
+        == (one.created, one.merged, one.skipped)
+        == (BATCH * 3 + 17, 0, 0)
+    )
+
+    def numbers(owner) -> list[tuple[str, str, str, bool]]:
+        return sorted(
+            (p.contact.first_name + " " + p.contact.last_name, p.number, p.label, p.is_valid)
+            for p in Phone.objects.filter(account=owner).select_related("contact")
+        )
+
+    assert numbers(other) == numbers(account) and ("Person 97", "ask at the bakery", "work", False) in [
+        (n, num, lab, ok) for n, num, lab, ok in numbers(other)
+    ]
