@@ -49,7 +49,13 @@ def _values(prefix: str, columns: Sequence[str]) -> str:
     return ", ".join(f"{prefix}.{c}" for c in columns)
 
 
+def _insert_trigger(item: Indexed) -> str:
+    """The trigger that indexes a new row (dropped while an import fills the index in bulk)."""
+    return _sqlite_statements(item)[1]
+
+
 def _sqlite_statements(item: Indexed) -> list[str]:
+    """The FTS5 table, then its insert, delete and update triggers."""
     cols = ", ".join(item.columns)
     delete = (
         f"INSERT INTO {item.fts}({item.fts}, rowid, {cols}) VALUES ('delete', old.id, "
@@ -190,4 +196,4 @@ def search_index_deferred(*, connection: BaseDatabaseWrapper) -> Iterator[Callab
     catch_up()
     with connection.cursor() as cursor:
         for item in INDEXED:
-            cursor.execute(_sqlite_statements(item)[1])
+            cursor.execute(_insert_trigger(item))

@@ -7,6 +7,10 @@ live in.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import holidays
+
 _US = {
     "AL": "America/Chicago", "AK": "America/Anchorage", "AZ": "America/Phoenix",
     "AR": "America/Chicago", "CA": "America/Los_Angeles", "CO": "America/Denver",
@@ -27,61 +31,41 @@ _US = {
     "WV": "America/New_York", "WI": "America/Chicago", "WY": "America/Denver",
     "PR": "America/Puerto_Rico",
 }  # fmt: skip
-_US_NAMES = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
-    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "district of columbia": "DC",
-    "florida": "FL", "georgia": "GA", "hawaii": "HI", "idaho": "ID", "illinois": "IL",
-    "indiana": "IN", "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA",
-    "maine": "ME", "maryland": "MD", "massachusetts": "MA", "michigan": "MI", "minnesota": "MN",
-    "mississippi": "MS", "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
-    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
-    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK", "oregon": "OR",
-    "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC", "south dakota": "SD",
-    "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA",
-    "washington": "WA", "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY",
-    "puerto rico": "PR",
-}  # fmt: skip
 _CA = {
     "AB": "America/Edmonton", "BC": "America/Vancouver", "MB": "America/Winnipeg",
     "NB": "America/Moncton", "NL": "America/St_Johns", "NS": "America/Halifax",
     "NT": "America/Yellowknife", "NU": "America/Iqaluit", "ON": "America/Toronto",
     "PE": "America/Halifax", "QC": "America/Toronto", "SK": "America/Regina", "YT": "America/Whitehorse",
 }  # fmt: skip
-_CA_NAMES = {
-    "alberta": "AB", "british columbia": "BC", "manitoba": "MB", "new brunswick": "NB",
-    "newfoundland and labrador": "NL", "nova scotia": "NS", "northwest territories": "NT",
-    "nunavut": "NU", "ontario": "ON", "prince edward island": "PE", "quebec": "QC", "québec": "QC",
-    "saskatchewan": "SK", "yukon": "YT",
-}  # fmt: skip
 _AU = {
     "NSW": "Australia/Sydney", "VIC": "Australia/Melbourne", "QLD": "Australia/Brisbane",
     "SA": "Australia/Adelaide", "WA": "Australia/Perth", "TAS": "Australia/Hobart",
     "ACT": "Australia/Sydney", "NT": "Australia/Darwin",
 }  # fmt: skip
-_AU_NAMES = {
-    "new south wales": "NSW", "victoria": "VIC", "queensland": "QLD", "south australia": "SA",
-    "western australia": "WA", "tasmania": "TAS", "australian capital territory": "ACT",
-    "northern territory": "NT",
-}  # fmt: skip
-_TABLES = {"US": (_US, _US_NAMES), "CA": (_CA, _CA_NAMES), "AU": (_AU, _AU_NAMES)}
+_ZONES = {"US": _US, "CA": _CA, "AU": _AU}
+
+
+@lru_cache(maxsize=4)
+def _names(country: str) -> dict[str, str]:
+    """State or province names (in any case) to their codes, from the ``holidays`` package."""
+    aliases = holidays.country_holidays(country).subdivisions_aliases
+    return {name.casefold(): code for name, code in aliases.items()}
 
 
 def state_code(country: str, region: str) -> str | None:
     """The postal code of a US state, Canadian province or Australian state written as a code
     or a name (``"Florida"``, ``"fl"``), or ``None``."""
-    table = _TABLES.get(country.upper())
-    if table is None:
+    zones = _ZONES.get(country.upper())
+    if zones is None:
         return None
-    codes, names = table
     text = region.strip()
-    if text.upper() in codes:
+    if text.upper() in zones:
         return text.upper()
-    return names.get(text.casefold())
+    code = _names(country.upper()).get(text.casefold())
+    return code if code in zones else None
 
 
 def zone_for_region(country: str, region: str) -> str | None:
     """The time zone of a state or province of ``country`` (ISO code), or ``None`` if unknown."""
     code = state_code(country, region)
-    if code is None:
-        return None
-    return _TABLES[country.upper()][0][code]
+    return None if code is None else _ZONES[country.upper()][code]

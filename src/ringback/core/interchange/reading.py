@@ -313,6 +313,11 @@ def phone_label(text: str) -> str:
         or "car" in words.split()
     ):
         return "mobile"
+    return _place_label(words)
+
+
+def _place_label(words: str) -> str:
+    """``work``, ``home`` or ``other`` for the words of a label (phones, emails, addresses)."""
     if any(w in words for w in ("work", "business", "office", "company")):
         return "work"
     if any(w in words for w in ("home", "private", "personal")):
@@ -326,11 +331,7 @@ def email_label(text: str) -> str:
     words = label_words(text)
     if not words:
         return "home"
-    if any(w in words for w in ("work", "business", "office", "company")):
-        return "work"
-    if any(w in words for w in ("home", "private", "personal")):
-        return "home"
-    return "other"
+    return _place_label(words)
 
 
 def address_label(text: str) -> str:
@@ -338,11 +339,7 @@ def address_label(text: str) -> str:
     words = label_words(text)
     if not words:
         return ""
-    if any(w in words for w in ("work", "business", "office", "company")):
-        return "work"
-    if any(w in words for w in ("home", "private", "personal")):
-        return "home"
-    return "other"
+    return _place_label(words)
 
 
 _MONTHS = {
