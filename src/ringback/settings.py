@@ -102,6 +102,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# fields.W161 guards against ``default=datetime.now()`` by warning when a fixed default lies within
+# ten seconds of the present: for a time of day (calling hours end at 21:00) it fired on every
+# command run at 21:00:00 ± 10 s and added a warning to its output.
+SILENCED_SYSTEM_CHECKS = ["fields.W161"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
