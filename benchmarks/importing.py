@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     size_mb = path.stat().st_size / 1e6
     bench.log(f"  {size_mb:.1f} MB; importing")
     imported = run_child("import", path)
-    bench.log("  again in one process (no number worker)")
+    bench.log("  again in one process (no reader process)")
     single = run_child("import-single", path)
     bench.log("  floor: bare executemany of the same rows")
     floor = run_child("floor", path)
@@ -253,11 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Import of a {args.rows:,}-row Google Contacts CSV ({size_mb:.1f} MB) on SQLite")
     print(f"  created {imported['created']:,}, merged {imported['merged']:,}, "
           f"unchanged {imported['unchanged']:,}, skipped {imported['skipped']:,}")  # fmt: skip
-    print(f"  import (as `ringback import`: numbers normalised in a second process): {imported['seconds']:.2f} s"
+    print(f"  import (as `ringback import`: file read and rows prepared in a second process): {imported['seconds']:.2f} s"
           f" = {rate:,.0f} rows/s (goal ≥ {GOAL_ROWS_PER_S:,}: {met})")  # fmt: skip
     print(f"  import in one process: {single['seconds']:.2f} s = {single_rate:,.0f} rows/s")
     print(f"  peak memory: {imported['peak_mb']:.0f} MB importing process (goal < {GOAL_MB} MB: {mem}),"
-          f" {imported['worker_peak_mb']:.0f} MB number worker; {single['peak_mb']:.0f} MB in one process")  # fmt: skip
+          f" {imported['worker_peak_mb']:.0f} MB reader process; {single['peak_mb']:.0f} MB in one process")  # fmt: skip
     print(
         f"  floor (bare executemany of the same rows): {floor['seconds']:.2f} s; import = ×{ratio:.1f} the floor"
     )

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from phonenumbers import timezone as number_zones
 
 from ringback.core.area_codes import AREA_CODE_STATES
-from ringback.core.phones import ParsedPhone, _simple_parse, _zones_in_country, parse_phone, parse_phones
+from ringback.core.phones import ParsedPhone, _simple_parse, _zones_in_country, parse_phone
 
 REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
 CALLING_CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
@@ -162,8 +162,3 @@ def test_any_text_gets_phonenumbers_verdict(raw: str, region: str) -> None:
        region=st.sampled_from(REGIONS), plus=st.booleans())  # fmt: skip
 def test_any_number_after_any_calling_code(code: int, digits: str, region: str, plus: bool) -> None:
     same(f"{'+' if plus else ''}{code} {digits}", region)
-
-
-def test_batch_is_each_in_order() -> None:
-    raws = ["(212) 736-5000", "nope", "+44 20 7946 0958"]
-    assert parse_phones(raws, "US") == [parse_phone(r, "US") for r in raws]

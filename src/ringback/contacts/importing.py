@@ -11,38 +11,34 @@ timeline. Importing the same file twice therefore changes nothing the second tim
 from __future__ import annotations
 
 import logging
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
 
 from ringback.accounts.models import Account
-from ringback.contacts.choices import ContactStatus, EmailLabel, ImportStatus, PhoneLabel, Warmth
+from ringback.contacts.bulk import indexes_deferred, table_rows
+from ringback.contacts.choices import ContactStatus, ImportStatus, Warmth
 from ringback.contacts.models import Address, Contact, Email, ImportRun, Phone, Tag
 from ringback.contacts.search_index import search_index_deferred
 from ringback.core import clock
 from ringback.core.errors import ImportFailed
-from ringback.core.interchange import Card, CardAddress, FileFormat, RowProblem
-from ringback.core.interchange.readers import open_cards
-from ringback.core.phones import ParsedPhone, ignore_interrupts, parse_phone, parse_phones
-from ringback.core.places import state_code, zone_for_region
+from ringback.core.interchange import FileFormat, RowProblem
+from ringback.core.interchange.ahead import ReadAhead
+from ringback.core.interchange.incoming import Incoming, Seller, address_key, name_key
 
 log = logging.getLogger(__name__)
 
-#: Rows written per batch (one set of INSERTs per table per batch).
+#: Rows written per batch (one set of INSERTs per table per batch); merges into contacts saved
+#: before are gathered until this many contacts have some.
 BATCH = 1000
 #: Skipped rows listed one by one in a report; beyond this only counted.
 PROBLEMS_KEPT = 10_000
-
-_LIMITS = {"first_name": 100, "last_name": 100, "company": 200, "title": 200}
-_ADDRESS_LIMITS = {"label": 20, "city": 100, "region": 100, "postal_code": 20, "country": 100}
 
 Progress = Callable[[int, int], None]
 
@@ -65,52 +61,18 @@ class _New:
     subdivision: str
     phones: list[tuple[str, str, str, bool]] = field(default_factory=list)  # number, ext, label, valid
     emails: list[tuple[str, str]] = field(default_factory=list)  # address, label
-    addresses: list[CardAddress] = field(default_factory=list)
+    addresses: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
     tags: set[str] = field(default_factory=set)
     pk: int = 0
 
 
-@dataclass
-class _Incoming:
-    """A card made ready: numbers parsed, emails normalised, fields checked."""
-
-    card: Card
-    first_name: str
-    numbers: list[tuple[str, ParsedPhone, str]]  # (label, parsed, extension)
-    emails: list[tuple[str, str]]  # (address, label)
-    addresses: list[CardAddress]
-    tags: list[str]
-
-
 Owner = int | _New
-
-
-def _address_key(street: str, city: str, postal_code: str) -> tuple[str, str, str]:
-    return (street.casefold().strip(), city.casefold().strip(), postal_code.casefold().replace(" ", ""))
-
-
-def _name_key(first: str, last: str, company: str) -> str:
-    return f"{first.casefold().strip()}|{last.casefold().strip()}|{company.casefold().strip()}"
-
-
-_PHONE_LABELS = frozenset(PhoneLabel.values)
-_EMAIL_LABELS = frozenset(EmailLabel.values)
-
-
-def _phone_label(label: str) -> str:
-    return label if label in _PHONE_LABELS else PhoneLabel.OTHER
-
-
-def _email_label(label: str) -> str:
-    return label if label in _EMAIL_LABELS else EmailLabel.OTHER
 
 
 class _Importer:
     def __init__(self, account: Account, label: str, indexed: Callable[[], None]) -> None:
         self.account = account
         self.indexed = indexed
-        #: Numbers of the cards being taken, normalised ahead (by the number worker), by text.
-        self.parsed: dict[str, ParsedPhone] = {}
         self.label = label
         self.now = clock.now()
         #: Who has each working number (numbers kept as written match nobody: two people may
@@ -122,77 +84,30 @@ class _Importer:
             Email.objects.filter(account=account).values_list("address", "contact_id")
         )
         self.name_owner: dict[str, Owner] = {
-            _name_key(first, last, company): pk
+            name_key(first, last, company): pk
             for pk, first, last, company in Contact.objects.filter(account=account).values_list(
                 "id", "first_name", "last_name", "company"
             )
         }
         self.tag_ids: dict[str, int] = dict(Tag.objects.filter(account=account).values_list("name", "id"))
         self.new: list[_New] = []
-        self.merges: dict[int, list[_Incoming]] = {}
+        #: Rows to merge into contacts saved before, by contact id, in file order.
+        self.merges: dict[int, list[Incoming]] = {}
         self.created = self.merged = self.unchanged = self.skipped = self.rows = 0
         self.problems: list[list[Any]] = []
 
-    # --- reading ------------------------------------------------------------------------------
+    # --- taking rows --------------------------------------------------------------------------
 
-    def skip(self, row: int, reason: str) -> None:
+    def skip(self, problem: RowProblem) -> None:
         self.skipped += 1
         if len(self.problems) < PROBLEMS_KEPT:
-            self.problems.append([row, reason])
+            where = f"{problem.field}: " if problem.field else ""
+            self.problems.append([problem.row, f"{where}{problem.reason}"])
 
-    def prepare(self, card: Card) -> _Incoming | None:
-        first = " ".join(p for p in (card.first_name.strip(), card.middle_name.strip()) if p)
-        values = {
-            "first_name": first,
-            "last_name": card.last_name,
-            "company": card.company,
-            "title": card.title,
-        }
-        for name, limit in _LIMITS.items():
-            if len(values[name].strip()) > limit:
-                self.skip(card.row, f"{name.replace('_', ' ')}: longer than {limit} characters")
-                return None
-        numbers: list[tuple[str, ParsedPhone, str]] = []
-        seen: set[str] = set()
-        for phone in card.phones:
-            if not phone.value.strip():
-                continue
-            parsed = self.parsed.get(phone.value) or parse_phone(phone.value, self.account.default_region)
-            extension = phone.extension or parsed.extension
-            if len(parsed.number) > 64 or len(extension) > 20:
-                self.skip(card.row, f"phone: {phone.value[:40]!r} is too long to be a number")
-                return None
-            if parsed.number not in seen:
-                seen.add(parsed.number)
-                numbers.append((_phone_label(phone.label), parsed, extension))
-        emails: list[tuple[str, str]] = []
-        for email in card.emails:
-            text = email.address.strip().lower()
-            if not text or any(a == text for a, _ in emails):
-                continue
-            if len(text) > 254:
-                self.skip(card.row, "email: longer than 254 characters")
-                return None
-            emails.append((text, _email_label(email.label)))
-        for postal in card.addresses:
-            for name, limit in _ADDRESS_LIMITS.items():
-                if len(getattr(postal, name)) > limit:
-                    self.skip(card.row, f"address {name.replace('_', ' ')}: longer than {limit} characters")
-                    return None
-        tags = sorted({t.strip() for t in card.tags if t.strip()})
-        if any(len(t) > 100 for t in tags):
-            self.skip(card.row, "tags: a tag is longer than 100 characters")
-            return None
-        if not (first or card.last_name.strip() or card.company.strip() or numbers or emails):
-            self.skip(card.row, "no name, phone or email")
-            return None
-        addresses = [a for a in card.addresses if not a.empty]
-        return _Incoming(card, first, numbers, emails, addresses, tags)
-
-    def owner(self, item: _Incoming) -> Owner | None:
-        working = [parsed for _, parsed, _ in item.numbers if parsed.valid]
-        for parsed in working:
-            found = self.phone_owner.get(parsed.number)
+    def owner(self, item: Incoming) -> Owner | None:
+        working = [number for number, _, _, valid in item.numbers if valid]
+        for number in working:
+            found = self.phone_owner.get(number)
             if found is not None:
                 return found
         for address, _ in item.emails:
@@ -200,125 +115,95 @@ class _Importer:
             if found is not None:
                 return found
         if not working and not item.emails:
-            return self.name_owner.get(_name_key(item.first_name, item.card.last_name, item.card.company))
+            return self.name_owner.get(name_key(item.first_name, item.last_name, item.company))
         return None
 
-    def take(self, card: Card) -> None:
+    def take(self, row: Incoming | RowProblem) -> None:
         self.rows += 1
-        item = self.prepare(card)
-        if item is None:
+        if isinstance(row, RowProblem):
+            self.skip(row)
             return
-        owner = self.owner(item)
+        owner = self.owner(row)
         if owner is None:
-            self.create(item)
+            self.create(row)
         elif isinstance(owner, _New):
-            if self.merge_new(owner, item):
+            if self.merge_new(owner, row):
                 self.merged += 1
             else:
                 self.unchanged += 1
         else:
-            self.merges.setdefault(owner, []).append(item)
+            self.merges.setdefault(owner, []).append(row)
+            # What the merge will add is the contact's from now on, for the rows that follow.
+            for number, _, _, valid in row.numbers:
+                if valid:
+                    self.phone_owner.setdefault(number, owner)
+            for address, _ in row.emails:
+                self.email_owner.setdefault(address, owner)
+        if len(self.new) >= BATCH:
+            self.write_new()
+        if len(self.merges) >= BATCH:
+            self.merge_existing()
 
     # --- new contacts -------------------------------------------------------------------------
 
-    def _zone(self, item: _Incoming) -> tuple[str, str, str]:
-        """Time zone, country and state: from the first number that tells, the address where the
-        number spans several zones, else the seller's."""
-        account = self.account
-        valid = [p for _, p, _ in item.numbers if p.valid]
-        located = next((p for p in valid if p.zone), valid[0] if valid else None)
-        address = item.addresses[0] if item.addresses else None
-        country = (located.region if located and located.region else "") or account.default_region
-        subdivision = located.subdivision if located and located.subdivision else ""
-        if address and not subdivision:
-            subdivision = state_code(country, address.region) or ""
-        if located and located.zone:
-            return located.zone, country, subdivision
-        by_address = zone_for_region(country, address.region) if address else None
-        if by_address and (located is None or not located.zones or by_address in located.zones):
-            return by_address, country, subdivision
-        if located is None or located.region == account.default_region or not located.zones:
-            return account.time_zone, country, subdivision
-        return located.zones[0], country, subdivision
-
-    def create(self, item: _Incoming) -> None:
-        card = item.card
-        zone, country, subdivision = self._zone(item)
-        birthday = card.birthday
+    def create(self, item: Incoming) -> None:
+        birthday = item.birthday or (None, None, None)
         new = _New(
-            row=card.row,
+            row=item.row,
             first_name=item.first_name,
-            last_name=card.last_name.strip(),
-            company=card.company.strip(),
-            title=card.title.strip(),
-            notes=card.notes,
-            birthday_month=birthday.month if birthday else None,
-            birthday_day=birthday.day if birthday else None,
-            birthday_year=birthday.year if birthday else None,
-            time_zone=zone,
-            country=country[:2],
-            subdivision=subdivision[:10],
+            last_name=item.last_name,
+            company=item.company,
+            title=item.title,
+            notes=item.notes,
+            birthday_month=birthday[0],
+            birthday_day=birthday[1],
+            birthday_year=birthday[2],
+            time_zone=item.time_zone,
+            country=item.country,
+            subdivision=item.subdivision,
             tags=set(item.tags),
         )
         self.created += 1
         self.new.append(new)
-        self.name_owner.setdefault(_name_key(new.first_name, new.last_name, new.company), new)
+        self.name_owner.setdefault(name_key(new.first_name, new.last_name, new.company), new)
         self.merge_new(new, item)
 
-    def _phone(self, contact: Contact, label: str, parsed: ParsedPhone, extension: str) -> Phone:
-        return Phone(
-            account=self.account,
-            contact=contact,
-            number=parsed.number,
-            extension=extension,
-            label=label,
-            is_valid=parsed.valid,
-        )
-
-    def _address(self, contact: Contact, address: CardAddress) -> Address:
-        return Address(
-            account=self.account,
-            contact=contact,
-            label=address.label,
-            street=address.street,
-            city=address.city,
-            region=address.region,
-            postal_code=address.postal_code,
-            country=address.country,
-        )
-
-    def merge_new(self, new: _New, item: _Incoming) -> bool:
+    def merge_new(self, new: _New, item: Incoming) -> bool:
         """Add what ``item`` brings to a contact created by this import; whether it added anything."""
         changed = False
-        for label, parsed, extension in item.numbers:
-            if parsed.valid and parsed.number not in self.phone_owner:
-                self.phone_owner[parsed.number] = new
-            elif parsed.valid or any(number == parsed.number for number, *_ in new.phones):
+        for number in item.numbers:
+            if number[3] and number[0] not in self.phone_owner:
+                self.phone_owner[number[0]] = new
+            elif number[3] or any(have == number[0] for have, *_ in new.phones):
                 continue
-            new.phones.append((parsed.number, extension, label, parsed.valid))
+            new.phones.append(number)
             changed = True
-        for email, label in item.emails:
-            if email not in self.email_owner:
-                new.emails.append((email, label))
-                self.email_owner[email] = new
+        for email in item.emails:
+            if email[0] not in self.email_owner:
+                new.emails.append(email)
+                self.email_owner[email[0]] = new
                 changed = True
-        known = {_address_key(a.street, a.city, a.postal_code) for a in new.addresses}
-        for postal in item.addresses:
-            key = _address_key(postal.street, postal.city, postal.postal_code)
-            if key not in known:
-                new.addresses.append(postal)
-                known.add(key)
-                changed = True
-        if not set(item.tags) <= new.tags:
-            new.tags |= set(item.tags)
+        if item.addresses:
+            known = {address_key(a[1], a[2], a[4]) for a in new.addresses}
+            for postal in item.addresses:
+                key = address_key(postal[1], postal[2], postal[4])
+                if key not in known:
+                    new.addresses.append(postal)
+                    known.add(key)
+                    changed = True
+        if not new.tags.issuperset(item.tags):
+            new.tags.update(item.tags)
             changed = True
         return bool(_fill(new, item)) or changed
 
     # --- merging into contacts already in the book --------------------------------------------
 
     def merge_existing(self) -> None:
+        """Merge the rows gathered for contacts saved before (by earlier imports, or by this one
+        in an earlier batch)."""
         if not self.merges:
             return
+        self.indexed()  # the contacts updated below must be in the search index first
         from ringback.activities.choices import Channel, Direction, Outcome
         from ringback.activities.models import Touch
 
@@ -342,7 +227,7 @@ class _Importer:
             .order_by()
             .values_list("contact_id", "street", "city", "postal_code")
         ):
-            known["addresses"][contact_id].add(_address_key(street, city, postal_code))
+            known["addresses"][contact_id].add(address_key(street, city, postal_code))
         for contact_id, tag in (
             Contact.tags.through.objects.filter(contact_id__in=ids)
             .order_by()
@@ -362,16 +247,20 @@ class _Importer:
             have_tags = known["tags"][contact.pk]
             for item in self.merges[contact.pk]:
                 added: list[str] = []
-                for label, parsed, extension in item.numbers:
-                    taken = parsed.valid and parsed.number in self.phone_owner
-                    if parsed.number not in have_phones and not taken:
-                        phones.append(self._phone(contact, label, parsed, extension))
-                        have_phones.add(parsed.number)
-                        if parsed.valid:
-                            self.phone_owner[parsed.number] = contact.pk
-                        added.append(f"phone {parsed.number}")
+                for number, extension, label, valid in item.numbers:
+                    taken = valid and self.phone_owner.get(number, contact.pk) != contact.pk
+                    if number not in have_phones and not taken:
+                        phones.append(
+                            Phone(account=self.account, contact=contact, number=number, extension=extension,
+                                  label=label, is_valid=valid)
+                        )  # fmt: skip
+                        have_phones.add(number)
+                        if valid:
+                            self.phone_owner[number] = contact.pk
+                        added.append(f"phone {number}")
                 for address, label in item.emails:
-                    if address not in have_emails and address not in self.email_owner:
+                    taken = self.email_owner.get(address, contact.pk) != contact.pk
+                    if address not in have_emails and not taken:
                         emails.append(
                             Email(account=self.account, contact=contact, address=address, label=label)
                         )
@@ -379,9 +268,9 @@ class _Importer:
                         self.email_owner[address] = contact.pk
                         added.append(f"email {address}")
                 for postal in item.addresses:
-                    key = _address_key(postal.street, postal.city, postal.postal_code)
+                    key = address_key(postal[1], postal[2], postal[4])
                     if key not in have_addresses:
-                        addresses.append(self._address(contact, postal))
+                        addresses.append(_address(self.account, contact, postal))
                         have_addresses.add(key)
                         added.append("an address")
                 new_tags = [t for t in item.tags if t not in have_tags]
@@ -406,7 +295,7 @@ class _Importer:
                         channel=Channel.NOTE,
                         direction=Direction.IN,
                         outcome=Outcome.NOTE,
-                        note=f"Merged from {self.label}, row {item.card.row}: added {'; '.join(added)}.",
+                        note=f"Merged from {self.label}, row {item.row}: added {'; '.join(added)}.",
                         at=self.now,
                         created_at=self.now,
                     )
@@ -430,12 +319,10 @@ class _Importer:
 
     # --- writing a batch ----------------------------------------------------------------------
 
-    def flush(self) -> None:
-        if self.new:
-            self.write_new()
-            self.indexed()  # merges below may update contacts written by an earlier batch
+    def finish(self) -> None:
+        """Write what is still gathered."""
+        self.write_new()
         self.merge_existing()
-        self.indexed()
 
     def write_new(self) -> None:
         """Insert this batch's new contacts and their numbers, emails, addresses and tags.
@@ -443,6 +330,8 @@ class _Importer:
         Plain ``executemany`` with ids reserved up front: building a model instance per row and
         Django's per-value preparation in ``bulk_create`` cost more than the inserts themselves.
         """
+        if not self.new:
+            return
         account_id = self.account.pk
         now = connection.ops.adapt_datetimefield_value(self.now)
         for new, pk in zip(self.new, _reserve_contact_ids(len(self.new)), strict=True):
@@ -462,12 +351,9 @@ class _Importer:
             for address, label in new.emails:
                 emails.append((account_id, pk, address, label))
                 self.email_owner[address] = pk
-            addresses += [
-                (account_id, pk, a.label, a.street, a.city, a.region, a.postal_code, a.country)
-                for a in new.addresses
-            ]
+            addresses += [(account_id, pk, *a) for a in new.addresses]
             links += [(pk, self._tag(tag)) for tag in sorted(new.tags)]
-            key = _name_key(new.first_name, new.last_name, new.company)
+            key = name_key(new.first_name, new.last_name, new.company)
             if self.name_owner.get(key) is new:
                 self.name_owner[key] = pk
         with connection.cursor() as cursor:
@@ -526,33 +412,38 @@ def _reserve_contact_ids(count: int) -> list[int]:
 _FILLED = ("company", "title", "notes", "birthday_month", "birthday_day", "birthday_year")
 
 
-def _fill(contact: Contact | _New, item: _Incoming) -> list[str]:
+def _address(account: Account, contact: Contact, postal: tuple[str, str, str, str, str, str]) -> Address:
+    label, street, city, region, postal_code, country = postal
+    return Address(account=account, contact=contact, label=label, street=street, city=city, region=region,
+                   postal_code=postal_code, country=country)  # fmt: skip
+
+
+def _fill(contact: Contact | _New, item: Incoming) -> list[str]:
     """Fill the contact's blank fields from ``item`` and append notes it does not have yet;
     say what changed."""
-    card, changed = item.card, []
-    if not contact.company and card.company.strip():
-        contact.company = card.company.strip()
+    changed = []
+    if not contact.company and item.company:
+        contact.company = item.company
         changed.append("company")
-    if not contact.title and card.title.strip():
-        contact.title = card.title.strip()
+    if not contact.title and item.title:
+        contact.title = item.title
         changed.append("title")
-    notes = card.notes.strip()
+    notes = item.notes.strip()
     if notes and notes not in contact.notes:
-        contact.notes = f"{contact.notes.rstrip()}\n\n{card.notes}" if contact.notes.strip() else card.notes
+        contact.notes = f"{contact.notes.rstrip()}\n\n{item.notes}" if contact.notes.strip() else item.notes
         changed.append("notes")
-    birthday = card.birthday
-    if birthday and contact.birthday_month is None:
-        contact.birthday_month, contact.birthday_day = birthday.month, birthday.day
-        contact.birthday_year = birthday.year
-        changed.append("birthday")
-    elif (
-        birthday
-        and birthday.year is not None
-        and contact.birthday_year is None
-        and (contact.birthday_month, contact.birthday_day) == (birthday.month, birthday.day)
-    ):
-        contact.birthday_year = birthday.year
-        changed.append("birth year")
+    if item.birthday is not None:
+        month, day, year = item.birthday
+        if contact.birthday_month is None:
+            contact.birthday_month, contact.birthday_day, contact.birthday_year = month, day, year
+            changed.append("birthday")
+        elif (
+            year is not None
+            and contact.birthday_year is None
+            and (contact.birthday_month, contact.birthday_day) == (month, day)
+        ):
+            contact.birthday_year = year
+            changed.append("birth year")
     return changed
 
 
@@ -601,8 +492,8 @@ def contacts_import(
 ) -> ImportRun:
     """Import a contact file into the account and return its report (kept as an ImportRun).
 
-    With ``workers`` (for big files on a machine with a spare core) phone numbers are normalised
-    in a second process, a batch ahead of the rows being matched and written.
+    With ``workers`` (for big files on a machine with a spare core) the file is read and its rows
+    prepared (numbers normalised…) in a second process while this one matches and saves them.
 
     The format is detected unless given. Rows are streamed (memory stays flat whatever the file
     size) and written in batches in one transaction; with ``dry_run`` everything is worked out
@@ -613,32 +504,36 @@ def contacts_import(
     started = clock.now()
     chosen = str(file_format or "")
     importer: _Importer | None = None
+    seller = Seller(region=account.default_region, time_zone=account.time_zone)
     try:
-        with open_cards(path, file_format=file_format, mapping=mapping, label=name) as reader:
-            chosen = str(reader.format)
-            with transaction.atomic(), search_index_deferred(connection=connection) as catch_up:
-                importer = _Importer(account, name, catch_up)
-                with _NumberWorker(account.default_region, start=workers > 0) as numbers:
-                    for chunk, parsed in numbers.ahead(reader):
-                        importer.parsed = parsed
-                        for record in chunk:
-                            if isinstance(record, RowProblem):
-                                importer.rows += 1
-                                where = f"{record.field}: " if record.field else ""
-                                importer.skip(record.row, f"{where}{record.reason}")
-                                continue
-                            importer.take(record)
-                            if len(importer.new) + len(importer.merges) >= BATCH:
-                                importer.flush()
-                        if progress is not None:
-                            progress(reader.bytes_read, reader.total_bytes)
-                importer.flush()
+        with (
+            ReadAhead(
+                path, seller=seller, file_format=file_format, mapping=mapping, label=name, worker=workers > 0
+            ) as rows,
+            transaction.atomic(),
+            search_index_deferred(connection=connection) as catch_up,
+            ExitStack() as later,
+        ):
+            importer = _Importer(account, name, catch_up)  # while the worker opens the file
+            chosen = str(rows.format)
+            total = 0
+            for number, batch in enumerate(rows):
+                for row in batch.rows:
+                    importer.take(row)
+                total = batch.total_bytes
+                if number == 0 and _big(importer.rows, batch.bytes_read, total):
+                    later.enter_context(
+                        indexes_deferred(connection=connection, tables=_TABLES, keep_leading=("contact_id",))
+                    )
                 if progress is not None:
-                    progress(reader.total_bytes, reader.total_bytes)
-                if importer.created + importer.merged + importer.unchanged == 0:
-                    raise ImportFailed(_nothing(name, importer))
-                if dry_run:
-                    transaction.set_rollback(True)
+                    progress(batch.bytes_read, total)
+            importer.finish()
+            if progress is not None:
+                progress(total, total)
+            if importer.created + importer.merged + importer.unchanged == 0:
+                raise ImportFailed(_nothing(name, importer))
+            if dry_run:
+                transaction.set_rollback(True)
     except ImportFailed as exc:
         _record(
             account=account, label=name, file_format=chosen, status=ImportStatus.FAILED, started_at=started,
@@ -662,63 +557,26 @@ def contacts_import(
     )
 
 
-def _batches(records: Iterable[Card | RowProblem]) -> Iterator[list[Card | RowProblem]]:
-    """The records in lists of :data:`BATCH` (itertools.batched arrives with Python 3.12)."""
-    it = iter(records)
-    while chunk := list(islice(it, BATCH)):
-        yield chunk
+#: The tables an import adds rows to.
+_TABLES = (
+    "contacts_contact",
+    "contacts_phone",
+    "contacts_email",
+    "contacts_address",
+    "contacts_contact_tags",
+)
+#: An import of this many rows or more builds the tables' indexes after the rows (see ``bulk``)...
+DEFER_INDEXES_ROWS = 20_000
 
 
-class _NumberWorker:
-    """Normalises the numbers of the next batch of cards while the current one is imported.
-
-    Without a worker process (``start=False``) numbers are parsed as cards are taken. With one,
-    the importing process reads the file and writes rows while the worker runs ``parse_phones``
-    (the two costliest parts of an import then use both cores). Batches come back in file order.
-    """
-
-    def __init__(self, region: str, *, start: bool) -> None:
-        self.region = region
-        self.pool = (
-            ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), initializer=ignore_interrupts)
-            if start
-            else None
-        )
-
-    def __enter__(self) -> _NumberWorker:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=exc[0] is None, cancel_futures=True)
-
-    def ahead(
-        self, records: Iterable[Card | RowProblem]
-    ) -> Iterator[tuple[list[Card | RowProblem], dict[str, ParsedPhone]]]:
-        """The records in batches, each with its numbers already normalised (by text)."""
-        if self.pool is None:
-            for chunk in _batches(records):
-                yield chunk, {}
-            return
-        pending: deque[tuple[list[Card | RowProblem], list[str], Future[list[ParsedPhone]]]] = deque()
-        for cards in _batches(records):
-            raws = list(
-                dict.fromkeys(
-                    p.value for c in cards if isinstance(c, Card) for p in c.phones if p.value.strip()
-                )
-            )
-            pending.append((cards, raws, self.pool.submit(parse_phones, raws, self.region)))
-            if len(pending) > 2:
-                yield self._done(pending.popleft())
-        while pending:
-            yield self._done(pending.popleft())
-
-    @staticmethod
-    def _done(
-        item: tuple[list[Card | RowProblem], list[str], Future[list[ParsedPhone]]],
-    ) -> tuple[list[Card | RowProblem], dict[str, ParsedPhone]]:
-        cards, raws, future = item
-        return cards, dict(zip(raws, future.result(), strict=True))
+def _big(rows: int, bytes_read: int, total_bytes: int) -> bool:
+    """Whether the file, judged by its first batch, adds at least :data:`DEFER_INDEXES_ROWS` rows
+    and more than the contact table holds (all accounts): then building the indexes afterwards
+    beats inserting into them."""
+    if not bytes_read:
+        return False
+    expected = rows * total_bytes / bytes_read
+    return expected >= DEFER_INDEXES_ROWS and expected >= table_rows(connection=connection, table=_TABLES[0])
 
 
 def _nothing(name: str, importer: _Importer) -> str:

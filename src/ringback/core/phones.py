@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import signal
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -370,14 +368,3 @@ def choose_phone(phones: list[PhoneChoice], local_time: datetime) -> PhoneChoice
     if not usable:
         return None
     return min(usable, key=lambda p: (_PREFERENCE[p.label], p.id))
-
-
-def parse_phones(raws: Sequence[str], default_region: str = "US") -> list[ParsedPhone]:
-    """:func:`parse_phone` of each of ``raws``, in order (one call per batch, for a worker process)."""
-    return [parse_phone(raw, default_region) for raw in raws]
-
-
-def ignore_interrupts() -> None:
-    """Start of a number worker process: Ctrl-C is left to the process that started it, which
-    rolls its import back and stops the worker."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ringback.activities.models import Touch
+from ringback.contacts import importing
 from ringback.contacts.choices import ImportStatus
 from ringback.contacts.importing import BATCH, contacts_import
 from ringback.contacts.models import Contact, ImportRun, Phone
@@ -216,7 +217,7 @@ def test_queries_per_row_are_bounded(account, tmp_path):
 
 
 def test_a_number_worker_gives_the_same_result_as_one_process(account, tmp_path):
-    """Big files have their numbers normalised in a second process: nothing else changes."""
+    """Big files are read and prepared in a second process: nothing else changes."""
     rows = "".join(
         f"Person {i},+1 646 555 {i:04},{'ask at the bakery' if i % 97 == 0 else f'(212) 555-{i:04}'},p{i}@example.com\n"
         for i in range(BATCH * 3 + 17)
@@ -240,3 +241,75 @@ def test_a_number_worker_gives_the_same_result_as_one_process(account, tmp_path)
     assert numbers(other) == numbers(account) and ("Person 97", "ask at the bakery", "work", False) in [
         (n, num, lab, ok) for n, num, lab, ok in numbers(other)
     ]
+
+
+def test_a_number_a_merge_brings_finds_its_contact_for_the_rows_after(account, tmp_path):
+    """Merges into saved contacts are gathered and written later; the rows in between still
+    find the contact by what the merge will add."""
+    mary = contact_create(account=account, first_name="Mary", last_name="Smith",
+                          phones=[PhoneInput("212-736-5000")])  # fmt: skip
+    path = write(
+        tmp_path,
+        "later.csv",
+        "name,phone,other phone,email\n"
+        "Mary Smith,(212) 736-5000,917-555-0188,\n"  # merges, bringing a second number
+        "M. Smith,917-555-0188,,mary@example.com\n"  # found by that number: merges too
+        "Mary S,,,MARY@example.com\n",  # found by the email the row before brings
+    )
+    run = contacts_import(account=account, path=path)
+    assert (run.created, run.merged, run.unchanged) == (0, 2, 1)
+    assert sorted(p.number for p in mary.phones.all()) == ["+12127365000", "+19175550188"]
+    assert [e.address for e in mary.emails.all()] == ["mary@example.com"]
+    assert Contact.objects.filter(account=account).count() == 1
+
+
+def _indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'contacts_%'")
+        else:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename LIKE 'contacts_%'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="indexes are built after the rows on SQLite only")
+def test_a_big_import_builds_the_indexes_after_the_rows(account, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "DEFER_INDEXES_ROWS", 2 * BATCH)
+    before = _indexes()
+    rows = "".join(f"Person {i},+1 646 555 {i:04},p{i}@example.com,t{i % 3}\n" for i in range(BATCH * 3))
+    path = write(tmp_path, "big.csv", "name,phone,email,tags\n" + rows)
+    during: list[set[str]] = []
+    run = contacts_import(account=account, path=path, progress=lambda done, total: during.append(_indexes()))
+    assert run.created == BATCH * 3
+    dropped = before - during[1]
+    assert {"contact_name_idx", "phone_number_idx", "email_address_idx"} <= dropped
+    assert not any("contact_id" in name and "tags" not in name for name in dropped)  # merges look up by it
+    assert _indexes() == before
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA integrity_check")
+        assert cursor.fetchone()[0] == "ok"
+    found = Phone.objects.filter(account=account, number="+16465550042").values_list("contact__first_name")
+    assert list(found) == [("Person",)] and "phone_number_idx" in str(found.explain())
+
+    def interrupt(done: int, total: int) -> None:
+        if done < total:
+            assert "phone_number_idx" not in _indexes()
+            raise KeyboardInterrupt
+
+    more = "".join(f"Person {i},+1 917 555 {i:04},t{i % 3}\n" for i in range(BATCH * 9))
+    bigger = write(tmp_path, "bigger.csv", "name,phone,tags\n" + more)  # more rows than the table has
+    with pytest.raises(KeyboardInterrupt):
+        contacts_import(account=make_account("olga"), path=bigger, progress=interrupt)
+    assert _indexes() == before
+
+
+def test_a_small_import_into_a_big_book_keeps_its_indexes(account, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "DEFER_INDEXES_ROWS", 10)
+    contacts_import(
+        account=account, path=write(tmp_path, "a.csv", "name\n" + "".join(f"P{i}\n" for i in range(50)))
+    )
+    before = _indexes()
+    during: list[set[str]] = []
+    path = write(tmp_path, "b.csv", "name\n" + "".join(f"Q{i}\n" for i in range(20)))
+    contacts_import(account=account, path=path, progress=lambda done, total: during.append(_indexes()))
+    assert during and all(seen == before for seen in during)

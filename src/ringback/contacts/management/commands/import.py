@@ -15,7 +15,7 @@ from ringback.core.interchange.readers import parse_mapping
 
 #: Files larger than this (a few thousand rows) get a progress bar on a terminal.
 PROGRESS_BYTES = 512 * 1024
-#: Files larger than this have their numbers normalised in a second process (if there is a spare
+#: Files larger than this are read and their rows prepared in a second process (if there is a spare
 #: core): starting it costs about half a second.
 WORKER_BYTES = 2 * 1024 * 1024
 
