@@ -266,7 +266,9 @@ def test_a_number_a_merge_brings_finds_its_contact_for_the_rows_after(account, t
 def _indexes() -> set[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'contacts_%'")
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'contacts_%'"
+            )
         else:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename LIKE 'contacts_%'")
         return {row[0] for row in cursor.fetchall()}
