@@ -79,14 +79,42 @@ def start_and_wait_for_writes(data: Path, big: Path) -> subprocess.Popen[str]:
     pytest.fail("the import never wrote anything")
 
 
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (its reader process, for a big import)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def test_an_import_killed_half_way_leaves_nothing(seeded: tuple[Path, Path]) -> None:
     data, big = seeded
     process = start_and_wait_for_writes(data, big)
+    reader = children(process.pid)
+    assert len(reader) == 1, "a big import reads the file in a second process"
     process.send_signal(signal.SIGKILL)
     assert process.wait(timeout=30) == -signal.SIGKILL
     check, people, phones = contents(data)
     assert check == "ok"
     assert people == [("Ann", "Before")] and phones == 1
+    deadline = time.monotonic() + 30
+    while running(reader[0]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running(reader[0]), "the reader process outlived the import it was reading for"
 
 
 def test_ctrl_c_stops_the_import_and_says_nothing_was_imported(seeded: tuple[Path, Path]) -> None:

@@ -49,7 +49,11 @@ def test_a_card_made_ready() -> None:
                 CardEmail("mary@example.com", "work"),
                 CardEmail("m@x.org", "fax"),
             ),
-            addresses=(CardAddress(), CardAddress("home", "1 Main St", "Austin", "Texas", "78701", "US")),
+            addresses=(
+                CardAddress(),
+                CardAddress("home", "1 Main St", "Austin", "Texas", "78701", "US"),
+                CardAddress("work", "1 main st ", "AUSTIN", "TX", "78701", "US"),  # the same place
+            ),
             birthday=Birthday(4, 12),
             tags=("VIP", " vip", "VIP ", ""),
             notes="Line one\nLine two",

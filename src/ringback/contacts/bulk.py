@@ -9,6 +9,7 @@ would cost more than it saves).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -32,7 +33,8 @@ def indexes_deferred(
     again at the end, before the commit. Yields the names of the indexes dropped.
 
     Unique indexes stay (they enforce constraints), and so do indexes whose first column is in
-    ``keep_leading`` (those the loading itself looks rows up by). A rollback, or leaving with an
+    ``keep_leading`` (those the loading itself looks rows up by) unless a unique index starts
+    with that column too. A rollback, or leaving with an
     exception, puts the indexes back as they were: SQLite's schema changes are transactional.
     Other databases: nothing is dropped.
     """
@@ -45,15 +47,17 @@ def indexes_deferred(
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                'SELECT m.name, m.sql, l."unique", '
+                "(SELECT i.name FROM pragma_index_info(m.name) AS i ORDER BY i.seqno LIMIT 1) "
+                "FROM sqlite_master AS m JOIN pragma_index_list(m.tbl_name) AS l ON l.name = m.name "
+                "WHERE m.type = 'index' AND m.tbl_name = %s AND m.sql IS NOT NULL",
                 [table],
             )
-            for name, sql in cursor.fetchall():
-                cursor.execute(f"SELECT \"unique\" FROM pragma_index_list('{table}') WHERE name = %s", [name])
-                unique = cursor.fetchone()[0]
-                cursor.execute(f"SELECT name FROM pragma_index_info('{name}') ORDER BY seqno LIMIT 1")
-                leading = cursor.fetchone()[0]
-                if unique or leading in keep_leading:
+            found = cursor.fetchall()
+            # A look-up column led by a unique index is served by it: its plain index can go too.
+            served = {leading for _, _, unique, leading in found if unique}
+            for name, sql, unique, leading in found:
+                if unique or (leading in keep_leading and leading not in served):
                     continue
                 cursor.execute(f'DROP INDEX "{name}"')
                 dropped.append((name, sql))
@@ -61,5 +65,10 @@ def indexes_deferred(
     if connection.needs_rollback:
         return  # the rollback restores them
     with connection.cursor() as cursor:
+        # Building an index sorts the rows: let SQLite's sorter use the other cores.
+        cursor.execute("PRAGMA threads")
+        threads = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA threads = {min(max((os.cpu_count() or 1) - 1, threads), 8)}")
         for _, sql in dropped:
             cursor.execute(sql)
+        cursor.execute(f"PRAGMA threads = {int(threads)}")

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -45,9 +45,8 @@ Progress = Callable[[int, int], None]
 
 @dataclass(slots=True)
 class _New:
-    """A contact this import creates (written at the end of its batch, with an id then)."""
+    """A contact of the batch being gathered that more than one row of the file makes up."""
 
-    row: int
     first_name: str
     last_name: str
     company: str
@@ -59,14 +58,20 @@ class _New:
     time_zone: str
     country: str
     subdivision: str
-    phones: list[tuple[str, str, str, bool]] = field(default_factory=list)  # number, ext, label, valid
-    emails: list[tuple[str, str]] = field(default_factory=list)  # address, label
-    addresses: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
-    tags: set[str] = field(default_factory=set)
-    pk: int = 0
+    numbers: list[tuple[str, str, str, bool]]  # number, extension, label, valid
+    emails: list[tuple[str, str]]  # address, label
+    addresses: list[tuple[str, str, str, str, str, str]]
+    tags: set[str]
 
-
-Owner = int | _New
+    @classmethod
+    def first(cls, item: Incoming) -> _New:
+        """The contact as its first row makes it."""
+        month, day, year = item.birthday or (None, None, None)
+        return cls(
+            item.first_name, item.last_name, item.company, item.title, item.notes, month, day, year,
+            item.time_zone, item.country, item.subdivision, list(item.numbers), list(item.emails),
+            list(item.addresses), set(item.tags),
+        )  # fmt: skip
 
 
 class _Importer:
@@ -77,20 +82,22 @@ class _Importer:
         self.now = clock.now()
         #: Who has each working number (numbers kept as written match nobody: two people may
         #: both have "ask at the bakery").
-        self.phone_owner: dict[str, Owner] = dict(
+        self.phone_owner: dict[str, int] = dict(
             Phone.objects.filter(account=account, is_valid=True).values_list("number", "contact_id")
         )
-        self.email_owner: dict[str, Owner] = dict(
+        self.email_owner: dict[str, int] = dict(
             Email.objects.filter(account=account).values_list("address", "contact_id")
         )
-        self.name_owner: dict[str, Owner] = {
+        self.name_owner: dict[str, int] = {
             name_key(first, last, company): pk
             for pk, first, last, company in Contact.objects.filter(account=account).values_list(
                 "id", "first_name", "last_name", "company"
             )
         }
         self.tag_ids: dict[str, int] = dict(Tag.objects.filter(account=account).values_list("name", "id"))
-        self.new: list[_New] = []
+        #: The contacts of the batch being gathered, by the id they will have.
+        self.new: dict[int, Incoming | _New] = {}
+        self.ids = _ContactIds()
         #: Rows to merge into contacts saved before, by contact id, in file order.
         self.merges: dict[int, list[Incoming]] = {}
         self.created = self.merged = self.unchanged = self.skipped = self.rows = 0
@@ -104,12 +111,16 @@ class _Importer:
             where = f"{problem.field}: " if problem.field else ""
             self.problems.append([problem.row, f"{where}{problem.reason}"])
 
-    def owner(self, item: Incoming) -> Owner | None:
-        working = [number for number, _, _, valid in item.numbers if valid]
-        for number in working:
-            found = self.phone_owner.get(number)
-            if found is not None:
-                return found
+    def owner(self, item: Incoming) -> int | None:
+        """The contact ``item`` is: the owner of its first working number or email that has one,
+        or, with neither, of its exact name."""
+        working = False
+        for number, _, _, valid in item.numbers:
+            if valid:
+                working = True
+                found = self.phone_owner.get(number)
+                if found is not None:
+                    return found
         for address, _ in item.emails:
             found = self.email_owner.get(address)
             if found is not None:
@@ -126,8 +137,11 @@ class _Importer:
         owner = self.owner(row)
         if owner is None:
             self.create(row)
-        elif isinstance(owner, _New):
-            if self.merge_new(owner, row):
+        elif owner in self.new:
+            pending = self.new[owner]
+            if isinstance(pending, Incoming):
+                pending = self.new[owner] = _New.first(pending)
+            if self.merge_new(owner, pending, row):
                 self.merged += 1
             else:
                 self.unchanged += 1
@@ -141,47 +155,39 @@ class _Importer:
                 self.email_owner.setdefault(address, owner)
         if len(self.new) >= BATCH:
             self.write_new()
+            # Indexed as we go (not all at the end), while the reader prepares the next rows.
+            self.indexed()
         if len(self.merges) >= BATCH:
             self.merge_existing()
 
     # --- new contacts -------------------------------------------------------------------------
 
     def create(self, item: Incoming) -> None:
-        birthday = item.birthday or (None, None, None)
-        new = _New(
-            row=item.row,
-            first_name=item.first_name,
-            last_name=item.last_name,
-            company=item.company,
-            title=item.title,
-            notes=item.notes,
-            birthday_month=birthday[0],
-            birthday_day=birthday[1],
-            birthday_year=birthday[2],
-            time_zone=item.time_zone,
-            country=item.country,
-            subdivision=item.subdivision,
-            tags=set(item.tags),
-        )
+        pk = self.ids.next()
+        self.new[pk] = item
         self.created += 1
-        self.new.append(new)
-        self.name_owner.setdefault(name_key(new.first_name, new.last_name, new.company), new)
-        self.merge_new(new, item)
+        for number, _, _, valid in item.numbers:
+            if valid:
+                self.phone_owner[number] = pk
+        for address, _ in item.emails:
+            self.email_owner[address] = pk
+        self.name_owner.setdefault(name_key(item.first_name, item.last_name, item.company), pk)
 
-    def merge_new(self, new: _New, item: Incoming) -> bool:
-        """Add what ``item`` brings to a contact created by this import; whether it added anything."""
+    def merge_new(self, pk: int, new: _New, item: Incoming) -> bool:
+        """Add what ``item`` brings to a contact of the batch being gathered; whether it added
+        anything."""
         changed = False
         for number in item.numbers:
             if number[3] and number[0] not in self.phone_owner:
-                self.phone_owner[number[0]] = new
-            elif number[3] or any(have == number[0] for have, *_ in new.phones):
+                self.phone_owner[number[0]] = pk
+            elif number[3] or any(have == number[0] for have, *_ in new.numbers):
                 continue
-            new.phones.append(number)
+            new.numbers.append(number)
             changed = True
         for email in item.emails:
             if email[0] not in self.email_owner:
                 new.emails.append(email)
-                self.email_owner[email[0]] = new
+                self.email_owner[email[0]] = pk
                 changed = True
         if item.addresses:
             known = {address_key(a[1], a[2], a[4]) for a in new.addresses}
@@ -334,28 +340,28 @@ class _Importer:
             return
         account_id = self.account.pk
         now = connection.ops.adapt_datetimefield_value(self.now)
-        for new, pk in zip(self.new, _reserve_contact_ids(len(self.new)), strict=True):
-            new.pk = pk
+        warmth, status = Warmth.MET_ONCE.value, ContactStatus.PROSPECT.value
         contacts, phones, emails, addresses, links = [], [], [], [], []
-        for new in self.new:
-            pk = new.pk
-            contacts.append(
-                (pk, account_id, new.first_name, new.last_name, new.company, new.title, Warmth.MET_ONCE,
-                 ContactStatus.PROSPECT, new.notes, new.birthday_month, new.birthday_day, new.birthday_year,
-                 new.time_zone, new.country, new.subdivision, False, now, now)
-            )  # fmt: skip
-            for number, extension, label, valid in new.phones:
-                phones.append((account_id, pk, number, extension, label, False, valid, False))
-                if valid:
-                    self.phone_owner[number] = pk
-            for address, label in new.emails:
-                emails.append((account_id, pk, address, label))
-                self.email_owner[address] = pk
+        for pk, new in self.new.items():
+            if isinstance(new, Incoming):
+                month, day, year = new.birthday or (None, None, None)
+                contacts.append(
+                    (pk, account_id, new.first_name, new.last_name, new.company, new.title, warmth, status,
+                     new.notes, month, day, year, new.time_zone, new.country, new.subdivision, False, now, now)
+                )  # fmt: skip
+                tags: Iterable[str] = new.tags
+            else:
+                contacts.append(
+                    (pk, account_id, new.first_name, new.last_name, new.company, new.title, warmth, status,
+                     new.notes, new.birthday_month, new.birthday_day, new.birthday_year, new.time_zone,
+                     new.country, new.subdivision, False, now, now)
+                )  # fmt: skip
+                tags = sorted(new.tags)
+            phones += [(account_id, pk, n, extension, label, False, valid, False)
+                       for n, extension, label, valid in new.numbers]  # fmt: skip
+            emails += [(account_id, pk, address, label) for address, label in new.emails]
             addresses += [(account_id, pk, *a) for a in new.addresses]
-            links += [(pk, self._tag(tag)) for tag in sorted(new.tags)]
-            key = name_key(new.first_name, new.last_name, new.company)
-            if self.name_owner.get(key) is new:
-                self.name_owner[key] = pk
+            links += [(pk, self._tag(tag)) for tag in tags]
         with connection.cursor() as cursor:
             for table, columns, rows in (
                 (_CONTACT_TABLE, _CONTACT_COLUMNS, contacts),
@@ -389,23 +395,40 @@ _PHONE_COLUMNS = (
 _ADDRESS_COLUMNS = ("account_id", "contact_id", "label", "street", "city", "region", "postal_code", "country")
 
 
-def _reserve_contact_ids(count: int) -> list[int]:
-    """``count`` unused contact ids, above every id ever given (inside the import's transaction,
-    which holds SQLite's write lock; from the sequence on PostgreSQL)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [_CONTACT_TABLE, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        cursor.execute(
-            "SELECT MAX(v) FROM (SELECT COALESCE(MAX(id), 0) AS v FROM contacts_contact "
-            "UNION ALL SELECT seq FROM sqlite_sequence WHERE name = %s)",
-            [_CONTACT_TABLE],
-        )
-        start = int(cursor.fetchone()[0]) + 1
-        return list(range(start, start + count))
+class _ContactIds:
+    """Ids for the contacts an import creates, given as rows are taken (so the rows after can
+    name them before they are written).
+
+    On SQLite counted on from the highest id ever given: the import's transaction holds the
+    database's write lock, so nobody else adds contacts meanwhile. On PostgreSQL drawn from the
+    table's sequence, a batch at a time (ids left unused are a gap, as a rollback leaves).
+    """
+
+    def __init__(self) -> None:
+        self.free: list[int] = []
+        self.last: int | None = None
+        self.sequence = connection.vendor == "postgresql"
+
+    def next(self) -> int:
+        if self.sequence:
+            if not self.free:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                        [_CONTACT_TABLE, BATCH],
+                    )
+                    self.free = [row[0] for row in reversed(cursor.fetchall())]
+            return self.free.pop()
+        if self.last is None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT MAX(v) FROM (SELECT COALESCE(MAX(id), 0) AS v FROM contacts_contact "
+                    "UNION ALL SELECT seq FROM sqlite_sequence WHERE name = %s)",
+                    [_CONTACT_TABLE],
+                )
+                self.last = int(cursor.fetchone()[0])
+        self.last += 1
+        return self.last
 
 
 #: Contact fields an import fills when they are blank (never overwrites).

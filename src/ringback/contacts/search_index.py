@@ -64,7 +64,7 @@ def _sqlite_statements(item: Indexed) -> list[str]:
     insert = f"INSERT INTO {item.fts}(rowid, {cols}) VALUES (new.id, {_values('new', item.columns)});"
     return [
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {item.fts} USING fts5({cols}, content='{item.table}', "
-        f"content_rowid='id', tokenize='trigram')",
+        f"content_rowid='id', tokenize='trigram', columnsize=0)",
         f"CREATE TRIGGER IF NOT EXISTS {item.fts}_ai AFTER INSERT ON {item.table} BEGIN {insert} END",
         f"CREATE TRIGGER IF NOT EXISTS {item.fts}_ad AFTER DELETE ON {item.table} BEGIN {delete} END",
         f"CREATE TRIGGER IF NOT EXISTS {item.fts}_au AFTER UPDATE OF {cols} ON {item.table} "

@@ -92,6 +92,16 @@ def test_a_lost_index_is_rebuilt_after_migrate(account, zoe):
     assert found(account, "mith") == ["Mithra Jones", "Zoë Smithson"]
 
 
+def test_the_sqlite_index_keeps_no_ranking_sizes(account, zoe):
+    """Search never ranks, so FTS5 keeps no per-row column sizes (a table written per row)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("FTS5 is SQLite's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE 'contacts_%_fts%'")
+        tables = {row[0] for row in cursor.fetchall()}
+    assert "contacts_contact_fts" in tables and not any(name.endswith("_docsize") for name in tables)
+
+
 def test_search_reads_the_index_not_every_contact(account, zoe):
     """The query plan uses the trigram index instead of reading every contact and email."""
     Contact.objects.bulk_create(

@@ -2,7 +2,7 @@
 
 Importing a big file has two costly halves: reading and preparing the rows (parsing the file,
 normalising numbers) and saving them (matching saved contacts, the database's own work). With
-``worker=True`` the first half runs in a spawned process that sends prepared batches through a
+``worker=True`` the first half runs in a second process that sends prepared batches through a
 pipe, so on a machine with two cores both halves run at once. The pipe holds a batch or two:
 memory stays flat whatever the file size. Without a worker the same batches are made in-process.
 
@@ -14,6 +14,8 @@ ends too.
 from __future__ import annotations
 
 import signal
+import sys
+import threading
 import traceback
 from collections.abc import Iterator, Mapping
 from multiprocessing import get_context
@@ -57,11 +59,11 @@ class ReadAhead:
                 path, seller=seller, file_format=file_format, mapping=mapping, label=label
             )
             return
-        context = get_context("spawn")
+        context = get_context("fork") if _can_fork() else get_context("spawn")
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_feed,
-            args=(send, path, seller, file_format, dict(mapping) if mapping else None, label),
+            args=(self._receive, send, path, seller, file_format, dict(mapping) if mapping else None, label),
             name="ringback-import-reader",
             daemon=True,
         )
@@ -132,7 +134,14 @@ class ReadAhead:
         self.close()
 
 
+def _can_fork() -> bool:
+    """Whether to fork the worker (it starts at once) rather than spawn it (a fresh interpreter:
+    half a second of imports): on Linux, with no other thread whose locks the child would copy."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
 def _feed(
+    receive: Connection,
     send: Connection,
     path: Path,
     seller: Seller,
@@ -143,6 +152,9 @@ def _feed(
     """The worker: read and prepare the file, sending ("format", …), ("batch", …)…, ("end", None)
     or, when the file is wrong, ("error", ImportFailed)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The importer's end, inherited: closed, so that if the importer dies the pipe breaks and a
+    # send fails instead of waiting for ever.
+    receive.close()
     try:
         try:
             found, batches = incoming_batches(

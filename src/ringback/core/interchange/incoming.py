@@ -63,7 +63,7 @@ class Incoming(NamedTuple):
     birthday: Birthday | None
     numbers: tuple[Number, ...]  # without repeats
     emails: tuple[tuple[str, str], ...]  # lower-case address, label; without repeats
-    addresses: tuple[Address, ...]  # not empty ones
+    addresses: tuple[Address, ...]  # not empty ones; without repeats
     tags: tuple[str, ...]  # sorted, without repeats
     time_zone: str
     country: str
@@ -129,7 +129,10 @@ def incoming_from_card(
                 return RowProblem(
                     card.row, f"address {name}: longer than {LIMITS[f'address {name}']} characters"
                 )
-        if not postal.empty:
+        if not postal.empty and all(
+            address_key(postal.street, postal.city, postal.postal_code) != address_key(a[1], a[2], a[4])
+            for a in addresses
+        ):
             addresses.append(
                 (postal.label, postal.street, postal.city, postal.region, postal.postal_code, postal.country)
             )

@@ -54,7 +54,14 @@ class Command(RingbackCommand):
         except OSError:
             size = 0
         show = size > PROGRESS_BYTES and sys.stderr.isatty() and not options["json"]
-        workers = 1 if size > WORKER_BYTES and (os.cpu_count() or 1) > 1 else 0
+        options_for_import: dict[str, Any] = {
+            "account": account,
+            "path": path,
+            "file_format": file_format,
+            "mapping": mapping,
+            "dry_run": options["dry_run"],
+            "workers": 1 if size > WORKER_BYTES and (os.cpu_count() or 1) > 1 else 0,
+        }
         try:
             if show:
                 with Progress(
@@ -67,22 +74,11 @@ class Command(RingbackCommand):
                 ) as bar:
                     task = bar.add_task("import", total=size)
                     run = contacts_import(
-                        account=account,
-                        path=path,
-                        file_format=file_format,
-                        mapping=mapping,
-                        dry_run=options["dry_run"],
+                        **options_for_import,
                         progress=lambda done, total: bar.update(task, completed=done, total=total),
-                        workers=workers,
                     )
             else:
-                run = contacts_import(
-                    account=account,
-                    path=path,
-                    file_format=file_format,
-                    mapping=mapping,
-                    dry_run=options["dry_run"],
-                )
+                run = contacts_import(**options_for_import)
         except KeyboardInterrupt:
             self.stderr.write("interrupted: nothing was imported")
             sys.exit(130)
