@@ -13,6 +13,8 @@ ends too.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import signal
 import sys
 import threading
@@ -61,6 +63,7 @@ class ReadAhead:
             return
         context = get_context("fork") if _can_fork() else get_context("spawn")
         self._receive, send = context.Pipe(duplex=False)
+        _widen(send)
         self._process = context.Process(
             target=_feed,
             args=(self._receive, send, path, seller, file_format, dict(mapping) if mapping else None, label),
@@ -132,6 +135,14 @@ class ReadAhead:
         if exc_type is not None and self._process is not None:
             self._process.kill()  # interrupted or failed: nothing more is wanted from it
         self.close()
+
+
+def _widen(pipe: Connection) -> None:
+    """Let the pipe hold a few batches (64 KB, Linux's default, is a third of one), so the worker
+    keeps preparing while the importer is busy with a slow step. Best effort: Linux only."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
 
 
 def _can_fork() -> bool:
