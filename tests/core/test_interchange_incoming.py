@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ringback.core.errors import ImportFailed
+from ringback.core.interchange import ahead
 from ringback.core.interchange.ahead import ReadAhead
 from ringback.core.interchange.incoming import Incoming, Seller, incoming_batches, incoming_from_card
 from ringback.core.interchange.records import (
@@ -101,11 +102,16 @@ def _all(rows: ReadAhead) -> list[Incoming | RowProblem]:
     return [row for batch in rows for row in batch.rows]
 
 
-def test_the_worker_sends_what_reading_here_gives(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
+def test_the_worker_sends_what_reading_here_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork: bool
+) -> None:
+    monkeypatch.setattr(ahead, "_can_fork", lambda: fork)  # spawned where other threads run
     rows = "".join(f"Person {i},+1 646 555 {i:04},{'' if i % 7 else 'x' * 300}\n" for i in range(2500))
     path = tmp_path / "people.csv"
     path.write_text("name,phone,company\n" + rows, encoding="utf-8")
     with ReadAhead(path, seller=NEW_YORK) as here, ReadAhead(path, seller=NEW_YORK, worker=True) as there:
+        assert there._process._start_method == ("fork" if fork else "spawn")
         assert here.format == there.format == FileFormat.CSV
         mine, theirs = _all(here), _all(there)
     assert mine == theirs and len(mine) == 2500
