@@ -127,6 +127,17 @@ def test_a_bad_file_fails_the_same_way_either_way(worker: bool) -> None:
         _all(rows)
 
 
+def test_the_worker_reads_columns_as_mapped(tmp_path: Path) -> None:
+    path = tmp_path / "shop.csv"
+    path.write_text("Who,Cell,Shop\nAnn Lee,(212) 736-5000,Bakery\n", encoding="utf-8")
+    mapping = {"Who": "name", "Cell": "phone:work", "Shop": "company"}
+    with ReadAhead(path, seller=NEW_YORK, mapping=mapping, worker=True) as rows:
+        (item,) = _all(rows)
+    assert isinstance(item, Incoming)
+    assert (item.first_name, item.last_name, item.company) == ("Ann", "Lee", "Bakery")
+    assert item.numbers == (("+12127365000", "", "work", True),)
+
+
 def test_cards_without_end_are_reported_by_the_worker_as_here() -> None:
     with (
         ReadAhead(FIXTURES / "no-end.vcf", seller=NEW_YORK) as here,
