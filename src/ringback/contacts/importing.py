@@ -14,7 +14,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -44,17 +44,33 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass(slots=True)
-class _New:
-    """A contact of the batch being gathered that more than one row of the file makes up."""
+class _Fillable:
+    """The contact fields an import fills when they are blank (it never overwrites them)."""
 
-    first_name: str
-    last_name: str
     company: str
     title: str
     notes: str
     birthday_month: int | None
     birthday_day: int | None
     birthday_year: int | None
+
+
+_FILLED = tuple(f.name for f in fields(_Fillable))
+
+
+@dataclass(slots=True)
+class _Saved(_Fillable):
+    """A contact saved before, as merging into it needs it."""
+
+    id: int
+
+
+@dataclass(slots=True)
+class _New(_Fillable):
+    """A contact of the batch being gathered that more than one row of the file makes up."""
+
+    first_name: str
+    last_name: str
     time_zone: str
     country: str
     subdivision: str
@@ -68,10 +84,22 @@ class _New:
         """The contact as its first row makes it."""
         month, day, year = item.birthday or (None, None, None)
         return cls(
-            item.first_name, item.last_name, item.company, item.title, item.notes, month, day, year,
-            item.time_zone, item.country, item.subdivision, list(item.numbers), list(item.emails),
-            list(item.addresses), set(item.tags),
-        )  # fmt: skip
+            company=item.company,
+            title=item.title,
+            notes=item.notes,
+            birthday_month=month,
+            birthday_day=day,
+            birthday_year=year,
+            first_name=item.first_name,
+            last_name=item.last_name,
+            time_zone=item.time_zone,
+            country=item.country,
+            subdivision=item.subdivision,
+            numbers=list(item.numbers),
+            emails=list(item.emails),
+            addresses=list(item.addresses),
+            tags=set(item.tags),
+        )
 
 
 class _Importer:
@@ -220,7 +248,7 @@ class _Importer:
             _Saved(*values)
             for values in Contact.objects.filter(account=self.account, pk__in=ids)
             .order_by()
-            .values_list("id", *_FILLED)
+            .values_list(*_FILLED, "id")
         ]
         known: dict[str, defaultdict[int, set[Any]]] = {
             k: defaultdict(set) for k in ("phones", "emails", "addresses", "tags")
@@ -366,19 +394,6 @@ class _Importer:
 
 
 @dataclass(slots=True)
-class _Saved:
-    """What merging may fill in on a contact saved before."""
-
-    id: int
-    company: str
-    title: str
-    notes: str
-    birthday_month: int | None
-    birthday_day: int | None
-    birthday_year: int | None
-
-
-@dataclass(slots=True)
 class _Rows:
     """Rows to insert, as tuples in the order of each table's columns below."""
 
@@ -459,11 +474,7 @@ class _ContactIds:
         return self.last
 
 
-#: Contact fields an import fills when they are blank (never overwrites).
-_FILLED = ("company", "title", "notes", "birthday_month", "birthday_day", "birthday_year")
-
-
-def _fill(contact: _Saved | _New, item: Incoming) -> list[str]:
+def _fill(contact: _Fillable, item: Incoming) -> list[str]:
     """Fill the contact's blank fields from ``item`` and append notes it does not have yet;
     say what changed."""
     changed = []

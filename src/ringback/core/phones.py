@@ -32,8 +32,7 @@ class PhoneLabel(StrEnum):
 class ParsedPhone(NamedTuple):
     """A phone number as written and, when it parses, in E.164 with what it tells about place.
 
-    A named tuple, not a dataclass: an import makes one per number, and it crosses to and from
-    the number worker process."""
+    A named tuple, not a dataclass: an import makes one per number (in its reader process)."""
 
     raw: str
     e164: str | None

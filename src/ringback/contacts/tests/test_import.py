@@ -320,3 +320,28 @@ def test_a_small_import_into_a_big_book_keeps_its_indexes(account, tmp_path, mon
     path = write(tmp_path, "b.csv", "name\n" + "".join(f"Q{i}\n" for i in range(20)))
     contacts_import(account=account, path=path, progress=lambda done, total: during.append(_indexes()))
     assert during and all(seen == before for seen in during)
+
+
+def test_the_readers_length_limits_are_the_columns_sizes():
+    """Rows are checked in the reader process, without Django: its limits must be the columns'."""
+    from ringback.contacts.models import Address, Email, Tag
+    from ringback.core.interchange.incoming import LIMITS
+
+    def size(model, name: str) -> int:
+        return model._meta.get_field(name).max_length
+
+    columns = {
+        "first_name": size(Contact, "first_name"),
+        "last_name": size(Contact, "last_name"),
+        "company": size(Contact, "company"),
+        "title": size(Contact, "title"),
+        "phone": size(Phone, "number"),
+        "extension": size(Phone, "extension"),
+        "email": size(Email, "address"),
+        "tag": size(Tag, "name"),
+        **{
+            f"address {name.replace('_', ' ')}": size(Address, name)
+            for name in ("label", "city", "region", "postal_code", "country")
+        },
+    }
+    assert columns == LIMITS
