@@ -31,6 +31,7 @@ def agenda_item_json(item: AgendaItem) -> dict[str, Any]:
         "phone": item.phone,
         "reason": item.reason,
         "script": item.script,
+        "script_error": item.script_error,
         "template": item.template,
         "overdue": item.overdue,
         "new": item.new,

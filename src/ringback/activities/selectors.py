@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,6 +20,7 @@ from ringback.contacts.selectors import contact_phone_choices
 from ringback.core import clock
 from ringback.core.agenda import WEEKDAYS, Agenda, AgendaItem, ItemKind, call_reason, rank_agenda
 from ringback.core.engine import EnrollmentState, enrollment_next_call
+from ringback.core.errors import TemplateError
 from ringback.core.phones import choose_phone, display_phone
 from ringback.core.playbook import Channel, Step
 from ringback.core.playbook import Playbook as PlaybookSpec
@@ -26,7 +28,7 @@ from ringback.core.scheduling import Vacation, zone
 from ringback.core.scripts import render_script
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
-from ringback.playbooks.selectors import context_for, enrollment_state, version_spec
+from ringback.playbooks.selectors import context_for, enrollment_state, playbook_latest_version, version_spec
 
 _SEND_KINDS = {
     Channel.MAIL: ItemKind.MAIL,
@@ -73,16 +75,30 @@ def _script_variables(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class FilledScript:
+    """A step's script filled in for a contact, or why it could not be."""
+
+    text: str = ""
+    error: str = ""
+
+
 def _step_script(
     *, account: Account, enrollment: Enrollment, now: datetime, vacations: tuple[Vacation, ...]
-) -> str:
-    """The script of an enrollment's current step, filled in for this contact."""
+) -> FilledScript:
+    """The script of an enrollment's current step, filled in for this contact.
+
+    A script that fails to fill in affects only this item: the error comes back instead of the
+    text. If the playbook was fixed since the enrollment started, the newest version's script of
+    the same name is used instead of the broken one.
+    """
     contact = enrollment.contact
     spec = version_spec(version=enrollment.version)
     state = enrollment_state(enrollment=enrollment)
-    text = spec.templates.get(state.variant, "") if state.variant else ""
+    text_name = state.variant or ""
+    text = spec.templates.get(text_name, "")
     if not text or state.window is None:
-        return ""
+        return FilledScript()
     tz = zone(contact.time_zone or account.time_zone)
     window = state.window
     next_call = None
@@ -99,7 +115,16 @@ def _step_script(
         local_start=window.start.astimezone(tz),
         next_call=next_call,
     )
-    return render_script(text, variables)
+    try:
+        return FilledScript(text=render_script(text, variables))
+    except TemplateError as exc:
+        failure = exc
+    latest = playbook_latest_version(playbook=enrollment.version.playbook)
+    fixed = version_spec(version=latest).templates.get(text_name, "") if latest != enrollment.version else ""
+    if fixed:
+        with contextlib.suppress(TemplateError):
+            return FilledScript(text=render_script(fixed, variables))
+    return FilledScript(error=f"This script could not be filled in: {failure}")
 
 
 def _step_item(*, account: Account, enrollment: Enrollment, now: datetime) -> AgendaItem | None:
@@ -271,18 +296,15 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
     )
     # Scripts are filled in only for the items that made the day.
     vacations = account_vacations(account=account)
-    items = tuple(
-        replace(
-            item,
-            script=_step_script(
+    items = []
+    for item in agenda.items:
+        if item.enrollment_id is not None:
+            filled = _step_script(
                 account=account, enrollment=by_id[item.enrollment_id], now=now, vacations=vacations
-            ),
-        )
-        if item.enrollment_id is not None
-        else item
-        for item in agenda.items
-    )
-    return replace(agenda, items=items)
+            )
+            item = replace(item, script=filled.text, script_error=filled.error)
+        items.append(item)
+    return replace(agenda, items=tuple(items))
 
 
 def _is_leap(year: int) -> bool:

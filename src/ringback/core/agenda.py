@@ -58,6 +58,8 @@ class AgendaItem:
     attempt: int | None = None
     phone: str | None = None
     script: str = ""
+    #: Why the script could not be filled in (the item still shows; only its script is missing).
+    script_error: str = ""
     template: str | None = None
     enrollment_id: int | None = None
     appointment_id: int | None = None

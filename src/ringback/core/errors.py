@@ -111,4 +111,13 @@ class AccountError(RingbackError):
 
 
 class TemplateError(RingbackError):
+    """A script that can't be compiled or filled in, with the line of the script if known."""
+
     code = ErrorCode.TEMPLATE
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        self.detail = message
+        self.line = line
+        #: The name of the script in its playbook, when known.
+        self.template: str | None = None
+        super().__init__(f"line {line}: {message}" if line is not None else message)

@@ -9,10 +9,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
+from ringback.core.errors import PlaybookError, TemplateError
 from ringback.core.playbook import Channel, Playbook
-from ringback.core.scripts import render_script
+from ringback.core.scripts import check_script, render_script
 
 WORDS_PER_MINUTE = 150
 MIN_WORDS, MAX_WORDS = 50, 100
@@ -22,18 +25,32 @@ _SELF_CENTRED = re.compile(
     re.IGNORECASE,
 )
 _CALL_AGAIN = re.compile(r"next_call_day|call (?:you )?(?:again|in|on)\b|try (?:you )?again", re.IGNORECASE)
-_SAMPLE = {
-    "contact": {"first_name": "Mary", "last_name": "Smith", "name": "Mary Smith", "company": "Acme"},
-    "seller": {
-        "name": "Sally Baker",
-        "first_name": "Sally",
-        "phone": "312 555 0142",
-        "business": "Sweet Home",
-    },
-    "next_call_day": "Thursday",
-    "offer_expires": "Monday, December 7",
-    "mailed_on": "November 24",
-}
+#: What the advice fills scripts in with: a made-up contact and seller (read-only; every render
+#: gets its own copy).
+SAMPLE_VARIABLES: Mapping[str, object] = MappingProxyType(
+    {
+        "contact": {"first_name": "Mary", "last_name": "Smith", "name": "Mary Smith", "company": "Acme"},
+        "seller": {
+            "name": "Sally Baker",
+            "first_name": "Sally",
+            "phone": "312 555 0142",
+            "business": "Sweet Home",
+        },
+        "next_call_day": "Thursday",
+        "offer_expires": "Monday, December 7",
+        "mailed_on": "November 24",
+    }
+)
+#: The same with every optional value missing, so that a script's other branches are tried too.
+SPARSE_SAMPLE: Mapping[str, object] = MappingProxyType(
+    {
+        "contact": {"first_name": "Sam", "last_name": "", "name": "Sam", "company": ""},
+        "seller": {"name": "", "first_name": "", "phone": "", "business": ""},
+        "next_call_day": "in a few days",
+        "offer_expires": "",
+        "mailed_on": "last week",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +88,11 @@ def lint_playbook(playbook: Playbook) -> list[LintWarning]:
                 )
             if not is_call:
                 continue
-            words = len(render_script(text, _SAMPLE).split())
+            try:
+                words = len(render_script(text, SAMPLE_VARIABLES).split())
+            except TemplateError as exc:
+                warnings.append(LintWarning(name, "script", f"could not be filled in: {exc}"))
+                continue
             if not MIN_WORDS <= words <= MAX_WORDS:
                 warnings.append(
                     LintWarning(
@@ -86,3 +107,20 @@ def lint_playbook(playbook: Playbook) -> list[LintWarning]:
             if index < last_call and not _CALL_AGAIN.search(text):
                 warnings.append(LintWarning(name, "R4", "does not say when you will call again"))
     return warnings
+
+
+def playbook_scripts_check(playbook: Playbook) -> None:
+    """Refuse the playbook, as saving it would, if one of its scripts can't be filled in.
+
+    Each script is compiled and filled in for a full and a sparse sample contact, within the
+    sandbox's limits. Raises :class:`PlaybookError` naming the script and the line of the YAML.
+    """
+    for name, text in playbook.templates.items():
+        try:
+            check_script(text, (SAMPLE_VARIABLES, SPARSE_SAMPLE))
+        except TemplateError as exc:
+            start = playbook.template_lines.get(name)
+            line = start + exc.line - 1 if start is not None and exc.line is not None else start
+            raise PlaybookError(
+                f"template {name!r} can't be filled in: {exc.detail}", source=playbook.source, line=line
+            ) from None

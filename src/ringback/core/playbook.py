@@ -154,6 +154,8 @@ class Playbook:
     limits: Limits = Limits()
     rules: tuple[str, ...] = ()
     source: str = "<playbook>"
+    #: The line of the YAML each template's text starts on.
+    template_lines: Mapping[str, int] = field(default_factory=dict)
 
     def step_index(self, step_id: str) -> int:
         """Index of the step called ``step_id``."""
@@ -300,6 +302,7 @@ class _Parser:
         rules = self.names(top["rules"][1], "rules") if "rules" in top else ()
 
         templates: dict[str, str] = {}
+        template_lines: dict[str, int] = {}
         if "templates" in top:
             for key, (_line, node) in self.mapping(top["templates"][1], "templates").items():
                 body = self.text(node, f"template {key!r}")
@@ -310,6 +313,7 @@ class _Parser:
                     offset = (exc.lineno or 1) - 1 + (1 if node.block else 0)
                     raise self.fail(node.line + offset, f"template {key!r}: {exc.message}") from None
                 templates[key] = body
+                template_lines[key] = node.line + (1 if node.block else 0)
 
         steps_line, steps_node = required("steps")
         if not isinstance(steps_node.value, list) or not steps_node.value:
@@ -344,6 +348,7 @@ class _Parser:
             limits=limits,
             rules=rules,
             source=self.source,
+            template_lines=template_lines,
         )
 
     def step(self, number: int, node: _Node, templates: Mapping[str, str]) -> Step:

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from ringback.accounts.models import Account
 from ringback.core.engine import Status
 from ringback.core.errors import RingbackError
-from ringback.core.lint import _SAMPLE as LINT_SAMPLE
+from ringback.core.lint import SAMPLE_VARIABLES as LINT_SAMPLE
 from ringback.core.lint import LintWarning, spoken_seconds
 from ringback.core.phones import display_phone
 from ringback.core.playbook import (

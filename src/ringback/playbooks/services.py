@@ -35,6 +35,7 @@ from ringback.core.errors import (
     Suppressed,
     UnknownPlaybook,
 )
+from ringback.core.lint import playbook_scripts_check
 from ringback.core.playbook import (
     _NAME,
     BUILTIN_NAMES,
@@ -73,6 +74,7 @@ def playbook_add(
     """
     spec = parse_playbook(text, source=source)
     _check_references(account=account, spec=spec, source=source)
+    playbook_scripts_check(spec)
     now = clock.now()
     playbook, _ = Playbook.objects.get_or_create(
         account=account,
@@ -388,6 +390,7 @@ def playbook_check(*, account: Account, name: str, text: str) -> PlaybookSpec:
             line=_line_of("name", text),
         )
     _check_references(account=account, spec=spec, source=source)
+    playbook_scripts_check(spec)
     return spec
 
 

@@ -44,6 +44,8 @@ class Command(RingbackCommand):
             for n, item in enumerate(agenda.items, 1):
                 what = item.kind.value + (f"\n{item.playbook}/{item.step}" if item.playbook else "")
                 why = item.reason + (f"\n“{item.script}”" if item.script and options["scripts"] else "")
+                if item.script_error:
+                    why += f"\n{item.script_error}"
                 table.add_row(
                     str(n),
                     escape(what),

@@ -8,7 +8,7 @@ from rich.table import Table
 
 from ringback.console.base import RingbackCommand
 from ringback.core.errors import InvalidInput
-from ringback.core.lint import lint_playbook
+from ringback.core.lint import lint_playbook, playbook_scripts_check
 from ringback.core.playbook import parse_playbook
 from ringback.playbooks.selectors import (
     playbook_get,
@@ -43,6 +43,7 @@ class Command(RingbackCommand):
             raise InvalidInput(f"playbooks {action} needs a {'name' if action == 'show' else 'YAML file'}")
         if action == "validate":
             spec = parse_playbook(_read(target), source=Path(target).name)
+            playbook_scripts_check(spec)
             warnings = lint_playbook(spec)
             data = {
                 "valid": True,
