@@ -166,8 +166,8 @@ def test_a_script_that_fails_for_one_contact_affects_only_their_card(trapped_day
     assert page.count("could not be filled in") == 1
 
 
-def test_ringback_agenda_shows_the_others_and_names_the_problem(trapped_day, ringback):
-    del trapped_day
+@pytest.mark.usefixtures("trapped_day")
+def test_ringback_agenda_shows_the_others_and_names_the_problem(ringback):
     ringback.now = NOW.isoformat()
     table = ringback("agenda", "--scripts", "--user", "sally")
     assert table.code == 0, table

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ringback.core.errors import TemplateError
+from ringback.core.errors import PlaybookError, TemplateError
 from ringback.core.lint import SAMPLE_VARIABLES, SPARSE_SAMPLE, lint_playbook, playbook_scripts_check
 from ringback.core.playbook import builtin_playbooks, parse_playbook
 from ringback.core.scripts import (
@@ -228,3 +228,14 @@ def test_the_loop_budget_is_shared_by_all_loops_of_a_render():
     render_script(one * 2, VARIABLES)
     with pytest.raises(TemplateError, match="loops go round more than"):
         render_script(one * 3, VARIABLES)
+
+
+def test_a_playbook_whose_script_nests_too_deeply_is_refused_at_the_line_not_crashed():
+    text = (
+        "name: deep\nsteps:\n  - id: c\n    channel: call\n    wait: 0 days\n    script: s\n"
+        "templates:\n  s: |\n    Hi\n    {{ " + "(" * 5000 + "1" + ")" * 5000 + " }}\n"
+    )
+    with pytest.raises(
+        PlaybookError, match=r"^deep.yaml, line 9: template 's': the script is nested too deeply$"
+    ):
+        parse_playbook(text, source="deep.yaml")

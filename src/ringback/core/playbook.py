@@ -18,10 +18,9 @@ from importlib import resources
 from typing import Any
 
 import yaml
-from jinja2 import TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
 
-from ringback.core.errors import PlaybookError, UnknownOutcome
+from ringback.core.errors import PlaybookError, TemplateError, UnknownOutcome
+from ringback.core.scripts import script_syntax_check
 
 
 class Channel(StrEnum):
@@ -173,7 +172,6 @@ _WAIT = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?(business\s+)?days?\s*$", re.I
 _DAYS = re.compile(r"^\s*(\d+)\s*days?\s*$", re.IGNORECASE)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
-_TEMPLATE_ENV = SandboxedEnvironment(autoescape=False)
 _SCALARS = yaml.constructor.SafeConstructor()
 
 
@@ -307,11 +305,11 @@ class _Parser:
             for key, (_line, node) in self.mapping(top["templates"][1], "templates").items():
                 body = self.text(node, f"template {key!r}")
                 try:
-                    _TEMPLATE_ENV.parse(body)
-                except TemplateSyntaxError as exc:
+                    script_syntax_check(body)
+                except TemplateError as exc:
                     # A block scalar (|) starts on the line after its indicator.
-                    offset = (exc.lineno or 1) - 1 + (1 if node.block else 0)
-                    raise self.fail(node.line + offset, f"template {key!r}: {exc.message}") from None
+                    offset = (exc.line or 1) - 1 + (1 if node.block else 0)
+                    raise self.fail(node.line + offset, f"template {key!r}: {exc.detail}") from None
                 templates[key] = body
                 template_lines[key] = node.line + (1 if node.block else 0)
 

@@ -472,11 +472,26 @@ def _failure(exc: BaseException) -> TemplateError:
     return TemplateError(message, line=line)
 
 
-def _compile_checked(text: str) -> Template:
+def _parse(text: str) -> nodes.Template:
     if len(text) > MAX_SCRIPT_CHARS:
         raise TemplateError(f"the script is longer than {MAX_SCRIPT_CHARS:,} characters")
     try:
-        tree = _ENV.parse(text)
+        return _ENV.parse(text)
+    except _RENDER_FAILURES as exc:
+        raise _failure(exc) from None
+
+
+def script_syntax_check(text: str) -> None:
+    """Raise :class:`TemplateError` with the line if the script is not valid template syntax.
+
+    Only the syntax: what a script may do is checked when it is saved (:func:`check_script`).
+    """
+    _parse(text)
+
+
+def _compile_checked(text: str) -> Template:
+    tree = _parse(text)
+    try:
         for node in tree.find_all(tuple(REFUSED_TAGS)):
             raise TemplateError(
                 f"{{% {REFUSED_TAGS[type(node)]} %}} is not allowed in a script", line=node.lineno
