@@ -12,12 +12,13 @@ Configuration comes from the environment:
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 from platformdirs import user_data_dir
+
+from ringback.datafiles import private_dir, private_sqlite, secret_key_read_or_create
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("RINGBACK_DATA_DIR") or user_data_dir("ringback", appauthor=False))
@@ -31,12 +32,8 @@ def _env_flag(name: str, default: bool = False) -> bool:
 def _secret_key() -> str:
     if key := os.environ.get("RINGBACK_SECRET_KEY"):
         return key
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    # Private from its first byte (see ringback.datafiles), like everything in the data directory.
+    return secret_key_read_or_create(private_dir(DATA_DIR) / "secret_key")
 
 
 DEBUG = _env_flag("RINGBACK_DEBUG")
@@ -91,7 +88,15 @@ _sqlite_path = DATA_DIR / "ringback.sqlite3"
 DATABASE_URL = os.environ.get("RINGBACK_DATABASE_URL") or f"sqlite:///{_sqlite_path}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    private_dir(DATA_DIR)
+    _sqlite_name = str(DATABASES["default"]["NAME"])
+    if (
+        _sqlite_name != ":memory:"
+        and not _sqlite_name.startswith("file:")
+        and Path(_sqlite_name).parent.is_dir()
+    ):
+        # Created 0600 before SQLite opens it: SQLite gives the WAL and SHM files the same mode.
+        private_sqlite(Path(_sqlite_name))
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
@@ -162,7 +167,7 @@ if _env_flag("RINGBACK_PROXY_SSL_HEADER"):
 # RINGBACK_EMAIL_FROM is the sender.
 _EMAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
-    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "file": "ringback.mail_backends.PrivateFileEmailBackend",  # files 0600: they hold reset links
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
 }
 _email_backend = os.environ.get("RINGBACK_EMAIL_BACKEND", "").strip() or "console"
