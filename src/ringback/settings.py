@@ -112,9 +112,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # ten seconds of the present: for a time of day (calling hours end at 21:00) it fired on every
 # command run at 21:00:00 ± 10 s and added a warning to its output.
 SILENCED_SYSTEM_CHECKS = ["fields.W161"]
+# Applied wherever a password is set: the web forms, `ringback createuser`, `ringback password`, the
+# first-start prompt of `ringback serve` and accounts.services.account_create. A similarity of 0.6
+# (Django: 0.7) also refuses a user name said twice ("alicealice" for alice).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"max_similarity": 0.6},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "ringback.accounts.passwords.PublishedPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"
