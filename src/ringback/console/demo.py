@@ -1109,6 +1109,15 @@ def _result(
     )
 
 
+def demo_remove() -> bool:
+    """Delete the demo login, its account and every row of it; False when there was none."""
+    if not get_user_model().objects.filter(username=DEMO_USERNAME).exists():
+        return False
+    with transaction.atomic():
+        _demo_delete()
+    return True
+
+
 def demo_load(*, contacts: int = 200, reset: bool = False) -> DemoResult:
     """Create the demo account (user ``demo``, password ``ringback-demo``) or report on it.
 
