@@ -12,6 +12,7 @@ Configuration comes from the environment:
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "ringback.accounts",
     "ringback.contacts",
     "ringback.playbooks",
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ringback.urls"
@@ -128,6 +131,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "ringback.accounts.passwords.PublishedPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes, see ringback.accounts.signin): RINGBACK_SIGNIN_FAILURE_LIMIT
+# failed sign-ins (default 5) for one user name from anywhere, or from one address for any names,
+# pause sign-ins for that name or address for RINGBACK_SIGNIN_PAUSE_MINUTES (default 15) after the
+# last counted failure, with an HTTP 429 page that says when to try again. Tries during the pause
+# are not counted (they don't lengthen it); a successful sign-in does not clear earlier failures
+# (else signing in to one's own account would reset the count on someone else's).
+# `ringback axes_reset_username NAME` / `ringback axes_reset` lift a pause by hand.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("RINGBACK_SIGNIN_FAILURE_LIMIT") or 5)
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("RINGBACK_SIGNIN_PAUSE_MINUTES") or 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "ringback.accounts.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "ringback.accounts.signin.client_address"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
