@@ -18,11 +18,11 @@ class PrivateFileEmailBackend(filebased.EmailBackend):
     the umask.
     """
 
-    def __init__(self, *args: Any, file_path: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, fail_silently: bool = False, file_path: str | None = None, **kwargs: Any) -> None:
         folder = file_path or getattr(settings, "EMAIL_FILE_PATH", None)
         if folder:
             os.makedirs(os.path.abspath(folder), mode=DIR_MODE, exist_ok=True)
-        super().__init__(*args, file_path=file_path, **kwargs)
+        super().__init__(fail_silently=fail_silently, file_path=file_path, **kwargs)
 
     def open(self) -> bool:
         if self.stream is None:

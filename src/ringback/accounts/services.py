@@ -169,7 +169,7 @@ def password_check(*, password: str, user: AbstractBaseUser) -> None:
     from django.core.exceptions import ValidationError
 
     try:
-        password_validation.validate_password(password, user)
+        password_validation.validate_password(password, user)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise WeakPassword(exc.messages) from None
 

@@ -41,7 +41,7 @@ def _pause_ends(request: HttpRequest, credentials: dict[str, Any] | None, pause:
     handler = AxesProxyHandler.get_implementation()
     latest = [
         attempts.aggregate(last=Max("attempt_time"))["last"]
-        for attempts in handler.get_user_attempts(request, credentials)  # type: ignore[attr-defined]
+        for attempts in handler.get_user_attempts(request, credentials)
     ]
     last = max((when for when in latest if when is not None), default=now)
     return last + pause
