@@ -37,9 +37,12 @@ def private_dir(path: Path) -> Path:
 def private_file(path: Path) -> Path:
     """``path`` as a file only its owner can read: created empty with mode 0600 when missing,
     tightened when it exists with wider permissions. Its content is never changed."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
-    os.close(fd)
-    _tighten(path, FILE_MODE)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        _tighten(path, FILE_MODE)
+    else:
+        os.close(fd)
     return path
 
 
