@@ -7,6 +7,7 @@ Configuration comes from the environment:
 - ``RINGBACK_DATA_DIR``: where the SQLite file and the secret key live (default: the user's
   data directory, e.g. ``~/.local/share/ringback``).
 - ``RINGBACK_SECRET_KEY``, ``RINGBACK_DEBUG``, ``RINGBACK_ALLOWED_HOSTS``.
+- ``RINGBACK_SIGNIN_FAILURE_LIMIT``, ``RINGBACK_SIGNIN_PAUSE_MINUTES``: sign-in throttling (below).
 """
 
 from __future__ import annotations
@@ -179,22 +180,6 @@ LOGOUT_REDIRECT_URL = "login"
 #   so, since a browser on the same machine talks plain HTTP to it (`make run`).
 # RINGBACK_PROXY_SSL_HEADER=1 trusts "X-Forwarded-Proto: https" from the proxy in front (only
 # behind a proxy that sets it); RINGBACK_SSL_REDIRECT=1 redirects http:// to https://.
-# Content-Security-Policy (django-csp): scripts, styles and everything else only from Ringback's
-# own origin (no inline script or style, no eval: htmx's inline indicator styles are switched off
-# in base.html and live in app.css), images also as data: URIs (Pico's icons), no framing, forms
-# post only to Ringback, no <base>, no plugins.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [csp.SELF],
-        "script-src": [csp.SELF],
-        "style-src": [csp.SELF],
-        "img-src": [csp.SELF, "data:"],
-        "form-action": [csp.SELF],
-        "frame-ancestors": [csp.NONE],
-        "base-uri": [csp.NONE],
-        "object-src": [csp.NONE],
-    }
-}
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -213,6 +198,23 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = _secure
 SECURE_SSL_REDIRECT = _env_flag("RINGBACK_SSL_REDIRECT")
 if _env_flag("RINGBACK_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts, styles and everything else only from Ringback's
+# own origin (no inline script or style, no eval: htmx's inline indicator styles are switched off
+# in base.html and live in app.css), images also as data: URIs (Pico's icons), no framing, forms
+# post only to Ringback, no <base>, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "object-src": [csp.NONE],
+    }
+}
 
 # Mail (password resets). RINGBACK_EMAIL_BACKEND: "console" (default: the message, with its
 # link, is printed in the output of `ringback serve`, which is where a seller running Ringback on
