@@ -121,3 +121,34 @@ def test_one_address_trying_many_names_is_paused(account: Account) -> None:
 def test_a_few_mistakes_do_not_lock_anyone_out(account: Account) -> None:
     assert fail("sally", LIMIT - 1) == [200] * (LIMIT - 1)
     assert signed_in(sign_in("sally", PASSWORD))
+
+
+def test_a_made_up_forwarded_for_does_not_dodge_the_address_pause(account: Account) -> None:
+    """Without a trusted proxy, X-Forwarded-For is whatever the client says: it is ignored."""
+    for n, name in enumerate(("bob", "carol", "dave", "erin", "frank")):
+        Client().post(
+            "/login/",
+            {"username": name, "password": "guess"},
+            REMOTE_ADDR=HERE,
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
+        )
+    assert locked(sign_in("sally", PASSWORD))
+
+
+def test_behind_the_trusted_proxy_each_client_counts_apart(account: Account, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    proxy = "127.0.0.1"
+
+    def via_proxy(name: str, password: str, client_seen: str):  # type: ignore[no-untyped-def]
+        return Client().post(
+            "/login/",
+            {"username": name, "password": password},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=f"6.6.6.6, {client_seen}",
+        )
+
+    for name in ("bob", "carol", "dave", "erin", "frank"):
+        via_proxy(name, "guess", HERE)
+    assert locked(via_proxy("sally", PASSWORD, HERE))
+    # Another client behind the same proxy is not paused; the spoofable first entry is not used.
+    assert signed_in(via_proxy("sally", PASSWORD, THERE))
