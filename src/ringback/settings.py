@@ -7,17 +7,21 @@ Configuration comes from the environment:
 - ``RINGBACK_DATA_DIR``: where the SQLite file and the secret key live (default: the user's
   data directory, e.g. ``~/.local/share/ringback``).
 - ``RINGBACK_SECRET_KEY``, ``RINGBACK_DEBUG``, ``RINGBACK_ALLOWED_HOSTS``.
+- ``RINGBACK_SIGNIN_FAILURE_LIMIT``, ``RINGBACK_SIGNIN_PAUSE_MINUTES``: sign-in throttling (below).
 """
 
 from __future__ import annotations
 
 import os
-import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import csp.constants as csp
 import dj_database_url
 from platformdirs import user_data_dir
+
+from ringback.datafiles import private_dir, private_sqlite, secret_key_read_or_create
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("RINGBACK_DATA_DIR") or user_data_dir("ringback", appauthor=False))
@@ -31,12 +35,8 @@ def _env_flag(name: str, default: bool = False) -> bool:
 def _secret_key() -> str:
     if key := os.environ.get("RINGBACK_SECRET_KEY"):
         return key
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    # Private from its first byte (see ringback.datafiles), like everything in the data directory.
+    return secret_key_read_or_create(private_dir(DATA_DIR) / "secret_key")
 
 
 DEBUG = _env_flag("RINGBACK_DEBUG")
@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
+    "csp",
     "ringback.accounts",
     "ringback.contacts",
     "ringback.playbooks",
@@ -59,14 +61,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ringback.accounts.middleware.SignedInNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ringback.urls"
@@ -91,7 +96,15 @@ _sqlite_path = DATA_DIR / "ringback.sqlite3"
 DATABASE_URL = os.environ.get("RINGBACK_DATABASE_URL") or f"sqlite:///{_sqlite_path}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    private_dir(DATA_DIR)
+    _sqlite_name = str(DATABASES["default"]["NAME"])
+    if (
+        _sqlite_name != ":memory:"
+        and not _sqlite_name.startswith("file:")
+        and Path(_sqlite_name).parent.is_dir()
+    ):
+        # Created 0600 before SQLite opens it: SQLite gives the WAL and SHM files the same mode.
+        private_sqlite(Path(_sqlite_name))
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
@@ -107,10 +120,42 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # ten seconds of the present: for a time of day (calling hours end at 21:00) it fired on every
 # command run at 21:00:00 ± 10 s and added a warning to its output.
 SILENCED_SYSTEM_CHECKS = ["fields.W161"]
+# Applied wherever a password is set: the web forms, `ringback createuser`, `ringback password`, the
+# first-start prompt of `ringback serve` and accounts.services.account_create. A similarity of 0.6
+# (Django: 0.7) also refuses a user name said twice ("alicealice" for alice).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"max_similarity": 0.6},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "ringback.accounts.passwords.PublishedPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes, see ringback.accounts.signin): RINGBACK_SIGNIN_FAILURE_LIMIT
+# failed sign-ins (default 5) for one user name from anywhere, or from one address for any names,
+# pause sign-ins for that name or address for RINGBACK_SIGNIN_PAUSE_MINUTES (default 15) after the
+# last counted failure, with an HTTP 429 page that says when to try again. Tries during the pause
+# are not counted (they don't lengthen it); a successful sign-in does not clear earlier failures
+# (else signing in to one's own account would reset the count on someone else's).
+# `ringback axes_reset_username NAME` / `ringback axes_reset` lift a pause by hand.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("RINGBACK_SIGNIN_FAILURE_LIMIT") or 5)
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("RINGBACK_SIGNIN_PAUSE_MINUTES") or 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "ringback.accounts.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "ringback.accounts.signin.client_address"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -154,6 +199,23 @@ SECURE_SSL_REDIRECT = _env_flag("RINGBACK_SSL_REDIRECT")
 if _env_flag("RINGBACK_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content-Security-Policy (django-csp): scripts, styles and everything else only from Ringback's
+# own origin (no inline script or style, no eval: htmx's inline indicator styles are switched off
+# in base.html and live in app.css), images also as data: URIs (Pico's icons), no framing, forms
+# post only to Ringback, no <base>, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "object-src": [csp.NONE],
+    }
+}
+
 # Mail (password resets). RINGBACK_EMAIL_BACKEND: "console" (default: the message, with its
 # link, is printed in the output of `ringback serve`, which is where a seller running Ringback on
 # their own computer looks), "file" (one file per message in RINGBACK_EMAIL_FILE_PATH, default
@@ -162,7 +224,7 @@ if _env_flag("RINGBACK_PROXY_SSL_HEADER"):
 # RINGBACK_EMAIL_FROM is the sender.
 _EMAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
-    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "file": "ringback.mail_backends.PrivateFileEmailBackend",  # files 0600: they hold reset links
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
 }
 _email_backend = os.environ.get("RINGBACK_EMAIL_BACKEND", "").strip() or "console"

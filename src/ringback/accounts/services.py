@@ -12,7 +12,7 @@ from ringback.accounts.choices import Role
 from ringback.accounts.models import Account, Membership, Vacation
 from ringback.config import ringback_setting
 from ringback.core import clock
-from ringback.core.errors import AccountError, InvalidInput
+from ringback.core.errors import AccountError, InvalidInput, WeakPassword
 from ringback.core.scheduling import zone
 
 
@@ -28,7 +28,11 @@ def account_create(
     time_zone: str = "America/New_York",
     default_region: str = "US",
 ) -> Account:
-    """Create a user and the account it owns, with the built-in playbooks installed."""
+    """Create a user and the account it owns, with the built-in playbooks installed.
+
+    A password must pass the password validators (WeakPassword says why not); None makes a login
+    that cannot sign in until a password is set.
+    """
     from ringback.playbooks.services import playbooks_install_builtins
 
     User = get_user_model()
@@ -44,6 +48,7 @@ def account_create(
     now = clock.now()
     user = User(username=username)
     if password:
+        password_check(password=password, user=user)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -156,3 +161,21 @@ def login_email_set(*, user: AbstractBaseUser, email: str) -> None:
             raise InvalidInput(f"another login already uses {email}")
     setattr(user, User.get_email_field_name(), email)
     user.save(update_fields=[User.get_email_field_name()])
+
+
+def password_check(*, password: str, user: AbstractBaseUser) -> None:
+    """Raise WeakPassword, with what each validator says, unless ``password`` suits ``user``."""
+    from django.contrib.auth import password_validation
+    from django.core.exceptions import ValidationError
+
+    try:
+        password_validation.validate_password(password, user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise WeakPassword(exc.messages) from None
+
+
+def login_password_set(*, user: AbstractBaseUser, password: str) -> None:
+    """Give a login a new password once the validators accept it (WeakPassword says why not)."""
+    password_check(password=password, user=user)
+    user.set_password(password)
+    user.save(update_fields=["password"])

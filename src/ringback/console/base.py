@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import io
 import json
 import os
@@ -60,13 +59,18 @@ class RingbackCommand(BaseCommand):
         raise AccountError(f"several accounts exist; choose one with --user or RINGBACK_USER ({names})")
 
     def _create_owner(self) -> Account:
+        from django.core.management.base import CommandError
+
+        from ringback.accounts.management.commands.createuser import ask_new_password
+
         name = os.environ.get("USER") or "owner"
         password = None
         if sys.stdin.isatty():
             self.stdout.write(f"No account yet: creating the owner account {name!r}.")
-            password = getpass.getpass("Password for the web app: ")
-            if password != getpass.getpass("Again: "):
-                raise AccountError("the passwords differ; nothing was created")
+            try:
+                password = ask_new_password(name, say=self.stdout.write)
+            except CommandError as exc:
+                raise AccountError(str(exc)) from None
         account = account_create(username=name, password=password or None)
         if not password:
             self.stderr.write(

@@ -33,6 +33,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ringback.accounts.models import Account, Membership
+from ringback.accounts.passwords import DEMO_PASSWORD
 from ringback.accounts.services import account_create, account_update, vacation_add
 from ringback.activities.models import Appointment, Touch
 from ringback.activities.selectors import agenda_for_day, day_bounds
@@ -60,7 +61,6 @@ from ringback.playbooks.selectors import (
 from ringback.playbooks.services import enrollment_pause, enrollment_seed, enrollment_start
 
 DEMO_USERNAME = "demo"
-DEMO_PASSWORD = "ringback-demo"
 DEMO_URL = "http://127.0.0.1:8000/"
 SELLER_NAME = "Sally Baker"
 SELLER_PHONE = "+1 312-555-0142"
@@ -990,7 +990,7 @@ class _Builder:
         with clock.frozen(self.now - 420 * DAY):
             self.account = account_create(
                 username=DEMO_USERNAME,
-                password=DEMO_PASSWORD,
+                password=None,
                 name=SELLER_NAME,
                 seller_name=SELLER_NAME,
                 seller_phone=SELLER_PHONE,
@@ -998,6 +998,11 @@ class _Builder:
                 time_zone=TIME_ZONE,
                 default_region=REGION,
             )
+            # The published password, which the validators refuse to anybody else: `ringback
+            # serve` will not listen beyond this computer while a login still has it.
+            user = self.account.memberships.get().user
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
             account_update(account=self.account, postal_address=POSTAL_ADDRESS)
         stories = self.stories()
         self.place(stories)
@@ -1102,6 +1107,15 @@ def _result(
         stories=dict(sorted((stories or {}).items())),
         seconds=round(timer.perf_counter() - started, 2),
     )
+
+
+def demo_remove() -> bool:
+    """Delete the demo login, its account and every row of it; False when there was none."""
+    if not get_user_model().objects.filter(username=DEMO_USERNAME).exists():
+        return False
+    with transaction.atomic():
+        _demo_delete()
+    return True
 
 
 def demo_load(*, contacts: int = 200, reset: bool = False) -> DemoResult:

@@ -19,6 +19,7 @@ class ErrorCode(StrEnum):
     INVALID_DATE = "invalid_date"
     INVALID_PHONE = "invalid_phone"
     INVALID_INPUT = "invalid_input"
+    WEAK_PASSWORD = "weak_password"
     IMPORT_FAILED = "import_failed"
     ACCOUNT = "account"
     TEMPLATE = "template"
@@ -108,6 +109,16 @@ class ImportFailed(RingbackError):
 
 class AccountError(RingbackError):
     code = ErrorCode.ACCOUNT
+
+
+class WeakPassword(RingbackError):
+    """A password the validators refuse; ``problems`` lists what each of them says."""
+
+    code = ErrorCode.WEAK_PASSWORD
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__(" ".join(self.problems))
 
 
 class TemplateError(RingbackError):

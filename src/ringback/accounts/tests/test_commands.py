@@ -158,7 +158,7 @@ def test_first_start_prompt_asks_again_after_a_bad_answer(monkeypatch: pytest.Mo
     assert said[:4] == [
         "The user 'taken' already exists.",
         "'new seller': use only letters, digits and @ . + - _ (no spaces).",
-        "This password is too short. It must contain at least 8 characters. Try another.",
+        "This password is too short. It must contain at least 10 characters. Try another.",
         "The two passwords differ. Try again.",
     ]
 

@@ -82,7 +82,7 @@ def test_mail_backends_by_name(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     s = load_settings(
         monkeypatch, tmp_path, RINGBACK_EMAIL_BACKEND="file", RINGBACK_EMAIL_FROM="me@example.com"
     )
-    assert s.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend"
+    assert s.EMAIL_BACKEND == "ringback.mail_backends.PrivateFileEmailBackend"
     assert str(tmp_path / "mail") == s.EMAIL_FILE_PATH
     assert s.DEFAULT_FROM_EMAIL == "me@example.com"
 

@@ -7,24 +7,24 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from ringback.accounts.services import account_create, login_email_set
-from ringback.core.errors import RingbackError
+from ringback.accounts.services import account_create, login_email_set, password_check
+from ringback.core.errors import RingbackError, WeakPassword
 
 #: How many times a prompt asks again after a refused answer.
 ATTEMPTS = 3
 
 
-def password_problems(password: str, username: str) -> list[str]:
-    """What Django's password validators say about ``password`` for the user ``username``."""
+def password_problems(password: str, username: str, user: Any = None) -> list[str]:
+    """What the password validators say about ``password`` for ``user`` (a new ``username``)."""
     try:
-        password_validation.validate_password(password, get_user_model()(username=username))
-    except ValidationError as exc:
-        return list(exc.messages)
+        password_check(password=password, user=user or get_user_model()(username=username))
+    except WeakPassword as exc:
+        return exc.problems
     return []
 
 
@@ -49,12 +49,13 @@ def ask_new_password(
     *,
     ask_secret: Callable[[str], str] | None = None,
     say: Callable[[str], None],
+    user: Any = None,
 ) -> str:
     """Ask for a password twice until it is acceptable; raise CommandError after a few tries."""
     ask_secret = ask_secret or getpass.getpass
     for _ in range(ATTEMPTS):
         password = ask_secret("Password: ")
-        problems = password_problems(password, username)
+        problems = password_problems(password, username, user)
         if problems:
             say(" ".join(problems) + " Try another.")
             continue

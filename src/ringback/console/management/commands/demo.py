@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ringback.console.base import RingbackCommand
-from ringback.console.demo import DEMO_URL, MIN_CONTACTS, DemoResult, demo_load
+from ringback.console.demo import DEMO_URL, DEMO_USERNAME, MIN_CONTACTS, DemoResult, demo_load, demo_remove
 
 _AGENDA_LABELS = (
     ("appointment", "phone appointments"),
@@ -33,6 +33,11 @@ class Command(RingbackCommand):
             help="delete the demo account and everything in it, then rebuild it",
         )
         parser.add_argument(
+            "--remove",
+            action="store_true",
+            help="delete the demo account and everything in it (before serving beyond this computer)",
+        )
+        parser.add_argument(
             "--contacts",
             type=int,
             default=200,
@@ -41,6 +46,18 @@ class Command(RingbackCommand):
         parser.add_argument("--json", action="store_true", help="print JSON instead of a summary")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["remove"]:
+            removed = demo_remove()
+            self.emit(
+                options,
+                {"removed": removed, "username": DEMO_USERNAME},
+                lambda console: console.print(
+                    f"Removed the demo account (user {DEMO_USERNAME}) and everything in it."
+                    if removed
+                    else "There is no demo account: nothing was removed."
+                ),
+            )
+            return
         result = demo_load(contacts=options["contacts"], reset=options["reset"])
         data = {**asdict(result), "url": DEMO_URL}
         self.emit(options, data, lambda console: _render(console, result))

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ringback.accounts.management.commands.createuser import ask_new_password, username_problem
 from ringback.accounts.models import Account, Membership
+from ringback.accounts.selectors import logins_with_published_password
 from ringback.accounts.services import account_create
 from ringback.core.errors import RingbackError
 from ringback.core.scheduling import zone
@@ -55,6 +56,8 @@ class Command(BaseCommand):
                     self.stdout.write("No account was created. " + FIRST_ACCOUNT_HINT)
             else:
                 self.stdout.write("There is no account yet. " + FIRST_ACCOUNT_HINT)
+        if not is_loopback(host) and (published := logins_with_published_password()):
+            raise CommandError(published_password_refusal(host, published))
         if note := plain_http_on_loopback(host):
             self.stdout.write(note)
 
@@ -72,6 +75,28 @@ FIRST_ACCOUNT_HINT = (
     "Create one with `ringback createuser NAME` (it asks for a password), "
     "or try the demo with `ringback demo`."
 )
+
+
+def published_password_refusal(host: str, usernames: list[str]) -> str:
+    """Why ``serve`` will not listen on ``host``: these logins have the demo's published password."""
+    from ringback.accounts.passwords import DEMO_PASSWORD
+    from ringback.console.demo import DEMO_USERNAME
+
+    who = f"the login {usernames[0]}" if len(usernames) == 1 else f"the logins {_and(usernames)}"
+    has = "has" if len(usernames) == 1 else "have"
+    commands = _and([f"`ringback password {name}`" for name in usernames])
+    remedy = f"Change {'its password' if len(usernames) == 1 else 'their passwords'} with {commands}"
+    if DEMO_USERNAME in usernames:
+        remedy += ", or remove the demo account and everything in it with `ringback demo --remove`"
+    return (
+        f"Ringback will not serve on {host}: {who} still {has} the demo's published password "
+        f"({DEMO_PASSWORD}), so anyone who can reach this address could sign in. {remedy}. "
+        "Serving on 127.0.0.1 (this computer only, as `make run` does) works as it is."
+    )
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def is_loopback(host: str) -> bool:
