@@ -11,10 +11,12 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from ringback.accounts.forms import settings_fingerprint
@@ -44,6 +46,11 @@ pytestmark = pytest.mark.django_db
 def frozen_clock() -> Iterator[None]:
     with clock.frozen(NOW):
         yield
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -376,7 +383,7 @@ def test_a_playbook_nested_thousands_deep_is_refused_at_the_line(
     assert PlaybookVersion.objects.filter(playbook__name="my-call-mail-call").count() == 1
 
 
-@settings(
+@examples(
     max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -416,8 +416,6 @@ def vacation_from_dates(first: date, last: date, zone_name: str) -> Vacation:
     """The UTC instants covering local days ``first`` to ``last`` inclusive in ``zone_name``."""
     if last < first:
         raise InvalidInput(f"vacation ends {last} before it starts {first}")
-    check_day(first, what="the vacation's first day")
-    check_day(last, what="the vacation's last day")
     tz = zone(zone_name)
     start = datetime.combine(first, time(0), tz).astimezone(UTC)
     end = datetime.combine(last + DAY, time(0), tz).astimezone(UTC)
