@@ -410,3 +410,42 @@ def test_a_playbook_longer_than_the_cap_is_refused_by_the_form(client: Client, o
     page = shown(client.post("/playbooks/my-call-mail-call/edit/", {"source": edited}))
     assert "That is longer than 100,000 characters" in page
     assert PlaybookVersion.objects.filter(playbook__name="my-call-mail-call").count() == 1
+
+
+def test_every_page_works_on_the_last_day_of_the_range(
+    account: Account, client: Client, mary: Contact
+) -> None:
+    late = datetime(2200, 12, 31, 15, 0, tzinfo=UTC)  # 09:00 in Chicago, 10:00 in New York
+    with clock.frozen(late):
+        enrollment_start(account=account, contact=mary, playbook="call-mail-call")
+        card = next(i for i in agenda_for_day(account=account).items if i.kind is ItemKind.CALL)
+        fields = card_fields(client.get("/").content.decode(), f"call-{mary.pk}-{card.enrollment_id}")
+        logged = client.post(
+            f"/today/{mary.pk}/log/", {**fields, "outcome": "voicemail"}, HTTP_HX_REQUEST="true"
+        )
+        assert logged.status_code == 200 and Touch.objects.count() == 1, text(logged)
+        booked = client.post(
+            f"/contacts/{mary.pk}/appointment/", {"appt-starts_at": "2200-12-31T23:00", "appt-duration": "60"}
+        )
+        assert booked.status_code in (200, 302) and Appointment.objects.count() == 1, text(booked)
+        away = client.post("/settings/vacations/", {"first_day": "2200-12-31", "last_day": "2200-12-31"})
+        assert away.status_code == 302 and Vacation.objects.count() == 1, text(away)
+        for page in (
+            "/",
+            "/appointments/",
+            "/settings/",
+            f"/contacts/{mary.pk}/",
+            f"/contacts/{mary.pk}/timeline/",
+            "/playbooks/call-mail-call/",
+            f"/playbooks/call-mail-call/preview/?contact={mary.pk}",
+        ):
+            assert client.get(page).status_code == 200, page
+
+
+@pytest.mark.parametrize("contact", ["99999999999999999999", "9223372036854775808"])
+def test_a_preview_for_a_contact_id_too_large_is_not_found(client: Client, contact: str) -> None:
+    assert client.get("/playbooks/call-mail-call/preview/", {"contact": contact}).status_code in (
+        200,
+        400,
+        404,
+    )

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ringback.core import clock
-from ringback.core.clock import EARLIEST_DAY, LATEST_DAY, check_day, check_instant, parse_instant
+from ringback.core.clock import EARLIEST_DAY, LATEST_DAY, MAX_DAYS, check_day, check_instant, parse_instant
 from ringback.core.engine import Context, enrollment_simulate
 from ringback.core.errors import ErrorCode, InvalidDate, InvalidTimeZone, PlaybookError, RingbackError
 from ringback.core.interchange import Birthday
@@ -454,3 +454,32 @@ def test_the_pure_python_yaml_reader_refuses_the_same(monkeypatch: pytest.Monkey
     assert (
         parse_playbook(builtin_text("call-mail-call"), source="call-mail-call.yaml").name == "call-mail-call"
     )
+
+
+_ZONES = st.sampled_from(["Pacific/Kiritimati", "Etc/GMT+12", "America/Chicago", "UTC", "Asia/Kolkata"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.datetimes(
+        min_value=datetime(1900, 1, 1), max_value=datetime(2200, 12, 31, 23, 59), timezones=st.just(UTC)
+    ),
+    st.lists(
+        st.tuples(st.integers(0, MAX_DAYS), st.integers(0, MAX_DAYS), st.booleans()), min_size=1, max_size=4
+    ),
+    _ZONES,
+    st.sampled_from([None, "US", "IL"]),
+)
+def test_any_start_in_the_range_with_any_allowed_waits_plans_without_overflow(
+    start: datetime, waits: list[tuple[int, int, bool]], zone_name: str, country: str | None
+) -> None:
+    steps = "".join(
+        f"  - channel: call\n    wait: {min(a, b)}-{max(a, b)} {'business ' if business else ''}days\n"
+        for a, b, business in waits
+    )
+    text = f"name: far\nsteps:\n{steps}finish:\n  recontact-after: {MAX_DAYS} days\n"
+    playbook = parse_playbook(text, source="far.yaml")
+    context = Context(recipient=Recipient(zone=zone_name, country=country))
+    touches, state = enrollment_simulate(playbook, seed=7, start=start, context=context)
+    assert state.ended
+    assert all(touch.window.start >= start for touch in touches)
