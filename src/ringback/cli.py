@@ -39,6 +39,14 @@ def main(argv: list[str] | None = None) -> None:
     import django
     from django.core.management import ManagementUtility
 
+    from ringback.core import clock
+    from ringback.core.errors import RingbackError
+
+    try:
+        clock.now()  # a RINGBACK_NOW that is no date-time, or out of range, stops every command
+    except RingbackError as exc:
+        sys.stderr.write(f"error: {exc.message}\n")
+        raise SystemExit(1) from None
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ringback.settings")
     args = list(sys.argv[1:] if argv is None else argv)
     django.setup()

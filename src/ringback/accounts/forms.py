@@ -13,9 +13,9 @@ from django.db import models
 from ringback.accounts.models import Account, Vacation
 from ringback.accounts.services import EDITABLE
 from ringback.core import clock
-from ringback.core.errors import InvalidInput, InvalidPhone, RingbackError
+from ringback.core.errors import InvalidDate, InvalidInput, InvalidPhone, InvalidTimeZone, RingbackError
 from ringback.core.phones import display_phone, parse_phone
-from ringback.core.scheduling import zone
+from ringback.core.scheduling import check_zone, zone
 
 #: Time zones most sellers pick, grouped for the select; any other IANA name can be typed.
 COMMON_ZONES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -69,7 +69,6 @@ OTHER_ZONE = "other"
 
 #: Which settings field a message from ``account_update`` is about, by how the message starts.
 _MESSAGE_FIELDS = (
-    ("unknown time zone", "time_zone"),
     ("region", "default_region"),
     ("calling hours", "calling_end"),
     ("daily call capacity", "daily_call_capacity"),
@@ -213,7 +212,7 @@ class SettingsForm(forms.Form):
                 self.add_error("time_zone_other", "Type the name of your time zone, e.g. America/Chicago.")
             else:
                 try:
-                    zone(typed)
+                    typed = check_zone(typed)
                 except RingbackError as exc:
                     self.add_error("time_zone_other", exc.message)
                 data["time_zone"] = typed
@@ -245,11 +244,11 @@ class SettingsForm(forms.Form):
     def field_of(self, exc: RingbackError) -> str | None:
         if isinstance(exc, InvalidPhone):
             return "seller_phone"
+        if isinstance(exc, InvalidTimeZone):
+            return "time_zone_other" if self.data.get("time_zone") == OTHER_ZONE else "time_zone"
         if isinstance(exc, InvalidInput):
             for start, field in _MESSAGE_FIELDS:
                 if exc.message.startswith(start):
-                    if field == "time_zone" and self.data.get("time_zone") == OTHER_ZONE:
-                        return "time_zone_other"
                     return field
         return None
 
@@ -257,8 +256,14 @@ class SettingsForm(forms.Form):
 class VacationForm(forms.Form):
     """Days away: both dates included, in the seller's time zone."""
 
-    first_day = forms.DateField(label="First day away", widget=forms.DateInput(attrs={"type": "date"}))
-    last_day = forms.DateField(label="Last day away", widget=forms.DateInput(attrs={"type": "date"}))
+    first_day = forms.DateField(
+        label="First day away",
+        widget=forms.DateInput(attrs={"type": "date", "max": clock.LATEST_DAY.isoformat()}),
+    )
+    last_day = forms.DateField(
+        label="Last day away",
+        widget=forms.DateInput(attrs={"type": "date", "max": clock.LATEST_DAY.isoformat()}),
+    )
 
     #: The longest vacation the form takes.
     MAX_DAYS = 366
@@ -273,6 +278,12 @@ class VacationForm(forms.Form):
 
     def today(self) -> date:
         return clock.now().astimezone(zone(self.account.time_zone)).date()
+
+    def clean_first_day(self) -> date:
+        return _day_in_range(self.cleaned_data["first_day"])
+
+    def clean_last_day(self) -> date:
+        return _day_in_range(self.cleaned_data["last_day"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -327,6 +338,14 @@ class LoginEmailForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your current password.")
         return password
+
+
+def _day_in_range(day: date) -> date:
+    """A date typed in a form, refused (next to its field) outside the dates Ringback takes."""
+    try:
+        return clock.check_day(day, what="The date")
+    except InvalidDate as exc:
+        raise forms.ValidationError(exc.message) from None
 
 
 def _span(first: date, last: date) -> str:

@@ -13,7 +13,10 @@ from ringback.accounts.models import Account, Membership, Vacation
 from ringback.config import ringback_setting
 from ringback.core import clock
 from ringback.core.errors import AccountError, InvalidInput, WeakPassword
-from ringback.core.scheduling import zone
+from ringback.core.scheduling import check_zone
+
+#: The largest values of the account's whole-number settings (as the settings form allows).
+SETTING_MAXIMUM = {"daily_call_capacity": 1000, "suppress_days": clock.MAX_DAYS}
 
 
 @transaction.atomic
@@ -40,7 +43,7 @@ def account_create(
         raise AccountError("a user name is required")
     if User.objects.filter(username=username).exists():
         raise AccountError(f"the user {username!r} already exists")
-    zone(time_zone)
+    time_zone = check_zone(time_zone)
     if seller_phone:
         from ringback.core.phones import require_phone
 
@@ -75,6 +78,8 @@ def vacation_add(*, account: Account, first_day: date, last_day: date) -> Vacati
     """Record a vacation and re-plan every active step that falls inside it to after it."""
     from ringback.playbooks.services import enrollments_replan_for_vacation
 
+    clock.check_day(first_day, what="the vacation's first day")
+    clock.check_day(last_day, what="the vacation's last day")
     if last_day < first_day:
         raise InvalidInput(f"the vacation ends ({last_day}) before it starts ({first_day})")
     vacation = Vacation.objects.create(
@@ -111,7 +116,7 @@ def account_update(*, account: Account, **changes: object) -> Account:
         raise InvalidInput(f"unknown account setting(s): {', '.join(sorted(unknown))}")
     values = dict(changes)
     if "time_zone" in values:
-        zone(str(values["time_zone"]))
+        values["time_zone"] = check_zone(str(values["time_zone"]))
     if "default_region" in values:
         region = str(values["default_region"]).upper()
         if len(region) != 2 or not region.isalpha():
@@ -124,9 +129,9 @@ def account_update(*, account: Account, **changes: object) -> Account:
     end = values.get("calling_end", account.calling_end)
     if not isinstance(start, time) or not isinstance(end, time) or end <= start:
         raise InvalidInput(f"calling hours {start}-{end}: the end must come after the start")
-    for key in ("daily_call_capacity", "suppress_days"):
-        if key in values and (not isinstance(values[key], int) or int(values[key]) < 0):  # type: ignore[call-overload]
-            raise InvalidInput(f"{key.replace('_', ' ')} must be a whole number from 0")
+    for key, maximum in SETTING_MAXIMUM.items():
+        if key in values and (not isinstance(values[key], int) or not 0 <= int(values[key]) <= maximum):  # type: ignore[call-overload]
+            raise InvalidInput(f"{key.replace('_', ' ')} must be a whole number from 0 to {maximum:,}")
     if "new_per_callback" in values:
         ratio = values["new_per_callback"]
         if not isinstance(ratio, (int, float)) or not 0 <= ratio <= 10:

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from ringback.activities.services import STEP_KINDS, CardRef
+from ringback.core import clock
 from ringback.core.agenda import ItemKind
 from ringback.core.clock import parse_instant
 from ringback.core.errors import InvalidDate
@@ -102,7 +103,10 @@ class ConnectedForm(CardForm):
         text = (self.cleaned_data.get("book_at") or "").strip()
         if not text:
             return None
-        when = read_local_datetime(text, self.tz)
+        try:
+            when = read_local_datetime(text, self.tz, what="The date")
+        except InvalidDate as exc:
+            raise forms.ValidationError(exc.message) from None
         if when is None:
             raise forms.ValidationError("Give a date and a time, like 2026-11-24 10:30.")
         if when <= self.now:
@@ -111,6 +115,11 @@ class ConnectedForm(CardForm):
 
     def clean_promise_due(self) -> date | None:
         value: date | None = self.cleaned_data.get("promise_due")
+        if value is not None:
+            try:
+                clock.check_day(value, what="The date")
+            except InvalidDate as exc:
+                raise forms.ValidationError(exc.message) from None
         if value is not None and value < self.now.astimezone(self.tz).date():
             raise forms.ValidationError("That date has passed: pick today or later.")
         return value

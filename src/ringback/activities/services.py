@@ -93,7 +93,7 @@ def touch_log(
     """
     result = outcome if isinstance(outcome, Outcome) else parse_outcome(outcome)
     now = clock.now()
-    when = at or now
+    when = clock.check_instant(at, what="the touch time") if at is not None else now
     if when > now + FUTURE_SLACK:
         raise InvalidDate(f"the touch time {when:%Y-%m-%d %H:%M} UTC is in the future")
     if contact.account_id != account.pk:
@@ -206,6 +206,7 @@ def appointment_book(
 ) -> Appointment:
     """Book a phone appointment: it goes on the agenda at its time and ends the chase."""
     now = clock.now()
+    clock.check_instant(starts_at, what="the appointment time")
     if starts_at < now:
         raise InvalidDate(f"the appointment time {starts_at:%Y-%m-%d %H:%M} UTC is in the past")
     if contact.do_not_contact:
@@ -230,6 +231,8 @@ def touch_note(*, account: Account, contact: Contact, text: str, at: datetime | 
     if not text.strip():
         raise InvalidInput("the note is empty")
     now = clock.now()
+    if at is not None:
+        clock.check_instant(at, what="the note's time")
     touch = Touch(
         account=account,
         contact=contact,

@@ -424,7 +424,10 @@ def today_time_hint(request: HtmxHttpRequest, contact_id: int, *, account: Accou
         Contact.objects.only("id", "time_zone", "account_id"), pk=contact_id, account=account
     )
     text = (request.GET.get("book_at") or "").strip()
-    at = read_local_datetime(text, zone(contact.time_zone or account.time_zone))
+    try:
+        at = read_local_datetime(text, zone(contact.time_zone or account.time_zone), what="The date")
+    except InvalidDate as exc:
+        return render(request, "activities/partials/time_hint.html", {"line": exc.message})
     if at is None:
         return HttpResponse("")
     their = f"{at:%a %d %b %H:%M %Z}"

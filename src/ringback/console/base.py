@@ -17,6 +17,7 @@ from rich.console import Console
 from ringback.accounts.models import Account, Membership
 from ringback.accounts.selectors import account_for_user
 from ringback.accounts.services import account_create
+from ringback.core import clock
 from ringback.core.errors import AccountError, InvalidDate, RingbackError
 from ringback.core.scheduling import zone
 
@@ -110,21 +111,24 @@ def iso_utc(value: datetime) -> str:
 
 
 def parse_when(text: str, *, account: Account, what: str) -> datetime:
-    """An ISO 8601 date-time; without an offset it is read in the account's time zone."""
+    """An ISO 8601 date-time in the dates Ringback takes; without an offset it is read in the
+    account's time zone."""
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise InvalidDate(
             f"{what} {text!r} is not a date-time (write e.g. 2026-11-24T15:30 or 2026-11-24T15:30-05:00)"
         ) from None
+    clock.check_written(value, what=what, shown=repr(text))
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone(account.time_zone))
     return value.astimezone(UTC)
 
 
 def parse_day(text: str, *, what: str) -> date:
-    """An ISO 8601 date (YYYY-MM-DD)."""
+    """An ISO 8601 date (YYYY-MM-DD) in the dates Ringback takes."""
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidDate(f"{what} {text!r} is not a date (write YYYY-MM-DD)") from None
+    return clock.check_day(day, what=what)

@@ -7,7 +7,7 @@ own parsers so that the message next to the field is the one the service would g
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,10 +28,11 @@ from ringback.contacts.services import (
     check_email,
     parse_birthday,
 )
-from ringback.core.errors import RingbackError
+from ringback.core import clock
+from ringback.core.errors import InvalidDate, RingbackError
 from ringback.core.interchange import FileFormat
 from ringback.core.phones import parse_phone
-from ringback.core.scheduling import exists_locally, read_local_datetime, zone
+from ringback.core.scheduling import check_zone, exists_locally, read_local_datetime
 
 
 def sentence(message: str) -> str:
@@ -211,12 +212,10 @@ class ContactEditForm(forms.Form):
             raise forms.ValidationError(sentence(exc.message)) from None
 
     def clean_time_zone(self) -> str:
-        value: str = self.cleaned_data["time_zone"].strip()
         try:
-            zone(value)
+            return check_zone(self.cleaned_data["time_zone"])
         except RingbackError as exc:
             raise forms.ValidationError(sentence(exc.message)) from None
-        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -331,9 +330,16 @@ class PromiseForm(forms.Form):
     due_on = forms.DateField(
         required=False,
         label="By when (optional)",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date", "max": clock.LATEST_DAY.isoformat()}),
         error_messages={"invalid": "Pick a date, or leave it empty."},
     )
+
+    def clean_due_on(self) -> date | None:
+        value: date | None = self.cleaned_data["due_on"]
+        try:
+            return clock.check_day(value, what="The date") if value is not None else None
+        except InvalidDate as exc:
+            raise forms.ValidationError(exc.message) from None
 
 
 class EnrollForm(forms.Form):
@@ -372,8 +378,12 @@ class AppointmentForm(forms.Form):
 
 
 def parse_local_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
-    """A ``datetime-local`` value read in ``tz``, in UTC; it must exist there and be in the future."""
-    aware = read_local_datetime(text, tz)
+    """A ``datetime-local`` value read in ``tz``, in UTC; it must exist there, be in the future
+    and in the dates Ringback takes."""
+    try:
+        aware = read_local_datetime(text, tz, what="The date")
+    except InvalidDate as exc:
+        raise forms.ValidationError(exc.message) from None
     if aware is None:
         raise forms.ValidationError("Pick a date and a time (for example 2026-11-24 10:30).")
     if not exists_locally(aware):

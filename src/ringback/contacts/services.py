@@ -15,7 +15,7 @@ from ringback.contacts.models import Address, Contact, Email, Phone, Promise, Ta
 from ringback.core import clock
 from ringback.core.errors import InvalidDate, InvalidInput, InvalidPhone
 from ringback.core.phones import ParsedPhone, parse_phone
-from ringback.core.scheduling import zone
+from ringback.core.scheduling import check_zone
 
 if TYPE_CHECKING:
     from ringback.activities.models import Touch
@@ -106,7 +106,7 @@ def contact_create(
             raise InvalidInput(f"phone label {phone.label!r} is not one of {', '.join(PhoneLabel.values)}")
         parsed.append((phone, result))
     if time_zone:
-        zone(time_zone)
+        time_zone = check_zone(time_zone)
     located = next((p for _, p in parsed if p.valid), None)
     guessed_zone = _zone_guess(account, located)
     now = clock.now()
@@ -171,6 +171,8 @@ def promise_add(*, account: Account, contact: Contact, text: str, due_on: date |
         raise InvalidInput("that contact belongs to another account")
     if not text.strip():
         raise InvalidInput("say what you promised")
+    if due_on is not None:
+        clock.check_day(due_on, what="the promise's due date")
     return Promise.objects.create(
         account=account, contact=contact, text=text.strip(), due_on=due_on, created_at=clock.now()
     )
@@ -249,7 +251,7 @@ def check_birthday(month: int, day: int, year: int | None) -> tuple[int, int, in
     except (TypeError, ValueError):
         shown = f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
         raise InvalidDate(f"birthday {shown} is not a date") from None
-    if year is not None and not 1900 <= year <= clock.now().year:
+    if year is not None and not clock.EARLIEST_DAY.year <= year <= clock.now().year:
         raise InvalidDate(f"birthday year {year} is not a year someone was born in")
     return month, day, year
 
@@ -312,8 +314,7 @@ def contact_update(
     if status is not None and status not in ContactStatus.values:
         raise InvalidInput(f"status {status!r} is not one of {', '.join(ContactStatus.values)}")
     if time_zone is not None:
-        time_zone = time_zone.strip()
-        zone(time_zone)
+        time_zone = check_zone(time_zone)
     if birthday is not None:
         birthday = check_birthday(*birthday)
 

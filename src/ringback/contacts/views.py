@@ -661,11 +661,9 @@ def contact_timeline_view(request: HttpRequest, pk: int, *, account: Account) ->
     before = None
     if request.GET.get("before"):
         try:
-            before = datetime.fromisoformat(request.GET["before"])
-        except ValueError:
-            before = None
-        if before is not None and before.tzinfo is None:
-            before = None
+            before = clock.parse_instant(request.GET["before"], what="before")
+        except InvalidDate:
+            before = None  # a damaged cursor means the first page
     page: TimelinePage = contact_timeline_page(
         account=account, contact=contact, before=before, limit=TIMELINE_LIMIT
     )

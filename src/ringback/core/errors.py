@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     NOT_ENROLLED = "not_enrolled"
     SUPPRESSED = "suppressed"
     INVALID_DATE = "invalid_date"
+    INVALID_TIME_ZONE = "invalid_time_zone"
     INVALID_PHONE = "invalid_phone"
     INVALID_INPUT = "invalid_input"
     WEAK_PASSWORD = "weak_password"
@@ -101,6 +102,12 @@ class InvalidPhone(RingbackError):
 
 class InvalidInput(RingbackError):
     code = ErrorCode.INVALID_INPUT
+
+
+class InvalidTimeZone(InvalidInput):
+    """A name that is no time zone of the IANA database (a folder, a path, a typo)."""
+
+    code = ErrorCode.INVALID_TIME_ZONE
 
 
 class ImportFailed(RingbackError):

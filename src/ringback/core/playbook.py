@@ -6,6 +6,10 @@ preferred parts of the day, and optional branches on the outcome of its touch.
 
 Errors name the file, the line and the field: ``call-mail-call.yaml, line 14: step 3: wait
 '3-x days' is not a duration range``.
+
+A playbook is written by a user, so its size is capped: the text (:data:`MAX_SOURCE_CHARS`), the
+nesting (:data:`MAX_DEPTH`, refused while the YAML is read, before the rest of it), the number of
+steps and templates, and every duration (:data:`MAX_DAYS`), so that no plan can overflow a date.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from ringback.core.clock import MAX_DAYS
 from ringback.core.errors import PlaybookError, TemplateError, UnknownOutcome
 from ringback.core.scripts import script_syntax_check
 
@@ -168,11 +173,18 @@ class Playbook:
         return sum(1 for s in self.steps if s.channel is Channel.CALL)
 
 
+#: The longest playbook text (the built-ins are about 3 KB).
+MAX_SOURCE_CHARS = 100_000
+#: How deep mappings and lists may nest (a playbook needs five levels).
+MAX_DEPTH = 20
+MAX_STEPS = 50
+MAX_TEMPLATES = 50
+MAX_VERSION = 1_000_000
+
 _WAIT = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?(business\s+)?days?\s*$", re.IGNORECASE)
 _DAYS = re.compile(r"^\s*(\d+)\s*days?\s*$", re.IGNORECASE)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
-_SCALARS = yaml.constructor.SafeConstructor()
 
 
 def parse_wait(text: str) -> Wait:
@@ -198,25 +210,81 @@ class _Node:
         self.block = block
 
 
-def _to_tree(node: yaml.Node) -> _Node:
-    line = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        mapping: dict[str, tuple[int, _Node]] = {}
-        for key, value in node.value:
-            mapping[str(key.value)] = (key.start_mark.line + 1, _to_tree(value))
-        return _Node(mapping, line)
-    if isinstance(node, yaml.SequenceNode):
-        return _Node([_to_tree(item) for item in node.value], line)
-    assert isinstance(node, yaml.ScalarNode)
-    return _Node(_SCALARS.construct_object(node), line, block=node.style in ("|", ">"))
+class _Refused(Exception):
+    """Raised by :func:`_check_shape` to stop reading: what is wrong, and on which line."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+#: PyYAML's loader on libyaml (C) when PyYAML was built with it, else its pure Python one.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _check_shape(text: str) -> None:
+    """Refuse anchors, aliases and nesting deeper than MAX_DEPTH, before the tree is composed.
+
+    Reads the YAML as a stream of events, lazily: the refusal comes at the first anchor or the
+    first level too deep, before the rest is read (the scanner takes time quadratic in the depth
+    of nesting, the composer recurses once per level). Anchors and aliases can expand
+    exponentially ("billion laughs") and a playbook never needs them.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(
+                line,
+                "YAML anchors and aliases (&name, *name) are not allowed in playbooks; "
+                "write the text out in full",
+            )
+        if depth > MAX_DEPTH:
+            raise _Refused(line, f"nested deeper than {MAX_DEPTH} levels of lists and mappings")
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A value as an error message quotes it: cut short when long."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 class _Parser:
     def __init__(self, source: str) -> None:
         self.source = source
+        # A constructor remembers every node it built: one per parse, not one for the process.
+        self.scalars = yaml.constructor.SafeConstructor()
 
     def fail(self, line: int | None, message: str) -> PlaybookError:
         return PlaybookError(message, source=self.source, line=line)
+
+    def tree(self, node: yaml.Node, what: str) -> _Node:
+        """The composed YAML as plain values with lines; ``what`` names the field for errors."""
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            mapping: dict[str, tuple[int, _Node]] = {}
+            for key, value in node.value:
+                key_line = key.start_mark.line + 1
+                if not isinstance(key, yaml.ScalarNode):
+                    raise self.fail(key_line, "a key must be text, not a list or a mapping")
+                mapping[str(key.value)] = (key_line, self.tree(value, str(key.value)))
+            return _Node(mapping, line)
+        if isinstance(node, yaml.SequenceNode):
+            return _Node([self.tree(item, what) for item in node.value], line)
+        assert isinstance(node, yaml.ScalarNode)
+        try:
+            value = self.scalars.construct_object(node)
+        except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            # A timestamp that is no date (2026-13-45), an integer of 5,000 digits, a tag
+            # (!!bool, !!python/...) whose value it does not fit.
+            raise self.fail(
+                line, f"{what} {_shown(str(node.value))!r} is not a value YAML can read"
+            ) from None
+        return _Node(value, line, block=node.style in ("|", ">"))
 
     def mapping(self, node: _Node, what: str) -> dict[str, tuple[int, _Node]]:
         if not isinstance(node.value, dict):
@@ -235,11 +303,17 @@ class _Parser:
     def days(self, node: _Node, what: str) -> int:
         value = node.value
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-        match = _DAYS.match(str(value)) if isinstance(value, str) else None
-        if not match:
-            raise self.fail(node.line, f"{what} {value!r} is not a number of days (e.g. '90 days')")
-        return int(match.group(1))
+            digits = str(value)
+        else:
+            match = _DAYS.match(str(value)) if isinstance(value, str) else None
+            if not match:
+                raise self.fail(
+                    node.line, f"{what} {_shown(str(value))!r} is not a number of days (e.g. '90 days')"
+                )
+            digits = match.group(1).lstrip("0") or "0"
+        if len(digits) > len(str(MAX_DAYS)) or int(digits) > MAX_DAYS:
+            raise self.fail(node.line, f"{what} {_shown(digits)} is longer than {MAX_DAYS} days (ten years)")
+        return int(digits)
 
     def check_keys(self, fields: Mapping[str, tuple[int, _Node]], allowed: set[str], what: str) -> None:
         for key, (line, _) in fields.items():
@@ -248,22 +322,30 @@ class _Parser:
                 raise self.fail(line, f"{what}: unknown field {key!r} (known: {known})")
 
     def parse(self, text: str) -> Playbook:
+        if len(text) > MAX_SOURCE_CHARS:
+            raise self.fail(None, f"the playbook is longer than {MAX_SOURCE_CHARS:,} characters")
         try:
-            # Anchors and aliases can expand exponentially ("billion laughs"): not allowed.
-            for event in yaml.parse(text, Loader=yaml.SafeLoader):
-                if isinstance(event, yaml.AliasEvent):
-                    line = event.start_mark.line + 1 if event.start_mark else None
-                    raise self.fail(line, "YAML anchors and aliases (&name, *name) are not allowed")
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            _check_shape(text)
+            root = yaml.compose(text, Loader=_LOADER)
+        except _Refused as exc:
+            raise self.fail(exc.line, exc.message) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark is not None else None
             raise self.fail(line, f"not valid YAML: {exc.problem or exc.context}") from None
+        except yaml.reader.ReaderError as exc:
+            # libyaml counts the position in bytes: find the character itself for its line.
+            code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+            found = text.find(chr(code))
+            line = text.count("\n", 0, found) + 1 if found >= 0 else None
+            raise self.fail(line, f"not valid YAML: the character #x{code:04x} is not allowed") from None
         except yaml.YAMLError as exc:
-            raise self.fail(None, f"not valid YAML: {exc}") from None
+            raise self.fail(None, f"not valid YAML: {str(exc).splitlines()[0]}") from None
+        except UnicodeEncodeError:
+            raise self.fail(None, "not valid YAML: the text is not valid Unicode") from None
         if root is None:
             raise self.fail(None, "the playbook is empty")
-        top = self.mapping(_to_tree(root), "a playbook")
+        top = self.mapping(self.tree(root, "the playbook"), "a playbook")
         self.check_keys(
             top,
             {
@@ -293,8 +375,15 @@ class _Parser:
         version = 1
         if "version" in top:
             line, node = top["version"]
-            if not isinstance(node.value, int) or isinstance(node.value, bool) or node.value < 1:
-                raise self.fail(line, f"version {node.value!r} must be a whole number from 1")
+            if (
+                not isinstance(node.value, int)
+                or isinstance(node.value, bool)
+                or not 1 <= node.value <= MAX_VERSION
+            ):
+                raise self.fail(
+                    line,
+                    f"version {_shown(repr(node.value))} must be a whole number from 1 to {MAX_VERSION:,}",
+                )
             version = node.value
         description = self.text(top["description"][1], "description").strip() if "description" in top else ""
         rules = self.names(top["rules"][1], "rules") if "rules" in top else ()
@@ -302,7 +391,14 @@ class _Parser:
         templates: dict[str, str] = {}
         template_lines: dict[str, int] = {}
         if "templates" in top:
-            for key, (_line, node) in self.mapping(top["templates"][1], "templates").items():
+            templates_line, templates_node = top["templates"]
+            defined = self.mapping(templates_node, "templates")
+            if len(defined) > MAX_TEMPLATES:
+                raise self.fail(
+                    templates_line,
+                    f"templates: {len(defined)} are too many (at most {MAX_TEMPLATES} templates)",
+                )
+            for key, (_line, node) in defined.items():
                 body = self.text(node, f"template {key!r}")
                 try:
                     script_syntax_check(body)
@@ -316,6 +412,10 @@ class _Parser:
         steps_line, steps_node = required("steps")
         if not isinstance(steps_node.value, list) or not steps_node.value:
             raise self.fail(steps_line, "steps must be a non-empty list")
+        if len(steps_node.value) > MAX_STEPS:
+            raise self.fail(
+                steps_line, f"steps: {len(steps_node.value)} are too many (at most {MAX_STEPS} steps)"
+            )
         steps = [self.step(number, node, templates) for number, node in enumerate(steps_node.value, 1)]
         ids = [s.id for s in steps]
         for step in steps:
@@ -388,8 +488,13 @@ class _Parser:
             except ValueError:
                 raise self.fail(
                     line,
-                    f"{what}: wait {wait_node.value!r} is not a duration range (e.g. '3-4 days')",
+                    f"{what}: wait {_shown(str(wait_node.value))!r} is not a duration range (e.g. '3-4 days')",
                 ) from None
+            if wait.max_days > MAX_DAYS:
+                raise self.fail(
+                    line,
+                    f"{what}: wait {_shown(str(wait_node.value))!r} is longer than {MAX_DAYS} days (ten years)",
+                )
         names: tuple[str, ...] = ()
         for key in ("script", "scripts", "template", "templates"):
             if key in fields:

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 import holidays as holidays_lib
 
-from ringback.core.errors import InvalidInput
+from ringback.core.clock import check_day
+from ringback.core.errors import InvalidInput, InvalidTimeZone
 from ringback.core.playbook import ALL_PARTS, Channel, PartOfDay, Wait
 
 MINUTE = timedelta(minutes=1)
@@ -79,13 +80,65 @@ def calling_hours_for(
     return default
 
 
+#: The longest time zone name taken: the longest IANA name has 32 characters, the columns hold 64.
+MAX_ZONE_NAME = 64
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    """Every IANA zone this installation can load (``localtime`` is the server's own, not a place)."""
+    return frozenset(available_timezones() - {"localtime"})
+
+
+@lru_cache(maxsize=1)
+def _zone_folders() -> dict[str, str]:
+    """The folders of the zone database (``America``, ``America/Argentina``), each with a zone in it."""
+    folders: dict[str, str] = {}
+    for name in sorted(_zone_names()):
+        parts = name.split("/")
+        for end in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:end]).casefold(), name)
+    return folders
+
+
+@lru_cache(maxsize=1)
+def _zones_by_case() -> dict[str, str]:
+    return {name.casefold(): name for name in _zone_names()}
+
+
+def check_zone(text: str, *, what: str = "time zone") -> str:
+    """The IANA time zone named by ``text`` (spaces around it trimmed), such as America/Chicago,
+    America/Argentina/Buenos_Aires, Etc/GMT+5 or UTC.
+
+    Anything else raises :class:`InvalidTimeZone` naming ``what`` and the value: a folder of the
+    zone database (``America``), a path (``../etc``, ``America/``), a name with empty parts, an
+    empty, over-long or non-ASCII name, a misspelling (with the right spelling when only the case
+    differs). This is the one door every time zone goes through, from a form, a command or a file.
+    """
+    name = text.strip()
+    if name in _zone_names():
+        return name
+    if not name:
+        raise InvalidTimeZone(f"the {what} is empty (use an IANA name like America/Chicago)")
+    if len(name) > MAX_ZONE_NAME:
+        raise InvalidTimeZone(
+            f"{what} {name[:20]!r}… is longer than {MAX_ZONE_NAME} characters: it is no time zone"
+        )
+    key = name.casefold()
+    if key in _zones_by_case():
+        raise InvalidTimeZone(f"unknown {what} {name!r}: did you mean {_zones_by_case()[key]}?")
+    if key in _zone_folders():
+        raise InvalidTimeZone(
+            f"{what} {name!r} is a region of the time zone database, not a time zone: "
+            f"name a place in it, e.g. {_zone_folders()[key]}"
+        )
+    raise InvalidTimeZone(f"unknown {what} {name!r} (use an IANA name like America/Chicago)")
+
+
 @lru_cache(maxsize=512)
 def zone(name: str) -> ZoneInfo:
-    """The time zone called ``name``; raise InvalidInput for an unknown one."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"unknown time zone {name!r} (use an IANA name like America/Chicago)") from None
+    """The time zone called ``name``; raise :class:`InvalidTimeZone` for anything else (see :func:`check_zone`)."""
+    return ZoneInfo(check_zone(name))
 
 
 @lru_cache(maxsize=4096)
@@ -318,14 +371,19 @@ def find_window(
 LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 
 
-def read_local_datetime(text: str, tz: tzinfo) -> datetime | None:
-    """A date-time typed in a form, read as wall-clock time in ``tz``; ``None`` if it isn't one."""
+def read_local_datetime(text: str, tz: tzinfo, *, what: str = "the date") -> datetime | None:
+    """A date-time typed in a form, read as wall-clock time in ``tz``; ``None`` if it isn't one.
+
+    A date-time outside the dates Ringback takes raises InvalidDate naming ``what``.
+    """
     value = text.strip()
     for pattern in LOCAL_FORMATS:
         try:
-            return datetime.strptime(value, pattern).replace(tzinfo=tz)
+            parsed = datetime.strptime(value, pattern)
         except ValueError:
             continue
+        check_day(parsed.date(), what=what)
+        return parsed.replace(tzinfo=tz)
     return None
 
 

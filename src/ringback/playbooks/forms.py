@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from ringback.playbooks.services import MAX_SOURCE_CHARS, playbook_text_normalise
+from ringback.core.playbook import MAX_SOURCE_CHARS
+from ringback.playbooks.services import playbook_text_normalise
 
 
 class PlaybookSourceForm(forms.Form):

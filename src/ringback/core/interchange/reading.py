@@ -375,7 +375,10 @@ APPLE_NO_YEAR = 1604
 
 
 def _birthday(year: int | None, month: int, day: int, omit_year: int | None) -> Birthday | None:
-    if year is not None and (year in (APPLE_NO_YEAR, omit_year) or year < 1000):
+    # A year outside the dates Ringback takes, or still to come, is no year of birth: keep the day.
+    if year is not None and (
+        year in (APPLE_NO_YEAR, omit_year) or not clock.EARLIEST_DAY.year <= year <= clock.now().year
+    ):
         year = None
     try:
         date(year if year is not None else 2000, month, day)  # 2000: 29 February exists

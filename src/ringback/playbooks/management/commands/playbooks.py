@@ -7,9 +7,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from ringback.console.base import RingbackCommand
-from ringback.core.errors import InvalidInput
+from ringback.core.errors import InvalidInput, PlaybookError
 from ringback.core.lint import lint_playbook, playbook_scripts_check
-from ringback.core.playbook import parse_playbook
+from ringback.core.playbook import MAX_SOURCE_CHARS, parse_playbook
 from ringback.playbooks.selectors import (
     playbook_get,
     playbook_latest_version,
@@ -21,6 +21,11 @@ from ringback.playbooks.services import playbook_add
 
 def _read(path: str) -> str:
     try:
+        # UTF-8 takes at most four bytes a character: a larger file is refused unread.
+        if Path(path).stat().st_size > 4 * MAX_SOURCE_CHARS:
+            raise PlaybookError(
+                f"the playbook is longer than {MAX_SOURCE_CHARS:,} characters", source=Path(path).name
+            )
         return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read the file ({exc.strerror})") from None
