@@ -63,14 +63,15 @@ def _iso(now: str | datetime) -> str:
 
 
 class Ringback:
-    """Runs ``ringback ARGS`` in this process; ``now`` sets ``RINGBACK_NOW`` for the call."""
+    """Runs ``ringback ARGS`` in this process; ``now`` sets ``RINGBACK_NOW`` for the call and
+    ``stdin`` is what the command reads on standard input."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self._monkeypatch = monkeypatch
         self.now: str | None = None
 
     def __call__(
-        self, *args: str | Path, now: str | datetime | None = None, check: bool = False
+        self, *args: str | Path, now: str | datetime | None = None, check: bool = False, stdin: str = ""
     ) -> CliResult:
         from django.db import connections
 
@@ -88,7 +89,7 @@ class Ringback:
             # The console script closes every connection when a command ends; inside a test that
             # would throw away the test's transaction, so keep the connection open.
             patch.setattr(connections, "close_all", lambda: None)
-            patch.setattr(sys, "stdin", io.StringIO(""))
+            patch.setattr(sys, "stdin", io.StringIO(stdin))
             patch.setattr(sys, "argv", ["ringback", *argv])
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 try:
