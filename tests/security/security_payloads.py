@@ -9,6 +9,7 @@ spreadsheet formula neutralised in CSV exports, and printed literally by the com
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 
@@ -106,3 +107,20 @@ TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def raw_in(body: str, payload: Payload) -> bool:
     """True when ``body`` holds the payload as markup (unescaped)."""
     return payload.dangerous and payload.stripped in body
+
+
+def playbook_yaml(payload: Payload) -> str:
+    """A playbook whose title, description, step purpose and script text are the payload.
+
+    A script is a template by design, so a template payload goes there as plain text around a
+    real variable instead (that it is evaluated there is the point of a script)."""
+    quoted = json.dumps(payload.text, ensure_ascii=False)
+    script = json.dumps(
+        "{{ contact.first_name }}" if payload.is_template else payload.text, ensure_ascii=False
+    )
+    return (
+        f"name: my-chase\ntitle: {quoted}\ndescription: {quoted}\n"
+        f"templates:\n  hello: {script}\n"
+        "steps:\n  - id: call-1\n    channel: call\n    wait: 0 days\n    script: hello\n"
+        f"    purpose: {quoted}\n"
+    )

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from django.core.management import get_commands, load_command_class
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from security_payloads import KEPT, REFUSED, SCRIPT_LINK, TERMINAL_CONTROLS, Payload, raw_in
+from security_payloads import KEPT, REFUSED, SCRIPT_LINK, TERMINAL_CONTROLS, Payload, playbook_yaml, raw_in
 from security_world import make_account, signed_in
 
 from ringback.contacts.models import Contact, Promise
@@ -574,23 +573,6 @@ def write_settings(sweep: Sweep, payload: Payload) -> None:
     sweep.send("GET", reverse("settings"), what=f"{what}: settings page", shows=(payload,))
     # write_playbook shows the playbook's scripts next: the seller's details are filled in there.
     sweep.written |= {(payload.key, f) for f in SETTINGS_FIELDS}
-
-
-def playbook_yaml(payload: Payload) -> str:
-    """A playbook whose title, description, step purpose and script text are the payload.
-
-    A script is a template by design, so a template payload goes there as plain text around a
-    real variable instead (that it is evaluated there is the point of a script)."""
-    quoted = json.dumps(payload.text, ensure_ascii=False)
-    script = json.dumps(
-        "{{ contact.first_name }}" if payload.is_template else payload.text, ensure_ascii=False
-    )
-    return (
-        f"name: my-chase\ntitle: {quoted}\ndescription: {quoted}\n"
-        f"templates:\n  hello: {script}\n"
-        "steps:\n  - id: call-1\n    channel: call\n    wait: 0 days\n    script: hello\n"
-        f"    purpose: {quoted}\n"
-    )
 
 
 def write_playbook(sweep: Sweep, payload: Payload) -> None:
