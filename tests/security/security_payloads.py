@@ -50,6 +50,11 @@ class Payload:
         return any(c in self.text for c in "<>\"'")
 
     @property
+    def html(self) -> bool:
+        """True when pages must be checked for it closely: markup, a script link, template syntax."""
+        return self.dangerous or self.is_template or "javascript:" in self.text or "\u202e" in self.text
+
+    @property
     def is_template(self) -> bool:
         return any(s in self.text for s in ("{{", "{%", "{#"))
 

@@ -172,7 +172,9 @@ def test_account_b_cannot_reach_account_a_from_the_command_line(
     problems: list[str] = []
     runs = 0
     for command, (_why, cases) in COMMANDS.items():
-        for case in cases:
+        # RINGBACK_USER picks the account as --user does (one place in console/base.py): the
+        # first run of each subcommand shows it.
+        for case in cases if how == "--user" else cases[:1]:
             args = case.args(world, tmp_path)
             if how == "--user" and command != "createuser":
                 args = [*args, "--user", "bob"]

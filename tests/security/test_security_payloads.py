@@ -450,7 +450,8 @@ def write_contact(sweep: Sweep, payload: Payload, n: int) -> int:
     sweep.send(
         "POST",
         reverse("contacts:bulk"),
-        {"bulk-action": "tag", "bulk-ids": [contact_id], "bulk-tag": value},
+        # The list shown after it keeps the page's filters: one that finds nobody keeps it short.
+        {"bulk-action": "tag", "bulk-ids": [contact_id], "bulk-tag": value, "q": "nobody-at-all"},
         what=f"{what}: bulk tag",
         htmx=True,
     )
@@ -570,7 +571,8 @@ def write_settings(sweep: Sweep, payload: Payload) -> None:
     """The payload as the seller's name, business and address: values in every script."""
     what = f"{payload.key} settings"
     sweep.send("POST", reverse("settings"), _settings_body(payload.text), what=f"{what}: save", expect=(302,))
-    sweep.send("GET", reverse("settings"), what=f"{what}: settings page", shows=(payload,))
+    if payload.html:
+        sweep.send("GET", reverse("settings"), what=f"{what}: settings page", shows=(payload,))
     # write_playbook shows the playbook's scripts next: the seller's details are filled in there.
     sweep.written |= {(payload.key, f) for f in SETTINGS_FIELDS}
 
@@ -585,7 +587,8 @@ def write_playbook(sweep: Sweep, payload: Payload) -> None:
         expect=(302,),
     )
     sweep.send("GET", reverse("playbooks:detail", args=["my-chase"]), what=f"{what}: page", shows=(payload,))
-    sweep.send("GET", reverse("playbooks:edit", args=["my-chase"]), what=f"{what}: YAML editor")
+    if payload.html:
+        sweep.send("GET", reverse("playbooks:edit", args=["my-chase"]), what=f"{what}: YAML editor")
     sweep.written.add((payload.key, "PlaybookSourceForm.source"))
 
 
@@ -682,6 +685,21 @@ def check_vcard_export(sweep: Sweep, body: str, contacts: int) -> None:
         sweep.problems.append("vCard export: a value started a card of its own")
 
 
+def expected_writes() -> set[tuple[str, str]]:
+    """(payload, field) pairs the web sweep must have written, by what FORM_FIELDS says."""
+    pairs = set()
+    for name, how in FORM_FIELDS.items():
+        if "checked" in how or how.startswith("as "):
+            continue  # refused values: test_a_refused_value_is_shown_back_escaped and the NUL test
+        for payload in KEPT:
+            if "reflected" in how and not payload.html:
+                continue
+            if "up to its 20 characters" in how and len(payload.stripped) > 20:
+                continue
+            pairs.add((payload.key, name))
+    return pairs
+
+
 def test_payloads_on_the_web(db: None, ringback: Any, record_property: Any) -> None:
     account = make_account("sally", "Sally Seller")
     playbook_duplicate(account=account, name="four-calls-two-weeks", new_name="my-chase", title="My chase")
@@ -705,16 +723,26 @@ def test_payloads_on_the_web(db: None, ringback: Any, record_property: Any) -> N
         contact_id = ids[payload.key]
         sweep.send(
             "GET",
+            reverse("contacts:detail", args=[contact_id]),
+            what=f"{payload.key}: contact page",
+            shows=(payload,),
+        )
+        if not payload.html:
+            continue  # the pages below only reflect the value again: they matter for markup
+        sweep.send(
+            "GET",
+            reverse("contacts:edit", args=[contact_id]),
+            what=f"{payload.key}: edit form",
+            shows=(payload,),
+        )
+        sweep.send(
+            "GET",
             reverse("contacts:timeline", args=[contact_id]),
             {"before": "2026-12-01T00:00:00+00:00"},
             what=f"{payload.key}: timeline",
             htmx=True,
             shows=(payload,),
         )
-        for name in ("contacts:detail", "contacts:edit"):
-            sweep.send(
-                "GET", reverse(name, args=[contact_id]), what=f"{payload.key}: {name}", shows=(payload,)
-            )
         sweep.send(
             "GET",
             reverse("contacts:list"),
@@ -755,6 +783,7 @@ def test_payloads_on_the_web(db: None, ringback: Any, record_property: Any) -> N
 
     record_property("requests", sweep.requests)
     record_property("payloads x fields", len(sweep.written))
+    assert not sorted(expected_writes() - sweep.written), "FORM_FIELDS says these were written"
     assert not sweep.problems, f"{len(sweep.problems)} problems in {sweep.requests} requests:\n" + "\n".join(
         sweep.problems
     )
@@ -1155,3 +1184,41 @@ def test_refused_payloads_on_the_command_line(db: None, ringback: Any, tmp_path:
         terminal.run("import", str(source), what=f"{kind} import", ok=False)
     assert _nul_stored() == []
     assert not terminal.problems, "\n\n".join(terminal.problems)
+
+
+#: The forms of :func:`refused_requests` with checked fields (a number, an address, a date, a
+#: zone, a name): their error messages name the value typed, so they show it back.
+CHECKED = {
+    "contacts:add",
+    "contacts:edit",
+    "contacts:appointment_preview",
+    "today_log",
+    "today_connected (card)",
+    "today_connected (time)",
+    "today_time_hint",
+    "settings",
+    "settings (region)",
+    "settings_email",
+    "playbooks:duplicate",
+    "playbooks:preview",
+}
+
+
+def test_a_refused_value_is_shown_back_escaped(db: None) -> None:
+    """Markup typed into a checked field (a phone number, a birthday, a time zone, a date, a
+    playbook name...) is refused with a message that shows it escaped."""
+    account = make_account("sally", "Sally Seller")
+    playbook_duplicate(account=account, name="four-calls-two-weeks", new_name="my-chase", title="My chase")
+    sweep = Sweep(signed_in(account.memberships.get().user))
+    contact = Contact.objects.get(pk=write_contact(sweep, Payload("plain", "Plain Person"), 1))
+    card = _card(contact.pk)
+    for payload in (p for p in KEPT if p.dangerous):
+        for what, method, url, data in refused_requests(contact.pk, card, payload.text):
+            if what not in CHECKED:
+                continue
+            status, _, _ = sweep.send(
+                method, url, data, what=f"{payload.key} in {what}", expect=(200, 302, 400, 409)
+            )
+            if what in BACK_TO_TODAY and status == 302:
+                sweep.send("GET", reverse("today"), what=f"{payload.key} in {what}: the message")
+    assert not sweep.problems, "\n".join(sweep.problems)
