@@ -1,10 +1,8 @@
-"""Fixtures of the security sweep: a frozen clock, quick password hashing, the two accounts, and
-Chromium (the browser fixture of tests/browser, loaded from there so both share its launcher and
-its skip rule)."""
+"""Fixtures of the security sweep: a frozen clock, quick password hashing, the two accounts
+(Chromium is tests/conftest.py's, shared with tests/browser)."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -15,14 +13,6 @@ from security_world import NOW, World, build_world
 
 from ringback.contacts.uploads import upload_delete
 from ringback.core import clock
-
-_spec = importlib.util.spec_from_file_location(
-    "ringback_browser_fixtures", Path(__file__).resolve().parents[1] / "browser" / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-_browser = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_browser)
-chromium = _browser.chromium
 
 
 @pytest.fixture(autouse=True)
