@@ -919,19 +919,21 @@ def test_account_b_gets_nothing_of_account_a(world: World) -> None:
     assert requests >= 4 * sum(len(r.probes) for r in ROUTES.values())
 
 
-@pytest.mark.parametrize(
-    ("name", "probe"),
-    [
-        pytest.param(
-            n, p, id=_id(n, p), marks=pytest.mark.xfail(strict=True, reason=KNOWN_DEFECTS[_id(n, p)])
-        )
-        for n, p in _probes()
-        if _id(n, p) in KNOWN_DEFECTS
-    ],
-)
-def test_known_defect(world: World, name: str, probe: Probe) -> None:
-    problems, _ = sweep_probe(world, signed_in(world.b_user), name, probe)
-    assert not problems, "\n".join(problems)
+if KNOWN_DEFECTS:  # each known defect runs on its own, as a strict xfail
+
+    @pytest.mark.parametrize(
+        ("name", "probe"),
+        [
+            pytest.param(
+                n, p, id=_id(n, p), marks=pytest.mark.xfail(strict=True, reason=KNOWN_DEFECTS[_id(n, p)])
+            )
+            for n, p in _probes()
+            if _id(n, p) in KNOWN_DEFECTS
+        ],
+    )
+    def test_known_defect(world: World, name: str, probe: Probe) -> None:
+        problems, _ = sweep_probe(world, signed_in(world.b_user), name, probe)
+        assert not problems, "\n".join(problems)
 
 
 def test_account_a_gets_through(world: World) -> None:
