@@ -164,7 +164,12 @@ def test_every_subcommand_is_in_the_table() -> None:
 
 @pytest.mark.parametrize("how", ["--user", "RINGBACK_USER"])
 def test_account_b_cannot_reach_account_a_from_the_command_line(
-    world: World, ringback: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, how: str
+    world: World,
+    ringback: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    how: str,
+    record_property: Any,
 ) -> None:
     if how == "RINGBACK_USER":
         monkeypatch.setenv("RINGBACK_USER", "bob")
@@ -200,5 +205,6 @@ def test_account_b_cannot_reach_account_a_from_the_command_line(
             after = snapshot(world.a)
             if before != after:
                 problems.append(f"{where}: changed account A's rows: {changed(before, after)}")
+    record_property("runs", runs)
     assert changed(start, snapshot(world.a)) == []
     assert not problems, f"{len(problems)} problems in {runs} runs:\n" + "\n\n".join(problems)

@@ -904,7 +904,7 @@ def _argless_gets(world: World, client: Client) -> tuple[list[str], int]:
     return problems, requests
 
 
-def test_account_b_gets_nothing_of_account_a(world: World) -> None:
+def test_account_b_gets_nothing_of_account_a(world: World, record_property: Any) -> None:
     client = signed_in(world.b_user)
     start = snapshot(world.a)
     problems, requests = _argless_gets(world, client)
@@ -914,6 +914,8 @@ def test_account_b_gets_nothing_of_account_a(world: World) -> None:
         found, made = sweep_probe(world, client, name, probe)
         problems += found
         requests += made
+    record_property("patterns", len(url_patterns()))
+    record_property("requests", requests)
     assert changed(start, snapshot(world.a)) == []
     assert not problems, f"{len(problems)} problems in {requests} requests:\n" + "\n".join(problems)
     assert requests >= 4 * sum(len(r.probes) for r in ROUTES.values())
@@ -936,7 +938,7 @@ if KNOWN_DEFECTS:  # each known defect runs on its own, as a strict xfail
         assert not problems, "\n".join(problems)
 
 
-def test_account_a_gets_through(world: World) -> None:
+def test_account_a_gets_through(world: World, record_property: Any) -> None:
     """The owner's own requests work: the sweep's 404s are the account check, not bad requests."""
     client = signed_in(world.a_user)
     problems: list[str] = []
@@ -959,4 +961,5 @@ def test_account_a_gets_through(world: World) -> None:
                 problems.append(f"{where} answered {response.status_code}, expected {probe.control[method]}")
             if watch and before == after:
                 problems.append(f"{where} changed nothing: the probe's body is not what A's form sends")
+    record_property("controls", sum(len(p.methods) for _, p in controlled))
     assert not problems, "\n".join(problems)
