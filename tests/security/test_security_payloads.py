@@ -573,7 +573,13 @@ def write_settings(sweep: Sweep, payload: Payload) -> None:
     sweep.send("POST", reverse("settings"), _settings_body(payload.text), what=f"{what}: save", expect=(302,))
     if payload.html:
         sweep.send("GET", reverse("settings"), what=f"{what}: settings page", shows=(payload,))
-    # write_playbook shows the playbook's scripts next: the seller's details are filled in there.
+    if payload.is_template:  # a built-in's scripts say "with {{ seller.business }}": the value, as typed
+        sweep.send(
+            "GET",
+            reverse("playbooks:detail", args=["four-calls-two-weeks"]),
+            what=f"{what}: scripts filled in",
+            shows=(payload,),
+        )
     sweep.written |= {(payload.key, f) for f in SETTINGS_FIELDS}
 
 
