@@ -789,6 +789,7 @@ def test_payloads_on_the_web(db: None, ringback: Any, record_property: Any) -> N
 
     record_property("requests", sweep.requests)
     record_property("payloads x fields", len(sweep.written))
+    record_property("of which import cells", sum(1 for _, f in sweep.written if f.startswith("import ")))
     assert not sorted(expected_writes() - sweep.written), "FORM_FIELDS says these were written"
     assert not sweep.problems, f"{len(sweep.problems)} problems in {sweep.requests} requests:\n" + "\n".join(
         sweep.problems
