@@ -11,6 +11,8 @@ import contextlib
 import csv
 import io
 import json
+import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -63,14 +65,15 @@ def _iso(now: str | datetime) -> str:
 
 
 class Ringback:
-    """Runs ``ringback ARGS`` in this process; ``now`` sets ``RINGBACK_NOW`` for the call."""
+    """Runs ``ringback ARGS`` in this process; ``now`` sets ``RINGBACK_NOW`` for the call and
+    ``stdin`` is what the command reads on standard input."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self._monkeypatch = monkeypatch
         self.now: str | None = None
 
     def __call__(
-        self, *args: str | Path, now: str | datetime | None = None, check: bool = False
+        self, *args: str | Path, now: str | datetime | None = None, check: bool = False, stdin: str = ""
     ) -> CliResult:
         from django.db import connections
 
@@ -88,7 +91,7 @@ class Ringback:
             # The console script closes every connection when a command ends; inside a test that
             # would throw away the test's transaction, so keep the connection open.
             patch.setattr(connections, "close_all", lambda: None)
-            patch.setattr(sys, "stdin", io.StringIO(""))
+            patch.setattr(sys, "stdin", io.StringIO(stdin))
             patch.setattr(sys, "argv", ["ringback", *argv])
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 try:
@@ -155,3 +158,38 @@ def write_csv(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+# --- the browser ---------------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("RINGBACK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, one for the whole run (Playwright's sync API allows
+    one at a time in a thread). Skipped with a message when Chromium is not installed, unless
+    RINGBACK_REQUIRE_BROWSER=1 (CI), which makes a missing browser a failure."""
+    if not Path(CHROMIUM).exists():
+        message = f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("RINGBACK_REQUIRE_BROWSER") == "1":
+            pytest.fail(message + "; RINGBACK_REQUIRE_BROWSER=1 makes the browser tests mandatory")
+        pytest.skip(message + ": browser tests skipped")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # around it are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()

@@ -11,7 +11,7 @@ from django import forms
 from django.db import models
 
 from ringback.accounts.models import Account, Vacation
-from ringback.accounts.services import EDITABLE
+from ringback.accounts.services import EDITABLE, POSTAL_ADDRESS_MAX
 from ringback.core import clock
 from ringback.core.errors import InvalidDate, InvalidInput, InvalidPhone, InvalidTimeZone, RingbackError
 from ringback.core.phones import display_phone, parse_phone
@@ -127,7 +127,7 @@ class SettingsForm(forms.Form):
     postal_address = forms.CharField(
         label="Postal address",
         required=False,
-        max_length=1000,
+        max_length=POSTAL_ADDRESS_MAX,
         help_text="Printed in the footer of letters and emails.",
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, time
 
 from django.contrib.auth import get_user_model
@@ -17,6 +18,23 @@ from ringback.core.scheduling import check_zone
 
 #: The largest values of the account's whole-number settings (as the settings form allows).
 SETTING_MAXIMUM = {"daily_call_capacity": 1000, "suppress_days": clock.MAX_DAYS}
+
+#: The longest postal address kept (its column has no limit of its own).
+POSTAL_ADDRESS_MAX = 1000
+
+
+def _check_text(values: Mapping[str, object]) -> None:
+    """Each text value fits its column: a longer one is refused here with the field's name,
+    where PostgreSQL would fail and SQLite would keep it."""
+    for key, value in values.items():
+        if not isinstance(value, str):
+            continue
+        column = Account._meta.get_field(key)
+        limit = POSTAL_ADDRESS_MAX if key == "postal_address" else getattr(column, "max_length", None)
+        if limit is not None and len(value) > limit:
+            raise InvalidInput(
+                f"{key.replace('_', ' ')} is longer than {limit:,} characters (it has {len(value):,})"
+            )
 
 
 @transaction.atomic
@@ -44,6 +62,9 @@ def account_create(
     if User.objects.filter(username=username).exists():
         raise AccountError(f"the user {username!r} already exists")
     time_zone = check_zone(time_zone)
+    _check_text(
+        {"name": name or seller_name or username, "seller_name": seller_name, "business_name": business_name}
+    )
     if seller_phone:
         from ringback.core.phones import require_phone
 
@@ -115,6 +136,7 @@ def account_update(*, account: Account, **changes: object) -> Account:
     if unknown:
         raise InvalidInput(f"unknown account setting(s): {', '.join(sorted(unknown))}")
     values = dict(changes)
+    _check_text(values)
     if "time_zone" in values:
         values["time_zone"] = check_zone(str(values["time_zone"]))
     if "default_region" in values:

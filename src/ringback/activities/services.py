@@ -50,6 +50,9 @@ CALL_ATTEMPTS = frozenset({Outcome.CONNECTED, Outcome.VOICEMAIL, Outcome.NO_ANSW
 #: Outcomes that answer an earlier message rather than complete the planned step.
 RESPONSES = frozenset({Outcome.CALLBACK, Outcome.APPOINTMENT})
 
+#: The longest template name a touch keeps (its column's size).
+TEMPLATE_NAME_MAX = 100
+
 _CHANNEL_OF = {
     Outcome.MAILED: Channel.MAIL,
     Outcome.EMAILED: Channel.EMAIL,
@@ -92,6 +95,8 @@ def touch_log(
     suppresses the contact for the account's suppression period; do-not-contact for good.
     """
     result = outcome if isinstance(outcome, Outcome) else parse_outcome(outcome)
+    if template and len(template) > TEMPLATE_NAME_MAX:
+        raise InvalidInput(f"the template name is longer than {TEMPLATE_NAME_MAX} characters")
     now = clock.now()
     when = clock.check_instant(at, what="the touch time") if at is not None else now
     if when > now + FUTURE_SLACK:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from rich.console import Console
+from rich.text import Text
 
 from ringback.accounts.models import Account, Membership
 from ringback.accounts.selectors import account_for_user
@@ -20,6 +22,28 @@ from ringback.accounts.services import account_create
 from ringback.core import clock
 from ringback.core.errors import AccountError, InvalidDate, RingbackError
 from ringback.core.scheduling import zone
+
+#: Characters a terminal acts on instead of showing: C0 controls but tab and line feed, DEL, C1.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with each control character a terminal would act on written as its escape
+    (``\\x1b``), so stored text (a contact's name from an imported file) cannot recolour,
+    retitle or rewrite the seller's terminal; tabs and line breaks stay."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+class TextConsole(Console):
+    """rich's console for printing stored text as it is: no markup (``[bold]`` is text, ``[/]``
+    no error), no emoji codes (``:warning:`` stays), control characters made :func:`visible`.
+    Style with :class:`rich.text.Text` instead of markup."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(markup=False, emoji=False, **kwargs)
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(visible(text), **kwargs)
 
 
 class RingbackCommand(BaseCommand):
@@ -40,7 +64,7 @@ class RingbackCommand(BaseCommand):
         try:
             return super().execute(*args, **options)
         except RingbackError as exc:
-            self.stderr.write(f"error: {exc.message}")
+            self.stderr.write(f"error: {visible(exc.message)}")
             sys.exit(1)
 
     def account(self, options: dict[str, Any]) -> Account:
@@ -80,13 +104,14 @@ class RingbackCommand(BaseCommand):
         return account
 
     def emit(self, options: dict[str, Any], data: Any, render: Callable[[Console], None]) -> None:
-        """Print ``data`` as JSON with ``--json``, else draw it with ``render``."""
+        """Print ``data`` as JSON with ``--json``, else draw it with ``render`` on a
+        :class:`TextConsole` (stored text comes out literally)."""
         if options.get("json"):
             self.stdout.write(json.dumps(data, indent=2, default=_json_default, ensure_ascii=False))
             return
         buffer = io.StringIO()
         tty = self.stdout.isatty()
-        console = Console(
+        console = TextConsole(
             file=buffer,
             width=shutil.get_terminal_size((110, 24)).columns if tty else 110,
             force_terminal=tty,

@@ -330,7 +330,8 @@ def playbook_preview_view(request: HtmxRequest, name: str, *, account: Account) 
 def playbook_preview_contacts(request: HttpRequest, name: str, *, account: Account) -> HttpResponse:
     """The contact picker of the preview, narrowed to names matching ``q`` (HTMX partial)."""
     playbook = _playbook_or_404(account, name)
-    search = request.GET.get("q", "")[:100]
+    form = PreviewForm({"q": request.GET.get("q", "")[:100]})  # a NUL byte is no search
+    search = form.cleaned_data["q"] if form.is_valid() else ""
     choices = preview_contact_choices(account=account, search=search, limit=CHOICES_LIMIT)
     return render(
         request,

@@ -39,8 +39,6 @@ class Command(RingbackCommand):
             )
             for column in ("#", "what", "who", "when (their time)", "number", "why"):
                 table.add_column(column, overflow="fold")
-            from rich.markup import escape
-
             for n, item in enumerate(agenda.items, 1):
                 what = item.kind.value + (f"\n{item.playbook}/{item.step}" if item.playbook else "")
                 why = item.reason + (f"\n“{item.script}”" if item.script and options["scripts"] else "")
@@ -48,11 +46,11 @@ class Command(RingbackCommand):
                     why += f"\n{item.script_error}"
                 table.add_row(
                     str(n),
-                    escape(what),
-                    escape(item.contact_name),
+                    what,
+                    item.contact_name,
                     window_text(item),
                     item.phone or "",
-                    escape(why),
+                    why,
                 )
             console.print(table)
             if agenda.held_calls:

@@ -3,10 +3,10 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from ringback.console.base import RingbackCommand
+from ringback.console.base import RingbackCommand, visible
 from ringback.core.errors import InvalidInput, PlaybookError
 from ringback.core.lint import lint_playbook, playbook_scripts_check
 from ringback.core.playbook import MAX_SOURCE_CHARS, parse_playbook
@@ -63,7 +63,7 @@ class Command(RingbackCommand):
             def validated(console: Console) -> None:
                 console.print(f"{target}: valid — {spec.title}, {len(spec.steps)} steps.")
                 for warning in warnings:
-                    console.print(f"  advice: {escape(str(warning))}")
+                    console.print(f"  advice: {warning}")
 
             self.emit(options, data, validated)
             return
@@ -108,7 +108,10 @@ class Command(RingbackCommand):
 
             def show(console: Console) -> None:
                 console.print(
-                    f"[bold]{spec.title}[/bold] ({spec.name} v{version.number}) — {', '.join(spec.rules)}"
+                    Text.assemble(
+                        (visible(spec.title), "bold"),
+                        f" ({spec.name} v{version.number}) — {', '.join(spec.rules)}",
+                    )
                 )
                 console.print(spec.description)
                 table = Table(show_header=True)

@@ -1,0 +1,210 @@
+"""Cross-account sweep of the ``ringback`` command.
+
+Every ``ringback`` subcommand must be in :data:`COMMANDS`, with the runs that name account A's
+rows (a contact by id, ``#id``, email, number or name; A's own playbook; A's import report;
+A's tag) as account B's user, chosen with ``--user`` and with ``RINGBACK_USER`` (how
+:mod:`ringback.console.base` picks the account). A run that names one of A's rows must fail
+with a message; a run that lists or exports must show none of A's rows; and no run may change
+any of A's rows. The built-in playbooks are every account's own read-only copy: B sees his.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import get_commands
+from security_world import A_PLAYBOOK, BUILTIN, MARKER, World, changed, snapshot
+
+Args = Callable[[World, Path], list[str]]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a subcommand as B: its arguments and whether it must fail."""
+
+    args: Args
+    refused: bool
+    #: Text the answer must contain (the message that names the problem, or B's own rows).
+    says: str = ""
+
+
+#: Every way the command line names a contact, filled with A's first contact.
+A_REFERENCES: tuple[Callable[[World], str], ...] = (
+    lambda w: str(w.a_contact.pk),
+    lambda w: f"#{w.a_contact.pk}",
+    lambda w: "qzx.secret@example.com",
+    lambda w: "212 555 0101",
+    lambda w: "+12125550101",
+    lambda w: "Qzxlast",
+    lambda w: "qzxfirst qzxlast",
+)
+
+
+def _playbook_file(tmp_path: Path) -> Path:
+    path = tmp_path / "same-name.yaml"
+    path.write_text(
+        f"name: {A_PLAYBOOK}\ntitle: Bob's own chase\nsteps:\n  - id: call-1\n    channel: call\n    wait: 0 days\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _csv_with_a_number(tmp_path: Path) -> Path:
+    path = tmp_path / "bob.csv"
+    path.write_text("name,phone,email\nBob Import,212-555-0101,qzx.secret@example.com\n", encoding="utf-8")
+    return path
+
+
+def _per_reference(command: str, *rest: str) -> list[Run]:
+    """A run per way of naming A's contact: each gets the answer an unknown contact gets."""
+    return [
+        Run(lambda w, p, ref=ref: [command, ref(w), *rest], refused=True, says="no contact matches")
+        for ref in A_REFERENCES
+    ]
+
+
+#: Every subcommand of ``ringback``, with B's runs against A's rows (empty: it names no row).
+COMMANDS: dict[str, tuple[str, list[Run]]] = {
+    "log": ("logs an outcome for a contact", _per_reference("log", "voicemail", "--note", "x")),
+    "appointment": (
+        "books an appointment with a contact",
+        _per_reference("appointment", "--at", "2026-11-25T10:00"),
+    ),
+    "enroll": (
+        "starts a playbook for contacts (by reference or tag)",
+        [
+            Run(
+                lambda w, p: ["enroll", A_PLAYBOOK, "--contact", str(w.b_free.pk)],
+                refused=True,
+                says=A_PLAYBOOK,
+            ),
+            Run(
+                lambda w, p: ["enroll", BUILTIN, "--contact", str(w.a_contact.pk)],
+                refused=True,
+                says="no contact matches",
+            ),
+            Run(
+                lambda w, p: ["enroll", BUILTIN, "--contact", "Qzxlast"],
+                refused=True,
+                says="no contact matches",
+            ),
+            Run(lambda w, p: ["enroll", BUILTIN, "--tag", "qzx-tag"], refused=True),
+        ],
+    ),
+    "playbooks": (
+        "lists, shows, checks and adds playbooks",
+        [
+            Run(lambda w, p: ["playbooks", "show", A_PLAYBOOK], refused=True, says=A_PLAYBOOK),
+            Run(lambda w, p: ["playbooks", "show", BUILTIN], refused=False, says="Call-Mail-Call"),
+            Run(lambda w, p: ["playbooks", "list"], refused=False, says=BUILTIN),
+            # B may have a playbook by the same name as A's: his own, A's stays as it is.
+            Run(lambda w, p: ["playbooks", "add", str(_playbook_file(p))], refused=False),
+        ],
+    ),
+    "imports": (
+        "shows import reports",
+        [
+            Run(lambda w, p: ["imports", str(w.a_report.pk)], refused=True),
+            Run(lambda w, p: ["imports"], refused=False),
+        ],
+    ),
+    "contacts": (
+        "lists contacts (by tag or search)",
+        [
+            Run(lambda w, p: ["contacts", "--tag", "qzx-tag"], refused=False),
+            Run(lambda w, p: ["contacts", "--search", "Qzxlast"], refused=False),
+            Run(lambda w, p: ["contacts", "--search", "212 555 0101"], refused=False),
+            Run(lambda w, p: ["contacts"], refused=False, says="Bella"),
+        ],
+    ),
+    "export": (
+        "writes contacts as CSV or vCard (by tag, search, status)",
+        [
+            Run(lambda w, p: ["export", "--tag", "qzx-tag"], refused=True, says="no tag"),
+            Run(lambda w, p: ["export", "--format", "vcard", "--search", "Qzxlast"], refused=False),
+            Run(lambda w, p: ["export"], refused=False, says="Bella"),
+        ],
+    ),
+    "agenda": ("today's agenda", [Run(lambda w, p: ["agenda", "--scripts"], refused=False, says="Bert")]),
+    "import": (
+        "imports a file into the acting account: A's number and email make B's contact, not a merge",
+        [Run(lambda w, p: ["import", str(_csv_with_a_number(p))], refused=False)],
+    ),
+    "account": ("the acting account's own settings", [Run(lambda w, p: ["account"], refused=False)]),
+    "pause": (
+        "a vacation for the acting account",
+        [Run(lambda w, p: ["pause", "--from", "2026-12-21", "--to", "2026-12-27"], refused=False)],
+    ),
+    "createuser": (
+        "makes a new user and account; A's user name is taken",
+        [Run(lambda w, p: ["createuser", "alice"], refused=True, says="already exists")],
+    ),
+    "demo": ("the demo account (its own user); names no row of another account", []),
+    "serve": ("runs the web server; names no row", []),
+}
+
+
+def ringback_commands() -> set[str]:
+    """The subcommands Ringback's own apps add to ``ringback``."""
+    return {name for name, app in get_commands().items() if app.startswith("ringback.")}
+
+
+def test_every_subcommand_is_in_the_table() -> None:
+    missing = sorted(ringback_commands() - set(COMMANDS))
+    assert not missing, (
+        f"ringback subcommands the cross-account sweep does not know: {missing}. Add each to "
+        "COMMANDS in tests/security/test_security_cli.py with runs naming another account's rows."
+    )
+    assert not set(COMMANDS) - ringback_commands(), "COMMANDS names subcommands that no longer exist"
+
+
+@pytest.mark.parametrize("how", ["--user", "RINGBACK_USER"])
+def test_account_b_cannot_reach_account_a_from_the_command_line(
+    world: World,
+    ringback: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    how: str,
+    record_property: Any,
+) -> None:
+    if how == "RINGBACK_USER":
+        monkeypatch.setenv("RINGBACK_USER", "bob")
+    start = snapshot(world.a)
+    problems: list[str] = []
+    runs = 0
+    for command, (_why, cases) in COMMANDS.items():
+        # RINGBACK_USER picks the account as --user does (one place in console/base.py): the
+        # first run of each subcommand shows it.
+        for case in cases if how == "--user" else cases[:1]:
+            args = case.args(world, tmp_path)
+            if how == "--user" and command != "createuser":
+                args = [*args, "--user", "bob"]
+            before = snapshot(world.a)
+            result = ringback(*args)
+            runs += 1
+            shown = result.out + result.err
+            for sent in args:
+                shown = shown.replace(sent, "")
+            where = f"ringback {' '.join(args)}"
+            if case.refused and result.ok:
+                problems.append(f"{where}: succeeded, but it names account A's row\n{result}")
+            if not case.refused and not result.ok:
+                problems.append(f"{where}: failed\n{result}")
+            if case.refused and not result.error_lines:
+                problems.append(f"{where}: refused without a message\n{result}")
+            if "Traceback" in shown:
+                problems.append(f"{where}: printed a traceback\n{result}")
+            if MARKER.lower() in shown.lower():
+                problems.append(f"{where}: shows account A's text ({MARKER}…)\n{result}")
+            if case.says and case.says not in result.out + result.err:
+                problems.append(f"{where}: does not say {case.says!r}\n{result}")
+            after = snapshot(world.a)
+            if before != after:
+                problems.append(f"{where}: changed account A's rows: {changed(before, after)}")
+    record_property("runs", runs)
+    assert changed(start, snapshot(world.a)) == []
+    assert not problems, f"{len(problems)} problems in {runs} runs:\n" + "\n\n".join(problems)
