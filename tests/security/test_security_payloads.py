@@ -122,6 +122,7 @@ CLI_OPTIONS: dict[str, str] = {
     "appointment --at": "checked: refused",
     "appointment --note": "kept, shown on the contact page",
     "createuser username": "kept as the new user's name",
+    "password username": "a reference to a login: refused when no user has that name",
     "createuser --seller-name": "kept, shown by `ringback account`",
     "createuser --business": "kept, shown by `ringback account`",
     "createuser --time-zone": "checked: refused",
