@@ -17,7 +17,8 @@ from django.urls import reverse
 
 from ringback.accounts.models import Account, Vacation
 from ringback.activities.models import Appointment, Touch
-from ringback.contacts.models import Contact
+from ringback.contacts.models import Contact, Tag
+from ringback.contacts.services import PhoneInput, contact_create
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.services import enrollment_start
 from ringback.testing.racing import PARALLEL, at_once, tabs, token_in
@@ -222,3 +223,39 @@ def test_a_voicemail_logged_from_twenty_tabs_is_logged_once(account: Account, ma
     assert Touch.objects.filter(outcome="voicemail").count() == 1
     enrollment.refresh_from_db()
     assert enrollment.step_index == 1
+
+
+# --- bulk actions on the contact list ----------------------------------------------------------
+
+
+def people(account: Account, count: int = 5) -> list[Contact]:
+    return [
+        contact_create(
+            account=account,
+            first_name=f"Person{i}",
+            last_name="Smith",
+            phones=[PhoneInput(f"312-555-01{i:02d}")],
+        )
+        for i in range(count)
+    ]
+
+
+def test_a_double_submitted_bulk_enroll_enrolls_each_once_and_answers_alike(account: Account) -> None:
+    ids = [str(c.pk) for c in people(account)]
+    clients = tabs(account, htmx=True)
+    url = reverse("contacts:bulk")
+    token = token_in(text(clients[0].get(reverse("contacts:list"))), url)
+    data = {"bulk-action": "enroll", "bulk-playbook": "call-mail-call", "bulk-ids": ids}
+    responses = post_all(clients, url, data, token=token)
+    same_result(responses)
+    assert "Person0 Smith" in text(responses[0])
+    assert Enrollment.objects.count() == len(ids)
+
+
+def test_a_new_tag_given_from_twenty_tabs_is_made_once(account: Account) -> None:
+    ids = [str(c.pk) for c in people(account)]
+    data = {"bulk-action": "tag", "bulk-tag": "party 2026", "bulk-ids": ids}
+    responses = post_all(tabs(account, htmx=True), reverse("contacts:bulk"), data, token=None)
+    assert all(r.status_code == 200 for r in responses)
+    (tag,) = Tag.objects.all()
+    assert tag.name == "party 2026" and tag.contacts.count() == len(ids)
