@@ -217,8 +217,8 @@ def enrollment_start(
         with transaction.atomic():
             enrollment.save()
     except IntegrityError:
-        # Another enrollment started in between (a database without row locks for this, or
-        # one that started between our read and our insert): the constraint kept it to one.
+        # The one-running-enrollment constraint caught a writer that did not lock the contact
+        # first: say so as the check above would, never as a database error.
         running = enrollment_running(contact=contact)
         if running is None:
             raise
