@@ -106,10 +106,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # Created 0600 before SQLite opens it: SQLite gives the WAL and SHM files the same mode.
         private_sqlite(Path(_sqlite_name))
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A form that must act once runs in one transaction with its answer (see
+    # ringback.accounts.submissions), so a writer may queue behind a few whole requests.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
         ),
         "transaction_mode": "IMMEDIATE",
     }

@@ -65,3 +65,29 @@ class Vacation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_day} – {self.last_day}"
+
+
+class SubmissionToken(models.Model):
+    """A form sent once: its one-time token and the answer it got.
+
+    A form carries a fresh token; the first POST with it stores this row in the same transaction
+    as what it changes, and a second POST with the same token and the same values (a double tap,
+    a resend) gets the stored answer again instead of acting twice. Rows older than a day are
+    deleted.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the form's values")
+    status = models.PositiveSmallIntegerField(default=0)
+    headers = models.JSONField(default=dict, help_text="The answer's own headers (Location, HX-...)")
+    messages = models.JSONField(default=list, help_text="[level, text, tags] of the flash messages")
+    body = models.BinaryField(default=b"", help_text="The answer's body, zlib-compressed")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "token"], name="submission_token_once")]
+        indexes = [models.Index(fields=["account", "created_at"], name="submission_age_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.token} ({self.status})"

@@ -13,7 +13,7 @@ from ringback.accounts.choices import Role
 from ringback.accounts.models import Account, Membership, Vacation
 from ringback.config import ringback_setting
 from ringback.core import clock
-from ringback.core.errors import AccountError, InvalidInput, WeakPassword
+from ringback.core.errors import AccountError, InvalidInput, VacationOverlap, WeakPassword
 from ringback.core.scheduling import check_zone
 
 #: The largest values of the account's whole-number settings (as the settings form allows).
@@ -94,15 +94,47 @@ def account_create(
     return account
 
 
+def account_lock(*, account: Account) -> Account:
+    """Lock the account's row until the transaction ends.
+
+    Rules about the account's rows as a whole (vacations don't overlap, one contact per number)
+    are checked under this lock, so two requests at once run one after the other and the second
+    sees what the first stored. Take it before any contact or enrollment lock.
+    """
+    Account.objects.select_for_update().filter(pk=account.pk).values_list("pk", flat=True).get()
+    return account
+
+
+def _days(first: date, last: date) -> str:
+    if first == last:
+        return f"{first:%a %d %b %Y}"
+    return f"{first:%a %d %b} – {last:%a %d %b %Y}"
+
+
 @transaction.atomic
 def vacation_add(*, account: Account, first_day: date, last_day: date) -> Vacation:
-    """Record a vacation and re-plan every active step that falls inside it to after it."""
+    """Record a vacation and re-plan every active step that falls inside it to after it.
+
+    Days that overlap a vacation already recorded raise :class:`VacationOverlap` and change
+    nothing (checked under a lock of the account, so two at once save one).
+    """
     from ringback.playbooks.services import enrollments_replan_for_vacation
 
     clock.check_day(first_day, what="the vacation's first day")
     clock.check_day(last_day, what="the vacation's last day")
     if last_day < first_day:
         raise InvalidInput(f"the vacation ends ({last_day}) before it starts ({first_day})")
+    account_lock(account=account)
+    clash = (
+        Vacation.objects.filter(account=account, first_day__lte=last_day, last_day__gte=first_day)
+        .order_by("first_day", "pk")
+        .first()
+    )
+    if clash is not None:
+        span = _days(clash.first_day, clash.last_day)
+        if (clash.first_day, clash.last_day) == (first_day, last_day):
+            raise VacationOverlap(f"you already have this vacation ({span})")
+        raise VacationOverlap(f"these days overlap your vacation {span}: remove it first, or pick other days")
     vacation = Vacation.objects.create(
         account=account, first_day=first_day, last_day=last_day, created_at=clock.now()
     )

@@ -18,6 +18,7 @@ from ringback.accounts.forms import LoginEmailForm, SettingsForm, VacationForm, 
 from ringback.accounts.models import Account, Membership, Vacation
 from ringback.accounts.selectors import vacation_steps_inside, vacations_list
 from ringback.accounts.services import account_update, login_email_set, vacation_add, vacation_remove
+from ringback.accounts.submissions import submitted_once
 from ringback.accounts.web import account_view
 from ringback.core import clock
 from ringback.core.errors import RingbackError
@@ -152,6 +153,7 @@ def settings_email_view(request: HttpRequest, *, account: Account) -> HttpRespon
 
 @account_view
 @require_POST
+@submitted_once
 def vacation_add_view(request: HtmxHttpRequest, *, account: Account) -> HttpResponse:
     """Add days away; the steps due inside them move to after them."""
     vacations = vacations_list(account=account)
@@ -163,7 +165,7 @@ def vacation_add_view(request: HtmxHttpRequest, *, account: Account) -> HttpResp
                 moved = vacation_steps_inside(account=account, first_day=first, last_day=last)
                 vacation = vacation_add(account=account, first_day=first, last_day=last)
         except RingbackError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, exc.message[:1].upper() + exc.message[1:] + ".")
         else:
             notice = _moved_notice(vacation, moved)
             if request.htmx:

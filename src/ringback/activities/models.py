@@ -70,6 +70,14 @@ class Appointment(models.Model):
     class Meta:
         ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["account", "starts_at"], name="appointment_time_idx")]
+        constraints = [
+            # Booked twice (a double tap, two tabs, two commands) is still one appointment.
+            models.UniqueConstraint(
+                fields=["contact", "starts_at"],
+                condition=models.Q(status=AppointmentStatus.SCHEDULED),
+                name="appointment_once_per_contact_time",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact} at {self.starts_at:%Y-%m-%d %H:%M}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ringback.accounts.models import Account
 from ringback.activities.choices import AppointmentStatus, Direction
@@ -15,11 +15,13 @@ from ringback.activities.models import Appointment, Touch
 from ringback.activities.selectors import BIRTHDAY_STEP, birthdays_greeted
 from ringback.contacts.models import Contact, Phone, Promise
 from ringback.contacts.selectors import contact_phone_choices
-from ringback.contacts.services import phone_mark_bad, promise_add
+from ringback.contacts.services import contact_lock, phone_mark_bad, promise_add
 from ringback.core import clock
 from ringback.core.agenda import ItemKind
 from ringback.core.engine import allowed_outcomes, enrollment_record
 from ringback.core.errors import (
+    AlreadyBooked,
+    AlreadyDoNotContact,
     ErrorCode,
     InvalidDate,
     InvalidInput,
@@ -35,11 +37,14 @@ from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import (
     context_for,
-    enrollment_running,
     enrollment_state,
     version_spec,
 )
-from ringback.playbooks.services import enrollment_follow_on, enrollment_save_state
+from ringback.playbooks.services import (
+    enrollment_follow_on,
+    enrollment_lock_running,
+    enrollment_save_state,
+)
 
 #: A touch may be logged a little ahead of the clock (clock skew), never further.
 FUTURE_SLACK = timedelta(minutes=5)
@@ -92,7 +97,12 @@ def touch_log(
     Against the contact's running playbook the outcome completes the current step and plans the
     next one. Connected, callback and appointment end the chase at once; a callback (they called
     or wrote back) puts "call back now" at the top of the agenda. Not interested stops and
-    suppresses the contact for the account's suppression period; do-not-contact for good.
+    suppresses the contact for the account's suppression period; do-not-contact for good (a
+    second do-not-contact raises :class:`AlreadyDoNotContact` and logs nothing).
+
+    The contact and its running enrollment are locked and read afresh first, so two outcomes
+    logged at once are applied one after the other: the second is checked against the step the
+    first left, and each touch names the step it completed.
     """
     result = outcome if isinstance(outcome, Outcome) else parse_outcome(outcome)
     if template and len(template) > TEMPLATE_NAME_MAX:
@@ -103,7 +113,10 @@ def touch_log(
         raise InvalidDate(f"the touch time {when:%Y-%m-%d %H:%M} UTC is in the future")
     if contact.account_id != account.pk:
         raise Suppressed("that contact belongs to another account")
-    enrollment = enrollment_running(contact=contact)
+    contact_lock(contact=contact)
+    if result is Outcome.DO_NOT_CONTACT and contact.do_not_contact:
+        raise AlreadyDoNotContact(f"{contact.name} is already marked do-not-contact")
+    enrollment = enrollment_lock_running(contact=contact)
     spec = version_spec(version=enrollment.version) if enrollment else None
     state = enrollment_state(enrollment=enrollment) if enrollment else None
     step = spec.steps[state.step] if spec and state and state.step < len(spec.steps) else None
@@ -209,24 +222,47 @@ def appointment_book(
     note: str = "",
     duration_minutes: int = 15,
 ) -> Appointment:
-    """Book a phone appointment: it goes on the agenda at its time and ends the chase."""
+    """Book a phone appointment: it goes on the agenda at its time and ends the chase.
+
+    A scheduled appointment with the contact at that time already (booked twice, or by two
+    requests at once) raises :class:`AlreadyBooked` and changes nothing.
+    """
     now = clock.now()
     clock.check_instant(starts_at, what="the appointment time")
     if starts_at < now:
         raise InvalidDate(f"the appointment time {starts_at:%Y-%m-%d %H:%M} UTC is in the past")
+    if contact.account_id != account.pk:
+        raise Suppressed("that contact belongs to another account")
+    contact_lock(contact=contact)
     if contact.do_not_contact:
         raise Suppressed(f"{contact.name} asked not to be contacted")
-    appointment = Appointment.objects.create(
-        account=account,
-        contact=contact,
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        note=note,
-        status=AppointmentStatus.SCHEDULED,
-        created_at=now,
-    )
+    if Appointment.objects.filter(
+        contact=contact, starts_at=starts_at, status=AppointmentStatus.SCHEDULED
+    ).exists():
+        raise _booked(account, contact, starts_at)
+    try:
+        with transaction.atomic():
+            appointment = Appointment.objects.create(
+                account=account,
+                contact=contact,
+                starts_at=starts_at,
+                duration_minutes=duration_minutes,
+                note=note,
+                status=AppointmentStatus.SCHEDULED,
+                created_at=now,
+            )
+    except IntegrityError:
+        # The unique constraint: the same booking committed between our check and our insert.
+        raise _booked(account, contact, starts_at) from None
     touch_log(account=account, contact=contact, outcome=Outcome.APPOINTMENT, at=now, note=note)
     return appointment
+
+
+def _booked(account: Account, contact: Contact, starts_at: datetime) -> AlreadyBooked:
+    local = starts_at.astimezone(zone(contact.time_zone or account.time_zone))
+    return AlreadyBooked(
+        f"{contact.name} already has an appointment at {local:%a %d %b %H:%M %Z}; nothing was changed"
+    )
 
 
 def touch_note(*, account: Account, contact: Contact, text: str, at: datetime | None = None) -> Touch:
@@ -316,6 +352,7 @@ def agenda_card_check(*, account: Account, contact: Contact, ref: CardRef) -> Ap
     """
     if contact.account_id != account.pk or ref.contact_id != contact.pk:
         raise InvalidInput("that card belongs to another contact")
+    contact_lock(contact=contact)
     if ref.kind in STEP_KINDS:
         if ref.enrollment_id is None:
             raise InvalidInput("that card names no playbook step")
@@ -349,8 +386,7 @@ def agenda_card_check(*, account: Account, contact: Contact, ref: CardRef) -> Ap
         if appointment.status != AppointmentStatus.SCHEDULED:
             raise _stale(contact, "appointment")
         return appointment
-    locked = Contact.objects.select_for_update().get(pk=contact.pk)
-    if ref.kind is ItemKind.CALLBACK and locked.callback_requested_at is None:
+    if ref.kind is ItemKind.CALLBACK and contact.callback_requested_at is None:
         raise _stale(contact, "call back")
     if ref.kind is ItemKind.BIRTHDAY:
         today = clock.now().astimezone(zone(account.time_zone)).date()

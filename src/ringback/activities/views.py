@@ -21,6 +21,7 @@ from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from ringback.accounts.models import Account
+from ringback.accounts.submissions import submitted_once
 from ringback.accounts.web import account_view
 from ringback.activities.choices import AppointmentStatus
 from ringback.activities.choices import Outcome as TouchOutcome
@@ -46,7 +47,7 @@ from ringback.contacts.models import Contact, Phone
 from ringback.contacts.selectors import contacts_for_account
 from ringback.core import clock
 from ringback.core.agenda import ItemKind
-from ringback.core.errors import InvalidDate, RingbackError
+from ringback.core.errors import AlreadyBooked, InvalidDate, RingbackError
 from ringback.core.scheduling import read_local_datetime, zone
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
@@ -220,6 +221,7 @@ def _what_next(*, account: Account, ref: CardRef) -> str:
 
 @require_POST
 @account_view
+@submitted_once
 def today_log(request: HtmxHttpRequest, contact_id: int, *, account: Account) -> HttpResponse:
     """Log a one-tap outcome on a card, then show the refreshed agenda."""
     contact = _contact(account, contact_id)
@@ -316,6 +318,7 @@ def _connected_context(
 
 @require_http_methods(["GET", "POST"])
 @account_view
+@submitted_once
 def today_connected(request: HtmxHttpRequest, contact_id: int, *, account: Account) -> HttpResponse:
     """After “Connected…”: note what was said, a promise, book a phone appointment, or a no."""
     contact = _contact(account, contact_id)
@@ -354,7 +357,7 @@ def today_connected(request: HtmxHttpRequest, contact_id: int, *, account: Accou
             )
         except AlreadyLogged as exc:
             return _after_action(request, account=account, message=exc.message, level=messages.WARNING)
-        except InvalidDate as exc:
+        except (InvalidDate, AlreadyBooked) as exc:
             form.add_error("book_at", exc.message)
         except RingbackError as exc:
             form.add_error(None, exc.message)
@@ -391,6 +394,7 @@ def _connected_message(*, account: Account, contact: Contact, result: Any, data:
 
 @require_http_methods(["GET", "POST"])
 @account_view
+@submitted_once
 def today_note(request: HtmxHttpRequest, contact_id: int, *, account: Account) -> HttpResponse:
     """“Log a note” on a card: a line on the contact's timeline."""
     contact = _contact(account, contact_id)

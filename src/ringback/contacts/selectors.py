@@ -560,16 +560,6 @@ def contact_appointments_upcoming(*, account: Account, contact: Contact, now: da
     )
 
 
-def contact_appointment_at(*, account: Account, contact: Contact, starts_at: datetime) -> Appointment | None:
-    """A scheduled appointment with the contact at exactly ``starts_at``, if one is booked."""
-    from ringback.activities.choices import AppointmentStatus
-    from ringback.activities.models import Appointment
-
-    return Appointment.objects.filter(
-        account=account, contact=contact, status=AppointmentStatus.SCHEDULED, starts_at=starts_at
-    ).first()
-
-
 # --- import reports ---------------------------------------------------------------------------
 
 

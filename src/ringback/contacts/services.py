@@ -13,7 +13,12 @@ from ringback.accounts.models import Account
 from ringback.contacts.choices import ContactStatus, EmailLabel, PhoneLabel, Warmth
 from ringback.contacts.models import Address, Contact, Email, Phone, Promise, Tag
 from ringback.core import clock
-from ringback.core.errors import InvalidDate, InvalidInput, InvalidPhone
+from ringback.core.errors import (
+    DuplicateContact,
+    InvalidDate,
+    InvalidInput,
+    InvalidPhone,
+)
 from ringback.core.phones import ParsedPhone, parse_phone
 from ringback.core.scheduling import check_zone
 
@@ -44,12 +49,35 @@ def parse_birthday(text: str) -> tuple[int, int, int | None]:
     return parsed.month, parsed.day, parsed.year
 
 
+#: The fields of a contact that other requests change while a page is open.
+_LIVE_FIELDS = (
+    "do_not_contact",
+    "suppressed_until",
+    "callback_requested_at",
+    "last_touched_at",
+    "last_called_at",
+    "updated_at",
+)
+
+
+def contact_lock(*, contact: Contact) -> Contact:
+    """Lock the contact's row until the transaction ends and re-read what others change.
+
+    Every write that must happen once per contact (a touch, an enrollment, an appointment,
+    do-not-contact) takes this lock first, so two at once run one after the other and the second
+    sees what the first did. Lock order: the account, then the contact, then its enrollment.
+    """
+    contact.refresh_from_db(fields=_LIVE_FIELDS, from_queryset=Contact.objects.select_for_update())
+    return contact
+
+
 def _tags(account: Account, names: Iterable[str]) -> list[Tag]:
     wanted = sorted({n.strip() for n in names if n and n.strip()})
     existing = {t.name: t for t in Tag.objects.filter(account=account, name__in=wanted)}
     for name in wanted:
         if name not in existing:
-            existing[name] = Tag.objects.create(account=account, name=name)
+            # get_or_create: a tag made by a request at the same moment is found, not made twice.
+            existing[name], _ = Tag.objects.get_or_create(account=account, name=name)
     return [existing[n] for n in wanted]
 
 
@@ -87,7 +115,9 @@ def contact_create(
     country and US state come from the first number that tells them, unless given.
 
     With ``strict_phones`` a number that does not parse raises :class:`InvalidPhone`; without,
-    it is kept as written and flagged.
+    it is kept as written and flagged. A number or email address another contact already has
+    raises :class:`DuplicateContact` (checked under a lock of the account, so two adds at once
+    make one contact).
     """
     if not (first_name.strip() or last_name.strip() or company.strip()):
         raise InvalidInput("a contact needs a name or a company")
@@ -107,6 +137,8 @@ def contact_create(
         parsed.append((phone, result))
     if time_zone:
         time_zone = check_zone(time_zone)
+    addresses = list(dict.fromkeys(e.strip().lower() for e in emails if e and e.strip()))
+    _refuse_duplicates(account, [p.number for _, p in parsed if p.valid], addresses)
     located = next((p for _, p in parsed if p.valid), None)
     guessed_zone = _zone_guess(account, located)
     now = clock.now()
@@ -142,12 +174,32 @@ def contact_create(
         for phone, result in parsed
     )
     Email.objects.bulk_create(
-        Email(account=account, contact=contact, address=address.strip().lower())
-        for address in dict.fromkeys(e for e in emails if e and e.strip())
+        Email(account=account, contact=contact, address=address) for address in addresses
     )
     if tags:
         contact.tags.set(_tags(account, tags))
     return contact
+
+
+def _refuse_duplicates(account: Account, numbers: Sequence[str], addresses: Sequence[str]) -> None:
+    from ringback.accounts.services import account_lock
+    from ringback.contacts.selectors import contact_duplicate
+
+    if not numbers and not addresses:
+        return
+    account_lock(account=account)
+    for number in numbers:
+        twin = contact_duplicate(account=account, phone=number)
+        if twin is not None:
+            raise DuplicateContact(
+                f"{twin.name} already has the number {number}", twin_id=twin.pk, field="phone"
+            )
+    for address in addresses:
+        twin = contact_duplicate(account=account, email=address)
+        if twin is not None:
+            raise DuplicateContact(
+                f"{twin.name} already has the address {address}", twin_id=twin.pk, field="email"
+            )
 
 
 def contact_tag(*, account: Account, contacts: Sequence[Contact], tags: Sequence[str]) -> None:
@@ -474,12 +526,11 @@ def address_set(*, account: Account, contact: Contact, address: AddressInput) ->
 def contact_set_do_not_contact(*, account: Account, contact: Contact, note: str = "") -> Touch:
     """Mark a contact do-not-contact for good: the touch is logged and any playbook stops.
 
-    Marking one who already is raises :class:`InvalidInput` and changes nothing.
+    Marking one who already is (even by a request at the same moment) raises
+    :class:`AlreadyDoNotContact` and changes nothing (see :func:`touch_log`).
     """
     from ringback.activities.services import touch_log
 
     if contact.account_id != account.pk:
         raise InvalidInput("that contact belongs to another account")
-    if contact.do_not_contact:
-        raise InvalidInput(f"{contact.name} is already marked do-not-contact")
     return touch_log(account=account, contact=contact, outcome="do-not-contact", note=note.strip())

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ringback.accounts.models import Account
+from ringback.accounts.submissions import submitted_once
 from ringback.accounts.web import account_view
 from ringback.activities.services import appointment_book, touch_note
 from ringback.contacts.choices import ImportStatus
@@ -58,9 +59,7 @@ from ringback.contacts.selectors import (
     ContactFilters,
     Cursor,
     TimelinePage,
-    contact_appointment_at,
     contact_appointments_upcoming,
-    contact_duplicate,
     contact_enrollment_preview,
     contact_promises,
     contact_tags,
@@ -93,7 +92,9 @@ from ringback.contacts.uploads import (
 )
 from ringback.core import clock
 from ringback.core.errors import (
+    AlreadyBooked,
     AlreadyEnrolled,
+    DuplicateContact,
     ImportFailed,
     InvalidDate,
     InvalidInput,
@@ -103,7 +104,7 @@ from ringback.core.errors import (
     UnknownPlaybook,
 )
 from ringback.core.interchange import FileFormat
-from ringback.core.phones import display_phone, parse_phone
+from ringback.core.phones import display_phone
 from ringback.core.scheduling import zone
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import enrollment_running, playbook_list
@@ -446,6 +447,7 @@ class BulkResult:
 
 @account_view
 @require_http_methods(["POST"])
+@submitted_once
 def contact_bulk_view(request: HttpRequest, *, account: Account) -> HttpResponse:
     """Enroll or tag the ticked contacts; show who was done and who was skipped, and why."""
     playbooks = _playbook_choices(account)
@@ -476,6 +478,7 @@ def contact_bulk_view(request: HttpRequest, *, account: Account) -> HttpResponse
 
 @account_view
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def contact_add_view(request: HttpRequest, *, account: Account) -> HttpResponse:
     """Add one contact by hand: name, number, email, tags."""
     if request.method != "POST":
@@ -484,16 +487,6 @@ def contact_add_view(request: HttpRequest, *, account: Account) -> HttpResponse:
     form = ContactAddForm(request.POST, account=account)
     if form.is_valid():
         data = form.cleaned_data
-        e164 = parse_phone(data["phone"], account.default_region).e164 if data["phone"] else None
-        twin = contact_duplicate(account=account, phone=e164 or "", email=data["email"])
-        if twin is not None:
-            field = "phone" if e164 and any(p.number == e164 for p in twin.phones.all()) else "email"
-            form.add_error(
-                field, f"{twin.name} already has this {'number' if field == 'phone' else 'address'}."
-            )
-            return render(
-                request, "contacts/add.html", {"form": form, "twin": twin, "nav": "contacts"}, status=400
-            )
         try:
             contact = contact_create(
                 account=account,
@@ -503,6 +496,13 @@ def contact_add_view(request: HttpRequest, *, account: Account) -> HttpResponse:
                 phones=[PhoneInput(data["phone"], data["phone_label"])] if data["phone"] else [],
                 emails=[data["email"]] if data["email"] else [],
                 tags=tag_names(data["tags"]),
+            )
+        except DuplicateContact as exc:
+            twin = contacts_by_ids(account=account, ids=[exc.twin_id])[0]
+            what = "number" if exc.field == "phone" else "address"
+            form.add_error(exc.field, f"{twin.name} already has this {what}.")
+            return render(
+                request, "contacts/add.html", {"form": form, "twin": twin, "nav": "contacts"}, status=400
             )
         except InvalidPhone as exc:
             add_service_error(form, exc, "phone")
@@ -688,6 +688,7 @@ def _back_to_contact(contact: Contact, card: str) -> HttpResponse:
 
 @account_view
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def contact_note_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
     """Add a quick note to the timeline."""
     contact = _contact(account, pk)
@@ -714,6 +715,7 @@ def contact_note_view(request: HttpRequest, pk: int, *, account: Account) -> Htt
 
 @account_view
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def promise_add_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
     """Note something you said you would send or do."""
     contact = _contact(account, pk)
@@ -736,6 +738,7 @@ def promise_add_view(request: HttpRequest, pk: int, *, account: Account) -> Http
 
 @account_view
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def promise_keep_view(request: HttpRequest, pk: int, promise_pk: int, *, account: Account) -> HttpResponse:
     """Mark a promise kept (a second click says it already was)."""
     contact = _contact(account, pk)
@@ -788,6 +791,7 @@ def enroll_preview_view(request: HttpRequest, pk: int, *, account: Account) -> H
 
 @account_view
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def enroll_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
     """Start a playbook for this contact (replacing the running one when asked)."""
     contact = _contact(account, pk)
@@ -869,6 +873,7 @@ def appointment_preview_view(request: HttpRequest, pk: int, *, account: Account)
 
 @account_view
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def appointment_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
     """Book a phone appointment at a time in the contact's zone."""
     contact = _contact(account, pk)
@@ -879,41 +884,41 @@ def appointment_view(request: HttpRequest, pk: int, *, account: Account) -> Http
     if form.is_valid():
         data = form.cleaned_data
         starts_at: datetime = data["starts_at"]
-        if contact_appointment_at(account=account, contact=contact, starts_at=starts_at) is not None:
+        try:
+            appointment_book(
+                account=account,
+                contact=contact,
+                starts_at=starts_at,
+                note=data["note"].strip(),
+                duration_minutes=data["duration"],
+            )
+        except AlreadyBooked:
             form.add_error("starts_at", "This appointment is already booked; nothing was changed.")
+        except InvalidDate as exc:
+            add_service_error(form, exc, "starts_at")
+        except RingbackError as exc:
+            add_service_error(form, exc)
         else:
-            try:
-                appointment_book(
-                    account=account,
-                    contact=contact,
-                    starts_at=starts_at,
-                    note=data["note"].strip(),
-                    duration_minutes=data["duration"],
-                )
-            except InvalidDate as exc:
-                add_service_error(form, exc, "starts_at")
-            except RingbackError as exc:
-                add_service_error(form, exc)
-            else:
-                eq = _equivalent(account, contact, starts_at)
-                message = f"Booked: {eq['their']:%a %d %b at %H:%M %Z} their time"
-                if not eq["same_zone"]:
-                    message += f" ({eq['yours']:%H:%M %Z} your time)"
-                contact = _contact(account, pk)
-                return _respond(
-                    request,
-                    account,
-                    contact,
-                    card="appointment_card",
-                    ok=True,
-                    message=message + ".",
-                    also=("status", "timeline"),
-                )
+            eq = _equivalent(account, contact, starts_at)
+            message = f"Booked: {eq['their']:%a %d %b at %H:%M %Z} their time"
+            if not eq["same_zone"]:
+                message += f" ({eq['yours']:%H:%M %Z} your time)"
+            contact = _contact(account, pk)
+            return _respond(
+                request,
+                account,
+                contact,
+                card="appointment_card",
+                ok=True,
+                message=message + ".",
+                also=("status", "timeline"),
+            )
     return _respond(request, account, contact, card="appointment_card", ok=False, appointment_form=form)
 
 
 @account_view
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def do_not_contact_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
     """Mark the contact do-not-contact, after a confirmation step."""
     contact = _contact(account, pk)
@@ -958,6 +963,7 @@ def zone_names() -> tuple[str, ...]:
 
 @account_view
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def contact_edit_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
     """Edit the contact's details, numbers, emails, address and tags in one go."""
     contact = _contact(account, pk)

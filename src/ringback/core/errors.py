@@ -14,6 +14,10 @@ class ErrorCode(StrEnum):
     CONTACT_NOT_FOUND = "contact_not_found"
     CONTACT_AMBIGUOUS = "contact_ambiguous"
     ALREADY_ENROLLED = "already_enrolled"
+    ALREADY_BOOKED = "already_booked"
+    ALREADY_DO_NOT_CONTACT = "already_do_not_contact"
+    DUPLICATE_CONTACT = "duplicate_contact"
+    VACATION_OVERLAP = "vacation_overlap"
     NOT_ENROLLED = "not_enrolled"
     SUPPRESSED = "suppressed"
     INVALID_DATE = "invalid_date"
@@ -82,6 +86,36 @@ class ContactAmbiguous(RingbackError):
 
 class AlreadyEnrolled(RingbackError):
     code = ErrorCode.ALREADY_ENROLLED
+
+
+class AlreadyBooked(RingbackError):
+    """A scheduled appointment with the same contact at the same time already exists."""
+
+    code = ErrorCode.ALREADY_BOOKED
+
+
+class AlreadyDoNotContact(RingbackError):
+    """The contact is already marked do-not-contact: nothing more is logged."""
+
+    code = ErrorCode.ALREADY_DO_NOT_CONTACT
+
+
+class DuplicateContact(RingbackError):
+    """Another contact of the account already has this number or email address."""
+
+    code = ErrorCode.DUPLICATE_CONTACT
+
+    def __init__(self, message: str, *, twin_id: int, field: str) -> None:
+        super().__init__(message)
+        self.twin_id = twin_id
+        #: ``"phone"`` or ``"email"``: what the two share.
+        self.field = field
+
+
+class VacationOverlap(RingbackError):
+    """The days overlap a vacation already recorded."""
+
+    code = ErrorCode.VACATION_OVERLAP
 
 
 class NotEnrolled(RingbackError):

@@ -8,11 +8,13 @@ import zlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from ringback.accounts.models import Account, Vacation
 from ringback.config import ringback_setting
 from ringback.contacts.models import Contact
+from ringback.contacts.services import contact_lock
 from ringback.core import clock
 from ringback.core.engine import (
     EnrollmentState,
@@ -44,7 +46,7 @@ from ringback.core.playbook import (
 from ringback.core.playbook import (
     Playbook as PlaybookSpec,
 )
-from ringback.playbooks.choices import EnrollmentStatus
+from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
 from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
 from ringback.playbooks.selectors import (
     context_for,
@@ -142,6 +144,20 @@ def enrollment_save_state(*, enrollment: Enrollment, state: EnrollmentState, at:
     return enrollment
 
 
+def enrollment_lock_running(*, contact: Contact) -> Enrollment | None:
+    """The contact's running enrollment, locked until the transaction ends and read fresh.
+
+    Lock the contact first (:func:`ringback.contacts.services.contact_lock`): that is the order
+    every writer follows.
+    """
+    return (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("version__playbook")
+        .filter(contact=contact, status__in=RUNNING_STATUSES)
+        .first()
+    )
+
+
 def enrollment_seed(*, contact_id: int, version_id: int, started: datetime) -> int:
     """The seed of an enrollment: reproducible from who, which version and when it started."""
     return zlib.crc32(f"{contact_id}:{version_id}:{started.isoformat()}".encode())
@@ -173,16 +189,13 @@ def enrollment_start(
     if contact.account_id != account.pk:
         raise Suppressed("that contact belongs to another account")
     started = at or clock.now()
+    contact_lock(contact=contact)
     _check_reachable(contact, started)
     version = playbook_latest_version(playbook=playbook_get(account=account, name=playbook))
-    running = enrollment_running(contact=contact)
+    running = enrollment_lock_running(contact=contact)
     if running is not None:
         if not replace:
-            spec = version_spec(version=running.version)
-            raise AlreadyEnrolled(
-                f"{contact.name} is already in {running.version.playbook.name} "
-                f"(step {running.step_index + 1} of {len(spec.steps)}); use --replace to switch"
-            )
+            raise _already(contact, running)
         enrollment_end(enrollment=running, reason=f"replaced by {playbook}", at=started)
     spec = version_spec(version=version)
     seed = enrollment_seed(contact_id=contact.pk, version_id=version.pk, started=started)
@@ -201,8 +214,25 @@ def enrollment_start(
         setattr(enrollment, key, value)
     if state.ended:
         enrollment.ended_at = started
-    enrollment.save()
+    try:
+        with transaction.atomic():
+            enrollment.save()
+    except IntegrityError:
+        # The one-running-enrollment constraint caught a writer that did not lock the contact
+        # first: say so as the check above would, never as a database error.
+        running = enrollment_running(contact=contact)
+        if running is None:
+            raise
+        raise _already(contact, running) from None
     return enrollment
+
+
+def _already(contact: Contact, running: Enrollment) -> AlreadyEnrolled:
+    spec = version_spec(version=running.version)
+    return AlreadyEnrolled(
+        f"{contact.name} is already in {running.version.playbook.name} "
+        f"(step {running.step_index + 1} of {len(spec.steps)}); use --replace to switch"
+    )
 
 
 @transaction.atomic
@@ -296,16 +326,13 @@ def enrollments_replan_for_vacation(*, account: Account, vacation: Vacation) -> 
     from ringback.core.scheduling import vacation_from_dates
 
     start, end = vacation_from_dates(vacation.first_day, vacation.last_day, account.time_zone)
-    due = (
+    due = _lock_for_replan(
         Enrollment.objects.filter(
             account=account, status=EnrollmentStatus.ACTIVE, due_start__lt=end, due_end__gt=start
         )
-        .select_related("version__playbook", "contact")
-        .prefetch_related("contact__phones")
-        .order_by("due_start", "pk")
     )
     now = clock.now()
-    return _replan_spread(account=account, enrollments=list(due), now=now, first=max(now, end))
+    return _replan_spread(account=account, enrollments=due, now=now, first=max(now, end))
 
 
 @transaction.atomic
@@ -316,16 +343,31 @@ def enrollments_replan_overdue(*, account: Account, now: datetime | None = None)
     """
     now = now or clock.now()
     limit = now - timedelta(days=ringback_setting("OVERDUE_REPLAN_DAYS"))
-    overdue = list(
+    overdue = _lock_for_replan(
         # A window starts before it ends: the due_start bound lets the index do the work.
         Enrollment.objects.filter(
             account=account, status=EnrollmentStatus.ACTIVE, due_start__lt=limit, due_end__lt=limit
         )
+    )
+    return _replan_spread(account=account, enrollments=overdue, now=now, first=now)
+
+
+def _lock_for_replan(due: QuerySet[Enrollment]) -> list[Enrollment]:
+    """The enrollments to re-plan, locked (their contacts first, as every writer does) and read
+    again under the locks: a step logged meanwhile is re-planned from what was logged, or left
+    alone when it is no longer due there."""
+    contact_ids = list(due.values_list("contact_id", flat=True))
+    if not contact_ids:
+        return []
+    # In one order (by id), so two re-plans at once queue instead of deadlocking.
+    list(Contact.objects.select_for_update().filter(pk__in=contact_ids).order_by("pk").values_list("pk"))
+    return list(
+        due.filter(contact_id__in=contact_ids)
+        .select_for_update(of=("self",))
         .select_related("version__playbook", "contact")
         .prefetch_related("contact__phones")
         .order_by("due_start", "pk")
     )
-    return _replan_spread(account=account, enrollments=overdue, now=now, first=now)
 
 
 def _replan_spread(*, account: Account, enrollments: list[Enrollment], now: datetime, first: datetime) -> int:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from ringback.accounts.models import Account
+from ringback.accounts.submissions import submitted_once
 from ringback.accounts.web import account_view
 from ringback.contacts.models import Contact
 from ringback.core import clock
@@ -165,6 +166,7 @@ def playbook_detail(request: HttpRequest, name: str, *, account: Account) -> Htt
 
 @account_view
 @require_POST
+@submitted_once
 def playbook_duplicate_view(request: HttpRequest, name: str, *, account: Account) -> HttpResponse:
     """Copy a playbook (a built-in, usually) into a new own one and open it for editing."""
     playbook = _playbook_or_404(account, name)
@@ -217,6 +219,7 @@ def _yaml_error_context(exc: PlaybookError, text: str) -> dict[str, Any]:
 
 @account_view
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def playbook_edit(request: HttpRequest, name: str, *, account: Account) -> HttpResponse:
     """Edit the YAML of an own playbook; saving makes a new version. Built-ins are read-only."""
     playbook = _playbook_or_404(account, name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,10 +25,12 @@ def remove_url(vacation: Vacation) -> str:
     return f"/settings/vacations/{vacation.pk}/remove/"
 
 
+_numbers = itertools.count(100)
+
+
 def enrolled(account: Account, name: str = "Mary") -> Enrollment:
-    contact = contact_create(
-        account=account, first_name=name, last_name="Smith", phones=[PhoneInput("212-555-0123")]
-    )
+    number = f"212-555-{next(_numbers):04d}"  # a New York number of their own
+    contact = contact_create(account=account, first_name=name, last_name="Smith", phones=[PhoneInput(number)])
     return enrollment_start(account=account, contact=contact, playbook="call-mail-call")
 
 

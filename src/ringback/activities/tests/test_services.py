@@ -119,6 +119,19 @@ def test_one_running_playbook_per_contact(account):
     assert statuses == {"call-mail-call": "stopped", "steady-weekly": "active"}
 
 
+def test_the_database_constraint_says_already_enrolled_too(account, monkeypatch):
+    """A writer that didn't see the running enrollment (it did not lock the contact first) is
+    stopped by the one-running-enrollment constraint, and told so as an AlreadyEnrolled."""
+    from ringback.playbooks import services as playbook_services
+
+    mary = make_contact(account)
+    enrollment_start(account=account, contact=mary, playbook="call-mail-call")
+    monkeypatch.setattr(playbook_services, "enrollment_lock_running", lambda *, contact: None)
+    with pytest.raises(AlreadyEnrolled, match=r"already in call-mail-call \(step 1 of 3\)"):
+        enrollment_start(account=account, contact=mary, playbook="steady-weekly")
+    assert Enrollment.objects.filter(contact=mary).count() == 1
+
+
 def test_wrong_number_retries_on_the_other_number_then_stops(account):
     mary = make_contact(
         account, phone=[PhoneInput("212-555-0123", "mobile"), PhoneInput("212-555-0199", "home")]
@@ -258,3 +271,24 @@ def test_do_not_contact_without_a_call_leaves_the_contact_never_called(account):
     touch_log(account=account, contact=tom, outcome="voicemail")
     tom.refresh_from_db()
     assert tom.last_called_at == NOW
+
+
+def test_one_scheduled_appointment_per_contact_and_time(account):
+    from django.db import IntegrityError, transaction
+
+    from ringback.activities.models import Appointment
+    from ringback.core.errors import AlreadyBooked
+
+    mary = make_contact(account)
+    at = NOW + timedelta(days=1)
+    booked = appointment_book(account=account, contact=mary, starts_at=at)
+    with pytest.raises(AlreadyBooked, match="Mary Smith already has an appointment at Tue 24 Nov 09:00 EST"):
+        appointment_book(account=account, contact=mary, starts_at=at)
+    # The database keeps it to one too, for any writer.
+    same = {"account": account, "contact": mary, "starts_at": at, "created_at": NOW}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Appointment.objects.create(**same)
+    Appointment.objects.create(**same, status="cancelled")  # a cancelled one is no double
+    Appointment.objects.filter(pk=booked.pk).update(status="done")
+    appointment_book(account=account, contact=mary, starts_at=at)  # done: the time is free again
+    assert Touch.objects.filter(contact=mary, outcome="appointment").count() == 2

@@ -99,6 +99,11 @@ def card_fields(html: str, key: str) -> dict[str, str]:
     return {k: v.replace("&#x2B;", "+").replace("&amp;", "&") for k, v in fields.items()}
 
 
+def another_tab(fields: dict[str, str]) -> dict[str, str]:
+    """The same card's fields as another tab showing it sends them (its own one-time token)."""
+    return {**fields, "submission_token": "another-tab-token-0001"}
+
+
 def item_for(account, contact, kind=ItemKind.CALL):
     return next(
         i for i in agenda_for_day(account=account).items if i.contact_id == contact.pk and i.kind is kind
@@ -302,8 +307,14 @@ def test_without_javascript_the_form_posts_and_redirects_back(seller, account, d
     assert response.status_code == 302 and response["Location"] == "/"
     page = seller.get("/").content.decode()
     assert "Mary Smith: voicemail left, logged." in page
+    # The same form sent again (Back, then the same button): the first answer, nothing logged.
     again = post_card(seller, mary, fields, htmx=False, outcome="voicemail")
-    assert again.status_code == 302
+    assert again.status_code == 302 and again["Location"] == "/"
+    assert "Mary Smith: voicemail left, logged." in seller.get("/").content.decode()
+    assert Touch.objects.filter(contact=mary).count() == 1
+    # The same card shown in another tab: refused as stale.
+    stale = post_card(seller, mary, another_tab(fields), htmx=False, outcome="voicemail")
+    assert stale.status_code == 302
     assert "Already logged" in seller.get("/").content.decode()
     assert Touch.objects.filter(contact=mary).count() == 1
 
@@ -320,7 +331,7 @@ def test_mark_done_on_call_back_appointment_and_birthday(seller, account, day):
         fields = card_fields(html, key)
         body = post_card(seller, contact, fields, outcome="done").content.decode()
         assert f'id="card-{key}"' not in body, name
-        again = post_card(seller, contact, fields, outcome="done").content.decode()
+        again = post_card(seller, contact, another_tab(fields), outcome="done").content.decode()
         assert "Already logged" in again, name
         assert Touch.objects.filter(contact=contact, outcome="done").count() == 1
     assert Contact.objects.get(pk=day["nancy"].pk).callback_requested_at is None

@@ -4,23 +4,40 @@ from django.core.management.base import CommandParser
 from rich.console import Console
 from rich.table import Table
 
+from ringback.accounts.models import Account
 from ringback.console.base import RingbackCommand, iso_utc
+from ringback.contacts.choices import PhoneLabel
 from ringback.contacts.selectors import contact_list
+from ringback.contacts.services import PhoneInput, contact_create
+from ringback.core.errors import InvalidInput
 from ringback.playbooks.selectors import enrollments_running_for
 
 
 class Command(RingbackCommand):
-    help = "List contacts (filter with --tag and --search)."
+    help = "List contacts (filter with --tag and --search), or add one: contacts add NAME --phone N."
     reads = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("--tag", help="only contacts with this tag")
+        parser.add_argument("action", nargs="?", default="list", choices=["list", "add"])
+        parser.add_argument("name", nargs="?", help="add: the name (the last word is the last name)")
+        parser.add_argument("--tag", help="list: only contacts with this tag; add: give this tag")
         parser.add_argument("--search", help="part of a name, company or email")
         parser.add_argument("--limit", type=int, default=200, help="at most this many (default 200)")
+        parser.add_argument("--phone", help="add: their number")
+        parser.add_argument(
+            "--label", default=PhoneLabel.MOBILE, choices=PhoneLabel.values, help="add: the kind of number"
+        )
+        parser.add_argument("--email", help="add: their email address")
+        parser.add_argument("--company", default="", help="add: their company")
 
     def handle(self, *args: Any, **options: Any) -> None:
         account = self.account(options)
+        if options["action"] == "add":
+            self._add(account, options)
+            return
+        if options["name"]:
+            raise InvalidInput(f"contacts list takes no name; to find {options['name']!r} use --search")
         contacts = list(
             contact_list(account=account, tag=options["tag"], search=options["search"])[: options["limit"]]
         )
@@ -76,3 +93,27 @@ class Command(RingbackCommand):
             console.print(table)
 
         self.emit(options, data, render)
+
+    def _add(self, account: Account, options: dict[str, Any]) -> None:
+        """Add one contact, with the same rules as the web form (one contact per number)."""
+        name = (options["name"] or "").strip()
+        if not name and not options["company"].strip():
+            raise InvalidInput("contacts add needs a name (or --company)")
+        first, _, last = name.rpartition(" ") if " " in name else (name, "", "")
+        contact = contact_create(
+            account=account,
+            first_name=first,
+            last_name=last,
+            company=options["company"],
+            phones=[PhoneInput(options["phone"], options["label"])] if options["phone"] else [],
+            emails=[options["email"]] if options["email"] else [],
+            tags=[options["tag"]] if options["tag"] else [],
+        )
+        data = {
+            "id": contact.pk,
+            "name": contact.name,
+            "phones": [p.number for p in contact.phones.all()],
+            "emails": [e.address for e in contact.emails.all()],
+            "time_zone": contact.time_zone,
+        }
+        self.emit(options, data, lambda c: c.print(f"Added {contact.name} (id {contact.pk})."))
