@@ -130,6 +130,10 @@ CLI_OPTIONS: dict[str, str] = {
     "createuser --phone": "checked: refused",
     "createuser --region": "checked: refused",
     "contacts --tag": "a filter: refused or nothing found",
+    "contacts name": "kept (contacts add), shown by `ringback contacts`",
+    "contacts --company": "kept (contacts add), shown by `ringback contacts`",
+    "contacts --phone": "checked: refused",
+    "contacts --email": "checked: refused",
     "contacts --search": "a filter: nothing found",
     "export --tag": "a filter: refused",
     "export --search": "a filter: nothing found",
@@ -1067,6 +1071,8 @@ CLI_SUBSET = {"jinja-math", "rich-markup", "rich-close", "rich-emoji", "terminal
 ALL_OPTIONS = ("account --name", "account --business", "account --address", "log --note", "log --template")
 SUBSET_OPTIONS = (
     "appointment --note",
+    "contacts name",
+    "contacts --company",
     "createuser --seller-name",
     "createuser --business",
     "playbooks target",
@@ -1133,6 +1139,15 @@ def test_payloads_on_the_command_line(db: None, ringback: Any, tmp_path: Any, re
             what=f"{payload.key}: createuser",
             stdin="a-long-password-1\n",
             data=True,  # it echoes the name just typed
+        )
+        terminal.run(
+            "contacts",
+            "add",
+            value,
+            f"--company={value}",
+            "--phone",
+            f"646 555 {n:04d}",
+            what=f"{payload.key}: contacts add",
         )
         path = tmp_path / f"p{n}.yaml"
         path.write_text(playbook_yaml(payload).replace("name: my-chase", f"name: p{n}"), encoding="utf-8")
