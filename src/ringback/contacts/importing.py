@@ -26,6 +26,7 @@ from ringback.contacts.bulk import indexes_deferred, table_rows
 from ringback.contacts.choices import ContactStatus, ImportStatus, Warmth
 from ringback.contacts.models import Address, Contact, Email, ImportRun, Phone, Tag
 from ringback.contacts.search_index import search_index_deferred
+from ringback.contacts.selectors import import_run_for_upload
 from ringback.core import clock
 from ringback.core.errors import ImportFailed
 from ringback.core.interchange import FileFormat, RowProblem
@@ -724,6 +725,24 @@ def contacts_import(
         importer=importer,
         upload=upload,
     )
+
+
+#: What the report of an import cut short by a crash says.
+CUT_SHORT = "interrupted before it finished (the server stopped); nothing was imported"
+
+
+def import_run_interrupted(*, account: Account, label: str, upload: str) -> ImportRun:
+    """The report of the import of uploaded file ``upload`` that a crash cut short: the one the
+    import saved if it finished (it is written in the import's transaction, as its contacts are),
+    else a new "interrupted" report saying that nothing was imported, which is true because the
+    import is one transaction."""
+    kept = import_run_for_upload(account=account, upload=upload)
+    if kept is not None:
+        return kept
+    return _record(
+        account=account, label=label, file_format="", status=ImportStatus.INTERRUPTED,
+        started_at=clock.now(), error=CUT_SHORT, upload=upload,
+    )  # fmt: skip
 
 
 #: The tables an import adds rows to.

@@ -20,6 +20,7 @@ class ErrorCode(StrEnum):
     INVALID_PHONE = "invalid_phone"
     INVALID_INPUT = "invalid_input"
     IMPORT_FAILED = "import_failed"
+    UPLOADS_WAITING = "uploads_waiting"
     ACCOUNT = "account"
     TEMPLATE = "template"
 
@@ -104,6 +105,12 @@ class InvalidInput(RingbackError):
 
 class ImportFailed(RingbackError):
     code = ErrorCode.IMPORT_FAILED
+
+
+class UploadsWaiting(RingbackError):
+    """An account has as many uploaded files waiting to be imported as it may keep at once."""
+
+    code = ErrorCode.UPLOADS_WAITING
 
 
 class AccountError(RingbackError):
