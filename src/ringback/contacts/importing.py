@@ -157,24 +157,14 @@ class _Importer:
             self.problems.append([problem.row, f"{where}{problem.reason}"])
 
     def leave_out(self, item: Incoming, pk: int, left: LeftOut) -> None:
-        """Note in the report that ``item``'s row had ``left`` left out of contact ``pk``."""
+        """Note in the report that ``item``'s row had ``left`` left out of contact ``pk`` (once
+        per row: what the reader left out of the row, and what did not fit in the contact)."""
         if not left:
             return
-        entry = self.left_out.get(item.row)
-        if entry is None:
-            self.capped += 1
-            if len(self.left_out) >= PROBLEMS_KEPT:
-                return
-            entry = self.left_out[item.row] = {
-                "row": item.row,
-                "contact": _shown_name(item),
-                "contact_id": pk,
-                "numbers": 0,
-                "emails": 0,
-                "addresses": 0,
-            }
-        for what, count in zip(LeftOut._fields, left, strict=True):
-            entry[what] += count
+        self.capped += 1
+        if len(self.left_out) < PROBLEMS_KEPT:
+            self.left_out[item.row] = {"row": item.row, "contact": _shown_name(item), "contact_id": pk,
+                                       **left._asdict()}  # fmt: skip
 
     def owner(self, item: Incoming) -> int | None:
         """The contact ``item`` is: the owner of its first working number or email that has one,
@@ -203,7 +193,6 @@ class _Importer:
         if owner is None:
             self.leave_out(row, self.create(row), row.left_out)
         elif owner in self.new:
-            self.leave_out(row, owner, row.left_out)
             pending = self.new[owner]
             if isinstance(pending, Incoming):
                 pending = self.new[owner] = _New.first(pending)
@@ -212,7 +201,6 @@ class _Importer:
             else:
                 self.unchanged += 1
         else:
-            self.leave_out(row, owner, row.left_out)
             self.merges.setdefault(owner, []).append(row)
             # What the merge will add is the contact's from now on, for the rows that follow.
             for number, _, _, valid in row.numbers:
@@ -282,7 +270,10 @@ class _Importer:
                 new.addresses.append(postal)
                 known.add(key)
                 changed = True
-        self.leave_out(item, pk, LeftOut(numbers, emails, addresses))
+        read = item.left_out
+        self.leave_out(
+            item, pk, LeftOut(read.numbers + numbers, read.emails + emails, read.addresses + addresses)
+        )
         if not new.tags.issuperset(item.tags):
             new.tags.update(item.tags)
             changed = True
@@ -341,7 +332,7 @@ class _Importer:
             have_addresses, have_tags = known["addresses"][pk], known["tags"][pk]
             for item in self.merges[pk]:
                 added: list[str] = []
-                left = [0, 0, 0]  # numbers, emails, addresses left out beyond the caps
+                left = list(item.left_out)  # numbers, emails, addresses left out beyond the caps
                 for number, extension, label, valid in item.numbers:
                     taken = valid and self.phone_owner.get(number, pk) != pk
                     if number in have_phones or taken:
@@ -621,7 +612,7 @@ def _record(
             "skipped": importer.skipped,
             "problems": importer.problems,
             "capped": importer.capped,
-            "left_out": list(importer.left_out.values()),
+            "left_out": sorted(importer.left_out.values(), key=lambda entry: entry["row"]),
         }
     return ImportRun.objects.create(
         account=account,
