@@ -214,3 +214,62 @@ def test_emails_and_addresses_kept_are_the_first_different_ones_in_order(
     kept = quadratic_unique(list(card.addresses), key=lambda a: address_key(a.street, a.city, a.postal_code))
     assert [a[1:3] for a in item.addresses] == [(a.street, a.city) for a in kept[:MAX_ADDRESSES]]
     assert item.left_out.addresses == max(len(kept) - MAX_ADDRESSES, 0)
+
+
+def test_a_batch_holds_one_card_at_a_time_not_a_thousand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows of 1 MB cells are prepared (and capped) as they are read: a batch of 1,000 rows read
+    whole first would hold a 100 MB file's worth of cards at once (800 MB of numbers and emails)."""
+    rows = "".join(
+        f'P{r},Huge,Mobile,"{" ::: ".join(f"+1 212 {200 + r:03} {i:04}" for i in range(2000))}",Home,\n'
+        for r in range(30)
+    )
+    path = tmp_path / "huge.csv"
+    path.write_text(
+        "First Name,Last Name,Phone 1 - Label,Phone 1 - Value,E-mail 1 - Label,E-mail 1 - Value\n" + rows
+    )
+    held = [0]
+    most = [0]
+    reader = incoming.open_cards
+
+    def counting_reader(*args: Any, **kwargs: Any) -> Any:
+        cards = reader(*args, **kwargs)
+        items = iter(cards)
+
+        class Counting:
+            format = cards.format
+
+            @property
+            def bytes_read(self) -> int:
+                return cards.bytes_read
+
+            @property
+            def total_bytes(self) -> int:
+                return cards.total_bytes
+
+            def __enter__(self) -> Any:
+                return self
+
+            def __exit__(self, *exc: object) -> None:
+                cards.close()
+
+            def __iter__(self) -> Any:
+                for item in items:
+                    held[0] += 1
+                    most[0] = max(most[0], held[0])
+                    yield item
+
+        return Counting()
+
+    def prepared(card: Card, **kwargs: Any) -> Any:
+        held[0] -= 1
+        return incoming_from_card(card, **kwargs)
+
+    monkeypatch.setattr(incoming, "open_cards", counting_reader)
+    monkeypatch.setattr(incoming, "incoming_from_card", prepared)
+    found = read_all(path)
+    assert len(found) == 30 and all(
+        isinstance(item, Incoming) and len(item.numbers) == MAX_NUMBERS for item in found
+    )
+    assert most[0] == 1

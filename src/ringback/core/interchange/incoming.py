@@ -285,11 +285,12 @@ def incoming_batches(
 
     def batches() -> Iterator[IncomingBatch]:
         with reader:
-            records = iter(reader)
-            while chunk := list(islice(records, BATCH)):
-                rows = [
-                    r if isinstance(r, RowProblem) else incoming_from_card(r, seller=seller) for r in chunk
-                ]
+            # Each card is prepared (and capped) as it is read: a card of 1 MB cells is tens of
+            # thousands of records, and a batch of them read first would hold the file many times over.
+            prepared = (
+                r if isinstance(r, RowProblem) else incoming_from_card(r, seller=seller) for r in reader
+            )
+            while rows := list(islice(prepared, BATCH)):
                 yield IncomingBatch(rows, reader.bytes_read, reader.total_bytes)
 
     return reader.format, batches()
