@@ -222,6 +222,7 @@ def child(step: str, path: Path, out: Path) -> int:
         else:
             result = child_web(path, confirm=step == "confirm")
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["reader_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     out.write_text(json.dumps(result))
     return 0
 
