@@ -21,6 +21,7 @@ from ringback.contacts import uploads
 from ringback.contacts.choices import ImportStatus
 from ringback.contacts.models import Contact, ImportRun
 from ringback.contacts.tests.conftest import make_account, signed_in
+from ringback.core.errors import UploadsWaiting
 from ringback.core.interchange.incoming import MAX_NUMBERS
 
 FIXTURES = Path(__file__).resolve().parents[4] / "tests" / "fixtures" / "contacts"
@@ -275,3 +276,29 @@ def test_uploads_are_0600_in_a_0700_folder_whatever_the_umask(account, data_dir)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
     assert modes == {kept.path.name: 0o600, f"{kept.path.name}.name": 0o600}
+
+
+def test_uploads_sent_at_once_cannot_pass_the_caps_together(account, data_dir, monkeypatch):
+    """Ten 4 MB uploads at the same moment (ten tabs, a script), with room for three: the files
+    waiting are counted and the new one written under one lock, so exactly three are kept."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    size = 4 * 1024 * 1024
+    monkeypatch.setattr(uploads, "WAITING_BYTES", 3 * size + 1000)
+
+    def send(_: int) -> str:
+        with TemporaryUploadedFile("big.csv", "text/csv", size, "utf-8") as big:
+            big.write(b"name,phone\n" + b"x" * (size - 11))  # written to disk in 64 KB pieces
+            big.seek(0)
+            try:
+                uploads.upload_store(account=account, upload=big)
+            except UploadsWaiting:
+                return "refused"
+            return "kept"
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(send, range(10)))
+    assert results.count("kept") == 3 and results.count("refused") == 7
+    assert [w.size for w in uploads.uploads_waiting(account=account)] == [size] * 3
