@@ -36,6 +36,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -211,16 +212,19 @@ def child_web(path: Path, confirm: bool) -> dict[str, Any]:
 def child(step: str, path: Path, out: Path) -> int:
     data_dir = Path(tempfile.mkdtemp(prefix=f"ringback-worst-{step}-"))
     os.environ["RINGBACK_ALLOWED_HOSTS"] = "testserver"
-    bench.setup_django(data_dir)
-    from ringback.core import clock
+    try:
+        bench.setup_django(data_dir)
+        from ringback.core import clock
 
-    with clock.frozen(bench.NOW):
-        if step == "read":
-            result = child_read(path)
-        elif step == "cli":
-            result = child_cli(path)
-        else:
-            result = child_web(path, confirm=step == "confirm")
+        with clock.frozen(bench.NOW):
+            if step == "read":
+                result = child_read(path)
+            elif step == "cli":
+                result = child_cli(path)
+            else:
+                result = child_web(path, confirm=step == "confirm")
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["reader_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     out.write_text(json.dumps(result))
@@ -287,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         for step in args.steps.split(","):
             detail = {k: v for k, v in results[case][step].items() if k not in ("seconds",)}
             print(f"    {step}: {detail}")
+    shutil.rmtree(work, ignore_errors=True)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "import_worst.json").write_text(json.dumps(results, indent=2))
     return 0
