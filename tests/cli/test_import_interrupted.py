@@ -1,4 +1,5 @@
-"""An import killed half-way (kill -9) or interrupted (Ctrl-C) leaves the database as it was.
+"""An import killed half-way (kill -9) or interrupted (Ctrl-C) leaves the database as it was; one
+confirmed on the import page and killed is reported plainly on the next visit, and cleaned up.
 
 Real processes on a real SQLite file: the import is started, we wait until it has written
 rows (its write-ahead log grows past a few megabytes inside the open transaction), then stop it.
@@ -6,7 +7,9 @@ rows (its write-ahead log grows past a few megabytes inside the open transaction
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -130,3 +133,70 @@ def test_ctrl_c_stops_the_import_and_says_nothing_was_imported(seeded: tuple[Pat
         [str(RINGBACK), "imports"], env=environment(data), capture_output=True, text=True, timeout=120
     )
     assert "Interrupted (nothing saved)" in listed.stdout
+
+
+#: A web request in a process of its own: ``confirm FILE`` stores FILE as an upload and presses
+#: "Import" on it (printing the token first); ``visit`` prints the import page.
+DRIVER = """
+import os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "ringback.settings"
+import django
+django.setup()
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from ringback.accounts.models import Account
+from ringback.contacts.uploads import upload_store
+
+account = Account.objects.get()
+client = Client()
+client.force_login(account.memberships.get().user)
+if sys.argv[1] == "confirm":
+    path = sys.argv[2]
+    with open(path, "rb") as handle:
+        kept = upload_store(account=account, upload=SimpleUploadedFile("big.csv", handle.read()))
+    print(kept.token, flush=True)
+    client.post(f"/contacts/import/{kept.token}/", {"file_format": "google"})
+else:
+    print(client.get("/contacts/import/").content.decode())
+"""
+
+
+def test_a_server_killed_during_a_confirm_is_reported_on_the_next_visit(
+    seeded: tuple[Path, Path], tmp_path: Path
+) -> None:
+    data, big = seeded
+    driver = tmp_path / "driver.py"
+    driver.write_text(DRIVER, encoding="utf-8")
+    env = environment(data) | {"RINGBACK_ALLOWED_HOSTS": "testserver"}
+    process = subprocess.Popen(
+        [sys.executable, str(driver), "confirm", str(big)], env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    token = process.stdout.readline().strip()
+    wal, deadline = data / "ringback.sqlite3-wal", time.monotonic() + 120
+    while not (wal.exists() and wal.stat().st_size > 4_000_000):
+        assert process.poll() is None, "the import finished before it could be killed"
+        assert time.monotonic() < deadline, "the import never wrote anything"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait(timeout=30) == -signal.SIGKILL
+    leftovers = sorted(p.name for p in (data / "uploads").iterdir())
+    assert leftovers == [f"1-{token}.importing", f"1-{token}.name"]  # what the crash left
+    check, people, phones = contents(data)
+    assert check == "ok" and people == [("Ann", "Before")] and phones == 1
+
+    visit = subprocess.run(
+        [sys.executable, str(driver), "visit"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert visit.returncode == 0, visit.stderr
+    page = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", visit.stdout)).split())
+    assert (
+        "The import of big.csv was interrupted before it finished (the server stopped); nothing was "
+        "imported. Choose the file again to import it."
+    ) in page
+    assert sorted(p.name for p in (data / "uploads").iterdir()) == []
+    assert contents(data)[1:] == ([("Ann", "Before")], 1)
+    listed = subprocess.run(
+        [str(RINGBACK), "imports"], env=environment(data), capture_output=True, text=True, timeout=120
+    )
+    assert "big.csv" in listed.stdout and "Interrupted (nothing saved)" in listed.stdout

@@ -26,18 +26,29 @@ from ringback.contacts.bulk import indexes_deferred, table_rows
 from ringback.contacts.choices import ContactStatus, ImportStatus, Warmth
 from ringback.contacts.models import Address, Contact, Email, ImportRun, Phone, Tag
 from ringback.contacts.search_index import search_index_deferred
+from ringback.contacts.selectors import import_run_for_upload
 from ringback.core import clock
 from ringback.core.errors import ImportFailed
 from ringback.core.interchange import FileFormat, RowProblem
 from ringback.core.interchange.ahead import ReadAhead
-from ringback.core.interchange.incoming import Incoming, Seller, address_key, name_key
+from ringback.core.interchange.incoming import (
+    MAX_ADDRESSES,
+    MAX_EMAILS,
+    MAX_NUMBERS,
+    Incoming,
+    LeftOut,
+    Seller,
+    address_key,
+    name_key,
+)
 
 log = logging.getLogger(__name__)
 
 #: Rows written per batch (one set of INSERTs per table per batch); merges into contacts saved
 #: before are gathered until this many contacts have some.
 BATCH = 1000
-#: Skipped rows listed one by one in a report; beyond this only counted.
+#: Skipped rows listed one by one in a report; beyond this only counted. The same for rows with
+#: numbers, emails or addresses left out beyond a contact's caps.
 PROBLEMS_KEPT = 10_000
 
 Progress = Callable[[int, int], None]
@@ -78,6 +89,7 @@ class _New(_Fillable):
     emails: list[tuple[str, str]]  # address, label
     addresses: list[tuple[str, str, str, str, str, str]]
     tags: set[str]
+    known_numbers: set[str]  # the numbers above, to find repeats of those kept as written
 
     @classmethod
     def first(cls, item: Incoming) -> _New:
@@ -99,6 +111,7 @@ class _New(_Fillable):
             emails=list(item.emails),
             addresses=list(item.addresses),
             tags=set(item.tags),
+            known_numbers={number for number, *_ in item.numbers},
         )
 
 
@@ -130,6 +143,10 @@ class _Importer:
         self.merges: dict[int, list[Incoming]] = {}
         self.created = self.merged = self.unchanged = self.skipped = self.rows = 0
         self.problems: list[list[Any]] = []
+        #: Rows with numbers, emails or addresses left out beyond a contact's caps: how many, and
+        #: the first PROBLEMS_KEPT of them by row.
+        self.capped = 0
+        self.left_out: dict[int, dict[str, Any]] = {}
 
     # --- taking rows --------------------------------------------------------------------------
 
@@ -138,6 +155,16 @@ class _Importer:
         if len(self.problems) < PROBLEMS_KEPT:
             where = f"{problem.field}: " if problem.field else ""
             self.problems.append([problem.row, f"{where}{problem.reason}"])
+
+    def leave_out(self, item: Incoming, pk: int, left: LeftOut) -> None:
+        """Note in the report that ``item``'s row had ``left`` left out of contact ``pk`` (once
+        per row: what the reader left out of the row, and what did not fit in the contact)."""
+        if not left:
+            return
+        self.capped += 1
+        if len(self.left_out) < PROBLEMS_KEPT:
+            self.left_out[item.row] = {"row": item.row, "contact": _shown_name(item), "contact_id": pk,
+                                       **left._asdict()}  # fmt: skip
 
     def owner(self, item: Incoming) -> int | None:
         """The contact ``item`` is: the owner of its first working number or email that has one,
@@ -164,7 +191,7 @@ class _Importer:
             return
         owner = self.owner(row)
         if owner is None:
-            self.create(row)
+            self.leave_out(row, self.create(row), row.left_out)
         elif owner in self.new:
             pending = self.new[owner]
             if isinstance(pending, Incoming):
@@ -190,7 +217,8 @@ class _Importer:
 
     # --- new contacts -------------------------------------------------------------------------
 
-    def create(self, item: Incoming) -> None:
+    def create(self, item: Incoming) -> int:
+        """Gather ``item`` as a new contact; its id."""
         pk = self.ids.next()
         self.new[pk] = item
         self.created += 1
@@ -200,31 +228,52 @@ class _Importer:
         for address, _ in item.emails:
             self.email_owner[address] = pk
         self.name_owner.setdefault(name_key(item.first_name, item.last_name, item.company), pk)
+        return pk
 
     def merge_new(self, pk: int, new: _New, item: Incoming) -> bool:
         """Add what ``item`` brings to a contact of the batch being gathered; whether it added
         anything."""
         changed = False
+        numbers = emails = addresses = 0  # left out beyond the caps
         for number in item.numbers:
-            if number[3] and number[0] not in self.phone_owner:
-                self.phone_owner[number[0]] = pk
-            elif number[3] or any(have == number[0] for have, *_ in new.numbers):
+            text, valid = number[0], number[3]
+            # A working number already has its contact (this one, or someone else); one kept as
+            # written is a repeat when this contact has it already.
+            if (text in self.phone_owner) if valid else (text in new.known_numbers):
                 continue
+            if len(new.numbers) >= MAX_NUMBERS:
+                numbers += 1
+                continue
+            if valid:
+                self.phone_owner[text] = pk
             new.numbers.append(number)
+            new.known_numbers.add(text)
             changed = True
         for email in item.emails:
-            if email[0] not in self.email_owner:
-                new.emails.append(email)
-                self.email_owner[email[0]] = pk
-                changed = True
+            if email[0] in self.email_owner:
+                continue
+            if len(new.emails) >= MAX_EMAILS:
+                emails += 1
+                continue
+            new.emails.append(email)
+            self.email_owner[email[0]] = pk
+            changed = True
         if item.addresses:
-            known = {address_key(a[1], a[2], a[4]) for a in new.addresses}
+            known = {address_key(a[1], a[2], a[4]) for a in new.addresses}  # at most MAX_ADDRESSES
             for postal in item.addresses:
                 key = address_key(postal[1], postal[2], postal[4])
-                if key not in known:
-                    new.addresses.append(postal)
-                    known.add(key)
-                    changed = True
+                if key in known:
+                    continue
+                if len(new.addresses) >= MAX_ADDRESSES:
+                    addresses += 1
+                    continue
+                new.addresses.append(postal)
+                known.add(key)
+                changed = True
+        read = item.left_out
+        self.leave_out(
+            item, pk, LeftOut(read.numbers + numbers, read.emails + emails, read.addresses + addresses)
+        )
         if not new.tags.issuperset(item.tags):
             new.tags.update(item.tags)
             changed = True
@@ -283,27 +332,41 @@ class _Importer:
             have_addresses, have_tags = known["addresses"][pk], known["tags"][pk]
             for item in self.merges[pk]:
                 added: list[str] = []
+                left = list(item.left_out)  # numbers, emails, addresses left out beyond the caps
                 for number, extension, label, valid in item.numbers:
                     taken = valid and self.phone_owner.get(number, pk) != pk
-                    if number not in have_phones and not taken:
-                        rows.phones.append((account_id, pk, number, extension, label, False, valid, False))
-                        have_phones.add(number)
-                        if valid:
-                            self.phone_owner[number] = pk
-                        added.append(f"phone {number}")
+                    if number in have_phones or taken:
+                        continue
+                    if len(have_phones) >= MAX_NUMBERS:
+                        left[0] += 1
+                        continue
+                    rows.phones.append((account_id, pk, number, extension, label, False, valid, False))
+                    have_phones.add(number)
+                    if valid:
+                        self.phone_owner[number] = pk
+                    added.append(f"phone {number}")
                 for address, label in item.emails:
-                    taken = self.email_owner.get(address, pk) != pk
-                    if address not in have_emails and not taken:
-                        rows.emails.append((account_id, pk, address, label))
-                        have_emails.add(address)
-                        self.email_owner[address] = pk
-                        added.append(f"email {address}")
+                    if address in have_emails or self.email_owner.get(address, pk) != pk:
+                        continue
+                    if len(have_emails) >= MAX_EMAILS:
+                        left[1] += 1
+                        continue
+                    rows.emails.append((account_id, pk, address, label))
+                    have_emails.add(address)
+                    self.email_owner[address] = pk
+                    added.append(f"email {address}")
                 for postal in item.addresses:
                     key = address_key(postal[1], postal[2], postal[4])
-                    if key not in have_addresses:
-                        rows.addresses.append((account_id, pk, *postal))
-                        have_addresses.add(key)
-                        added.append("an address")
+                    if key in have_addresses:
+                        continue
+                    if len(have_addresses) >= MAX_ADDRESSES:
+                        left[2] += 1
+                        continue
+                    rows.addresses.append((account_id, pk, *postal))
+                    have_addresses.add(key)
+                    added.append("an address")
+                capped = LeftOut(*left)
+                self.leave_out(item, pk, capped)
                 new_tags = [t for t in item.tags if t not in have_tags]
                 for tag in new_tags:
                     rows.links.append((pk, self._tag(tag)))
@@ -318,6 +381,9 @@ class _Importer:
                     self.unchanged += 1
                     continue
                 self.merged += 1
+                note = f"Merged from {self.label}, row {item.row}: added {'; '.join(added)}"
+                if capped:
+                    note += f"; left out {left_out_text(capped)}"
                 touches.append(
                     Touch(
                         account=self.account,
@@ -325,7 +391,7 @@ class _Importer:
                         channel=Channel.NOTE,
                         direction=Direction.IN,
                         outcome=Outcome.NOTE,
-                        note=f"Merged from {self.label}, row {item.row}: added {'; '.join(added)}.",
+                        note=f"{note}.",
                         at=self.now,
                         created_at=self.now,
                     )
@@ -474,6 +540,28 @@ class _ContactIds:
         return self.last
 
 
+def _shown_name(item: Incoming) -> str:
+    """The row's person as a report names them: their name, else company, email or number."""
+    full = f"{item.first_name} {item.last_name}".strip()
+    return full or item.company or next((e for e, _ in item.emails), "") or item.numbers[0][0]
+
+
+def left_out_text(left: LeftOut | Mapping[str, Any]) -> str:
+    """``3 numbers (a contact keeps at most 20), 1 email (…)``: what was left out, in words (from
+    a row's counts, or from a report's entry)."""
+    counts = left._asdict() if isinstance(left, LeftOut) else left
+    parts = []
+    for count, one, cap in (
+        (counts["numbers"], "number", MAX_NUMBERS),
+        (counts["emails"], "email", MAX_EMAILS),
+        (counts["addresses"], "address", MAX_ADDRESSES),
+    ):
+        if count:
+            many = "addresses" if one == "address" else f"{one}s"
+            parts.append(f"{count:,} {one if count == 1 else many} (a contact keeps at most {cap})")
+    return ", ".join(parts)
+
+
 def _fill(contact: _Fillable, item: Incoming) -> list[str]:
     """Fill the contact's blank fields from ``item`` and append notes it does not have yet;
     say what changed."""
@@ -512,6 +600,7 @@ def _record(
     started_at: datetime,
     importer: _Importer | None = None,
     error: str = "",
+    upload: str = "",
 ) -> ImportRun:
     counts: Mapping[str, Any] = {}
     if importer is not None and status in (ImportStatus.DONE, ImportStatus.DRY_RUN):
@@ -522,6 +611,8 @@ def _record(
             "unchanged": importer.unchanged,
             "skipped": importer.skipped,
             "problems": importer.problems,
+            "capped": importer.capped,
+            "left_out": sorted(importer.left_out.values(), key=lambda entry: entry["row"]),
         }
     return ImportRun.objects.create(
         account=account,
@@ -529,6 +620,7 @@ def _record(
         file_format=file_format,
         status=status,
         error=error,
+        upload=upload,
         started_at=started_at,
         finished_at=clock.now(),
         **counts,
@@ -545,6 +637,7 @@ def contacts_import(
     label: str | None = None,
     progress: Progress | None = None,
     workers: int = 0,
+    upload: str = "",
 ) -> ImportRun:
     """Import a contact file into the account and return its report (kept as an ImportRun).
 
@@ -552,14 +645,18 @@ def contacts_import(
     prepared (numbers normalised…) in a second process while this one matches and saves them.
 
     The format is detected unless given. Rows are streamed (memory stays flat whatever the file
-    size) and written in batches in one transaction; with ``dry_run`` everything is worked out
-    and nothing is kept but the report. A file that cannot be read raises :class:`ImportFailed`
-    naming the file (and row); a failed or interrupted import saves nothing but its report.
+    size) and written in batches in one transaction, the report with them: a crash leaves both
+    or neither. With ``dry_run`` everything is worked out and nothing is kept but the report. A
+    file that cannot be read raises :class:`ImportFailed` naming the file (and row); a failed or
+    interrupted import saves nothing but its report. ``upload``: the token of the uploaded file
+    being imported, kept in the report (so a confirm cut short can be told from one that
+    finished).
     """
     name = label or path.name
     started = clock.now()
     chosen = str(file_format or "")
     importer: _Importer | None = None
+    run: ImportRun | None = None
     seller = Seller(region=account.default_region, time_zone=account.time_zone)
     try:
         with (
@@ -590,27 +687,53 @@ def contacts_import(
                 raise ImportFailed(_nothing(name, importer))
             if dry_run:
                 transaction.set_rollback(True)
+            else:
+                run = _record(
+                    account=account, label=name, file_format=chosen, status=ImportStatus.DONE,
+                    started_at=started, importer=importer, upload=upload,
+                )  # fmt: skip
     except ImportFailed as exc:
         _record(
             account=account, label=name, file_format=chosen, status=ImportStatus.FAILED, started_at=started,
-            error=exc.message,
+            error=exc.message, upload=upload,
         )  # fmt: skip
         raise
     except KeyboardInterrupt:
         _record(
             account=account, label=name, file_format=chosen, status=ImportStatus.INTERRUPTED,
-            started_at=started, error="interrupted; nothing was imported",
+            started_at=started, error="interrupted; nothing was imported", upload=upload,
         )  # fmt: skip
         raise
+    if run is not None:
+        return run
     assert importer is not None
     return _record(
         account=account,
         label=name,
         file_format=chosen,
-        status=ImportStatus.DRY_RUN if dry_run else ImportStatus.DONE,
+        status=ImportStatus.DRY_RUN,
         started_at=started,
         importer=importer,
+        upload=upload,
     )
+
+
+#: What the report of an import cut short by a crash says.
+CUT_SHORT = "interrupted before it finished (the server stopped); nothing was imported"
+
+
+def import_run_interrupted(*, account: Account, label: str, upload: str) -> ImportRun:
+    """The report of the import of uploaded file ``upload`` that a crash cut short: the one the
+    import saved if it finished (it is written in the import's transaction, as its contacts are),
+    else a new "interrupted" report saying that nothing was imported, which is true because the
+    import is one transaction."""
+    kept = import_run_for_upload(account=account, upload=upload)
+    if kept is not None:
+        return kept
+    return _record(
+        account=account, label=label, file_format="", status=ImportStatus.INTERRUPTED,
+        started_at=clock.now(), error=CUT_SHORT, upload=upload,
+    )  # fmt: skip
 
 
 #: The tables an import adds rows to.

@@ -158,7 +158,17 @@ class ImportRun(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, help_text="[row, reason] of each skipped row")
+    capped = models.PositiveIntegerField(
+        default=0, help_text="Rows with numbers, emails or addresses left out beyond a contact's caps"
+    )
+    left_out = models.JSONField(
+        default=list,
+        help_text="{row, contact, contact_id, numbers, emails, addresses} of each row with some left out",
+    )
     error = models.TextField(blank=True)
+    upload = models.CharField(
+        max_length=22, blank=True, help_text="The token of the uploaded file imported (imports from the web)"
+    )
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField()
 

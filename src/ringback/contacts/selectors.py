@@ -14,6 +14,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
 from ringback.accounts.models import Account
+from ringback.contacts.choices import ImportStatus
 from ringback.contacts.models import Contact, Email, ImportRun, Phone, Promise, Tag
 from ringback.contacts.search_index import CONTACT, EMAIL, MIN_TERM, PHONE, fts_phrase
 from ringback.core.errors import ContactAmbiguous, ContactNotFound, InvalidInput
@@ -574,3 +575,15 @@ def import_run_get(*, account: Account, pk: int) -> ImportRun:
     if run is None:
         raise InvalidInput(f"there is no import report #{pk} (list them with: ringback imports)")
     return run
+
+
+def import_run_for_upload(*, account: Account, upload: str) -> ImportRun | None:
+    """The report of the import (not the preview) of the account's uploaded file with this token,
+    newest first; ``None`` if it was never imported."""
+    return (
+        import_runs(account=account)
+        .filter(upload=upload)
+        .exclude(status=ImportStatus.DRY_RUN)
+        .order_by("-id")
+        .first()
+    )

@@ -13,6 +13,11 @@ urlpatterns = [
         rf"^import/(?P<token>{TOKEN_PATTERN})/$", views.contacts_import_confirm_view, name="import_confirm"
     ),
     re_path(
+        rf"^import/(?P<token>{TOKEN_PATTERN})/preview/$",
+        views.contacts_import_preview_view,
+        name="import_preview",
+    ),
+    re_path(
         rf"^import/(?P<token>{TOKEN_PATTERN})/cancel/$",
         views.contacts_import_cancel_view,
         name="import_cancel",

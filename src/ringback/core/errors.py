@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     INVALID_INPUT = "invalid_input"
     WEAK_PASSWORD = "weak_password"
     IMPORT_FAILED = "import_failed"
+    UPLOADS_WAITING = "uploads_waiting"
     ACCOUNT = "account"
     TEMPLATE = "template"
 
@@ -146,6 +147,12 @@ class InvalidTimeZone(InvalidInput):
 
 class ImportFailed(RingbackError):
     code = ErrorCode.IMPORT_FAILED
+
+
+class UploadsWaiting(RingbackError):
+    """An account has as many uploaded files waiting to be imported as it may keep at once."""
+
+    code = ErrorCode.UPLOADS_WAITING
 
 
 class AccountError(RingbackError):

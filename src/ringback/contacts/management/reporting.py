@@ -8,6 +8,7 @@ from rich.console import Console
 
 from ringback.console.base import iso_utc
 from ringback.contacts.choices import ImportStatus
+from ringback.contacts.importing import left_out_text
 from ringback.contacts.models import ImportRun
 
 FORMAT_NAMES = {
@@ -34,6 +35,8 @@ def import_run_data(run: ImportRun) -> dict[str, Any]:
         "unchanged": run.unchanged,
         "skipped": [{"row": row, "reason": reason} for row, reason in run.problems],
         "skipped_count": run.skipped,
+        "left_out": run.left_out,
+        "left_out_count": run.capped,
         "error": run.error,
     }
 
@@ -53,6 +56,17 @@ def import_run_render(run: ImportRun, console: Console) -> None:
         console.print(f"  row {row}: {reason}", markup=False)
     if run.skipped > len(run.problems):
         console.print(f"  … and {run.skipped - len(run.problems):,} more skipped rows")
+    if run.capped:
+        console.print(
+            f"{run.capped:,} row{'' if run.capped == 1 else 's'} had more than a contact keeps; the first ones "
+            "were imported, the rest left out:"
+        )
+    for entry in run.left_out:
+        console.print(
+            f"  row {entry['row']} ({entry['contact']}): left out {left_out_text(entry)}", markup=False
+        )
+    if run.capped > len(run.left_out):
+        console.print(f"  … and {run.capped - len(run.left_out):,} more rows")
     if run.status == ImportStatus.DRY_RUN:
         console.print("Dry run: nothing was saved.")
     else:

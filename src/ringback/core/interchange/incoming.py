@@ -8,18 +8,29 @@ Matching the rows with saved contacts and writing them is the contacts app's job
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from ringback.core.interchange.readers import open_cards
 from ringback.core.interchange.records import Card, FileFormat, RowProblem
 from ringback.core.phones import ParsedPhone, PhoneLabel, parse_phone
 from ringback.core.places import state_code, zone_for_region
 
-__all__ = ["LIMITS", "Incoming", "IncomingBatch", "incoming_batches", "incoming_from_card"]
+__all__ = [
+    "LIMITS",
+    "MAX_ADDRESSES",
+    "MAX_EMAILS",
+    "MAX_NUMBERS",
+    "Incoming",
+    "IncomingBatch",
+    "LeftOut",
+    "first_unique",
+    "incoming_batches",
+    "incoming_from_card",
+]
 
 #: Longest text each field may hold (the contact tables' column sizes).
 LIMITS = {
@@ -42,6 +53,50 @@ _PHONE_LABELS = frozenset(label.value for label in PhoneLabel)
 
 #: Rows per batch read ahead.
 BATCH = 1000
+
+#: The most phone numbers a contact keeps: a person has a few; a cell of thousands is a mistake
+#: (or an attack) whose numbers would make the contact unusable and the import slow.
+MAX_NUMBERS = 20
+#: The most email addresses a contact keeps.
+MAX_EMAILS = 20
+#: The most postal addresses a contact keeps.
+MAX_ADDRESSES = 10
+
+T = TypeVar("T")
+
+
+def first_unique(
+    values: Iterable[T], *, key: Callable[[T], Hashable], limit: int | None = None
+) -> tuple[list[T], int]:
+    """The values whose ``key`` no earlier value had, in their order (the first occurrence of each
+    key wins), at most ``limit`` of them; and how many more different keys came after the limit
+    was reached (left out). Linear: each key is looked up once in a set."""
+    kept: list[T] = []
+    seen: set[Hashable] = set()
+    left_out = 0
+    for value in values:
+        found = key(value)
+        if found in seen:
+            continue
+        seen.add(found)
+        if limit is not None and len(kept) >= limit:
+            left_out += 1
+        else:
+            kept.append(value)
+    return kept, left_out
+
+
+class LeftOut(NamedTuple):
+    """How many different numbers, emails and addresses of a row were beyond a contact's caps
+    (:data:`MAX_NUMBERS`, :data:`MAX_EMAILS`, :data:`MAX_ADDRESSES`) and so not imported."""
+
+    numbers: int = 0
+    emails: int = 0
+    addresses: int = 0
+
+    def __bool__(self) -> bool:
+        return any(self)
+
 
 Birthday = tuple[int, int, int | None]  # month, day, year
 Number = tuple[
@@ -68,6 +123,7 @@ class Incoming(NamedTuple):
     time_zone: str
     country: str
     subdivision: str
+    left_out: LeftOut = LeftOut()  # beyond the caps, not imported
 
 
 def address_key(street: str, city: str, postal_code: str) -> tuple[str, str, str]:
@@ -99,43 +155,37 @@ def incoming_from_card(
     for name, value in (("first_name", first), ("last_name", last), ("company", company), ("title", title)):
         if len(value) > LIMITS[name]:
             return RowProblem(card.row, f"{name.replace('_', ' ')}: longer than {LIMITS[name]} characters")
-    numbers: list[Number] = []
-    located: list[ParsedPhone] = []
-    for phone in card.phones:
-        if not phone.value.strip():
-            continue
-        number = (parsed or {}).get(phone.value) or parse_phone(phone.value, seller.region)
-        extension = phone.extension or number.extension
-        if len(number.number) > LIMITS["phone"] or len(extension) > LIMITS["extension"]:
-            return RowProblem(card.row, f"phone: {phone.value[:40]!r} is too long to be a number")
-        if all(number.number != n for n, *_ in numbers):
-            label = phone.label if phone.label in _PHONE_LABELS else PhoneLabel.OTHER.value
-            numbers.append((number.number, extension, label, number.valid))
-            if number.valid:
-                located.append(number)
-    emails: list[tuple[str, str]] = []
-    for email in card.emails:
-        text = email.address.strip().lower()
-        if not text or any(a == text for a, _ in emails):
-            continue
+    numbers, located, left_numbers = _numbers(card, seller, parsed)
+    if isinstance(numbers, RowProblem):
+        return numbers
+    kept_emails, left_emails = first_unique(
+        (email for email in card.emails if email.address.strip()),
+        key=lambda email: email.address.strip().lower(),
+        limit=MAX_EMAILS,
+    )
+    emails = [
+        (email.address.strip().lower(), email.label if email.label in EMAIL_LABELS else "other")
+        for email in kept_emails
+    ]
+    for text, _ in emails:
         if len(text) > LIMITS["email"]:
             return RowProblem(card.row, f"email: longer than {LIMITS['email']} characters")
-        emails.append((text, email.label if email.label in EMAIL_LABELS else "other"))
-    addresses: list[Address] = []
-    for postal in card.addresses:
+    postal_kept, left_addresses = first_unique(
+        (postal for postal in card.addresses if not postal.empty),
+        key=lambda postal: address_key(postal.street, postal.city, postal.postal_code),
+        limit=MAX_ADDRESSES,
+    )
+    for postal in postal_kept:
         for name, value in (("label", postal.label), ("city", postal.city), ("region", postal.region),
                             ("postal code", postal.postal_code), ("country", postal.country)):  # fmt: skip
             if len(value) > LIMITS[f"address {name}"]:
                 return RowProblem(
                     card.row, f"address {name}: longer than {LIMITS[f'address {name}']} characters"
                 )
-        if not postal.empty and all(
-            address_key(postal.street, postal.city, postal.postal_code) != address_key(a[1], a[2], a[4])
-            for a in addresses
-        ):
-            addresses.append(
-                (postal.label, postal.street, postal.city, postal.region, postal.postal_code, postal.country)
-            )
+    addresses: list[Address] = [
+        (postal.label, postal.street, postal.city, postal.region, postal.postal_code, postal.country)
+        for postal in postal_kept
+    ]
     tags = tuple(sorted({t.strip() for t in card.tags if t.strip()}))
     if any(len(t) > LIMITS["tag"] for t in tags):
         return RowProblem(card.row, f"tags: a tag is longer than {LIMITS['tag']} characters")
@@ -158,7 +208,39 @@ def incoming_from_card(
         time_zone=zone,
         country=country[:2],
         subdivision=subdivision[:10],
+        left_out=LeftOut(left_numbers, left_emails, left_addresses),
     )
+
+
+def _numbers(
+    card: Card, seller: Seller, parsed: Mapping[str, ParsedPhone] | None
+) -> tuple[list[Number] | RowProblem, list[ParsedPhone], int]:
+    """The card's numbers without repeats (the same number however written: the first one wins),
+    at most :data:`MAX_NUMBERS` of them; the valid ones among them (to place the contact); and how
+    many different texts came after the cap. Past the cap numbers are not normalised (the costly
+    part), so a text left out may be a number kept, written another way: it is counted anyway."""
+    numbers: dict[str, Number] = {}
+    located: list[ParsedPhone] = []
+    texts: set[str] = set()
+    left_out = 0
+    for phone in card.phones:
+        text = phone.value
+        if text in texts or not text.strip():
+            continue
+        texts.add(text)
+        if len(numbers) >= MAX_NUMBERS:
+            left_out += 1
+            continue
+        number = (parsed or {}).get(text) or parse_phone(text, seller.region)
+        extension = phone.extension or number.extension
+        if len(number.number) > LIMITS["phone"] or len(extension) > LIMITS["extension"]:
+            return RowProblem(card.row, f"phone: {text[:40]!r} is too long to be a number"), [], 0
+        if number.number not in numbers:
+            label = phone.label if phone.label in _PHONE_LABELS else PhoneLabel.OTHER.value
+            numbers[number.number] = (number.number, extension, label, number.valid)
+            if number.valid:
+                located.append(number)
+    return list(numbers.values()), located, left_out
 
 
 def _place(valid: list[ParsedPhone], addresses: list[Address], seller: Seller) -> tuple[str, str, str]:
@@ -203,11 +285,12 @@ def incoming_batches(
 
     def batches() -> Iterator[IncomingBatch]:
         with reader:
-            records = iter(reader)
-            while chunk := list(islice(records, BATCH)):
-                rows = [
-                    r if isinstance(r, RowProblem) else incoming_from_card(r, seller=seller) for r in chunk
-                ]
+            # Each card is prepared (and capped) as it is read: a card of 1 MB cells is tens of
+            # thousands of records, and a batch of them read first would hold the file many times over.
+            prepared = (
+                r if isinstance(r, RowProblem) else incoming_from_card(r, seller=seller) for r in reader
+            )
+            while rows := list(islice(prepared, BATCH)):
                 yield IncomingBatch(rows, reader.bytes_read, reader.total_bytes)
 
     return reader.format, batches()

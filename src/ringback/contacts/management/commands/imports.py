@@ -5,20 +5,35 @@ from rich.console import Console
 from rich.table import Table
 
 from ringback.console.base import RingbackCommand, iso_utc
+from ringback.contacts.choices import ImportStatus
 from ringback.contacts.management.reporting import import_run_data, import_run_render
 from ringback.contacts.selectors import import_run_get, import_runs
+from ringback.contacts.uploads import KEEP_SECONDS, uploads_clean
 from ringback.core.scheduling import zone
 
 
 class Command(RingbackCommand):
-    help = "List the kept import reports, or show one in full."
+    help = (
+        "List the kept import reports, or show one in full; --clean deletes the import page's old "
+        "uploads and cleans up after imports cut short by a crash."
+    )
     reads = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument("report", nargs="?", type=int, help="the report number to show")
+        parser.add_argument(
+            "--clean",
+            action="store_true",
+            help=f"delete files uploaded on the import page more than {KEEP_SECONDS // 3600} hours ago, and "
+            "what imports cut short by a crash left (each gets a report saying what was imported), for "
+            "every account",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["clean"]:
+            self.clean(options)
+            return
         account = self.account(options)
         if options["report"] is not None:
             run = import_run_get(account=account, pk=options["report"])
@@ -58,4 +73,41 @@ class Command(RingbackCommand):
             }
             for run in runs
         ]
+        self.emit(options, data, render)
+
+    def clean(self, options: dict[str, Any]) -> None:
+        """Clean up the uploads folder for every account and say what was done."""
+        cleaned = uploads_clean(everyone=True)
+        data = {
+            "deleted": cleaned.deleted,
+            "interrupted": [
+                {
+                    "report": r.pk,
+                    "account": r.account_id,
+                    "file": r.file_name,
+                    "status": r.status,
+                    "error": r.error,
+                }
+                for r in cleaned.interrupted
+            ],
+        }
+
+        def render(console: Console) -> None:
+            if not cleaned.deleted and not cleaned.interrupted:
+                console.print(
+                    "Nothing to clean up: no uploaded file is older than a day, and no import was cut short."
+                )
+                return
+            files = f"{cleaned.deleted:,} uploaded file{'' if cleaned.deleted == 1 else 's'}"
+            console.print(f"Deleted {files if cleaned.deleted else 'no uploaded file'} older than a day.")
+            for run in cleaned.interrupted:
+                what = f"Import of {run.file_name} (report #{run.pk})"
+                if run.status == ImportStatus.DONE:
+                    console.print(f"{what} had finished when the server stopped: {run.created:,} created, "
+                                  f"{run.merged:,} merged.", markup=False)  # fmt: skip
+                elif run.status == ImportStatus.INTERRUPTED:
+                    console.print(f"{what} was cut short by a crash: nothing was imported.", markup=False)
+                else:
+                    console.print(f"{what} failed: {run.error}", markup=False)
+
         self.emit(options, data, render)
