@@ -443,6 +443,18 @@ ROUTES: dict[str, Route] = {
             ),
         ),
     ),
+    "contacts:import_preview": Route(
+        "previews again an upload waiting to be imported",
+        (
+            Probe(
+                "A's upload",
+                lambda w: {"token": w.a_upload.token},
+                methods=(GET,),
+                expect={GET: 404},
+                control={GET: 200},
+            ),
+        ),
+    ),
     "contacts:import_cancel": Route(
         "drops a previewed upload",
         (
