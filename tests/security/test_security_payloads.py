@@ -988,11 +988,6 @@ def test_refused_payloads_get_a_message_not_a_500(db: None, payload: Payload) ->
     assert not sweep.problems, "\n".join(sweep.problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9: input limits helper (YAML): a NUL written as an escape in YAML is stored, "
-    "and PostgreSQL refuses it with a 500",
-)
 def test_a_nul_escaped_in_playbook_yaml_is_refused(db: None) -> None:
     account = make_account("sally", "Sally Seller")
     playbook_duplicate(account=account, name="four-calls-two-weeks", new_name="my-chase", title="My chase")

@@ -294,7 +294,10 @@ class _Parser:
     def text(self, node: _Node, what: str) -> str:
         if isinstance(node.value, (dict, list)) or node.value is None:
             raise self.fail(node.line, f"{what} must be text")
-        return str(node.value)
+        value = str(node.value)
+        if "\x00" in value:
+            raise self.fail(node.line, f"{what} contains a NUL character (\\u0000), which can't be stored")
+        return value
 
     def names(self, node: _Node, what: str) -> tuple[str, ...]:
         items = node.value if isinstance(node.value, list) else [node]
