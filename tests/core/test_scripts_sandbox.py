@@ -26,16 +26,8 @@ from ringback.core.scripts import (
     render_script,
 )
 
-VARIABLES = {
-    "contact": {"first_name": "Mary", "last_name": "Smith", "name": "Mary Smith", "company": "Acme"},
-    "seller": {
-        "name": "Sally Baker",
-        "first_name": "Sally",
-        "phone": "312 555 0142",
-        "business": "Sweet Home",
-    },
-    "next_call_day": "Thursday",
-}
+#: A contact at Acme and the seller Sally Baker (a copy of the advice's sample).
+VARIABLES = copy.deepcopy(dict(SAMPLE_VARIABLES))
 
 #: Scripts that would take seconds to minutes, or gigabytes, without limits; and why each is refused.
 RESOURCE_PAYLOADS = [

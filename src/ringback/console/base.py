@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.text import Text
 
@@ -44,6 +44,18 @@ class TextConsole(Console):
 
     def render_str(self, text: str, **kwargs: Any) -> Text:
         return super().render_str(visible(text), **kwargs)
+
+
+class PlainCommand(BaseCommand):
+    """A command that acts for no account (on logins, say): a :class:`CommandError` is one
+    ``error:`` line and exit status 1, never a traceback."""
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        try:
+            return super().execute(*args, **options)
+        except CommandError as exc:
+            self.stderr.write(f"error: {visible(str(exc))}")
+            sys.exit(1)
 
 
 class RingbackCommand(BaseCommand):

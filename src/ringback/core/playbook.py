@@ -186,7 +186,6 @@ _DAYS = re.compile(r"^\s*(\d+)\s*days?\s*$", re.IGNORECASE)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
-
 def parse_wait(text: str) -> Wait:
     """Parse ``"3-4 days"``, ``"0 days"``, ``"2-3 business days"``; raise ValueError otherwise."""
     match = _WAIT.match(str(text))

@@ -127,6 +127,23 @@ LOOP_ATTRIBUTES = frozenset(
         "revindex0",
     }
 )
+#: The methods of ``loop`` (the rest of LOOP_ATTRIBUTES are values).
+LOOP_METHODS = frozenset({"changed", "cycle"})
+
+
+def _offered(obj: object, loop_names: frozenset[str]) -> frozenset[str]:
+    """The names of ``obj`` a script may use (``loop_names`` for a ``for``'s ``loop``)."""
+    if isinstance(obj, str):
+        return TEXT_METHODS
+    if isinstance(obj, Mapping):
+        return MAPPING_METHODS
+    if isinstance(obj, list | tuple):
+        return SEQUENCE_METHODS
+    if isinstance(obj, LoopContext):
+        return loop_names
+    return frozenset()
+
+
 #: Jinja2's built-in filters a script may use (each wrapped with the checks below).
 FILTERS = (
     "abs",
@@ -353,17 +370,7 @@ class ScriptEnvironment(ImmutableSandboxedEnvironment):
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if not super().is_safe_attribute(obj, attr, value):
             return False
-        if isinstance(obj, Undefined):
-            return True
-        if isinstance(obj, str):
-            return attr in TEXT_METHODS
-        if isinstance(obj, Mapping):
-            return attr in MAPPING_METHODS
-        if isinstance(obj, list | tuple):
-            return attr in SEQUENCE_METHODS
-        if isinstance(obj, LoopContext):
-            return attr in LOOP_ATTRIBUTES
-        return False
+        return isinstance(obj, Undefined) or attr in _offered(obj, LOOP_ATTRIBUTES)
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
         raise _Refused(f"{attribute!r} of {_kind(obj)} can't be used in a script")
@@ -374,17 +381,10 @@ class ScriptEnvironment(ImmutableSandboxedEnvironment):
     def is_safe_callable(self, obj: Any) -> bool:
         if obj is _range or obj is dict or isinstance(obj, Undefined):
             return True
+        if obj in (self.guard_loop, self.guard_concat):
+            return True
         owner = getattr(obj, "__self__", None)
-        name = getattr(obj, "__name__", "")
-        if isinstance(owner, str):
-            return name in TEXT_METHODS
-        if isinstance(owner, Mapping):
-            return name in MAPPING_METHODS
-        if isinstance(owner, list | tuple):
-            return name in SEQUENCE_METHODS
-        if isinstance(owner, LoopContext):
-            return name in {"cycle", "changed"}
-        return obj in (self.guard_loop, self.guard_concat)
+        return owner is not None and getattr(obj, "__name__", "") in _offered(owner, LOOP_METHODS)
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _budget().step()

@@ -9,10 +9,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 
 from ringback.accounts.services import account_create, login_email_set, password_check
+from ringback.console.base import PlainCommand
 from ringback.core.errors import RingbackError, WeakPassword
 
 #: How many times a prompt asks again after a refused answer.
@@ -66,18 +67,11 @@ def ask_new_password(
     raise CommandError("no password was set; nothing was created")
 
 
-class Command(BaseCommand):
+class Command(PlainCommand):
     help = (
         "Create a login and the Ringback account it owns (with the built-in playbooks). "
         "Asks for the password, or reads it from standard input with --password-stdin."
     )
-
-    def execute(self, *args: Any, **options: Any) -> str | None:
-        try:
-            return super().execute(*args, **options)
-        except CommandError as exc:
-            self.stderr.write(f"error: {exc}")
-            sys.exit(1)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username", help="the user name to sign in with")

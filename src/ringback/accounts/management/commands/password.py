@@ -6,25 +6,19 @@ import sys
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from ringback.accounts.management.commands.createuser import ask_new_password
 from ringback.accounts.services import login_password_set
+from ringback.console.base import PlainCommand
 from ringback.core.errors import RingbackError
 
 
-class Command(BaseCommand):
+class Command(PlainCommand):
     help = (
         "Set a new password for a login (the password rules of the web apply). Asks for it twice "
         "in a terminal, or reads it from standard input with --password-stdin."
     )
-
-    def execute(self, *args: Any, **options: Any) -> str | None:
-        try:
-            return super().execute(*args, **options)
-        except CommandError as exc:
-            self.stderr.write(f"error: {exc}")
-            sys.exit(1)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username", help="the user name the login signs in with")
