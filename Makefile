@@ -59,6 +59,7 @@ bench: install-dev
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/web.py
 	$(BIN)/python benchmarks/importing.py
+	$(BIN)/python benchmarks/sandbox.py
 
 ## Refresh the vendored front-end files from the npm registry (versions in package.json)
 vendor:
