@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "ringback.playbooks",
     "ringback.activities",
     "ringback.console",
+    "ringback.demo",
+    "ringback.server",
 ]
 
 MIDDLEWARE = [

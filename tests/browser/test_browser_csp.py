@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from ringback.console.demo import demo_load
 from ringback.contacts.models import Contact
 from ringback.core import clock
+from ringback.demo.builder import demo_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

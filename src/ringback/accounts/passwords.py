@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-#: The demo account's password, printed by ``ringback demo`` and in the README: anyone knows it.
+#: The demo account's user name, and its password, printed by ``ringback demo`` and in the README:
+#: anyone knows it.
+DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "ringback-demo"
 #: Passwords Ringback itself publishes.
 PUBLISHED_PASSWORDS = frozenset({DEMO_PASSWORD})

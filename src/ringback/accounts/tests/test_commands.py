@@ -14,9 +14,9 @@ from django.core.management.base import CommandError
 
 from ringback.accounts.models import Account, Membership
 from ringback.accounts.tests.conftest import make_account
-from ringback.console.management.commands import serve as serve_command
-from ringback.console.management.commands.serve import prompt_first_account
 from ringback.playbooks.models import Playbook
+from ringback.server.management.commands import serve as serve_command
+from ringback.server.management.commands.serve import prompt_first_account
 
 pytestmark = pytest.mark.django_db
 GOOD = "correct-horse-battery"

@@ -23,8 +23,8 @@ from ringback.accounts.services import account_create, login_email_set
 from ringback.accounts.tests.conftest import PASSWORD, make_account
 from ringback.accounts.tests.test_commands import Terminal, answers, createuser
 from ringback.console.base import RingbackCommand
-from ringback.console.management.commands.serve import prompt_first_account
 from ringback.core.errors import ErrorCode, WeakPassword
+from ringback.server.management.commands.serve import prompt_first_account
 
 pytestmark = pytest.mark.django_db
 GOOD = "correct-horse-battery"

@@ -13,7 +13,7 @@ from django.test import Client
 import ringback
 from ringback.accounts.models import Account
 from ringback.accounts.tests.conftest import PASSWORD
-from ringback.console.management.commands.serve import is_loopback, plain_http_on_loopback
+from ringback.server.management.commands.serve import is_loopback, plain_http_on_loopback
 
 SETTINGS_FILE = Path(ringback.__file__).parent / "settings.py"
 YEAR = 31_536_000

@@ -33,7 +33,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ringback.accounts.models import Account, Membership
-from ringback.accounts.passwords import DEMO_PASSWORD
+from ringback.accounts.passwords import DEMO_PASSWORD, DEMO_USERNAME
 from ringback.accounts.services import account_create, account_update, vacation_add
 from ringback.activities.models import Appointment, Touch
 from ringback.activities.selectors import agenda_for_day, day_bounds
@@ -60,7 +60,6 @@ from ringback.playbooks.selectors import (
 )
 from ringback.playbooks.services import enrollment_pause, enrollment_seed, enrollment_start
 
-DEMO_USERNAME = "demo"
 DEMO_URL = "http://127.0.0.1:8000/"
 SELLER_NAME = "Sally Baker"
 SELLER_PHONE = "+1 312-555-0142"

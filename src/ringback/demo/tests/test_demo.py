@@ -13,13 +13,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from ringback.accounts.models import Account
+from ringback.accounts.passwords import DEMO_PASSWORD, DEMO_USERNAME
 from ringback.activities.models import Appointment, Touch
 from ringback.activities.selectors import agenda_for_day
-from ringback.console.demo import DEMO_PASSWORD, DEMO_USERNAME, DemoResult, demo_load
 from ringback.contacts.models import Contact, Phone
 from ringback.core import clock
 from ringback.core.agenda import SECTION, Agenda, ItemKind
 from ringback.core.errors import InvalidInput
+from ringback.demo.builder import DemoResult, demo_load
 from ringback.playbooks.models import Enrollment
 
 CHICAGO = ZoneInfo("America/Chicago")

@@ -79,8 +79,7 @@ FIRST_ACCOUNT_HINT = (
 
 def published_password_refusal(host: str, usernames: list[str]) -> str:
     """Why ``serve`` will not listen on ``host``: these logins have the demo's published password."""
-    from ringback.accounts.passwords import DEMO_PASSWORD
-    from ringback.console.demo import DEMO_USERNAME
+    from ringback.accounts.passwords import DEMO_PASSWORD, DEMO_USERNAME
 
     who = f"the login {usernames[0]}" if len(usernames) == 1 else f"the logins {_and(usernames)}"
     has = "has" if len(usernames) == 1 else "have"

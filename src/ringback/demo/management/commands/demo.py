@@ -5,8 +5,9 @@ from django.core.management.base import CommandParser
 from rich.console import Console
 from rich.table import Table
 
+from ringback.accounts.passwords import DEMO_USERNAME
 from ringback.console.base import RingbackCommand
-from ringback.console.demo import DEMO_URL, DEMO_USERNAME, MIN_CONTACTS, DemoResult, demo_load, demo_remove
+from ringback.demo.builder import DEMO_URL, MIN_CONTACTS, DemoResult, demo_load, demo_remove
 
 _AGENDA_LABELS = (
     ("appointment", "phone appointments"),
