@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "ringback.contacts",
     "ringback.playbooks",
     "ringback.activities",
-    "ringback.console",
     "ringback.demo",
     "ringback.server",
 ]

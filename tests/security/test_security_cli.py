@@ -3,7 +3,7 @@
 Every ``ringback`` subcommand must be in :data:`COMMANDS`, with the runs that name account A's
 rows (a contact by id, ``#id``, email, number or name; A's own playbook; A's import report;
 A's tag) as account B's user, chosen with ``--user`` and with ``RINGBACK_USER`` (how
-:mod:`ringback.console.base` picks the account). A run that names one of A's rows must fail
+:mod:`ringback.interface.commands` picks the account). A run that names one of A's rows must fail
 with a message; a run that lists or exports must show none of A's rows; and no run may change
 any of A's rows. The built-in playbooks are every account's own read-only copy: B sees his.
 """

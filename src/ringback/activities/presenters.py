@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from ringback.console.base import iso_utc
 from ringback.core.agenda import AgendaItem, ItemKind, ordinal
 from ringback.core.phones import display_phone
 from ringback.core.playbook import Outcome
 from ringback.core.scheduling import zone
+from ringback.interface.commands import iso_utc
 
 
 def agenda_item_json(item: AgendaItem) -> dict[str, Any]:

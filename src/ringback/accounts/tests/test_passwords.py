@@ -22,8 +22,8 @@ from ringback.accounts.models import Account
 from ringback.accounts.services import account_create, login_email_set
 from ringback.accounts.tests.conftest import PASSWORD, make_account
 from ringback.accounts.tests.test_commands import Terminal, answers, createuser
-from ringback.console.base import RingbackCommand
 from ringback.core.errors import ErrorCode, WeakPassword
+from ringback.accounts.commands import AccountCommand
 from ringback.server.management.commands.serve import prompt_first_account
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +137,7 @@ def test_the_owner_account_a_first_command_creates_asks_for_a_good_password(
     monkeypatch.setenv("USER", "alice")
     monkeypatch.setattr(sys, "stdin", Terminal())
     monkeypatch.setattr("getpass.getpass", answers("alicealice", GOOD, GOOD))
-    command = RingbackCommand(stdout=io.StringIO(), stderr=io.StringIO())
+    command = AccountCommand(stdout=io.StringIO(), stderr=io.StringIO())
     account = command.account({})
     assert user_of(account).username == "alice" and user_of(account).check_password(GOOD)
     assert SIMILAR in command.stdout._out.getvalue()  # type: ignore[attr-defined]

@@ -6,10 +6,10 @@ from typing import Any
 
 from rich.console import Console
 
-from ringback.console.base import iso_utc
 from ringback.contacts.choices import ImportStatus
 from ringback.contacts.importing import left_out_text
 from ringback.contacts.models import ImportRun
+from ringback.interface.commands import iso_utc
 
 FORMAT_NAMES = {
     "google": "Google Contacts CSV",

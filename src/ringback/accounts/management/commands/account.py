@@ -5,8 +5,8 @@ from django.core.management.base import CommandParser
 from rich.console import Console
 from rich.table import Table
 
+from ringback.accounts.commands import AccountCommand
 from ringback.accounts.services import EDITABLE, account_update
-from ringback.console.base import RingbackCommand
 from ringback.core.errors import InvalidInput
 
 
@@ -18,7 +18,7 @@ def _hours(text: str) -> tuple[time, time]:
     return start, end
 
 
-class Command(RingbackCommand):
+class Command(AccountCommand):
     help = "Show or change the seller's profile and settings (used in scripts and scheduling)."
     reads = True
 

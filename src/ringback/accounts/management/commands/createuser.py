@@ -2,69 +2,16 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
-from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 
-from ringback.accounts.services import account_create, login_email_set, password_check
-from ringback.console.base import PlainCommand
-from ringback.core.errors import RingbackError, WeakPassword
-
-#: How many times a prompt asks again after a refused answer.
-ATTEMPTS = 3
-
-
-def password_problems(password: str, username: str, user: Any = None) -> list[str]:
-    """What the password validators say about ``password`` for ``user`` (a new ``username``)."""
-    try:
-        password_check(password=password, user=user or get_user_model()(username=username))
-    except WeakPassword as exc:
-        return exc.problems
-    return []
-
-
-def username_problem(username: str) -> str | None:
-    """Why ``username`` cannot be a new login, or None."""
-    User = get_user_model()
-    if not username:
-        return "a user name is required"
-    try:
-        User.username_validator(username)
-    except ValidationError:
-        return f"{username!r}: use only letters, digits and @ . + - _ (no spaces)"
-    if len(username) > 150:
-        return "a user name has at most 150 characters"
-    if User.objects.filter(username=username).exists():
-        return f"the user {username!r} already exists"
-    return None
-
-
-def ask_new_password(
-    username: str,
-    *,
-    ask_secret: Callable[[str], str] | None = None,
-    say: Callable[[str], None],
-    user: Any = None,
-) -> str:
-    """Ask for a password twice until it is acceptable; raise CommandError after a few tries."""
-    ask_secret = ask_secret or getpass.getpass
-    for _ in range(ATTEMPTS):
-        password = ask_secret("Password: ")
-        problems = password_problems(password, username, user)
-        if problems:
-            say(" ".join(problems) + " Try another.")
-            continue
-        if ask_secret("Password (again): ") != password:
-            say("The two passwords differ. Try again.")
-            continue
-        return password
-    raise CommandError("no password was set; nothing was created")
+from ringback.accounts.commands import ask_new_password, password_problems, username_problem
+from ringback.accounts.services import account_create, login_email_set
+from ringback.core.errors import RingbackError
+from ringback.interface.commands import PlainCommand
 
 
 class Command(PlainCommand):

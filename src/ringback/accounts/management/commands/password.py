@@ -8,10 +8,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 
-from ringback.accounts.management.commands.createuser import ask_new_password
+from ringback.accounts.commands import ask_new_password
 from ringback.accounts.services import login_password_set
-from ringback.console.base import PlainCommand
 from ringback.core.errors import RingbackError
+from ringback.interface.commands import PlainCommand
 
 
 class Command(PlainCommand):

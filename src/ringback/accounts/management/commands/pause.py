@@ -2,11 +2,12 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from ringback.accounts.commands import AccountCommand
 from ringback.accounts.services import vacation_add
-from ringback.console.base import RingbackCommand, parse_day
+from ringback.interface.commands import parse_day
 
 
-class Command(RingbackCommand):
+class Command(AccountCommand):
     help = "Pause everything between two dates (a vacation): due steps move past it."
     reads = True
 

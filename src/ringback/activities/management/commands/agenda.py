@@ -4,14 +4,15 @@ from django.core.management.base import CommandParser
 from rich.console import Console
 from rich.table import Table
 
+from ringback.accounts.commands import AccountCommand
 from ringback.activities.presenters import agenda_item_json, window_text
 from ringback.activities.selectors import agenda_for_day
-from ringback.console.base import RingbackCommand, parse_day
 from ringback.core import clock
+from ringback.interface.commands import parse_day
 from ringback.playbooks.services import enrollments_replan_overdue
 
 
-class Command(RingbackCommand):
+class Command(AccountCommand):
     help = "What to do today (or on --date), in order, with the reason for each line."
     reads = True
 

@@ -3,13 +3,14 @@ from typing import Any
 from django.core.management.base import CommandParser
 from rich.console import Console
 
+from ringback.accounts.commands import AccountCommand
 from ringback.activities.services import appointment_book
-from ringback.console.base import RingbackCommand, iso_utc, parse_when
 from ringback.contacts.selectors import contact_find
 from ringback.core.scheduling import zone
+from ringback.interface.commands import iso_utc, parse_when
 
 
-class Command(RingbackCommand):
+class Command(AccountCommand):
     help = "Book a phone appointment with a contact; it ends the chase and goes on the agenda."
     reads = True
 
@@ -25,7 +26,7 @@ class Command(RingbackCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         account = self.account(options)
         contact = contact_find(account=account, reference=options["contact"])
-        at = parse_when(options["at"], account=account, what="--at")
+        at = parse_when(options["at"], time_zone=account.time_zone, what="--at")
         appointment = appointment_book(
             account=account,
             contact=contact,

@@ -3,15 +3,16 @@ from typing import Any
 from django.core.management.base import CommandParser
 from rich.console import Console
 
+from ringback.accounts.commands import AccountCommand
 from ringback.activities.services import touch_log
-from ringback.console.base import RingbackCommand, iso_utc, parse_when
 from ringback.contacts.selectors import contact_find
 from ringback.core.playbook import Outcome, parse_outcome
 from ringback.core.scheduling import zone
+from ringback.interface.commands import iso_utc, parse_when
 from ringback.playbooks.selectors import enrollment_running, version_spec
 
 
-class Command(RingbackCommand):
+class Command(AccountCommand):
     help = (
         "Log what happened with a contact: "
         + ", ".join(o.value for o in Outcome if o is not Outcome.DONE)
@@ -32,7 +33,7 @@ class Command(RingbackCommand):
         account = self.account(options)
         outcome = parse_outcome(options["outcome"])
         contact = contact_find(account=account, reference=options["contact"])
-        at = parse_when(options["at"], account=account, what="--at") if options["at"] else None
+        at = parse_when(options["at"], time_zone=account.time_zone, what="--at") if options["at"] else None
         touch = touch_log(
             account=account,
             contact=contact,

@@ -4,16 +4,17 @@ from django.core.management.base import CommandParser
 from rich.console import Console
 from rich.table import Table
 
+from ringback.accounts.commands import AccountCommand
 from ringback.accounts.models import Account
-from ringback.console.base import RingbackCommand, iso_utc
 from ringback.contacts.choices import PhoneLabel
 from ringback.contacts.selectors import contact_list
 from ringback.contacts.services import PhoneInput, contact_create
 from ringback.core.errors import InvalidInput
+from ringback.interface.commands import iso_utc
 from ringback.playbooks.selectors import enrollments_running_for
 
 
-class Command(RingbackCommand):
+class Command(AccountCommand):
     help = "List contacts (filter with --tag and --search), or add one: contacts add NAME --phone N."
     reads = True
 

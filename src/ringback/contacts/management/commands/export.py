@@ -6,14 +6,14 @@ from typing import Any, TextIO, cast
 
 from django.core.management.base import CommandParser
 
-from ringback.console.base import RingbackCommand
+from ringback.accounts.commands import AccountCommand
 from ringback.contacts.choices import ContactStatus
 from ringback.contacts.exporting import ExportFormat, contacts_export
 from ringback.contacts.selectors import ContactFilters, contact_tags
 from ringback.core.errors import InvalidInput, RingbackError
 
 
-class Command(RingbackCommand):
+class Command(AccountCommand):
     help = (
         "Export contacts as a Google Contacts CSV or a vCard 4.0 file, to standard output or "
         "--output FILE (all of them, or those with --tag, --search, --status)."

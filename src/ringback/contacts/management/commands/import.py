@@ -7,7 +7,7 @@ from django.core.management.base import CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ringback.console.base import RingbackCommand
+from ringback.accounts.commands import AccountCommand
 from ringback.contacts.importing import contacts_import
 from ringback.contacts.management.reporting import import_run_data, import_run_render
 from ringback.core.interchange import FileFormat
@@ -20,7 +20,7 @@ PROGRESS_BYTES = 512 * 1024
 WORKER_BYTES = 2 * 1024 * 1024
 
 
-class Command(RingbackCommand):
+class Command(AccountCommand):
     help = (
         "Import contacts from Google Contacts CSV (current or legacy), Outlook CSV, vCard 3.0/4.0 "
         "or any CSV. Rows matching a contact by number or email are merged into it."

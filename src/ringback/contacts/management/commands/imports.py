@@ -4,15 +4,16 @@ from django.core.management.base import CommandParser
 from rich.console import Console
 from rich.table import Table
 
-from ringback.console.base import RingbackCommand, iso_utc
+from ringback.accounts.commands import AccountCommand
 from ringback.contacts.choices import ImportStatus
 from ringback.contacts.management.reporting import import_run_data, import_run_render
 from ringback.contacts.selectors import import_run_get, import_runs
 from ringback.contacts.uploads import KEEP_SECONDS, uploads_clean
 from ringback.core.scheduling import zone
+from ringback.interface.commands import iso_utc
 
 
-class Command(RingbackCommand):
+class Command(AccountCommand):
     help = (
         "List the kept import reports, or show one in full; --clean deletes the import page's old "
         "uploads and cleans up after imports cut short by a crash."

@@ -6,8 +6,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ringback.accounts.passwords import DEMO_USERNAME
-from ringback.console.base import RingbackCommand
 from ringback.demo.builder import DEMO_URL, MIN_CONTACTS, DemoResult, demo_load, demo_remove
+from ringback.interface.commands import RingbackCommand
 
 _AGENDA_LABELS = (
     ("appointment", "phone appointments"),

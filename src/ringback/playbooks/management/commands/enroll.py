@@ -3,15 +3,16 @@ from typing import Any
 from django.core.management.base import CommandParser
 from rich.console import Console
 
-from ringback.console.base import RingbackCommand, iso_utc
+from ringback.accounts.commands import AccountCommand
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import contact_find, contact_list
 from ringback.core.errors import InvalidInput
+from ringback.interface.commands import iso_utc
 from ringback.playbooks.selectors import playbook_get
 from ringback.playbooks.services import enrollment_start, enrollments_start_many
 
 
-class Command(RingbackCommand):
+class Command(AccountCommand):
     help = "Enroll contacts in a playbook (a contact runs one playbook at a time)."
     reads = True
 

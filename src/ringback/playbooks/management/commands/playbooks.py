@@ -6,10 +6,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ringback.console.base import RingbackCommand, visible
+from ringback.accounts.commands import AccountCommand
 from ringback.core.errors import InvalidInput, PlaybookError
 from ringback.core.lint import lint_playbook, playbook_scripts_check
 from ringback.core.playbook import MAX_SOURCE_CHARS, parse_playbook
+from ringback.interface.commands import visible
 from ringback.playbooks.selectors import (
     playbook_get,
     playbook_latest_version,
@@ -33,7 +34,7 @@ def _read(path: str) -> str:
         raise InvalidInput(f"{path}: not UTF-8 text") from None
 
 
-class Command(RingbackCommand):
+class Command(AccountCommand):
     help = "Playbooks: list, show NAME, validate FILE, add FILE."
     reads = True
 

@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ringback.accounts.management.commands.createuser import ask_new_password, username_problem
+from ringback.accounts.commands import ask_new_password, username_problem
 from ringback.accounts.models import Account, Membership
 from ringback.accounts.selectors import logins_with_published_password
 from ringback.accounts.services import account_create

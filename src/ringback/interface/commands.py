@@ -1,10 +1,13 @@
-"""What every ``ringback`` command shares: the acting account, ``--json``, clear errors."""
+"""What every ``ringback`` command shares: ``--json`` or a table, clear errors, dates as typed.
+
+The acting account (``--user``) is added by :class:`ringback.accounts.commands.AccountCommand`,
+which every command that acts for an account uses.
+"""
 
 from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import shutil
 import sys
@@ -16,11 +19,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.text import Text
 
-from ringback.accounts.models import Account, Membership
-from ringback.accounts.selectors import account_for_user
-from ringback.accounts.services import account_create
 from ringback.core import clock
-from ringback.core.errors import AccountError, InvalidDate, RingbackError
+from ringback.core.errors import InvalidDate, RingbackError
 from ringback.core.scheduling import zone
 
 #: Characters a terminal acts on instead of showing: C0 controls but tab and line feed, DEL, C1.
@@ -59,16 +59,12 @@ class PlainCommand(BaseCommand):
 
 
 class RingbackCommand(BaseCommand):
-    """A command acting for one account, printing with rich or as JSON."""
+    """A command printing with rich or as JSON; a :class:`RingbackError` is one ``error:`` line."""
 
     #: Read commands accept ``--json``.
     reads = False
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--user",
-            help="act for this user's account (default: RINGBACK_USER, or the only account)",
-        )
         if self.reads:
             parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
@@ -78,42 +74,6 @@ class RingbackCommand(BaseCommand):
         except RingbackError as exc:
             self.stderr.write(f"error: {visible(exc.message)}")
             sys.exit(1)
-
-    def account(self, options: dict[str, Any]) -> Account:
-        """The account this run acts for (created on an empty database)."""
-        username = options.get("user") or os.environ.get("RINGBACK_USER")
-        if username:
-            return account_for_user(username=username)
-        memberships = list(Membership.objects.select_related("account", "user").order_by("account_id")[:2])
-        accounts = {m.account_id: m.account for m in memberships}
-        if len(accounts) == 1:
-            return next(iter(accounts.values()))
-        if not memberships:
-            return self._create_owner()
-        names = ", ".join(
-            Membership.objects.order_by("user__username").values_list("user__username", flat=True)
-        )
-        raise AccountError(f"several accounts exist; choose one with --user or RINGBACK_USER ({names})")
-
-    def _create_owner(self) -> Account:
-        from django.core.management.base import CommandError
-
-        from ringback.accounts.management.commands.createuser import ask_new_password
-
-        name = os.environ.get("USER") or "owner"
-        password = None
-        if sys.stdin.isatty():
-            self.stdout.write(f"No account yet: creating the owner account {name!r}.")
-            try:
-                password = ask_new_password(name, say=self.stdout.write)
-            except CommandError as exc:
-                raise AccountError(str(exc)) from None
-        account = account_create(username=name, password=password or None)
-        if not password:
-            self.stderr.write(
-                f"Created the owner account {name!r}; set its password with: ringback changepassword {name}"
-            )
-        return account
 
     def emit(self, options: dict[str, Any], data: Any, render: Callable[[Console], None]) -> None:
         """Print ``data`` as JSON with ``--json``, else draw it with ``render`` on a
@@ -147,9 +107,9 @@ def iso_utc(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def parse_when(text: str, *, account: Account, what: str) -> datetime:
-    """An ISO 8601 date-time in the dates Ringback takes; without an offset it is read in the
-    account's time zone."""
+def parse_when(text: str, *, time_zone: str, what: str) -> datetime:
+    """An ISO 8601 date-time in the dates Ringback takes; without an offset it is read in
+    ``time_zone`` (the account's)."""
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -158,7 +118,7 @@ def parse_when(text: str, *, account: Account, what: str) -> datetime:
         ) from None
     clock.check_written(value, what=what, shown=repr(text))
     if value.tzinfo is None:
-        value = value.replace(tzinfo=zone(account.time_zone))
+        value = value.replace(tzinfo=zone(time_zone))
     return value.astimezone(UTC)
 
 
