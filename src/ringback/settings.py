@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ringback.playbooks",
     "ringback.activities",
     "ringback.demo",
+    "ringback.reactions",
     "ringback.server",
 ]
 

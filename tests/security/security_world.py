@@ -144,7 +144,7 @@ def build_world(tmp_path: Path) -> World:
         starts_at=datetime(2026, 11, 24, 15, 0, tzinfo=UTC),
         note="Qzx appointment about the offer",
     )
-    a_vacation = vacation_add(account=a, first_day=date(2026, 12, 21), last_day=date(2026, 12, 27))
+    a_vacation = vacation_add(account=a, first_day=date(2026, 12, 21), last_day=date(2026, 12, 27)).vacation
     source = tmp_path / "qzx-import.csv"
     source.write_text("name,phone,email\nQzximported Person,212-555-0103,qzx.imported@example.com\n")
     a_report = contacts_import(account=a, path=source, dry_run=True, label="qzx-import.csv")

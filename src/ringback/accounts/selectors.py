@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth import get_user_model
 
 from ringback.accounts.models import Account, Membership, Vacation
@@ -58,14 +56,3 @@ def account_calling_hours(*, account: Account) -> CallingHours:
 def vacations_list(*, account: Account) -> list[Vacation]:
     """The seller's vacations, earliest first."""
     return list(Vacation.objects.filter(account=account).order_by("first_day", "pk"))
-
-
-def vacation_steps_inside(*, account: Account, first_day: date, last_day: date) -> int:
-    """How many active steps are due inside these days: the ones a vacation there would move."""
-    from ringback.playbooks.choices import EnrollmentStatus
-    from ringback.playbooks.models import Enrollment
-
-    start, end = vacation_from_dates(first_day, last_day, account.time_zone)
-    return Enrollment.objects.filter(
-        account=account, status=EnrollmentStatus.ACTIVE, due_start__lt=end, due_end__gt=start
-    ).count()

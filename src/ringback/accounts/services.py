@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, time
 
 from django.contrib.auth import get_user_model
@@ -11,6 +12,7 @@ from django.db import transaction
 
 from ringback.accounts.choices import Role
 from ringback.accounts.models import Account, Membership, Vacation
+from ringback.accounts.signals import account_created, vacation_added
 from ringback.config import ringback_setting
 from ringback.core import clock
 from ringback.core.errors import AccountError, InvalidInput, VacationOverlap, WeakPassword
@@ -49,13 +51,12 @@ def account_create(
     time_zone: str = "America/New_York",
     default_region: str = "US",
 ) -> Account:
-    """Create a user and the account it owns, with the built-in playbooks installed.
+    """Create a user and the account it owns; the apps above set it up (the built-in playbooks)
+    when it is announced (:data:`~ringback.accounts.signals.account_created`).
 
     A password must pass the password validators (WeakPassword says why not); None makes a login
     that cannot sign in until a password is set.
     """
-    from ringback.playbooks.services import playbooks_install_builtins
-
     User = get_user_model()
     if not username.strip():
         raise AccountError("a user name is required")
@@ -90,7 +91,7 @@ def account_create(
         created_at=now,
     )
     Membership.objects.create(user=user, account=account, role=Role.OWNER)
-    playbooks_install_builtins(account=account)
+    account_created.send(sender=Account, account=account)
     return account
 
 
@@ -111,15 +112,22 @@ def _days(first: date, last: date) -> str:
     return f"{first:%a %d %b} – {last:%a %d %b %Y}"
 
 
+@dataclass(frozen=True, slots=True)
+class VacationAdded:
+    """A vacation just recorded, and how many planned steps moved out of it."""
+
+    vacation: Vacation
+    moved: int
+
+
 @transaction.atomic
-def vacation_add(*, account: Account, first_day: date, last_day: date) -> Vacation:
-    """Record a vacation and re-plan every active step that falls inside it to after it.
+def vacation_add(*, account: Account, first_day: date, last_day: date) -> VacationAdded:
+    """Record a vacation; every active step planned inside it moves to after it (the playbooks
+    app does that when it is announced, :data:`~ringback.accounts.signals.vacation_added`).
 
     Days that overlap a vacation already recorded raise :class:`VacationOverlap` and change
     nothing (checked under a lock of the account, so two at once save one).
     """
-    from ringback.playbooks.services import enrollments_replan_for_vacation
-
     clock.check_day(first_day, what="the vacation's first day")
     clock.check_day(last_day, what="the vacation's last day")
     if last_day < first_day:
@@ -138,8 +146,10 @@ def vacation_add(*, account: Account, first_day: date, last_day: date) -> Vacati
     vacation = Vacation.objects.create(
         account=account, first_day=first_day, last_day=last_day, created_at=clock.now()
     )
-    enrollments_replan_for_vacation(account=account, vacation=vacation)
-    return vacation
+    answers: list[tuple[object, object]] = list(
+        vacation_added.send(sender=Vacation, account=account, vacation=vacation)
+    )
+    return VacationAdded(vacation, sum(moved for _, moved in answers if isinstance(moved, int)))
 
 
 #: Account fields a seller may change, with how each is checked.

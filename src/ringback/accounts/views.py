@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.db import transaction
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +15,7 @@ from django_htmx.middleware import HtmxDetails
 
 from ringback.accounts.forms import LoginEmailForm, SettingsForm, VacationForm, vacation_span
 from ringback.accounts.models import Account, Membership, Vacation
-from ringback.accounts.selectors import vacation_steps_inside, vacations_list
+from ringback.accounts.selectors import vacations_list
 from ringback.accounts.services import account_update, login_email_set, vacation_add, vacation_remove
 from ringback.accounts.submissions import submitted_once
 from ringback.accounts.web import account_view
@@ -161,13 +160,11 @@ def vacation_add_view(request: HtmxHttpRequest, *, account: Account) -> HttpResp
     if form.is_valid():
         first, last = form.cleaned_data["first_day"], form.cleaned_data["last_day"]
         try:
-            with transaction.atomic():
-                moved = vacation_steps_inside(account=account, first_day=first, last_day=last)
-                vacation = vacation_add(account=account, first_day=first, last_day=last)
+            added = vacation_add(account=account, first_day=first, last_day=last)
         except RingbackError as exc:
             form.add_error(None, exc.message[:1].upper() + exc.message[1:] + ".")
         else:
-            notice = _moved_notice(vacation, moved)
+            notice = _moved_notice(added.vacation, added.moved)
             if request.htmx:
                 return _vacations_partial(request, account, notice=notice)
             messages.success(request, notice)

@@ -503,3 +503,14 @@ def agenda_card_connected(
     if ref.kind is ItemKind.BIRTHDAY:
         _touch_done(account=account, contact=contact, note=_DONE_NOTES[ItemKind.BIRTHDAY], step=BIRTHDAY_STEP)
     return Conversation(touch=touch, appointment=booked, promise=kept, note=note)
+
+
+def contact_set_do_not_contact(*, account: Account, contact: Contact, note: str = "") -> Touch:
+    """Mark a contact do-not-contact for good: the touch is logged and any playbook stops.
+
+    Marking one who already is (even by a request at the same moment) raises
+    :class:`AlreadyDoNotContact` and changes nothing (see :func:`touch_log`).
+    """
+    if contact.account_id != account.pk:
+        raise InvalidInput("that contact belongs to another account")
+    return touch_log(account=account, contact=contact, outcome="do-not-contact", note=note.strip())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -21,9 +20,6 @@ from ringback.core.errors import (
 )
 from ringback.core.phones import ParsedPhone, parse_phone
 from ringback.core.scheduling import check_zone
-
-if TYPE_CHECKING:
-    from ringback.activities.models import Touch
 
 
 @dataclass(frozen=True, slots=True)
@@ -521,16 +517,3 @@ def address_set(*, account: Account, contact: Contact, address: AddressInput) ->
         setattr(current, key, value)
     current.save()
     return current
-
-
-def contact_set_do_not_contact(*, account: Account, contact: Contact, note: str = "") -> Touch:
-    """Mark a contact do-not-contact for good: the touch is logged and any playbook stops.
-
-    Marking one who already is (even by a request at the same moment) raises
-    :class:`AlreadyDoNotContact` and changes nothing (see :func:`touch_log`).
-    """
-    from ringback.activities.services import touch_log
-
-    if contact.account_id != account.pk:
-        raise InvalidInput("that contact belongs to another account")
-    return touch_log(account=account, contact=contact, outcome="do-not-contact", note=note.strip())

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ringback.accounts.models import Account
 from ringback.accounts.submissions import submitted_once
 from ringback.accounts.web import account_view
-from ringback.activities.services import appointment_book, touch_note
+from ringback.activities.services import appointment_book, contact_set_do_not_contact, touch_note
 from ringback.contacts.choices import ImportStatus
 from ringback.contacts.exporting import ExportFormat, contacts_export_pieces
 from ringback.contacts.forms import (
@@ -76,7 +76,6 @@ from ringback.contacts.selectors import (
 from ringback.contacts.services import (
     PhoneInput,
     contact_create,
-    contact_set_do_not_contact,
     contact_tag,
     contact_update,
     promise_add,

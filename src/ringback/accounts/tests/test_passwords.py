@@ -18,12 +18,12 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
+from ringback.accounts.commands import AccountCommand
 from ringback.accounts.models import Account
 from ringback.accounts.services import account_create, login_email_set
 from ringback.accounts.tests.conftest import PASSWORD, make_account
 from ringback.accounts.tests.test_commands import Terminal, answers, createuser
 from ringback.core.errors import ErrorCode, WeakPassword
-from ringback.accounts.commands import AccountCommand
 from ringback.server.management.commands.serve import prompt_first_account
 
 pytestmark = pytest.mark.django_db

@@ -118,7 +118,9 @@ def test_the_same_vacation_twice_or_an_overlap_is_refused(seller: Client, accoun
 
 
 def test_removing_a_vacation(seller: Client, account: Account) -> None:
-    vacation = vacation_add(account=account, first_day=date(2026, 12, 24), last_day=date(2026, 12, 31))
+    vacation = vacation_add(
+        account=account, first_day=date(2026, 12, 24), last_day=date(2026, 12, 31)
+    ).vacation
     response = seller.post(remove_url(vacation), follow=True)
     html = response.content.decode()
     assert "Vacation Thu 24 Dec – Thu 31 Dec 2026 removed." in html
@@ -127,7 +129,9 @@ def test_removing_a_vacation(seller: Client, account: Account) -> None:
 
 
 def test_removing_over_htmx_and_twice(seller: Client, account: Account) -> None:
-    vacation = vacation_add(account=account, first_day=date(2026, 12, 24), last_day=date(2026, 12, 31))
+    vacation = vacation_add(
+        account=account, first_day=date(2026, 12, 24), last_day=date(2026, 12, 31)
+    ).vacation
     first = seller.post(remove_url(vacation), **HTMX)
     assert first.status_code == 200 and "removed" in first.content.decode()
     # A second tab still shows the button: a clear message, nothing else happens.
@@ -138,14 +142,18 @@ def test_removing_over_htmx_and_twice(seller: Client, account: Account) -> None:
 
 
 def test_another_account_gets_404_and_changes_nothing(other: Client, account: Account) -> None:
-    vacation = vacation_add(account=account, first_day=date(2026, 12, 24), last_day=date(2026, 12, 31))
+    vacation = vacation_add(
+        account=account, first_day=date(2026, 12, 24), last_day=date(2026, 12, 31)
+    ).vacation
     assert other.post(remove_url(vacation)).status_code == 404
     assert Vacation.objects.filter(pk=vacation.pk).exists()
     assert "24 Dec" not in other.get("/settings/").content.decode()
 
 
 def test_removal_is_by_post_with_a_csrf_token(account: Account, seller: Client) -> None:
-    vacation = vacation_add(account=account, first_day=date(2026, 12, 24), last_day=date(2026, 12, 31))
+    vacation = vacation_add(
+        account=account, first_day=date(2026, 12, 24), last_day=date(2026, 12, 31)
+    ).vacation
     assert seller.get(remove_url(vacation)).status_code == 405
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(account.memberships.get().user)

@@ -20,8 +20,8 @@ class Command(AccountCommand):
         account = self.account(options)
         first = parse_day(options["first"], what="--from")
         last = parse_day(options["last"], what="--to")
-        vacation = vacation_add(account=account, first_day=first, last_day=last)
-        data = {"vacation_id": vacation.pk, "from": first.isoformat(), "to": last.isoformat()}
+        added = vacation_add(account=account, first_day=first, last_day=last)
+        data = {"vacation_id": added.vacation.pk, "from": first.isoformat(), "to": last.isoformat()}
         self.emit(
             options,
             data,

@@ -1,0 +1,25 @@
+"""The receivers of every cross-app signal, and :func:`connect`, which wires them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ringback.accounts.models import Account, Vacation
+from ringback.accounts.signals import account_created, vacation_added
+from ringback.playbooks.services import enrollments_replan_for_vacation, playbooks_install_builtins
+
+
+def install_builtin_playbooks(*, account: Account, **_: Any) -> None:
+    """A new account gets the built-in playbooks."""
+    playbooks_install_builtins(account=account)
+
+
+def replan_vacation(*, account: Account, vacation: Vacation, **_: Any) -> int:
+    """Steps planned inside a new vacation move to after it; returns how many moved."""
+    return enrollments_replan_for_vacation(account=account, vacation=vacation)
+
+
+def connect() -> None:
+    """Connect each receiver to its signal (once, whatever the number of calls)."""
+    account_created.connect(install_builtin_playbooks, dispatch_uid="ringback.install_builtin_playbooks")
+    vacation_added.connect(replan_vacation, dispatch_uid="ringback.replan_vacation")
