@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ringback.contacts",
     "ringback.playbooks",
     "ringback.activities",
+    "ringback.people",
     "ringback.demo",
     "ringback.reactions",
     "ringback.server",

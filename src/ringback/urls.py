@@ -5,6 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("ringback.activities.urls")),
     path("", include("ringback.accounts.urls")),
-    path("contacts/", include(("ringback.contacts.urls", "contacts"))),
+    path("contacts/", include(("ringback.people.urls", "contacts"))),
     path("playbooks/", include(("ringback.playbooks.urls", "playbooks"))),
 ]

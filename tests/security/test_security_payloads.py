@@ -68,7 +68,7 @@ FORM_FIELDS: dict[str, str] = {
     "ContactEditForm.time_zone": "contacts:edit (checked: refused)",
     "PhoneRowForm.number": "contacts:edit phone-new (checked: refused)",
     "EmailRowForm.address": "contacts:edit email-new (checked: refused)",
-    "contacts.NoteForm.text": "contacts:note",
+    "people.NoteForm.text": "contacts:note",
     "PromiseForm.text": "contacts:promise_add",
     "AppointmentForm.note": "contacts:appointment",
     "AppointmentForm.starts_at": "contacts:appointment_preview (checked: refused)",
@@ -190,7 +190,7 @@ _NOT_TEXT = (
 def _ringback_forms() -> Iterator[type[django_forms.Form]]:
     import ringback.accounts.forms
     import ringback.activities.forms
-    import ringback.contacts.forms
+    import ringback.people.forms
     import ringback.playbooks.forms  # noqa: F401
 
     seen: set[type] = set()
@@ -469,7 +469,7 @@ ACTIVITY_FIELDS = (
     "ConnectedForm.promise",
     "ConnectedForm.book_note",
     "activities.NoteForm.text",
-    "contacts.NoteForm.text",
+    "people.NoteForm.text",
     "PromiseForm.text",
     "AppointmentForm.note",
     "DoNotContactForm.note",

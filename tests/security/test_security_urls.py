@@ -42,7 +42,7 @@ from security_world import (
     snapshot,
 )
 
-from ringback.contacts.views import encode_cursor
+from ringback.people.views.listing import encode_cursor
 from ringback.playbooks.models import PlaybookVersion
 
 GET, POST = "GET", "POST"

@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 
 from django.db.models import Count, Q, QuerySet
 
@@ -28,7 +29,13 @@ from ringback.core.scheduling import Vacation, zone
 from ringback.core.scripts import render_script
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
-from ringback.playbooks.selectors import context_for, enrollment_state, playbook_latest_version, version_spec
+from ringback.playbooks.selectors import (
+    context_for,
+    enrollment_state,
+    enrollment_step_text,
+    playbook_latest_version,
+    version_spec,
+)
 
 _SEND_KINDS = {
     Channel.MAIL: ItemKind.MAIL,
@@ -406,3 +413,95 @@ def appointments_between(
     if end is not None:
         rows = rows.filter(starts_at__lt=end)
     return rows.select_related("contact").order_by("starts_at", "id")
+
+
+# --- a contact's timeline (the contact page) ------------------------------------------------
+
+
+class EntryKind(StrEnum):
+    TOUCH = "touch"
+    ENROLLED = "enrolled"
+    ENDED = "ended"
+    APPOINTMENT = "appointment"
+
+
+#: At the same instant: a touch ends an enrollment, which starts the next (newest first: reversed).
+_KIND_ORDER = {EntryKind.TOUCH: 0, EntryKind.ENDED: 1, EntryKind.ENROLLED: 2, EntryKind.APPOINTMENT: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One line of a contact's timeline: a touch, an enrollment starting or ending, an appointment."""
+
+    kind: EntryKind
+    at: datetime
+    touch: Touch | None = None
+    enrollment: Enrollment | None = None
+    appointment: Appointment | None = None
+    step: str = ""
+
+    @property
+    def sort_key(self) -> tuple[datetime, int, int]:
+        row = self.touch or self.enrollment or self.appointment
+        return (self.at, _KIND_ORDER[self.kind], row.pk if row is not None else 0)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinePage:
+    """The newest entries before a point in time; ``older`` is where the next page starts."""
+
+    entries: list[TimelineEntry]
+    older: datetime | None
+
+
+def contact_timeline_page(
+    *, account: Account, contact: Contact, before: datetime | None = None, limit: int = 100
+) -> TimelinePage:
+    """A contact's touches, enrollments and appointments, newest first, at most ``limit``.
+
+    Three queries whatever the history's length. Entries sharing the timestamp of the first
+    one left out are left out too, so that the next page (``before=older``) repeats nothing and
+    skips nothing.
+    """
+    touches = contact_timeline(account=account, contact=contact)
+    enrollments = Enrollment.objects.filter(account=account, contact=contact).select_related(
+        "version__playbook"
+    )
+    appointments = Appointment.objects.filter(account=account, contact=contact)
+    if before is not None:
+        touches = touches.filter(at__lt=before)
+        enrollments = enrollments.filter(started_at__lt=before)  # it ended after it started
+        appointments = appointments.filter(starts_at__lt=before)
+    entries = [TimelineEntry(EntryKind.TOUCH, t.at, touch=t) for t in touches[: limit + 1]]
+    for enrollment in enrollments.order_by("-started_at", "-id")[: limit + 1]:
+        step = enrollment_step_text(enrollment=enrollment)
+        if before is None or enrollment.started_at < before:
+            entries.append(
+                TimelineEntry(EntryKind.ENROLLED, enrollment.started_at, enrollment=enrollment, step=step)
+            )
+        if enrollment.ended_at is not None and (before is None or enrollment.ended_at < before):
+            entries.append(
+                TimelineEntry(EntryKind.ENDED, enrollment.ended_at, enrollment=enrollment, step=step)
+            )
+    entries += [
+        TimelineEntry(EntryKind.APPOINTMENT, a.starts_at, appointment=a)
+        for a in appointments.order_by("-starts_at", "-id")[: limit + 1]
+    ]
+    entries.sort(key=lambda e: e.sort_key, reverse=True)
+    if len(entries) <= limit:
+        return TimelinePage(entries=entries, older=None)
+    shown = entries[:limit]
+    cut = entries[limit].at
+    trimmed = [e for e in shown if e.at > cut]
+    if trimmed:
+        shown = trimmed
+    return TimelinePage(entries=shown, older=shown[-1].at)
+
+
+def contact_appointments_upcoming(*, account: Account, contact: Contact, now: datetime) -> list[Appointment]:
+    """The contact's scheduled appointments from ``now`` on, soonest first."""
+    return list(
+        Appointment.objects.filter(
+            account=account, contact=contact, status=AppointmentStatus.SCHEDULED, starts_at__gte=now
+        ).order_by("starts_at", "id")[:20]
+    )

@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 
 from ringback.accounts.models import Account
 from ringback.contacts.models import Address, Contact, Email, Phone
-from ringback.contacts.selectors import ContactFilters, contacts_filtered
+from ringback.contacts.selectors import contacts_for_account
 from ringback.core.interchange.records import Birthday, Card, CardAddress, CardEmail, CardPhone
 from ringback.core.interchange.writers import google_csv_lines, vcard_text, write_google_csv, write_vcard
 
@@ -67,10 +67,11 @@ class ExportFormat(StrEnum):
         return "text/csv; charset=utf-8" if self is ExportFormat.CSV else "text/vcard; charset=utf-8"
 
 
-def contacts_for_export(*, account: Account, filters: ContactFilters | None = None) -> QuerySet[Contact]:
-    """The account's contacts to export (all, or those the contact list's ``filters`` show), in
-    name order, without their details."""
-    return contacts_filtered(account=account, filters=filters or ContactFilters())
+def contacts_for_export(*, account: Account, contacts: QuerySet[Contact] | None = None) -> QuerySet[Contact]:
+    """The account's contacts to export (all, or those of ``contacts``, e.g. what the contact
+    list's filters show), in name order, without their details."""
+    chosen = contacts_for_account(account=account) if contacts is None else contacts.filter(account=account)
+    return chosen.order_by("last_name", "first_name", "id")
 
 
 _Row = tuple[Any, ...]
@@ -101,9 +102,9 @@ def _details(account: Account, ids: list[int]) -> tuple[dict[int, list[_Row]], .
 
 
 def contacts_cards(
-    *, account: Account, filters: ContactFilters | None = None, chunk_size: int = CHUNK_SIZE
+    *, account: Account, contacts: QuerySet[Contact] | None = None, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[Card]:
-    """The account's contacts (all, or those matching ``filters``) as :class:`Card` records in
+    """The account's contacts (all, or those of ``contacts``) as :class:`Card` records in
     name order, with every number (label and extension kept), email, address and tag.
 
     Reads ``chunk_size`` contacts at a time: one query for the contacts and four for their
@@ -111,7 +112,7 @@ def contacts_cards(
     100,000 contacts, building model instances and prefetch caches costs far more than the
     queries.
     """
-    rows = contacts_for_export(account=account, filters=filters).values_list(*EXPORT_FIELDS)
+    rows = contacts_for_export(account=account, contacts=contacts).values_list(*EXPORT_FIELDS)
     numbered = enumerate(rows.iterator(chunk_size=chunk_size), 1)
     while chunk := list(islice(numbered, chunk_size)):
         phones, emails, addresses, tags = _details(account, [row[0] for _, row in chunk])
@@ -143,12 +144,12 @@ def _count(model: type[Model], **exclude: str) -> Coalesce:
     return Coalesce(Subquery(per_contact, output_field=IntegerField()), 0)
 
 
-def contacts_export_widest(*, account: Account, filters: ContactFilters | None = None) -> dict[str, int]:
+def contacts_export_widest(*, account: Account, contacts: QuerySet[Contact] | None = None) -> dict[str, int]:
     """The most emails, numbers and non-empty addresses one contact to export has, as the
     ``max_emails``, ``max_phones`` and ``max_addresses`` of the CSV writer (one query)."""
     blank = {"street": "", "city": "", "region": "", "postal_code": "", "country": ""}
     widest = (
-        contacts_for_export(account=account, filters=filters)
+        contacts_for_export(account=account, contacts=contacts)
         .order_by()
         .annotate(n_emails=_count(Email), n_phones=_count(Phone), n_addresses=_count(Address, **blank))
         .aggregate(emails=Max("n_emails"), phones=Max("n_phones"), addresses=Max("n_addresses"))
@@ -161,43 +162,43 @@ def contacts_export(
     account: Account,
     file_format: ExportFormat,
     out: TextIO,
-    filters: ContactFilters | None = None,
+    contacts: QuerySet[Contact] | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> int:
-    """Write the account's contacts (all, or those matching the contact list's ``filters``) to
+    """Write the account's contacts (all, or those of ``contacts``) to
     ``out`` in name order as a Google Contacts CSV or vCard 4.0, and return how many.
 
     Queries: five per ``chunk_size`` contacts (see :func:`contacts_cards`), and for the CSV one
     more first to size its columns. ``out`` should be opened with ``newline=""`` (the writers
     put CRLF line ends).
     """
-    cards = contacts_cards(account=account, filters=filters, chunk_size=chunk_size)
+    cards = contacts_cards(account=account, contacts=contacts, chunk_size=chunk_size)
     if file_format is ExportFormat.VCARD:
         return write_vcard(cards, out)
-    return write_google_csv(cards, out, **contacts_export_widest(account=account, filters=filters))
+    return write_google_csv(cards, out, **contacts_export_widest(account=account, contacts=contacts))
 
 
 def _lines(
-    account: Account, file_format: ExportFormat, filters: ContactFilters | None, chunk_size: int
+    account: Account, file_format: ExportFormat, contacts: QuerySet[Contact] | None, chunk_size: int
 ) -> Iterator[str]:
-    cards = contacts_cards(account=account, filters=filters, chunk_size=chunk_size)
+    cards = contacts_cards(account=account, contacts=contacts, chunk_size=chunk_size)
     if file_format is ExportFormat.VCARD:
         yield from vcard_text(cards)
     else:
-        yield from google_csv_lines(cards, **contacts_export_widest(account=account, filters=filters))
+        yield from google_csv_lines(cards, **contacts_export_widest(account=account, contacts=contacts))
 
 
 def contacts_export_pieces(
     *,
     account: Account,
     file_format: ExportFormat,
-    filters: ContactFilters | None = None,
+    contacts: QuerySet[Contact] | None = None,
     chunk_size: int = CHUNK_SIZE,
     piece_size: int = PIECE_SIZE,
 ) -> Iterator[str]:
     """The same file as :func:`contacts_export`, handed out in pieces of about ``piece_size``
     characters (for a streamed download). Nothing is read before the first piece is asked for."""
-    return _batched(_lines(account, file_format, filters, chunk_size), piece_size)
+    return _batched(_lines(account, file_format, contacts, chunk_size), piece_size)
 
 
 def _batched(lines: Iterable[str], size: int) -> Iterator[str]:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
@@ -20,10 +17,6 @@ from ringback.contacts.search_index import CONTACT, EMAIL, MIN_TERM, PHONE, fts_
 from ringback.core.errors import ContactAmbiguous, ContactNotFound, InvalidInput
 from ringback.core.phones import PhoneChoice, PhoneLabel, parse_phone
 from ringback.core.scheduling import Recipient
-
-if TYPE_CHECKING:
-    from ringback.activities.models import Appointment, Touch
-    from ringback.playbooks.models import Enrollment
 
 
 def contacts_for_account(*, account: Account) -> QuerySet[Contact]:
@@ -38,7 +31,7 @@ def contact_list(*, account: Account, tag: str | None = None, search: str | None
     if tag:
         qs = qs.filter(tags__name=tag)
     if search:
-        qs = _search(qs, account, search)
+        qs = contacts_search(qs, account=account, text=search)
     return qs.prefetch_related("phones", "emails", "tags").distinct()
 
 
@@ -118,58 +111,11 @@ def contact_recipient(*, contact: Contact, account: Account) -> Recipient:
     )
 
 
-# --- the contact list and the contact page (web) ---------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ContactFilters:
-    """What the contact list shows: a search and filters, all optional."""
-
-    search: str = ""
-    tag: str = ""
-    status: str = ""
-    warmth: str = ""
-    playbook: str = ""
-    never_called: bool = False
-
-    @property
-    def active(self) -> bool:
-        return bool(
-            self.search or self.tag or self.status or self.warmth or self.playbook or self.never_called
-        )
-
-
-#: Where a page of the contact list starts: after this (last name, first name, id).
-Cursor = tuple[str, str, int]
-
-#: The contact fields a line of the list shows (the others are not read).
-LIST_FIELDS = (
-    "id",
-    "account_id",
-    "first_name",
-    "last_name",
-    "company",
-    "status",
-    "warmth",
-    "time_zone",
-    "do_not_contact",
-    "last_called_at",
-)
-
 #: At most this many words of a search are used (each must match).
 SEARCH_TERMS = 4
 
-#: A search word with at least this many matches is common (see ``contacts_filtered``).
+#: A search word with at least this many matches is common (see :func:`search_is_common`).
 COMMON_MATCHES = 500
-
-
-@dataclass(frozen=True, slots=True)
-class ContactsPage:
-    """One page of the contact list and where the next one starts (``None`` on the last)."""
-
-    contacts: list[Contact]
-    next_cursor: Cursor | None
-    running: Mapping[int, Enrollment]
 
 
 _PHONE_CHARS = frozenset("0123456789+()-./ ")
@@ -226,7 +172,7 @@ def _search_terms(text: str) -> tuple[str, list[tuple[str, str]]]:
     return "words", terms
 
 
-def _common(text: str) -> bool:
+def search_is_common(text: str) -> bool:
     """Whether every word of the search matches at least :data:`COMMON_MATCHES` names, emails or
     numbers (SQLite; one cheap query reading at most that many index entries per word)."""
     kind, terms = _search_terms(text)
@@ -251,7 +197,7 @@ def _common(text: str) -> bool:
     return bool(row and row[0] >= COMMON_MATCHES)
 
 
-def _search(qs: QuerySet[Contact], account: Account, text: str) -> QuerySet[Contact]:
+def contacts_search(qs: QuerySet[Contact], *, account: Account, text: str) -> QuerySet[Contact]:
     """Every word must appear in the name, company, an email address or (digits) a number.
 
     Text that looks like a whole phone number ("020 7946 0000") finds that number.
@@ -268,67 +214,6 @@ def _search(qs: QuerySet[Contact], account: Account, text: str) -> QuerySet[Cont
     for term, digits in terms:
         qs = qs.filter(pk__in=_term_ids(term, names=True, digits=digits))
     return qs
-
-
-def contacts_filtered(*, account: Account, filters: ContactFilters) -> QuerySet[Contact]:
-    """The account's contacts matching ``filters``, in name order (no joins that repeat rows)."""
-    from ringback.playbooks.choices import RUNNING_STATUSES
-    from ringback.playbooks.models import Enrollment
-
-    qs = contacts_for_account(account=account)
-    few = filters.tag or filters.playbook or (filters.search and not _common(filters.search))
-    if few and connection.vendor == "sqlite":
-        # SQLite would walk the name index to avoid sorting and test every contact until it has
-        # a page: right when most contacts match, slow when few do. For a tag, a playbook or a
-        # rare search word (a short list of ids) reading the matches and sorting them costs the
-        # matches, not the whole book.
-        qs = Contact.objects.alias(in_account=F("account_id") + 0).filter(in_account=account.pk)
-    if filters.search:
-        qs = _search(qs, account, filters.search)
-    if filters.tag:
-        qs = qs.filter(
-            pk__in=Contact.tags.through.objects.filter(tag__account=account, tag__name=filters.tag).values(
-                "contact_id"
-            )
-        )
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.warmth:
-        qs = qs.filter(warmth=filters.warmth)
-    if filters.playbook:
-        qs = qs.filter(
-            pk__in=Enrollment.objects.filter(
-                account=account, status__in=RUNNING_STATUSES, version__playbook__name=filters.playbook
-            ).values("contact_id")
-        )
-    if filters.never_called:
-        qs = qs.filter(last_called_at__isnull=True)
-    return qs.order_by("last_name", "first_name", "id")
-
-
-def contacts_page(
-    *, account: Account, filters: ContactFilters, after: Cursor | None = None, size: int = 50
-) -> ContactsPage:
-    """A page of the contact list after ``after``, with numbers, tags and running playbooks.
-
-    Keyset pagination on (last name, first name, id): no OFFSET and no COUNT, so a page costs the
-    same with 100 or 100,000 contacts, and four queries whatever its length.
-    """
-    from ringback.playbooks.selectors import enrollments_running_for
-
-    qs = contacts_filtered(account=account, filters=filters)
-    if after is not None:
-        last, first, pk = after
-        qs = qs.filter(
-            Q(last_name__gte=last)
-            & (Q(last_name__gt=last) | Q(first_name__gt=first) | Q(first_name=first, id__gt=pk))
-        )
-    rows = list(qs.only(*LIST_FIELDS).prefetch_related("phones", "tags")[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    cursor = (rows[-1].last_name, rows[-1].first_name, rows[-1].pk) if more and rows else None
-    running = enrollments_running_for(contacts=rows) if rows else {}
-    return ContactsPage(contacts=rows, next_cursor=cursor, running=running)
 
 
 def contact_tags(*, account: Account) -> list[str]:
@@ -365,178 +250,6 @@ def contact_promises(*, contact: Contact) -> list[Promise]:
     return open_ + kept
 
 
-class EntryKind(StrEnum):
-    TOUCH = "touch"
-    ENROLLED = "enrolled"
-    ENDED = "ended"
-    APPOINTMENT = "appointment"
-
-
-#: At the same instant: a touch ends an enrollment, which starts the next (newest first: reversed).
-_KIND_ORDER = {EntryKind.TOUCH: 0, EntryKind.ENDED: 1, EntryKind.ENROLLED: 2, EntryKind.APPOINTMENT: 3}
-
-
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
-    """One line of a contact's timeline: a touch, an enrollment starting or ending, an appointment."""
-
-    kind: EntryKind
-    at: datetime
-    touch: Touch | None = None
-    enrollment: Enrollment | None = None
-    appointment: Appointment | None = None
-    step: str = ""
-
-    @property
-    def sort_key(self) -> tuple[datetime, int, int]:
-        row = self.touch or self.enrollment or self.appointment
-        return (self.at, _KIND_ORDER[self.kind], row.pk if row is not None else 0)
-
-
-@dataclass(frozen=True, slots=True)
-class TimelinePage:
-    """The newest entries before a point in time; ``older`` is where the next page starts."""
-
-    entries: list[TimelineEntry]
-    older: datetime | None
-
-
-def enrollment_step_text(*, enrollment: Enrollment) -> str:
-    """``step 2 of 3: the-note (mail)`` for a running enrollment, else how far it got."""
-    from ringback.playbooks.selectors import version_spec
-
-    spec = version_spec(version=enrollment.version)
-    total = len(spec.steps)
-    if enrollment.step_index < total:
-        step = spec.steps[enrollment.step_index]
-        return f"step {enrollment.step_index + 1} of {total}: {step.id} ({step.channel.value})"
-    return f"all {total} steps done"
-
-
-def contact_timeline_page(
-    *, account: Account, contact: Contact, before: datetime | None = None, limit: int = 100
-) -> TimelinePage:
-    """A contact's touches, enrollments and appointments, newest first, at most ``limit``.
-
-    Three queries whatever the history's length. Entries sharing the timestamp of the first
-    one left out are left out too, so that the next page (``before=older``) repeats nothing and
-    skips nothing.
-    """
-    from ringback.activities.models import Appointment
-    from ringback.activities.selectors import contact_timeline
-    from ringback.playbooks.models import Enrollment
-
-    touches = contact_timeline(account=account, contact=contact)
-    enrollments = Enrollment.objects.filter(account=account, contact=contact).select_related(
-        "version__playbook"
-    )
-    appointments = Appointment.objects.filter(account=account, contact=contact)
-    if before is not None:
-        touches = touches.filter(at__lt=before)
-        enrollments = enrollments.filter(started_at__lt=before)  # it ended after it started
-        appointments = appointments.filter(starts_at__lt=before)
-    entries = [TimelineEntry(EntryKind.TOUCH, t.at, touch=t) for t in touches[: limit + 1]]
-    for enrollment in enrollments.order_by("-started_at", "-id")[: limit + 1]:
-        step = enrollment_step_text(enrollment=enrollment)
-        if before is None or enrollment.started_at < before:
-            entries.append(
-                TimelineEntry(EntryKind.ENROLLED, enrollment.started_at, enrollment=enrollment, step=step)
-            )
-        if enrollment.ended_at is not None and (before is None or enrollment.ended_at < before):
-            entries.append(
-                TimelineEntry(EntryKind.ENDED, enrollment.ended_at, enrollment=enrollment, step=step)
-            )
-    entries += [
-        TimelineEntry(EntryKind.APPOINTMENT, a.starts_at, appointment=a)
-        for a in appointments.order_by("-starts_at", "-id")[: limit + 1]
-    ]
-    entries.sort(key=lambda e: e.sort_key, reverse=True)
-    if len(entries) <= limit:
-        return TimelinePage(entries=entries, older=None)
-    shown = entries[:limit]
-    cut = entries[limit].at
-    trimmed = [e for e in shown if e.at > cut]
-    if trimmed:
-        shown = trimmed
-    return TimelinePage(entries=shown, older=shown[-1].at)
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedTouchView:
-    """One touch a playbook would plan, in the contact's local time."""
-
-    number: int
-    step: str
-    channel: str
-    purpose: str
-    attempt: int | None
-    start: datetime
-    end: datetime
-    part: str
-
-
-@dataclass(frozen=True, slots=True)
-class EnrollmentPreview:
-    """What enrolling a contact in a playbook now would plan if nobody answers."""
-
-    playbook: str
-    title: str
-    zone: str
-    touches: list[PlannedTouchView]
-    ending: str
-    recontact_at: datetime | None
-
-
-def contact_enrollment_preview(
-    *, account: Account, contact: Contact, playbook: str, at: datetime | None = None
-) -> EnrollmentPreview:
-    """Run the playbook's latest version for the contact from ``at`` (now) without saving anything.
-
-    The seed is the one :func:`enrollment_start` would use at the same instant, so the plan shown
-    is the plan made. Each touch assumes nobody answers (voicemail, note mailed, email sent).
-    """
-    from ringback.core import clock
-    from ringback.core.engine import enrollment_simulate
-    from ringback.core.playbook import Channel
-    from ringback.core.scheduling import zone
-    from ringback.playbooks.selectors import (
-        context_for,
-        playbook_get,
-        playbook_latest_version,
-        version_spec,
-    )
-    from ringback.playbooks.services import enrollment_seed
-
-    start = at or clock.now()
-    version = playbook_latest_version(playbook=playbook_get(account=account, name=playbook))
-    spec = version_spec(version=version)
-    context = context_for(account=account, contact=contact)
-    seed = enrollment_seed(contact_id=contact.pk, version_id=version.pk, started=start)
-    planned, end = enrollment_simulate(spec, seed=seed, start=start, context=context)
-    tz = zone(context.recipient.zone)
-    touches = [
-        PlannedTouchView(
-            number=n,
-            step=p.step.id,
-            channel=p.step.channel.value,
-            purpose=p.step.purpose,
-            attempt=p.attempt if p.step.channel is Channel.CALL else None,
-            start=p.window.start.astimezone(tz),
-            end=p.window.end.astimezone(tz),
-            part=p.window.part.value if p.window.part else "",
-        )
-        for n, p in enumerate(planned, 1)
-    ]
-    return EnrollmentPreview(
-        playbook=spec.name,
-        title=spec.title,
-        zone=tz.key,
-        touches=touches,
-        ending=end.reason,
-        recontact_at=end.recontact_at,
-    )
-
-
 def contact_duplicate(*, account: Account, phone: str = "", email: str = "") -> Contact | None:
     """A contact of the account that already has this number (E.164) or email address."""
     match = Q()
@@ -547,18 +260,6 @@ def contact_duplicate(*, account: Account, phone: str = "", email: str = "") -> 
     if not match:
         return None
     return contacts_for_account(account=account).filter(match).order_by("id").first()
-
-
-def contact_appointments_upcoming(*, account: Account, contact: Contact, now: datetime) -> list[Appointment]:
-    """The contact's scheduled appointments from ``now`` on, soonest first."""
-    from ringback.activities.choices import AppointmentStatus
-    from ringback.activities.models import Appointment
-
-    return list(
-        Appointment.objects.filter(
-            account=account, contact=contact, status=AppointmentStatus.SCHEDULED, starts_at__gte=now
-        ).order_by("starts_at", "id")[:20]
-    )
 
 
 # --- import reports ---------------------------------------------------------------------------

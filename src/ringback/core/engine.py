@@ -441,3 +441,8 @@ def _walk(
             state, playbook, outcome=outcome, at=touch_at(state.window), context=context
         )
         yield planned, state
+
+
+def enrollment_seed(*, contact_id: int, version_id: int, started: datetime) -> int:
+    """The seed of an enrollment: reproducible from who, which version and when it started."""
+    return zlib.crc32(f"{contact_id}:{version_id}:{started.isoformat()}".encode())

@@ -43,7 +43,14 @@ from ringback.contacts.models import Contact
 from ringback.contacts.services import PhoneInput, contact_create, contact_tag
 from ringback.core import clock
 from ringback.core.agenda import ItemKind
-from ringback.core.engine import Context, EnrollmentState, Status, enrollment_begin, enrollment_record
+from ringback.core.engine import (
+    Context,
+    EnrollmentState,
+    Status,
+    enrollment_begin,
+    enrollment_record,
+    enrollment_seed,
+)
 from ringback.core.errors import AccountError, InvalidInput, RingbackError
 from ringback.core.playbook import Channel, Outcome
 from ringback.core.playbook import Playbook as PlaybookSpec
@@ -58,7 +65,7 @@ from ringback.playbooks.selectors import (
     playbook_latest_version,
     version_spec,
 )
-from ringback.playbooks.services import enrollment_pause, enrollment_seed, enrollment_start
+from ringback.playbooks.services import enrollment_pause, enrollment_start
 
 DEMO_URL = "http://127.0.0.1:8000/"
 SELLER_NAME = "Sally Baker"

@@ -18,11 +18,19 @@ from ringback.accounts.selectors import account_calling_hours, account_vacations
 from ringback.config import ringback_setting
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import contact_recipient
-from ringback.core.engine import Context, EnrollmentState, PlannedTouch, Status, enrollment_simulate
+from ringback.core import clock
+from ringback.core.engine import (
+    Context,
+    EnrollmentState,
+    PlannedTouch,
+    Status,
+    enrollment_seed,
+    enrollment_simulate,
+)
 from ringback.core.errors import PlaybookError, UnknownPlaybook
-from ringback.core.playbook import PartOfDay, parse_playbook
+from ringback.core.playbook import Channel, PartOfDay, parse_playbook
 from ringback.core.playbook import Playbook as PlaybookSpec
-from ringback.core.scheduling import CallingHours, CallRecord, Recipient, Window, calling_hours_for
+from ringback.core.scheduling import CallingHours, CallRecord, Recipient, Window, calling_hours_for, zone
 from ringback.playbooks.choices import RUNNING_STATUSES
 from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
 
@@ -308,8 +316,6 @@ def playbook_preview(
 
     The contact's phones should be prefetched. The seed is the one enrolling them now would use.
     """
-    from ringback.playbooks.services import enrollment_seed
-
     spec = version_spec(version=version)
     if contact is None:
         context = Context(
@@ -329,3 +335,77 @@ def playbook_preview(
         seed = enrollment_seed(contact_id=contact.pk, version_id=version.pk, started=now)
     touches, end = enrollment_simulate(spec, seed=seed, start=now, context=context, max_touches=30)
     return PlanPreview(who, context.recipient.zone, now, tuple(touches), end)
+
+
+def enrollment_step_text(*, enrollment: Enrollment) -> str:
+    """``step 2 of 3: the-note (mail)`` for a running enrollment, else how far it got."""
+    spec = version_spec(version=enrollment.version)
+    total = len(spec.steps)
+    if enrollment.step_index < total:
+        step = spec.steps[enrollment.step_index]
+        return f"step {enrollment.step_index + 1} of {total}: {step.id} ({step.channel.value})"
+    return f"all {total} steps done"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedTouchView:
+    """One touch a playbook would plan, in the contact's local time."""
+
+    number: int
+    step: str
+    channel: str
+    purpose: str
+    attempt: int | None
+    start: datetime
+    end: datetime
+    part: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentPreview:
+    """What enrolling a contact in a playbook now would plan if nobody answers."""
+
+    playbook: str
+    title: str
+    zone: str
+    touches: list[PlannedTouchView]
+    ending: str
+    recontact_at: datetime | None
+
+
+def contact_enrollment_preview(
+    *, account: Account, contact: Contact, playbook: str, at: datetime | None = None
+) -> EnrollmentPreview:
+    """Run the playbook's latest version for the contact from ``at`` (now) without saving anything.
+
+    The seed is the one :func:`enrollment_start` would use at the same instant, so the plan shown
+    is the plan made. Each touch assumes nobody answers (voicemail, note mailed, email sent).
+    """
+    start = at or clock.now()
+    version = playbook_latest_version(playbook=playbook_get(account=account, name=playbook))
+    spec = version_spec(version=version)
+    context = context_for(account=account, contact=contact)
+    seed = enrollment_seed(contact_id=contact.pk, version_id=version.pk, started=start)
+    planned, end = enrollment_simulate(spec, seed=seed, start=start, context=context)
+    tz = zone(context.recipient.zone)
+    touches = [
+        PlannedTouchView(
+            number=n,
+            step=p.step.id,
+            channel=p.step.channel.value,
+            purpose=p.step.purpose,
+            attempt=p.attempt if p.step.channel is Channel.CALL else None,
+            start=p.window.start.astimezone(tz),
+            end=p.window.end.astimezone(tz),
+            part=p.window.part.value if p.window.part else "",
+        )
+        for n, p in enumerate(planned, 1)
+    ]
+    return EnrollmentPreview(
+        playbook=spec.name,
+        title=spec.title,
+        zone=tz.key,
+        touches=touches,
+        ending=end.reason,
+        recontact_at=end.recontact_at,
+    )

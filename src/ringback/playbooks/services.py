@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import zlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -21,6 +20,7 @@ from ringback.core.engine import (
     Status,
     enrollment_begin,
     enrollment_replan,
+    enrollment_seed,
     enrollment_stop,
 )
 from ringback.core.engine import (
@@ -156,11 +156,6 @@ def enrollment_lock_running(*, contact: Contact) -> Enrollment | None:
         .filter(contact=contact, status__in=RUNNING_STATUSES)
         .first()
     )
-
-
-def enrollment_seed(*, contact_id: int, version_id: int, started: datetime) -> int:
-    """The seed of an enrollment: reproducible from who, which version and when it started."""
-    return zlib.crc32(f"{contact_id}:{version_id}:{started.isoformat()}".encode())
 
 
 def _check_reachable(contact: Contact, at: datetime) -> None:

@@ -23,10 +23,10 @@ from django.urls import reverse
 from ringback.accounts.models import Account
 from ringback.contacts.exporting import ExportFormat, contacts_cards, contacts_export
 from ringback.contacts.models import Address, Contact, Email, Phone, Tag
-from ringback.contacts.selectors import ContactFilters
 from ringback.contacts.tests.conftest import NOW, make_account, signed_in
 from ringback.core.interchange.records import Birthday, Card, CardAddress, CardEmail, CardPhone
 from ringback.core.interchange.writers import unneutralise
+from ringback.people.selectors import ContactFilters, contacts_filtered
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,8 @@ def export(
     account: Account, file_format: ExportFormat, filters: ContactFilters | None = None
 ) -> tuple[int, str]:
     out = io.StringIO(newline="")
-    count = contacts_export(account=account, file_format=file_format, out=out, filters=filters)
+    contacts = contacts_filtered(account=account, filters=filters) if filters is not None else None
+    count = contacts_export(account=account, file_format=file_format, out=out, contacts=contacts)
     return count, out.getvalue()
 
 

@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from ringback.activities.models import Touch
 from ringback.contacts.choices import ImportStatus
 from ringback.contacts.importing import contacts_import
-from ringback.contacts.management.reporting import import_run_data
 from ringback.contacts.models import Contact, Email, Phone
 from ringback.contacts.services import PhoneInput, contact_create
 from ringback.core.interchange.incoming import MAX_ADDRESSES, MAX_EMAILS, MAX_NUMBERS
+from ringback.people.management.reporting import import_run_data
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from ringback.accounts.models import Account
 from ringback.contacts.models import Contact, Email, Phone
 from ringback.contacts.search_index import INDEXED, search_index_drop, search_index_ensure
-from ringback.contacts.selectors import ContactFilters, contacts_filtered
 from ringback.contacts.services import PhoneInput, contact_create
 from ringback.contacts.tests.conftest import NOW, make_account
+from ringback.people.selectors import ContactFilters, contacts_filtered
 
 pytestmark = pytest.mark.django_db
 
@@ -142,8 +142,8 @@ def test_common_and_rare_words_list_the_same_contacts_in_name_order(account, mon
         contact_create(account=account, first_name=first, last_name=last, emails=[f"{first}@greens.example"])
     contact_create(account=account, first_name="Ed", last_name="Stone", emails=["ed@green.example"])
     expected = ["Cy Evergreen", "Di Gray", "Bob Green", "Ann Greenwood", "Ed Stone"]
-    assert not selectors._common("green") and found(account, "green") == expected
+    assert not selectors.search_is_common("green") and found(account, "green") == expected
     monkeypatch.setattr(selectors, "COMMON_MATCHES", 3)
-    assert selectors._common("green") == (connection.vendor == "sqlite")  # PostgreSQL plans itself
+    assert selectors.search_is_common("green") == (connection.vendor == "sqlite")  # PostgreSQL plans itself
     assert found(account, "green") == expected
-    assert not selectors._common("green stone") and found(account, "green stone") == ["Ed Stone"]
+    assert not selectors.search_is_common("green stone") and found(account, "green stone") == ["Ed Stone"]

@@ -1,0 +1,1 @@
+"""The Contacts tab's pages, one module per feature."""
