@@ -1,4 +1,4 @@
-"""WSGI entry point used by ``ringback serve``."""
+"""WSGI entry point for a WSGI server of your own (``ringback serve`` runs waitress itself)."""
 
 import os
 

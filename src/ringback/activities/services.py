@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -286,6 +287,31 @@ def touch_note(*, account: Account, contact: Contact, text: str, at: datetime | 
     )
     touch.save()
     return touch
+
+
+def touch_notes_add(*, account: Account, notes: Sequence[tuple[int, str]], at: datetime) -> int:
+    """Put notes on contacts' timelines at once (``(contact id, text)`` each, contacts of
+    ``account``); returns how many. The notes record what happened to them (an import merged
+    rows into them), so they are inbound, like news about the contact."""
+    owned = set(
+        Contact.objects.filter(account=account, pk__in={pk for pk, _ in notes}).values_list("pk", flat=True)
+    )
+    touches = [
+        Touch(
+            account=account,
+            contact_id=pk,
+            channel=TouchChannel.NOTE,
+            direction=Direction.IN,
+            outcome=TouchOutcome.NOTE,
+            note=text,
+            at=at,
+            created_at=at,
+        )
+        for pk, text in notes
+        if pk in owned
+    ]
+    Touch.objects.bulk_create(touches)
+    return len(touches)
 
 
 # --- acting on a card of the Today page ----------------------------------------------------------

@@ -27,6 +27,7 @@ from ringback.contacts.choices import ContactStatus, ImportStatus, Warmth
 from ringback.contacts.models import Address, Contact, Email, ImportRun, Phone, Tag
 from ringback.contacts.search_index import search_index_deferred
 from ringback.contacts.selectors import import_run_for_upload
+from ringback.contacts.signals import contacts_merged
 from ringback.core import clock
 from ringback.core.errors import ImportFailed
 from ringback.core.interchange import FileFormat, RowProblem
@@ -287,8 +288,6 @@ class _Importer:
         if not self.merges:
             return
         self.indexed()  # the contacts updated below must be in the search index first
-        from ringback.activities.choices import Channel, Direction, Outcome
-        from ringback.activities.models import Touch
 
         ids = list(self.merges)
         # No ordering anywhere: with one, SQLite walks the ordering's index over the whole
@@ -324,7 +323,7 @@ class _Importer:
             known["tags"][contact_id].add(tag)
         account_id = self.account.pk
         rows = _Rows()
-        touches: list[Touch] = []
+        notes: list[tuple[int, str]] = []
         updated: dict[int, _Saved] = {}
         for contact in saved:
             pk = contact.id
@@ -384,20 +383,9 @@ class _Importer:
                 note = f"Merged from {self.label}, row {item.row}: added {'; '.join(added)}"
                 if capped:
                     note += f"; left out {left_out_text(capped)}"
-                touches.append(
-                    Touch(
-                        account=self.account,
-                        contact_id=pk,
-                        channel=Channel.NOTE,
-                        direction=Direction.IN,
-                        outcome=Outcome.NOTE,
-                        note=f"{note}.",
-                        at=self.now,
-                        created_at=self.now,
-                    )
-                )
+                notes.append((pk, f"{note}."))
         rows.write()
-        Touch.objects.bulk_create(touches)
+        contacts_merged.send(sender=Contact, account=self.account, notes=notes, at=self.now)
         if updated:
             now = connection.ops.adapt_datetimefield_value(self.now)
             with connection.cursor() as cursor:

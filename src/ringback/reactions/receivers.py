@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ringback.accounts.models import Account, Vacation
 from ringback.accounts.signals import account_created, vacation_added
+from ringback.activities.services import touch_notes_add
+from ringback.contacts.signals import contacts_merged
 from ringback.playbooks.services import enrollments_replan_for_vacation, playbooks_install_builtins
 
 
@@ -19,7 +22,13 @@ def replan_vacation(*, account: Account, vacation: Vacation, **_: Any) -> int:
     return enrollments_replan_for_vacation(account=account, vacation=vacation)
 
 
+def note_merges(*, account: Account, notes: list[tuple[int, str]], at: datetime, **_: Any) -> None:
+    """What an import merged into saved contacts goes on their timelines."""
+    touch_notes_add(account=account, notes=notes, at=at)
+
+
 def connect() -> None:
     """Connect each receiver to its signal (once, whatever the number of calls)."""
     account_created.connect(install_builtin_playbooks, dispatch_uid="ringback.install_builtin_playbooks")
     vacation_added.connect(replan_vacation, dispatch_uid="ringback.replan_vacation")
+    contacts_merged.connect(note_merges, dispatch_uid="ringback.note_merges")

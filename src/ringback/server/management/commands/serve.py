@@ -61,9 +61,10 @@ class Command(BaseCommand):
         if note := plain_http_on_loopback(host):
             self.stdout.write(note)
 
+        from django.core.wsgi import get_wsgi_application
         from waitress import serve
 
-        from ringback.wsgi import application
+        application = get_wsgi_application()
 
         shown = f"[{host}]" if ":" in host else host
         self.stdout.write(f"Ringback is running at http://{shown}:{port}/  (Ctrl-C to stop)")
