@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
 
 from ringback.accounts.models import Account, Membership, Vacation
+from ringback.accounts.passwords import PUBLISHED_PASSWORDS
 from ringback.core.errors import AccountError
 from ringback.core.scheduling import CallingHours, vacation_from_dates
 from ringback.core.scheduling import Vacation as VacationSpan
@@ -28,9 +30,6 @@ def logins_with_published_password() -> list[str]:
     Checks every login that can sign in, one password hash each (fractions of a second apiece);
     nothing is changed, not even a hash that would be upgraded on sign-in.
     """
-    from django.contrib.auth.hashers import check_password
-
-    from ringback.accounts.passwords import PUBLISHED_PASSWORDS
 
     users = get_user_model().objects.exclude(password="").exclude(password__startswith="!")
     return sorted(

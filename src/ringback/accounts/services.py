@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from ringback.accounts.choices import Role
@@ -16,6 +18,7 @@ from ringback.accounts.signals import account_created, vacation_added
 from ringback.config import ringback_setting
 from ringback.core import clock
 from ringback.core.errors import AccountError, InvalidInput, VacationOverlap, WeakPassword
+from ringback.core.phones import require_phone
 from ringback.core.scheduling import check_zone
 
 #: The largest values of the account's whole-number settings (as the settings form allows).
@@ -67,8 +70,6 @@ def account_create(
         {"name": name or seller_name or username, "seller_name": seller_name, "business_name": business_name}
     )
     if seller_phone:
-        from ringback.core.phones import require_phone
-
         seller_phone = require_phone(seller_phone, default_region).number
     now = clock.now()
     user = User(username=username)
@@ -172,7 +173,6 @@ EDITABLE = (
 @transaction.atomic
 def account_update(*, account: Account, **changes: object) -> Account:
     """Change the seller's profile and settings; every value is checked before any is saved."""
-    from ringback.core.phones import require_phone
 
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -216,8 +216,6 @@ def vacation_remove(*, account: Account, vacation: Vacation) -> None:
 
 def login_email_set(*, user: AbstractBaseUser, email: str) -> None:
     """Set the email address a login's password-reset link is sent to ('' for none)."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
 
     User = get_user_model()
     email = User.objects.normalize_email(email.strip())
@@ -234,8 +232,6 @@ def login_email_set(*, user: AbstractBaseUser, email: str) -> None:
 
 def password_check(*, password: str, user: AbstractBaseUser) -> None:
     """Raise WeakPassword, with what each validator says, unless ``password`` suits ``user``."""
-    from django.contrib.auth import password_validation
-    from django.core.exceptions import ValidationError
 
     try:
         password_validation.validate_password(password, user)  # type: ignore[arg-type]

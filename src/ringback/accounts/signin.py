@@ -12,7 +12,10 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from django.conf import settings
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -34,8 +37,6 @@ def client_address(request: HttpRequest) -> str:
 
 def _pause_ends(request: HttpRequest, credentials: dict[str, Any] | None, pause: timedelta) -> datetime:
     """When the failures that paused this sign-in are all older than the pause (axes' own clock)."""
-    from axes.handlers.proxy import AxesProxyHandler
-    from django.db.models import Max
 
     now: datetime = request.axes_attempt_time  # type: ignore[attr-defined]
     handler = AxesProxyHandler.get_implementation()
@@ -53,7 +54,6 @@ def locked_out(
     credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The page a paused sign-in gets (HTTP 429, ``Retry-After``): how long to wait, and until when."""
-    from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 
     pause = get_cool_off(request) or timedelta(minutes=15)
     now: datetime = request.axes_attempt_time  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.forms import Form
@@ -247,7 +248,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def _reset_hours() -> int:
     """How long a password-reset link works, in hours."""
-    from django.conf import settings
 
     return max(1, round(settings.PASSWORD_RESET_TIMEOUT / 3600))
 
@@ -269,7 +269,6 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from django.conf import settings
 
         console = settings.EMAIL_BACKEND.endswith("console.EmailBackend")
         return {**super().get_context_data(**kwargs), "mail_in_console": console, "hours": _reset_hours()}

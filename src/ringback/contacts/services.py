@@ -6,11 +6,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from ringback.accounts.models import Account
+from ringback.accounts.services import account_lock
 from ringback.contacts.choices import ContactStatus, EmailLabel, PhoneLabel, Warmth
 from ringback.contacts.models import Address, Contact, Email, Phone, Promise, Tag
+from ringback.contacts.selectors import contact_duplicate
 from ringback.core import clock
 from ringback.core.errors import (
     DuplicateContact,
@@ -178,8 +182,6 @@ def contact_create(
 
 
 def _refuse_duplicates(account: Account, numbers: Sequence[str], addresses: Sequence[str]) -> None:
-    from ringback.accounts.services import account_lock
-    from ringback.contacts.selectors import contact_duplicate
 
     if not numbers and not addresses:
         return
@@ -281,8 +283,6 @@ class AddressInput:
 
 def check_email(address: str) -> str:
     """The address, trimmed and lower-cased, or :class:`InvalidInput` saying what is wrong."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
 
     value = address.strip().lower()
     try:

@@ -33,6 +33,7 @@ from ringback.core.errors import (
     AlreadyEnrolled,
     InvalidInput,
     PlaybookError,
+    RingbackError,
     Suppressed,
     UnknownPlaybook,
 )
@@ -46,6 +47,7 @@ from ringback.core.playbook import (
 from ringback.core.playbook import (
     Playbook as PlaybookSpec,
 )
+from ringback.core.scheduling import vacation_from_dates
 from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
 from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
 from ringback.playbooks.selectors import (
@@ -265,7 +267,6 @@ def enrollments_start_many(
     at: datetime | None = None,
 ) -> tuple[list[Enrollment], list[tuple[Contact, str]]]:
     """Enroll several contacts; return the enrollments made and the contacts skipped, with why."""
-    from ringback.core.errors import RingbackError
 
     made: list[Enrollment] = []
     skipped: list[tuple[Contact, str]] = []
@@ -318,7 +319,6 @@ def _replan(
 @transaction.atomic
 def enrollments_replan_for_vacation(*, account: Account, vacation: Vacation) -> int:
     """Move every active step due inside a vacation to after it; return how many moved."""
-    from ringback.core.scheduling import vacation_from_dates
 
     start, end = vacation_from_dates(vacation.first_day, vacation.last_day, account.time_zone)
     due = _lock_for_replan(

@@ -14,11 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import waitress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.wsgi import get_wsgi_application
 
 from ringback.accounts.commands import ask_new_password, username_problem
 from ringback.accounts.models import Account, Membership
+from ringback.accounts.passwords import DEMO_PASSWORD, DEMO_USERNAME
 from ringback.accounts.selectors import logins_with_published_password
 from ringback.accounts.services import account_create
 from ringback.core.errors import RingbackError
@@ -61,15 +64,12 @@ class Command(BaseCommand):
         if note := plain_http_on_loopback(host):
             self.stdout.write(note)
 
-        from django.core.wsgi import get_wsgi_application
-        from waitress import serve
-
         application = get_wsgi_application()
 
         shown = f"[{host}]" if ":" in host else host
         self.stdout.write(f"Ringback is running at http://{shown}:{port}/  (Ctrl-C to stop)")
         self.stdout.flush()
-        serve(application, host=host, port=port, threads=options["threads"], ident="ringback")
+        waitress.serve(application, host=host, port=port, threads=options["threads"], ident="ringback")
 
 
 FIRST_ACCOUNT_HINT = (
@@ -80,7 +80,6 @@ FIRST_ACCOUNT_HINT = (
 
 def published_password_refusal(host: str, usernames: list[str]) -> str:
     """Why ``serve`` will not listen on ``host``: these logins have the demo's published password."""
-    from ringback.accounts.passwords import DEMO_PASSWORD, DEMO_USERNAME
 
     who = f"the login {usernames[0]}" if len(usernames) == 1 else f"the logins {_and(usernames)}"
     has = "has" if len(usernames) == 1 else "have"
