@@ -11,7 +11,7 @@ from ringback.console.base import RingbackCommand
 from ringback.contacts.importing import contacts_import
 from ringback.contacts.management.reporting import import_run_data, import_run_render
 from ringback.core.interchange import FileFormat
-from ringback.core.interchange.readers import parse_mapping
+from ringback.core.interchange.csvcolumns import parse_mapping
 
 #: Files larger than this (a few thousand rows) get a progress bar on a terminal.
 PROGRESS_BYTES = 512 * 1024
