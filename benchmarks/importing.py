@@ -144,7 +144,7 @@ def child_floor(path: Path) -> dict[str, Any]:
     from ringback.accounts.services import account_create
     from ringback.contacts.models import Contact
     from ringback.contacts.search_index import search_index_deferred
-    from ringback.core.interchange.readers import open_cards
+    from ringback.core.interchange.cards import open_cards
     from ringback.core.phones import parse_phone
 
     account = account_create(username="bench-floor", password=None, time_zone="America/New_York")

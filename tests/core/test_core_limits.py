@@ -20,7 +20,7 @@ from ringback.core.clock import EARLIEST_DAY, LATEST_DAY, MAX_DAYS, check_day, c
 from ringback.core.engine import Context, enrollment_simulate
 from ringback.core.errors import ErrorCode, InvalidDate, InvalidTimeZone, PlaybookError, RingbackError
 from ringback.core.interchange import Birthday
-from ringback.core.interchange.reading import parse_birthday
+from ringback.core.interchange.values import parse_birthday
 from ringback.core.playbook import (
     MAX_DEPTH,
     MAX_SOURCE_CHARS,

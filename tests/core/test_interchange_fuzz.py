@@ -20,7 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ringback.core.errors import ImportFailed
-from ringback.core.interchange.readers import detect_format, open_cards
+from ringback.core.interchange.cards import open_cards
+from ringback.core.interchange.detect import detect_format
 from ringback.core.interchange.records import Card, FileFormat, RowProblem
 
 FUZZ = settings(max_examples=150, deadline=None)

@@ -18,8 +18,9 @@ import pytest
 
 from ringback.core import clock
 from ringback.core.errors import ImportFailed
-from ringback.core.interchange.readers import detect_format, open_cards, parse_mapping
-from ringback.core.interchange.reading import PIECE, parse_birthday, split_full_name
+from ringback.core.interchange.cards import open_cards
+from ringback.core.interchange.csvcolumns import parse_mapping
+from ringback.core.interchange.detect import detect_format
 from ringback.core.interchange.records import (
     Birthday,
     Card,
@@ -29,6 +30,8 @@ from ringback.core.interchange.records import (
     FileFormat,
     RowProblem,
 )
+from ringback.core.interchange.text import PIECE
+from ringback.core.interchange.values import parse_birthday, split_full_name
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "contacts"
 

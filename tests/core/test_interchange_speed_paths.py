@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from ringback.core.interchange.csvfiles import CELL_LIMIT, ROW_LIMIT
-from ringback.core.interchange.readers import open_cards
-from ringback.core.interchange.reading import PIECE, meaningful, one_line
+from ringback.core.interchange.cards import open_cards
+from ringback.core.interchange.csvlines import CELL_LIMIT, ROW_LIMIT
 from ringback.core.interchange.records import Card, CardAddress, CardEmail, CardPhone, RowProblem
+from ringback.core.interchange.text import PIECE
+from ringback.core.interchange.values import meaningful, one_line
 
 GOOGLE_HEADER = (
     "First Name,Last Name,Labels,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,"

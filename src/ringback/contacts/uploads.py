@@ -37,8 +37,9 @@ from ringback.contacts.importing import import_run_interrupted
 from ringback.contacts.models import ImportRun
 from ringback.core.errors import ImportFailed, UploadsWaiting
 from ringback.core.interchange import Card, FileFormat
+from ringback.core.interchange.cards import open_cards
+from ringback.core.interchange.detect import detect_format
 from ringback.core.interchange.incoming import MAX_EMAILS, MAX_NUMBERS
-from ringback.core.interchange.readers import detect_format, open_cards
 
 #: The largest contact file the import page takes, in bytes.
 UPLOAD_LIMIT = 100 * 1024 * 1024

@@ -17,6 +17,9 @@ the engine would have produced:
 Where in the past each enrollment starts is found by running the pure engine first (the same
 seed the service will use), so that the chase lands on the wanted day; the services then replay
 it. Randomness comes from one seeded generator: the same ``now`` gives the same demo.
+
+Who the stories are about and how each goes is planned in :mod:`ringback.demo.stories`; the
+names, companies, notes and area codes they are made of are in :mod:`ringback.demo.people`.
 """
 
 from __future__ import annotations
@@ -54,7 +57,20 @@ from ringback.core.engine import (
 from ringback.core.errors import AccountError, InvalidInput, RingbackError
 from ringback.core.playbook import Channel, Outcome
 from ringback.core.playbook import Playbook as PlaybookSpec
-from ringback.core.scheduling import Window, is_holiday, zone
+from ringback.core.scheduling import Window, zone
+from ringback.demo.people import (
+    ABROAD_ZONES,
+    APPOINTMENT_NOTES,
+    COMPANIES,
+    LAST_NAMES,
+    LOCAL_NAMES,
+    MEN_FIRST_NAMES,
+    NOTES,
+    TOUCH_NOTES,
+    US_AREAS,
+    WOMEN_FIRST_NAMES,
+)
+from ringback.demo.stories import DAY, HOUR, KEEP, MINUTE, Days, Story, StoryPlan, calling_day
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment, PlaybookVersion
 from ringback.playbooks.selectors import (
@@ -77,16 +93,6 @@ TIME_ZONE = "America/Chicago"
 REGION = "US"
 #: Fewer contacts than this cannot show every state.
 MIN_CONTACTS = 30
-
-DAY = timedelta(days=1)
-HOUR = timedelta(hours=1)
-MINUTE = timedelta(minutes=1)
-
-FOUR = "four-calls-two-weeks"
-CMC = "call-mail-call"
-WEEKLY = "steady-weekly"
-STRANGER = "stranger-series"
-KEEP = "stay-in-touch"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,264 +121,14 @@ class DemoResult:
 
     @property
     def url(self) -> str:
+        """Where the demo is served by ``ringback serve``."""
         return DEMO_URL
-
-
-# --- the people ---------------------------------------------------------------------------------
-
-
-def _words(*lines: str) -> tuple[str, ...]:
-    return tuple(" ".join(lines).split())
-
-
-_FIRST_F = _words(
-    "Mary Patricia Jennifer Linda Elizabeth Barbara Susan Jessica Sarah Karen Lisa Nancy Betty "
-    "Sandra Ashley Kimberly Donna Emily Michelle Carol Amanda Melissa Deborah Stephanie Rebecca "
-    "Laura Sharon Cynthia Kathleen Amy Angela Brenda Emma Anna Pamela Nicole Samantha Katherine "
-    "Christine Rachel Carolyn Janet María Catherine Heather Diane Olivia Julie Joyce Victoria Kelly "
-    "Christina Lauren Megan Andrea Cheryl Hannah Jacqueline Martha Gloria Teresa Abigail Alice "
-    "Judy Sophia Grace Denise Amber Marilyn Danielle Beverly Isabella Theresa Diana Natalie "
-    "Brittany Charlotte Kayla Alexis Lori Zoë Renée Chloé Inés José-Luisa Siobhán Aoife Niamh "
-    "Saoirse Łucja Małgorzata Agnieszka Priya Ananya Aaliyah Imani Keisha Latoya Shanice Mei "
-    "Xiaoling Hiroko Yuki Ji-woo Thuy Linh Fatima Aisha Leila Yasmin Noura Chiara Giulia "
-    "Guadalupe Ximena Dolores Consuelo Adaeze Chiamaka Tatiana Oksana Svetlana Maeve Bridget "
-    "Colleen Mary-Kate Jo-Ann D'Andra La'Shonda Bernadette Dorothy Esperanza Marisol Rosalind"
-)
-_FIRST_M = _words(
-    "Michael James Robert John David William Richard Joseph Thomas Christopher Daniel Matthew "
-    "Anthony Mark Steven Paul Andrew Joshua Kevin Brian George Timothy Ronald Jason Edward Ryan "
-    "Gary Nicholas Eric Jacob Frank Scott Justin Brandon Raymond Gregory Samuel Benjamin Patrick "
-    "Dennis Tyler Aaron Henry Douglas Peter Nathan Walter Kyle Harold Carl Keith Roger Arthur "
-    "Sean Ethan Austin Jesse Willie Bruce Noah Jordan Dylan Wayne Juan Gabriel Louis Vincent "
-    "Philip Darnell Marcus Tyrone DeShawn Andre Luis Carlos Miguel Diego Raúl Jesús Héctor Rafael "
-    "Rajesh Vikram Arjun Kwame Kofi Chidi Tomasz Piotr Dmitri Hamid Omar Tariq Yusuf Kenji "
-    "Hiroshi Wei Jun Duc Minh Seamus Declan Pádraig Eoin Jean-Luc François Benoît Étienne Marco"
-)
-_LAST = (
-    *_words(
-        "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernández López "
-        "González Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Pérez Thompson White Harris "
-        "Sánchez Clark Ramírez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill "
-        "Flores Green Adams Nelson Hall Rivera Campbell Mitchell Carter Roberts O'Brien O'Connor "
-        "O'Neill O'Malley O'Sullivan D'Angelo D'Souza McAllister MacDonald McCarthy Fitzgerald Núñez "
-        "Peña Ibáñez Muñoz Castañeda Ordóñez Kowalski Wiśniewski Nowak Zielińska Dvořák Sørensen "
-        "Lindqvist Björklund Okafor Adeyemi Mensah Okonkwo Abebe Haile Patel Shah Singh Iyer Reddy "
-        "Chatterjee Kim Park Choi Tanaka Yamamoto Sato Chen Wang Zhang Huang Tran Pham Le Khan "
-        "Hussein Haddad Al-Sayed Cohen Goldberg Katz Rossi Russo Esposito Bianchi Romano Dubois "
-        "Lefèvre Beaumont Fontaine Papadopoulos Ivanova Petrov Horvat Yılmaz Kaur Gill Ng Wong Lam "
-        "Fernández Álvarez Gómez Díaz Vargas Castillo Jiménez Moreno Romero Herrera Medina Aguilar "
-        "Delgado Ortiz Guzmán Washington Jefferson Freeman Banks Okoro Moreau Schwartz Kaplan "
-        "Johnson-Whitaker Smith-Jones Ruiz-Díaz"
-    ),
-    "Van der Berg",
-    "De la Cruz",
-    "St. John",
-    "van Dijk",
-)
-
-_LOCAL_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "DE": (
-        ("Jürgen", "Günther", "Heike", "Dagmar", "Anneliese", "Matthias", "Stefan", "Katrin", "Uwe", "Jörg"),
-        ("Müller", "Schröder", "Weiß", "Becker", "Köhler", "Schmidt", "Hoffmann", "Krüger", "Groß"),
-    ),
-    "GB": (
-        ("Fiona", "Gemma", "Harriet", "Imogen", "Nigel", "Alistair", "Rhiannon", "Callum", "Bethan"),
-        ("Hughes", "Evans", "Ó Ceallaigh", "Featherstone", "Pritchard", "Ashworth", "MacLeod"),
-    ),
-    "AU": (
-        ("Kylie", "Bronwyn", "Shane", "Darcy", "Matilda", "Lachlan", "Tahlia", "Bruce", "Mick"),
-        ("Nguyen", "Kelly", "O'Loughlin", "Papadopoulos", "Fraser", "Hartigan", "Mackenzie"),
-    ),
-    "CA": (
-        ("Geneviève", "Mathieu", "Élodie", "Siobhan", "Connor", "Amélie", "Rémi", "Jasmine"),
-        ("Tremblay", "Gagnon", "Bouchard", "Côté", "MacKinnon", "Pelletier", "Wong", "Singh"),
-    ),
-}
-
-_COMPANIES = (
-    ("Lakeside Dental", "Office Manager"),
-    ("Hernández & Sons Roofing", "Co-owner"),
-    ("Bright Path Realty", "Realtor"),
-    ("O'Malley's Pub & Grill", "Events"),
-    ("Little Sprouts Daycare", "Director"),
-    ("Prairie Yoga Studio", "Owner"),
-    ("Windy City Wedding Co.", "Planner"),
-    ("Maple Street Bakery", "Owner"),
-    ("Northside Chamber of Commerce", "Membership Director"),
-    ("Evergreen Property Management", "Leasing Agent"),
-    ("Sunrise Senior Living", "Activities Coordinator"),
-    ("Café Olé", "Manager"),
-    ("Riverbend Church", "Women's Ministry"),
-    ("Blue Ribbon Insurance", "Agent"),
-    ("Golden Hour Photography", "Photographer"),
-    ("St. Agnes PTA", "President"),
-    ("Nguyen Family Nail Spa", "Owner"),
-    ("Kowalski Hardware", "Store Manager"),
-    ("Oak Park Book Club", "Organizer"),
-    ("Harbor Fitness", "Personal Trainer"),
-    ("Müller Engineering GmbH", "Büroleitung"),
-    ("Thistle & Rose Florist", "Owner"),
-    ("Summit Credit Union", "Branch Manager"),
-    ("Fresh Start Cleaning", "Owner"),
-)
-
-_NOTES = {
-    "party": (
-        "Met at Karen's kitchen party; loved the stoneware baker.",
-        "Came to the spring open house with her sister.",
-        "Won the door prize at Lupe's party, asked about the fall catalog.",
-        "Tried the recipe cards at the library fair.",
-        "Friend of Jessica's; wants a party before the holidays.",
-    ),
-    "host": (
-        "Interested in hosting in March; has a big kitchen.",
-        "Asked about the host rewards; has a book club of 12.",
-        "Hosted two years ago; might host again.",
-    ),
-    "recruit": (
-        "Asked how the business kit works; teacher, summers off.",
-        "Wants extra income around school hours.",
-        "Curious about the sponsoring promotion.",
-    ),
-    "customer": (
-        "Loves the cast-iron line; reorders every fall.",
-        "Bought the starter set for her daughter's wedding.",
-        "Regular at parties; refers friends.",
-        "Ordered the holiday gift bundle last year.",
-    ),
-    "networking": (
-        "Met at the chamber breakfast; same target market (young families).",
-        "Business card from the bridal expo.",
-        "Runs a moms' group; could partner on a charity event.",
-    ),
-    "stranger": (
-        "Referral from Denise; has not met me yet.",
-        "Signed up for the newsletter at the farmers' market.",
-        "Left a card in the fishbowl at the expo.",
-    ),
-    "tips": (
-        "Prefers texts after 6 pm.",
-        "Has two toddlers: call after nap time (2–4 pm).",
-        "Works nights as a nurse; mornings are bad.",
-        "Best reached on her cell.",
-        "Husband answers the home phone.",
-        "Vegetarian; send the veggie recipe cards.",
-        "",
-        "",
-        "",
-    ),
-}
-
-_TOUCH_NOTES: dict[Outcome, tuple[str, ...]] = {
-    Outcome.VOICEMAIL: ("Left the 30-second message.", "Left message, mentioned the offer.", "", ""),
-    Outcome.NO_ANSWER: ("Rang out, no voicemail set up.", "", ""),
-    Outcome.BUSY: ("Line busy.", ""),
-    Outcome.MAILED: ("Handwritten card, same pen.", "Postcard with the recipe tip.", ""),
-    Outcome.EMAILED: ("", "Sent the recipe PDF."),
-    Outcome.CONNECTED: (
-        "Great chat! Booking a party for next month.",
-        "Wants the catalog and a call after payday.",
-        "Interested in the business kit; sending details.",
-        "Placed an order over the phone.",
-    ),
-    Outcome.CALLBACK: (
-        "Left me a voicemail: 'got your note, call me tonight'.",
-        "Texted back: call after 5, please.",
-        "Called back while I was at a party; wants to host!",
-    ),
-    Outcome.NOT_INTERESTED: (
-        "Happy with what she has; wished her well.",
-        "Not a good time, moving this summer.",
-        "No thanks, politely.",
-    ),
-    Outcome.DO_NOT_CONTACT: ("Asked to be removed from my list.",),
-    Outcome.WRONG_NUMBER: ("Number belongs to a dentist's office now.", "Wrong number, an older gentleman."),
-}
-
-# US area codes (with the 555-0100..0199 range reserved for fiction), by state.
-_US_AREAS: dict[str, tuple[str, ...]] = {
-    "IL": ("312", "773", "847", "630", "217"),
-    "FL": ("305", "407", "813", "904"),
-    "OK": ("405", "918"),
-    "MD": ("410", "301"),
-    "NY": ("212", "718", "516", "585"),
-    "CA": ("415", "213", "619", "916", "510"),
-    "TX": ("512", "713", "214", "210"),
-    "GA": ("404",),
-    "CO": ("303",),
-    "AZ": ("602",),
-    "MA": ("617",),
-    "OH": ("614",),
-    "PA": ("215",),
-    "MI": ("313",),
-    "NC": ("704",),
-    "MN": ("612",),
-    "TN": ("615",),
-    "WI": ("414",),
-    "MO": ("314",),
-}
-_US_WEIGHTS = {
-    "IL": 30, "FL": 7, "OK": 4, "MD": 4, "NY": 7, "CA": 7, "TX": 8, "GA": 3, "CO": 2, "AZ": 2,
-    "MA": 2, "OH": 3, "PA": 2, "MI": 3, "NC": 2, "MN": 3, "TN": 2, "WI": 4, "MO": 3,
-}  # fmt: skip
-#: States every demo shows (stricter calling rules in FL, OK, MD).
-_MUST_STATES = ("IL", "FL", "OK", "MD", "NY", "CA", "TX")
-#: Central time, so that an appointment fits the seller's day.
-_CENTRAL = ("IL", "TX", "MN", "WI", "MO", "TN")
-_ABROAD = ("DE", "GB", "AU", "CA")
-_ABROAD_ZONES = {"DE": "Europe/Berlin", "GB": "Europe/London", "AU": "Australia/Sydney"}
-
-
-# --- stories ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Target:
-    """Where a story must land: the next window's start (or end), or the last touch, in [lo, hi)."""
-
-    lo: datetime
-    hi: datetime
-    on: str = "window"  # "window", "window-end" or "last"
-
-    @property
-    def anchor(self) -> datetime:
-        return self.lo + (self.hi - self.lo) / 2
-
-
-@dataclass(slots=True)
-class _Story:
-    """What happened with one contact, to be replayed through the services."""
-
-    kind: str
-    playbook: str | None = None
-    steps: int = 0  # step touches logged (voicemail, mailed...)
-    terminal: Outcome | None = None  # then this, at the next call step
-    wrong_at: int | None = None  # the step touch that hit a wrong number
-    target: _Target | None = None
-    expect: Status | None = None
-    start: datetime | None = None  # fixed enrollment time (no search)
-    event: Outcome | None = None  # callback / appointment after the history
-    event_at: datetime | None = None
-    event_delay: timedelta | None = None  # ...or this long after the last touch
-    appointment_at: datetime | None = None
-    connect_after_event: bool = False
-    then: str | None = None  # enroll in this playbook a few days after the end
-    pause: bool = False
-    birthday_today: bool = False
-    birthday_soon: bool = False
-    phones: str | None = None  # "single", "two", or None for a random mix
-    central: bool = False
-    abroad: str | None = None
-    state: str | None = None
-    warmth: str = Warmth.MET_ONCE
-    status: str = ContactStatus.PROSPECT
-    tags: tuple[str, ...] = ()
-    note: str = ""
-    fresh: bool = False  # added to Ringback in the last days
 
 
 @dataclass(frozen=True, slots=True)
 class _Sim:
+    """How a simulated chase landed: 0 on target, else how far off (inf: it cannot land)."""
+
     score: float
     endpoint: datetime | None
 
@@ -384,279 +140,34 @@ class _Builder:
         self.now = now
         self.size = size
         self.rng = random.Random(f"ringback-demo:{size}")
-        self.tz = zone(TIME_ZONE)
-        self.today = now.astimezone(self.tz).date()
-        day = self.today
-        while day.weekday() == 6 or is_holiday(day, REGION):
-            day += DAY
-        #: The day the agenda is built for: today, or the next calling day on a Sunday/holiday.
-        self.day = day
-        self.next_day = day + DAY
-        while self.next_day.weekday() == 6 or is_holiday(self.next_day, REGION):
-            self.next_day += DAY
+        self.days = Days.around(now, time_zone=TIME_ZONE, region=REGION)
         self.numbers: set[str] = {"+13125550142"}
         self.names: set[str] = set()
         self.versions: dict[str, PlaybookVersion] = {}
         self.account: Account
 
-    # -- time helpers
-
-    def local(self, day: date, hour: int, minute: int = 0) -> datetime:
-        """``day`` at ``hour:minute`` in the seller's zone, in UTC."""
-        return datetime.combine(day, time(hour, minute), self.tz).astimezone(UTC)
-
     def bounds(self, day: date) -> tuple[datetime, datetime]:
+        """Where ``day`` starts and ends in the seller's zone, in UTC."""
         return day_bounds(account=self.account, day=day)
-
-    def share(self, weight: float, minimum: int = 1) -> int:
-        return max(minimum, round(weight * self.size / 200))
-
-    # -- the plan of stories
-
-    def stories(self) -> list[_Story]:
-        now, rng = self.now, self.rng
-        day_start, day_end = self.bounds(self.day)
-        today_target = _Target(day_start, day_end)
-        soon = _Target(day_end, day_end + 9 * DAY)
-        overdue = _Target(now - 3 * DAY + 2 * HOUR, now - DAY, on="window-end")
-        out: list[_Story] = []
-
-        # New prospects, enrolled this morning: their first call is due today.
-        morning = min(now - MINUTE, self.local(self.today, 7, 30))
-        if self.day != self.today:
-            morning = now - MINUTE
-        for i in range(self.share(12)):
-            playbook = (FOUR, CMC, FOUR, WEEKLY, CMC)[i % 5]
-            status = (ContactStatus.PROSPECT, ContactStatus.HOST, ContactStatus.RECRUIT)[i % 3]
-            out.append(
-                _Story(
-                    "new",
-                    playbook,
-                    start=morning - i * MINUTE,
-                    fresh=True,
-                    status=status,
-                    warmth=Warmth.MET_ONCE if i % 4 else Warmth.ACQUAINTED,
-                    tags=("new", "party-guest") if i % 2 else ("new",),
-                )
-            )
-        for i in range(self.share(3)):
-            out.append(
-                _Story(
-                    "new",
-                    STRANGER,
-                    start=morning - (40 + i) * MINUTE,
-                    fresh=True,
-                    warmth=Warmth.STRANGER,
-                    status=ContactStatus.NETWORKING if i % 2 else ContactStatus.PROSPECT,
-                    tags=("new", "referral") if i % 2 else ("new", "networking"),
-                )
-            )
-
-        # Chases under way: due today, a day or two overdue, coming up.
-        due_shapes = [
-            (FOUR, 1), (CMC, 1), (WEEKLY, 1), (FOUR, 2), (STRANGER, 2), (CMC, 2), (WEEKLY, 3),
-            (FOUR, 3), (STRANGER, 3), (WEEKLY, 2), (STRANGER, 1), (WEEKLY, 4), (FOUR, 2),
-            (STRANGER, 4), (FOUR, 1),
-        ]  # fmt: skip
-        for i in range(self.share(15)):
-            playbook, steps = due_shapes[i % len(due_shapes)]
-            out.append(self.chase("due", playbook, steps, today_target))
-        for i in range(self.share(3)):
-            playbook, steps = ((FOUR, 1), (WEEKLY, 2), (CMC, 2), (FOUR, 2))[i % 4]
-            out.append(self.chase("overdue", playbook, steps, overdue))
-        upcoming_shapes = [
-            (FOUR, 1), (FOUR, 2), (WEEKLY, 1), (WEEKLY, 2), (WEEKLY, 3), (CMC, 2), (STRANGER, 1),
-            (STRANGER, 3), (FOUR, 3), (WEEKLY, 4), (STRANGER, 2), (CMC, 1),
-        ]  # fmt: skip
-        for i in range(self.share(26)):
-            playbook, steps = upcoming_shapes[i % len(upcoming_shapes)]
-            out.append(self.chase("upcoming", playbook, steps, soon))
-        for i in range(self.share(2)):
-            story = self.chase("wrong-number", FOUR, 2, today_target if i % 2 == 0 else soon)
-            story.wrong_at, story.phones = 0, "two"
-            out.append(story)
-        for i in range(self.share(2)):
-            story = self.chase("paused", WEEKLY, 1 + i % 2, soon)
-            story.pause = True
-            story.note = "Asked me to wait until after her daughter's wedding."
-            out.append(story)
-
-        # They responded: call back now; phone appointments today and on the next day.
-        late = self.local(self.today, 9, 5) <= now - HOUR
-        for i in range(self.share(3)):
-            if late:
-                lo, hi = self.local(self.today, 8, 10), now - HOUR
-            else:
-                lo, hi = self.local(self.today - DAY, 16, 30), self.local(self.today - DAY, 20, 30)
-            when = lo + (hi - lo) * rng.random()
-            when = when.replace(second=0, microsecond=0)
-            playbook, steps = ((CMC, 2), (FOUR, 1), (STRANGER, 2), (WEEKLY, 2))[i % 4]
-            story = self.chase("callback", playbook, steps, _Target(when - 6 * DAY, when - 3 * HOUR, "last"))
-            story.expect, story.event, story.event_at, story.central = (
-                Status.ACTIVE,
-                Outcome.CALLBACK,
-                when,
-                True,
-            )
-            out.append(story)
-        for slot in self.appointment_slots():
-            booked = min(now - 15 * MINUTE, self.local(slot.astimezone(self.tz).date() - DAY, 15, 10))
-            booked = booked.replace(second=0)
-            playbook, steps = ((FOUR, 1), (CMC, 2), (WEEKLY, 1), (FOUR, 2))[len(out) % 4]
-            story = self.chase(
-                "appointment", playbook, steps, _Target(booked - 6 * DAY, booked - 3 * HOUR, "last")
-            )
-            story.expect, story.event, story.event_at = Status.ACTIVE, Outcome.APPOINTMENT, booked
-            story.appointment_at, story.central = slot, True
-            story.status, story.tags = ContactStatus.HOST, ("host",)
-            out.append(story)
-
-        # Chases that ended: engaged, not interested, do not contact, no number, ran out.
-        past = _Target(now - 40 * DAY, now - 4 * DAY, "last")
-        engaged_shapes = [(FOUR, 1), (CMC, 2), (WEEKLY, 2), (FOUR, 0), (STRANGER, 1), (WEEKLY, 3), (CMC, 0)]
-        for i in range(self.share(14)):
-            playbook, steps = engaged_shapes[i % len(engaged_shapes)]
-            story = self.chase("engaged", playbook, steps, past)
-            story.status = (ContactStatus.HOST, ContactStatus.CUSTOMER, ContactStatus.RECRUIT)[i % 3]
-            story.tags = {ContactStatus.HOST: ("host",), ContactStatus.RECRUIT: ("recruit",)}.get(
-                story.status, ("customer",)
-            )
-            if i % 3 == 1 and steps > 0:  # they called back, then I reached them
-                story.expect, story.event = Status.ACTIVE, Outcome.CALLBACK
-                story.event_delay = timedelta(hours=20 + 7 * (i % 4))
-                story.connect_after_event = True
-            else:
-                story.terminal = Outcome.CONNECTED
-            if story.status == ContactStatus.CUSTOMER and i % 2 == 0:
-                story.then = KEEP
-            out.append(story)
-        for i in range(self.share(6)):
-            playbook, steps = ((FOUR, 1), (CMC, 0), (WEEKLY, 2), (STRANGER, 1), (FOUR, 2))[i % 5]
-            story = self.chase(
-                "not-interested", playbook, steps, _Target(now - 60 * DAY, now - 3 * DAY, "last")
-            )
-            story.terminal = Outcome.NOT_INTERESTED
-            out.append(story)
-        for i in range(self.share(2)):
-            story = self.chase("do-not-contact", (FOUR, WEEKLY)[i % 2], 1 + i % 2, past)
-            story.terminal = Outcome.DO_NOT_CONTACT
-            out.append(story)
-        for _ in range(self.share(2)):
-            story = self.chase("no-number", FOUR, 1, _Target(now - 30 * DAY, now - 2 * DAY, "last"))
-            story.wrong_at, story.phones, story.expect = 0, "single", Status.STOPPED
-            out.append(story)
-        exhausted_shapes = [(FOUR, 4), (STRANGER, 5), (CMC, 3), (WEEKLY, 5)]
-        for i in range(self.share(12)):
-            playbook, steps = exhausted_shapes[i % len(exhausted_shapes)]
-            if i < self.share(2):  # ran out a quarter ago: the recontact call is due today
-                playbook, steps = FOUR, 4
-                target = _Target(day_start - 90 * DAY, day_start - 90 * DAY + 16 * HOUR, "last")
-            else:
-                target = _Target(now - 75 * DAY, now - 5 * DAY, "last")
-            story = self.chase("exhausted", playbook, steps, target)
-            story.expect = Status.EXHAUSTED
-            out.append(story)
-
-        # Customers kept warm: birthday cards and a tip a quarter.
-        keep = self.share(24)
-        for i in range(keep):
-            if i == 0:
-                story = _Story("keep-in-touch", KEEP, target=today_target, birthday_today=True)
-            elif i < 3:
-                story = _Story("keep-in-touch", KEEP, steps=i - 1, target=today_target)
-            elif i < 5:
-                story = _Story("keep-in-touch", KEEP, target=_Target(day_end, day_end + 8 * DAY))
-                story.birthday_soon = True
-            else:
-                story = _Story(
-                    "keep-in-touch", KEEP, steps=i % 2, target=_Target(day_end, day_end + 60 * DAY)
-                )
-            story.warmth = Warmth.CUSTOMER
-            story.status = ContactStatus.CUSTOMER if i % 4 else ContactStatus.HOST
-            story.tags = ("customer", "vip") if i % 5 == 0 else ("customer",)
-            out.append(story)
-
-        # Everyone else is in the address book, not (yet) in a playbook.
-        leads = self.size - len(out)
-        if leads < 0:
-            raise InvalidInput(f"the demo needs at least {len(out)} contacts for every kind of story")
-        for i in range(leads):
-            kind = ("lead-new", "lead-customer", "lead-networking", "lead-new", "lead-customer")[i % 5]
-            story = _Story(kind, birthday_today=(i == 0 and self.size >= 60))
-            if kind == "lead-new":
-                story.fresh, story.tags = True, ("new", "party-guest")
-            elif kind == "lead-customer":
-                story.warmth, story.status, story.tags = (
-                    Warmth.CUSTOMER,
-                    ContactStatus.CUSTOMER,
-                    ("customer",),
-                )
-            else:
-                story.warmth, story.status = Warmth.ACQUAINTED, ContactStatus.NETWORKING
-                story.tags = ("networking",)
-            out.append(story)
-        return out
-
-    def chase(self, kind: str, playbook: str, steps: int, target: _Target) -> _Story:
-        warmth = {
-            STRANGER: Warmth.STRANGER,
-            WEEKLY: Warmth.ACQUAINTED,
-            CMC: Warmth.MET_ONCE,
-        }.get(playbook, self.rng.choice((Warmth.MET_ONCE, Warmth.ACQUAINTED)))
-        status = self.rng.choice(
-            (ContactStatus.PROSPECT, ContactStatus.PROSPECT, ContactStatus.HOST, ContactStatus.RECRUIT)
-        )
-        tags = {ContactStatus.HOST: ("host",), ContactStatus.RECRUIT: ("recruit",)}.get(status, ())
-        if warmth == Warmth.STRANGER:
-            tags = (*tags, self.rng.choice(("referral", "networking")))
-        return _Story(kind, playbook, steps=steps, target=target, warmth=warmth, status=status, tags=tags)
-
-    def appointment_slots(self) -> list[datetime]:
-        """Two phone appointments on the agenda day, one or two on the next calling day."""
-        hours = [(9, 30), (11, 0), (13, 30), (15, 0), (16, 30), (18, 0), (19, 30)]
-        today = [self.local(self.day, h, m) for h, m in hours]
-        ahead = [t for t in today if t >= self.now + 20 * MINUTE]
-        chosen = ahead[:2] if len(ahead) >= 2 else today[-2:] if not ahead else [today[-2], ahead[-1]]
-        if chosen[0] == chosen[-1]:
-            chosen = today[-2:]
-        tomorrow = [self.local(self.next_day, 10, 0), self.local(self.next_day, 14, 30)]
-        return [*chosen, *tomorrow[: 2 if self.size >= 150 else 1]]
 
     # -- people
 
-    def place(self, stories: list[_Story]) -> None:
-        """Spread the contacts over states and countries (every must-have state at least once)."""
-        order = list(range(len(stories)))
-        self.rng.shuffle(order)
-        abroad = max(4, round(self.size * 0.04))
-        must = list(_MUST_STATES)
-        for index in order:
-            story = stories[index]
-            if story.central:
-                story.state = self.rng.choice(_CENTRAL)
-            elif abroad and story.kind not in ("wrong-number", "no-number") and not story.birthday_today:
-                story.abroad = _ABROAD[abroad % len(_ABROAD)]
-                abroad -= 1
-            elif must:
-                story.state = must.pop(0)
-            else:
-                states, weights = zip(*_US_WEIGHTS.items(), strict=True)
-                story.state = self.rng.choices(states, weights)[0]
-
-    def name(self, story: _Story) -> tuple[str, str]:
+    def name(self, story: Story) -> tuple[str, str]:
+        """A first and last name nobody else in the demo has (a local one for most people abroad)."""
         for _ in range(200):
-            if story.abroad and story.abroad in _LOCAL_NAMES and self.rng.random() < 0.8:
-                firsts, lasts = _LOCAL_NAMES[story.abroad]
+            if story.abroad and story.abroad in LOCAL_NAMES and self.rng.random() < 0.8:
+                firsts, lasts = LOCAL_NAMES[story.abroad]
                 first, last = self.rng.choice(firsts), self.rng.choice(lasts)
             else:
-                pool = _FIRST_F if self.rng.random() < 0.72 else _FIRST_M
-                first, last = self.rng.choice(pool), self.rng.choice(_LAST)
+                pool = WOMEN_FIRST_NAMES if self.rng.random() < 0.72 else MEN_FIRST_NAMES
+                first, last = self.rng.choice(pool), self.rng.choice(LAST_NAMES)
             if f"{first} {last}" not in self.names:
                 self.names.add(f"{first} {last}")
                 return first, last
         raise AssertionError("ran out of demo names")  # pragma: no cover
 
-    def number(self, story: _Story, kind: str) -> str:
+    def number(self, story: Story, kind: str) -> str:
+        """A phone number of ``kind`` nobody else has, where the person lives, in a fictional range."""
         for _ in range(500):
             if story.abroad == "DE":
                 text = self.rng.choice(("+49 30 23125 {:03d}", "+49 89 99998 {:03d}")).format(
@@ -672,7 +183,7 @@ class _Builder:
             elif story.abroad == "CA":
                 text = f"+1 {self.rng.choice(('416', '604', '514'))} 555 01{self.rng.randrange(100):02d}"
             else:
-                area = self.rng.choice(_US_AREAS[story.state or "IL"])
+                area = self.rng.choice(US_AREAS[story.state or "IL"])
                 text = f"({area}) 555-01{self.rng.randrange(100):02d}"
             key = "".join(c for c in text if c.isdigit())
             key = f"+{key}" if text.startswith("+") else f"+1{key}"
@@ -681,7 +192,8 @@ class _Builder:
                 return text
         raise AssertionError("ran out of demo phone numbers")  # pragma: no cover
 
-    def phones(self, story: _Story) -> list[PhoneInput]:
+    def phones(self, story: Story) -> list[PhoneInput]:
+        """The person's numbers: the story's ("single", "two"), else a mix of mobile, home and work."""
         rng = self.rng
         mobile = PhoneLabel.MOBILE
         if story.abroad in ("DE", "GB"):
@@ -711,6 +223,7 @@ class _Builder:
         return [PhoneInput(self.number(story, label), label, ok_at_work=ok) for label, ok in labels]
 
     def emails(self, first: str, last: str, company: str) -> list[str]:
+        """None, a personal address made from the name, or one at the company (or both)."""
         if self.rng.random() < 0.13:
             return []
 
@@ -734,23 +247,25 @@ class _Builder:
             return [f"{f}@{domain}.example", home] if self.rng.random() < 0.4 else [f"{f}@{domain}.example"]
         return [home]
 
-    def birthday(self, story: _Story) -> tuple[int, int, int | None] | None:
+    def birthday(self, story: Story) -> tuple[int, int, int | None] | None:
+        """(month, day, year or None): today's or a soon one if the story says so, else perhaps one."""
         if story.birthday_today:
-            return self.today.month, self.today.day, self.rng.choice((None, 1968, 1979, 1985, 1991))
+            return self.days.today.month, self.days.today.day, self.rng.choice((None, 1968, 1979, 1985, 1991))
         if story.birthday_soon:
-            soon = self.day + (2 + self.rng.randrange(5)) * DAY
+            soon = self.days.day + (2 + self.rng.randrange(5)) * DAY
             return soon.month, soon.day, None
         chance = 0.6 if story.playbook == KEEP else 0.3
         if self.rng.random() >= chance:
             return None
         for _ in range(50):
             month, day = self.rng.randint(1, 12), self.rng.randint(1, 28)
-            if (month, day) != (self.today.month, self.today.day):
+            if (month, day) != (self.days.today.month, self.days.today.day):
                 year = self.rng.randint(1950, 2001) if self.rng.random() < 0.55 else None
                 return month, day, year
         return None  # pragma: no cover
 
-    def contact(self, story: _Story) -> Contact:
+    def contact(self, story: Story) -> Contact:
+        """Add the story's person through ``contact_create``, dated when they came in."""
         rng = self.rng
         first, last = self.name(story)
         company, title = "", ""
@@ -758,7 +273,7 @@ class _Builder:
             0.7 if story.status == ContactStatus.NETWORKING or story.warmth == Warmth.STRANGER else 0.15
         )
         if rng.random() < company_odds:
-            company, title = rng.choice(_COMPANIES)
+            company, title = rng.choice(COMPANIES)
         topics: dict[str, str] = {
             ContactStatus.HOST: "host",
             ContactStatus.RECRUIT: "recruit",
@@ -766,9 +281,9 @@ class _Builder:
             ContactStatus.NETWORKING: "networking",
         }
         topic = topics.get(story.status, "stranger" if story.warmth == Warmth.STRANGER else "party")
-        notes = " ".join(n for n in (rng.choice(_NOTES[topic]), rng.choice(_NOTES["tips"]), story.note) if n)
+        notes = " ".join(n for n in (rng.choice(NOTES[topic]), rng.choice(NOTES["tips"]), story.note) if n)
         created = self.now - (rng.uniform(1, 6) if story.fresh else rng.uniform(150, 500)) * DAY
-        zone_name = _ABROAD_ZONES.get(story.abroad or "") if story.abroad == "AU" else None
+        zone_name = ABROAD_ZONES.get(story.abroad or "") if story.abroad == "AU" else None
         with clock.frozen(min(created, self.now - HOUR).replace(microsecond=0)):
             return contact_create(
                 account=self.account,
@@ -789,13 +304,14 @@ class _Builder:
     # -- replaying a story
 
     def version(self, name: str) -> PlaybookVersion:
+        """The latest version of the account's playbook ``name`` (looked up once)."""
         if name not in self.versions:
             self.versions[name] = playbook_latest_version(
                 playbook=playbook_get(account=self.account, name=name)
             )
         return self.versions[name]
 
-    def outcome(self, story: _Story, index: int, channel: Channel, roll: float) -> Outcome | None:
+    def outcome(self, story: Story, index: int, channel: Channel, roll: float) -> Outcome | None:
         """What the ``index``-th touch of the story records at a step of ``channel``."""
         if index == story.steps:
             return story.terminal if channel is Channel.CALL else None
@@ -803,7 +319,7 @@ class _Builder:
             return Outcome.WRONG_NUMBER if channel is Channel.CALL else None
         return _step_outcome(channel, roll)
 
-    def limit(self, story: _Story) -> datetime:
+    def limit(self, story: Story) -> datetime:
         """No touch of the history may come after this."""
         if story.event_at is not None:
             return story.event_at - 2 * HOUR
@@ -811,7 +327,7 @@ class _Builder:
 
     def simulate(
         self,
-        story: _Story,
+        story: Story,
         contact: Contact,
         spec: PlaybookSpec,
         context: Context,
@@ -859,7 +375,7 @@ class _Builder:
         )
         return _Sim(miss.total_seconds() + 1 if miss is not None else 0.0, point)
 
-    def find_start(self, story: _Story, contact: Contact, rolls: Sequence[float]) -> datetime:
+    def find_start(self, story: Story, contact: Contact, rolls: Sequence[float]) -> datetime:
         """An enrollment time from which the story lands on its target (the closest one found)."""
         assert story.target is not None and story.playbook is not None
         spec = version_spec(version=self.version(story.playbook))
@@ -868,14 +384,14 @@ class _Builder:
         hour, minute = 9 + self.rng.randrange(8), self.rng.randrange(0, 30, 5)
         touches = story.steps + (1 if story.terminal else 0) + (0 if story.target.on == "last" else 1)
         days = sum((s.wait.min_days + s.wait.max_days) / 2 for s in spec.steps[:touches])
-        guess = (story.target.anchor - timedelta(days=days)).astimezone(self.tz).date()
+        guess = (story.target.anchor - timedelta(days=days)).astimezone(self.days.tz).date()
         best: tuple[float, datetime] | None = None
 
         def attempt(day: date, variant: int = 0) -> _Sim:
             nonlocal best
-            start = self.local(day, hour, minute + 7 * variant)
+            start = self.days.local(day, hour, minute + 7 * variant)
             if start > limit:  # the same day, early in the morning
-                start = self.local(day, 7, 3 * variant)
+                start = self.days.local(day, 7, 3 * variant)
             result = self.simulate(story, contact, spec, context, start, rolls)
             if best is None or result.score < best[0]:
                 best = (result.score, start)
@@ -898,19 +414,40 @@ class _Builder:
         return best[1]
 
     def log(self, contact: Contact, outcome: Outcome, at: datetime) -> None:
-        notes = _TOUCH_NOTES.get(outcome, ("",))
+        """Log a touch with ``outcome`` at ``at`` (the clock set there), with a note a seller might write."""
+        notes = TOUCH_NOTES.get(outcome, ("",))
         with clock.frozen(at):
             touch_log(
                 account=self.account, contact=contact, outcome=outcome, at=at, note=self.rng.choice(notes)
             )
 
-    def play(self, story: _Story, contact: Contact) -> None:
-        """Replay the story through the services."""
+    def play(self, story: Story, contact: Contact) -> None:
+        """Replay the story through the services: the chase, what ended it, what came after."""
         if story.playbook is None:
             return
         rolls = [self.rng.random() for _ in range(2 * (story.steps + 2))]
         start = story.start or self.find_start(story, contact, rolls)
         start = min(start, self.now).replace(microsecond=0)
+        last = self.play_chase(story, contact, start, rolls)
+        if story.event is not None:
+            last = self.play_event(story, contact, after=last or start)
+        if story.status in (ContactStatus.HOST, ContactStatus.RECRUIT) and story.kind == "engaged":
+            contact_tag(
+                account=self.account,
+                contacts=[contact],
+                tags=["booked" if story.status == "host" else "kit-sent"],
+            )
+        if story.then and last is not None:
+            self.play_then(story.then, contact, after=last)
+        if story.pause:
+            self.pause(contact)
+
+    def play_chase(
+        self, story: Story, contact: Contact, start: datetime, rolls: Sequence[float]
+    ) -> datetime | None:
+        """Enroll the contact at ``start`` and log the story's step touches (then its terminal
+        one), each inside the window the services plan for it; when the last was, if any."""
+        assert story.playbook is not None
         with clock.frozen(start):
             enrollment = enrollment_start(
                 account=self.account, contact=contact, playbook=story.playbook, at=start
@@ -929,49 +466,48 @@ class _Builder:
                 break
             self.log(contact, outcome, at)
             last = at
-        if story.event is not None:
-            when = story.event_at
-            if when is None:
-                their_zone = contact.time_zone or TIME_ZONE
-                when = _daytime((last or start) + (story.event_delay or DAY), their_zone)
-                when = min(when, self.now - 2 * HOUR)
-            when = max(when, (last or start) + HOUR).replace(second=0)
-            if story.event is Outcome.APPOINTMENT and story.appointment_at is not None:
-                with clock.frozen(when):
-                    appointment_book(
-                        account=self.account,
-                        contact=contact,
-                        starts_at=max(story.appointment_at, when + HOUR),
-                        note=self.rng.choice(
-                            (
-                                "Party date and guest list",
-                                "Wants to hear about the business kit",
-                                "Go over her wish list",
-                            )
-                        ),
-                        duration_minutes=self.rng.choice((15, 20, 30)),
-                    )
-            else:
-                self.log(contact, story.event, min(when, self.now - MINUTE))
-            last = when
-            if story.connect_after_event:
-                last = min(when + timedelta(hours=1 + self.rng.randrange(3)), self.now - MINUTE)
-                self.log(contact, Outcome.CONNECTED, last)
-        if story.status in (ContactStatus.HOST, ContactStatus.RECRUIT) and story.kind == "engaged":
-            contact_tag(
-                account=self.account,
-                contacts=[contact],
-                tags=["booked" if story.status == "host" else "kit-sent"],
-            )
-        if story.then and last is not None:
-            then_at = min(_daytime(last + (2 + self.rng.randrange(4)) * DAY, TIME_ZONE), self.now - HOUR)
-            with clock.frozen(then_at):
-                enrollment_start(account=self.account, contact=contact, playbook=story.then, at=then_at)
-            self.catch_up(contact, until=self.bounds(self.today)[0])
-        if story.pause:
-            running = enrollment_running(contact=contact)
-            if running is not None and running.status == EnrollmentStatus.ACTIVE:
-                enrollment_pause(enrollment=running, at=self.now)
+        return last
+
+    def play_event(self, story: Story, contact: Contact, *, after: datetime) -> datetime:
+        """Log the story's callback, or book its appointment, an hour or more ``after`` the chase
+        (then the conversation that followed, if the story has one); when the last of it was."""
+        assert story.event is not None
+        when = story.event_at
+        if when is None:
+            their_zone = contact.time_zone or TIME_ZONE
+            when = _daytime(after + (story.event_delay or DAY), their_zone)
+            when = min(when, self.now - 2 * HOUR)
+        when = max(when, after + HOUR).replace(second=0)
+        if story.event is Outcome.APPOINTMENT and story.appointment_at is not None:
+            with clock.frozen(when):
+                appointment_book(
+                    account=self.account,
+                    contact=contact,
+                    starts_at=max(story.appointment_at, when + HOUR),
+                    note=self.rng.choice(APPOINTMENT_NOTES),
+                    duration_minutes=self.rng.choice((15, 20, 30)),
+                )
+        else:
+            self.log(contact, story.event, min(when, self.now - MINUTE))
+        if not story.connect_after_event:
+            return when
+        connected = min(when + timedelta(hours=1 + self.rng.randrange(3)), self.now - MINUTE)
+        self.log(contact, Outcome.CONNECTED, connected)
+        return connected
+
+    def play_then(self, playbook: str, contact: Contact, *, after: datetime) -> None:
+        """Enroll the contact in ``playbook`` a few days ``after`` the story ended, and log the
+        steps it planned before today."""
+        then_at = min(_daytime(after + (2 + self.rng.randrange(4)) * DAY, TIME_ZONE), self.now - HOUR)
+        with clock.frozen(then_at):
+            enrollment_start(account=self.account, contact=contact, playbook=playbook, at=then_at)
+        self.catch_up(contact, until=self.bounds(self.days.today)[0])
+
+    def pause(self, contact: Contact) -> None:
+        """Pause the contact's running enrollment, if it is active."""
+        running = enrollment_running(contact=contact)
+        if running is not None and running.status == EnrollmentStatus.ACTIVE:
+            enrollment_pause(enrollment=running, at=self.now)
 
     def catch_up(self, contact: Contact, *, until: datetime) -> None:
         """Log the default outcome of every step of the running enrollment planned before ``until``."""
@@ -993,6 +529,21 @@ class _Builder:
     # -- the whole account
 
     def build(self) -> tuple[Account, Counter[str]]:
+        """Create the account, plan the stories, add the people and replay each story; the
+        account and how many stories of each kind it tells."""
+        self.create_account()
+        plan = StoryPlan(days=self.days, size=self.size, rng=self.rng, agenda_day=self.bounds(self.days.day))
+        stories = plan.stories()
+        plan.place(stories)
+        people = [(story, self.contact(story)) for story in stories]
+        for story, contact in people:
+            self.play(story, contact)
+        self.catch_up_stale()
+        self.add_vacation()
+        return self.account, Counter(story.kind for story in stories)
+
+    def create_account(self) -> None:
+        """Create the seller's login and account, well over a year ago, with the published password."""
         with clock.frozen(self.now - 420 * DAY):
             self.account = account_create(
                 username=DEMO_USERNAME,
@@ -1010,22 +561,21 @@ class _Builder:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             account_update(account=self.account, postal_address=POSTAL_ADDRESS)
-        stories = self.stories()
-        self.place(stories)
-        people = [(story, self.contact(story)) for story in stories]
-        for story, contact in people:
-            self.play(story, contact)
-        # Safety net: nothing stays planned more than a few days back (the agenda would re-plan it).
+
+    def catch_up_stale(self) -> None:
+        """A safety net: nothing stays planned more than a few days back (the agenda would
+        re-plan it), so such steps get their everyday outcome logged."""
         stale = Enrollment.objects.filter(
             account=self.account, status=EnrollmentStatus.ACTIVE, due_end__lt=self.now - 3 * DAY
         ).select_related("contact")
         for enrollment in list(stale):
-            self.catch_up(enrollment.contact, until=self.bounds(self.today)[0])
-        # A long weekend away in five weeks: steps due then move after it.
-        away = self.today + 35 * DAY
+            self.catch_up(enrollment.contact, until=self.bounds(self.days.today)[0])
+
+    def add_vacation(self) -> None:
+        """A long weekend away in five weeks (Thursday to Monday): steps due then move after it."""
+        away = self.days.today + 35 * DAY
         away += ((3 - away.weekday()) % 7) * DAY
         vacation_add(account=self.account, first_day=away, last_day=away + 4 * DAY)
-        return self.account, Counter(story.kind for story in stories)
 
 
 def _inside(window: Window, roll: float, limit: datetime) -> datetime | None:
@@ -1080,10 +630,8 @@ def _demo_delete() -> None:
 
 
 def _agenda_day(now: datetime) -> date:
-    day = now.astimezone(zone(TIME_ZONE)).date()
-    while day.weekday() == 6 or is_holiday(day, REGION):
-        day += DAY
-    return day
+    """The day the demo's agenda is for: today, or the next calling day on a Sunday/holiday."""
+    return calling_day(now.astimezone(zone(TIME_ZONE)).date(), REGION)
 
 
 def _result(

@@ -14,7 +14,7 @@ from itertools import islice
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from ringback.core.interchange.readers import open_cards
+from ringback.core.interchange.cards import open_cards
 from ringback.core.interchange.records import Card, FileFormat, RowProblem
 from ringback.core.phones import ParsedPhone, PhoneLabel, parse_phone
 from ringback.core.places import state_code, zone_for_region
@@ -279,7 +279,7 @@ def incoming_batches(
     label: str | None = None,
 ) -> tuple[FileFormat, Iterator[IncomingBatch]]:
     """The file's format, and its rows prepared in batches, streamed. Raises ImportFailed (see
-    :func:`~ringback.core.interchange.readers.open_cards`) when the file cannot be opened, and
+    :func:`~ringback.core.interchange.cards.open_cards`) when the file cannot be opened, and
     while iterating for problems that only show later."""
     reader = open_cards(path, file_format=file_format, mapping=mapping, label=label)
 

@@ -28,12 +28,11 @@ from dataclasses import dataclass
 
 import vobject.base
 
-from ringback.core.interchange.reading import (
-    Lines,
+from ringback.core.interchange.records import Birthday, Card, CardAddress, CardEmail, CardPhone, RowProblem
+from ringback.core.interchange.text import Lines, ends_line, fail
+from ringback.core.interchange.values import (
     address_label,
     email_label,
-    ends_line,
-    fail,
     newlines,
     no_birthday,
     one_line,
@@ -42,7 +41,6 @@ from ringback.core.interchange.reading import (
     split_full_name,
     unique,
 )
-from ringback.core.interchange.records import Birthday, Card, CardAddress, CardEmail, CardPhone, RowProblem
 
 CARD_LIMIT = 1024 * 1024
 """The most characters of one card (photos aside) ever held; a bigger card is skipped."""

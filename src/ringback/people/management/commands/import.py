@@ -10,7 +10,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from ringback.accounts.commands import AccountCommand
 from ringback.contacts.importing import contacts_import
 from ringback.core.interchange import FileFormat
-from ringback.core.interchange.readers import parse_mapping
+from ringback.core.interchange.csvcolumns import parse_mapping
 from ringback.people.management.reporting import import_run_data, import_run_render
 
 #: Files larger than this (a few thousand rows) get a progress bar on a terminal.

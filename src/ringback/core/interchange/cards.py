@@ -1,4 +1,6 @@
-"""Reading contact files into cards: what kind of file it is, and a streaming reader for it.
+"""The cards in a contact file, streamed: :func:`open_cards` opens any contact file (its
+format detected, or given) and reads it as :class:`~ringback.core.interchange.records.Card`
+records, one at a time.
 
 >>> with open_cards(Path("contacts.csv")) as cards:  # doctest: +SKIP
 ...     for item in cards:  # a Card, or a RowProblem for a row that cannot be read
@@ -14,56 +16,17 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 
-from ringback.core.interchange import csvfiles
 from ringback.core.interchange.csvfiles import CsvFile
-from ringback.core.interchange.reading import HEAD_SIZE, Lines, check_head, fail, sniff
+from ringback.core.interchange.detect import detect_format, sniff_delimiter
 from ringback.core.interchange.records import Card, FileFormat, RowProblem
+from ringback.core.interchange.text import HEAD_SIZE, Lines, check_head, fail
 from ringback.core.interchange.vcards import VCardFile
 
-__all__ = ["CardReader", "detect_format", "open_cards", "parse_mapping"]
-
-_VCARD_NAMES = (".vcf", ".vcard")
-
-
-def detect_format(head: bytes, *, filename: str = "") -> FileFormat:
-    """Guess a file's format from its first bytes (about 64 KB).
-
-    vCard if the first line with text (after a BOM and blank lines) is BEGIN:VCARD in any case.
-    Otherwise the header row decides: Google's current export (First Name plus Labels or "Phone 1 - Value"-style
-    columns), Google's legacy export (Given Name and Family Name, Group Membership, or
-    "E-mail 1 - Type"-style columns), Outlook's (First/Last Name plus columns such as E-mail
-    Address, Mobile Phone, Business Phone), else vCard if ``filename`` ends in .vcf or .vcard
-    (opening it then says if it has no BEGIN:VCARD), else any other CSV. Never raises: bytes that are not
-    text come back as CSV, and opening them says what is wrong.
-    """
-    encoding = sniff(head).encoding
-    if encoding is None:
-        return FileFormat.CSV
-    text = encoding.decode(head)
-    if text.lstrip(" \t\r\n\x0c\ufeff")[:11].upper() == "BEGIN:VCARD":
-        return FileFormat.VCARD
-    found = csvfiles.header_format(csvfiles.first_row(text, csvfiles.sniff_delimiter(text)))
-    if found == FileFormat.CSV and filename.lower().endswith(_VCARD_NAMES):
-        return FileFormat.VCARD
-    return found
-
-
-def parse_mapping(specs: Sequence[str]) -> dict[str, str]:
-    """Parse ``--map`` arguments such as ``Cell=phone:mobile`` into {column: field spec}.
-
-    The column is everything before the last ``=`` (stripped); it matches a CSV column name
-    ignoring case. Field specs: first_name, middle_name, last_name, name (a full name: the last
-    word is the last name, the rest the first name; "Smith, John" is last name first; "John
-    Smith Jr." keeps Jr. with Smith), company, title, phone[:mobile|work|home|other],
-    email[:home|work|other], tags, notes, birthday, street, city, region, postal_code, country
-    (address parts may take :home|work|other) and ignore. Raises ImportFailed naming the
-    argument that is wrong.
-    """
-    return csvfiles.parse_mapping(specs)
+__all__ = ["CardReader", "open_cards"]
 
 
 class CardReader:
@@ -111,7 +74,7 @@ class CardReader:
                     raise fail(self.label, "there is no BEGIN:VCARD in this file, so it is not a vCard file")
                 self._source = VCardFile(lines, label=self.label)
             else:
-                delimiter = csvfiles.sniff_delimiter(encoding.decode(head))
+                delimiter = sniff_delimiter(encoding.decode(head))
                 self._source = CsvFile(
                     lines, label=self.label, file_format=self.format, delimiter=delimiter, mapping=mapping
                 )
@@ -166,7 +129,7 @@ def open_cards(
 
     ``file_format`` skips detection (:func:`detect_format` otherwise). ``mapping`` overrides
     what CSV columns hold ({column name: field spec}, names matched ignoring case and outer
-    spaces; see :func:`parse_mapping`). ``label`` names the file in messages (``path.name`` by
+    spaces; see :func:`~ringback.core.interchange.csvcolumns.parse_mapping`). ``label`` names the file in messages (``path.name`` by
     default). Raises :class:`~ringback.core.errors.ImportFailed` if the file cannot be opened,
     is empty, binary, not UTF-8/UTF-16/Windows-1252 text, a CSV without a name, phone or email
     column, a mapping names a column that is not there, or a vCard file has no BEGIN:VCARD.
