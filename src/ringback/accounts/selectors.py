@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 
 from ringback.accounts.models import Account, Membership, Vacation
 from ringback.accounts.passwords import PUBLISHED_PASSWORDS
-from ringback.core.errors import AccountError
+from ringback.core.errors import AccountError, NotFound
 from ringback.core.scheduling import CallingHours, vacation_from_dates
 from ringback.core.scheduling import Vacation as VacationSpan
 
@@ -55,3 +57,24 @@ def account_calling_hours(*, account: Account) -> CallingHours:
 def vacations_list(*, account: Account) -> list[Vacation]:
     """The seller's vacations, earliest first."""
     return list(Vacation.objects.filter(account=account).order_by("first_day", "pk"))
+
+
+class AccountRow(Protocol):
+    """A row that belongs to an account (every model of Ringback's but the account)."""
+
+    account_id: int
+
+
+def account_row_check(*, account: Account, row: AccountRow, what: str) -> None:
+    """Raise :class:`NotFound` ("no such WHAT", the answer for a row that does not exist) unless
+    ``row`` belongs to ``account``: the one ownership check of every service."""
+    if row.account_id != account.pk:
+        raise NotFound(f"no such {what}")
+
+
+def vacation_get(*, account: Account, pk: int) -> Vacation:
+    """The account's vacation ``pk``; :class:`NotFound` if it has none."""
+    vacation = Vacation.objects.filter(account=account, pk=pk).first()
+    if vacation is None:
+        raise NotFound("no such vacation")
+    return vacation

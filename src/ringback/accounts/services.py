@@ -14,6 +14,7 @@ from django.db import transaction
 
 from ringback.accounts.choices import Role
 from ringback.accounts.models import Account, Membership, Vacation
+from ringback.accounts.selectors import account_row_check
 from ringback.accounts.signals import account_created, vacation_added
 from ringback.config import ringback_setting
 from ringback.core import clock
@@ -209,8 +210,7 @@ def account_update(*, account: Account, **changes: object) -> Account:
 @transaction.atomic
 def vacation_remove(*, account: Account, vacation: Vacation) -> None:
     """Forget a vacation. Steps it moved stay where they are; new plans may use those days again."""
-    if vacation.account_id != account.pk:
-        raise AccountError("this vacation belongs to another account")
+    account_row_check(account=account, row=vacation, what="vacation")
     vacation.delete()
 
 

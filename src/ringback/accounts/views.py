@@ -16,12 +16,12 @@ from django_htmx.middleware import HtmxDetails
 
 from ringback.accounts.forms import LoginEmailForm, SettingsForm, VacationForm, vacation_span
 from ringback.accounts.models import Account, Membership, Vacation
-from ringback.accounts.selectors import vacations_list
+from ringback.accounts.selectors import vacation_get, vacations_list
 from ringback.accounts.services import account_update, login_email_set, vacation_add, vacation_remove
 from ringback.accounts.submissions import submitted_once
 from ringback.accounts.web import account_view
 from ringback.core import clock
-from ringback.core.errors import RingbackError
+from ringback.core.errors import NotFound, RingbackError
 from ringback.core.scheduling import zone
 
 
@@ -179,8 +179,9 @@ def vacation_add_view(request: HtmxHttpRequest, *, account: Account) -> HttpResp
 @require_POST
 def vacation_remove_view(request: HtmxHttpRequest, pk: int, *, account: Account) -> HttpResponse:
     """Forget a vacation (steps it moved stay where they are)."""
-    vacation = Vacation.objects.filter(pk=pk, account=account).first()
-    if vacation is None:
+    try:
+        vacation = vacation_get(account=account, pk=pk)
+    except NotFound:
         if request.htmx:
             return _vacations_partial(request, account, notice=VACATION_GONE, error=True)
         return _page(request, account, vacation_notice=VACATION_GONE, status=404)

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from ringback.accounts.models import Account, Membership
+from ringback.core.errors import NotFound
 
 
 def request_account(request: HttpRequest) -> Account:
@@ -28,11 +29,15 @@ def request_account(request: HttpRequest) -> Account:
 
 
 def account_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A view for signed-in sellers: passes their account as ``account``."""
+    """A view for signed-in sellers: passes their account as ``account``; a row the account has
+    not (:class:`NotFound`, raised by the ``*_get`` selectors) is a 404."""
 
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return view(request, *args, account=request_account(request), **kwargs)
+        try:
+            return view(request, *args, account=request_account(request), **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
 
     return wrapped

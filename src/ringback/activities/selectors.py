@@ -17,11 +17,11 @@ from ringback.activities.choices import Channel as TouchChannel
 from ringback.activities.choices import Outcome as TouchOutcome
 from ringback.activities.models import Appointment, Touch
 from ringback.contacts.models import Contact, Phone
-from ringback.contacts.selectors import contact_phone_choices
+from ringback.contacts.selectors import contact_phone_choices, contact_zone, contact_zone_name
 from ringback.core import clock
 from ringback.core.agenda import WEEKDAYS, Agenda, AgendaItem, ItemKind, call_reason, rank_agenda
 from ringback.core.engine import EnrollmentState, enrollment_next_call
-from ringback.core.errors import TemplateError
+from ringback.core.errors import NotFound, TemplateError
 from ringback.core.phones import choose_phone, display_phone
 from ringback.core.playbook import Channel, Step
 from ringback.core.playbook import Playbook as PlaybookSpec
@@ -106,7 +106,7 @@ def _step_script(
     text = spec.templates.get(text_name, "")
     if not text or state.window is None:
         return FilledScript()
-    tz = zone(contact.time_zone or account.time_zone)
+    tz = contact_zone(contact=contact, account=account)
     window = state.window
     next_call = None
     if "next_call_day" in text:
@@ -141,7 +141,7 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime) -> Ag
     if state.window is None or state.step >= len(spec.steps):
         return None
     step = spec.steps[state.step]
-    tz = zone(contact.time_zone or account.time_zone)
+    tz = contact_zone(contact=contact, account=account)
     window = state.window
     local_start = window.start.astimezone(tz)
     overdue = window.end < now
@@ -192,7 +192,7 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime) -> Ag
 
 def _phone_at(*, contact: Contact, account: Account, at: datetime) -> str | None:
     """The number to call ``contact`` on at ``at`` (their local time decides work or not)."""
-    local = at.astimezone(zone(contact.time_zone or account.time_zone))
+    local = at.astimezone(contact_zone(contact=contact, account=account))
     choice = choose_phone(contact_phone_choices(contact=contact), local)
     return choice.number if choice else None
 
@@ -222,7 +222,7 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
             contact_id=a.contact_id,
             contact_name=a.contact.name,
             due=a.starts_at,
-            zone=a.contact.time_zone or account.time_zone,
+            zone=contact_zone_name(contact=a.contact, account=account),
             window_start=a.starts_at,
             window_end=a.starts_at + timedelta(minutes=a.duration_minutes),
             phone=_phone_at(contact=a.contact, account=account, at=a.starts_at),
@@ -244,7 +244,7 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
             contact_id=c.pk,
             contact_name=c.name,
             due=c.callback_requested_at or now,
-            zone=c.time_zone or account.time_zone,
+            zone=contact_zone_name(contact=c, account=account),
             phone=_phone_at(contact=c, account=account, at=now),
             reason=f"They responded on {c.callback_requested_at.astimezone(tz):%a %d %b at %H:%M}: call back now",  # type: ignore[union-attr]
         )
@@ -288,7 +288,7 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
                 contact_id=c.pk,
                 contact_name=c.name,
                 due=start,
-                zone=c.time_zone or account.time_zone,
+                zone=contact_zone_name(contact=c, account=account),
                 reason=f"Birthday today{age}: a greeting, no sales message",
             )
         )
@@ -505,3 +505,11 @@ def contact_appointments_upcoming(*, account: Account, contact: Contact, now: da
             account=account, contact=contact, status=AppointmentStatus.SCHEDULED, starts_at__gte=now
         ).order_by("starts_at", "id")[:20]
     )
+
+
+def appointment_get(*, account: Account, pk: int) -> Appointment:
+    """The account's appointment ``pk``; :class:`NotFound` if it has none."""
+    appointment = Appointment.objects.filter(account=account, pk=pk).first()
+    if appointment is None:
+        raise NotFound("no such appointment")
+    return appointment

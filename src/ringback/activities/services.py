@@ -9,14 +9,15 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, transaction
 
 from ringback.accounts.models import Account
+from ringback.accounts.selectors import account_row_check
 from ringback.activities.choices import AppointmentStatus, Direction
 from ringback.activities.choices import Channel as TouchChannel
 from ringback.activities.choices import Outcome as TouchOutcome
 from ringback.activities.models import Appointment, Touch
 from ringback.activities.selectors import BIRTHDAY_STEP, birthdays_greeted
 from ringback.contacts.models import Contact, Phone, Promise
-from ringback.contacts.selectors import contact_phone_choices
-from ringback.contacts.services import contact_lock, phone_mark_bad, promise_add
+from ringback.contacts.selectors import contact_phone_choices, contact_zone
+from ringback.contacts.services import contact_lock, contact_touched, phone_mark_bad, promise_add
 from ringback.core import clock
 from ringback.core.agenda import ItemKind
 from ringback.core.engine import allowed_outcomes, enrollment_record
@@ -67,7 +68,8 @@ _CHANNEL_OF = {
 }
 
 
-def _phone_used(contact: Contact, at: datetime, number: str | None, region: str) -> Phone | None:
+def _phone_used(account: Account, contact: Contact, at: datetime, number: str | None) -> Phone | None:
+    region = account.default_region
     phones = list(contact.phones.all())
     if number:
         wanted = require_phone(number, region).number
@@ -77,7 +79,7 @@ def _phone_used(contact: Contact, at: datetime, number: str | None, region: str)
             raise InvalidPhone(f"{wanted} is not one of {contact.name}'s numbers ({known})")
         return found
     choice = choose_phone(
-        contact_phone_choices(contact=contact), at.astimezone(zone(contact.time_zone or "UTC"))
+        contact_phone_choices(contact=contact), at.astimezone(contact_zone(contact=contact, account=account))
     )
     return next((p for p in phones if choice and p.pk == choice.id), None)
 
@@ -112,8 +114,7 @@ def touch_log(
     when = clock.check_instant(at, what="the touch time") if at is not None else now
     if when > now + FUTURE_SLACK:
         raise InvalidDate(f"the touch time {when:%Y-%m-%d %H:%M} UTC is in the future")
-    if contact.account_id != account.pk:
-        raise Suppressed("that contact belongs to another account")
+    account_row_check(account=account, row=contact, what="contact")
     contact_lock(contact=contact)
     if result is Outcome.DO_NOT_CONTACT and contact.do_not_contact:
         raise AlreadyDoNotContact(f"{contact.name} is already marked do-not-contact")
@@ -136,7 +137,7 @@ def touch_log(
         channel = step.channel
     inbound = result is Outcome.CALLBACK
     used = (
-        _phone_used(contact, when, phone, account.default_region)
+        _phone_used(account, contact, when, phone)
         if channel in (Channel.CALL, Channel.SMS) and not inbound
         else None
     )
@@ -193,25 +194,22 @@ def touch_log(
 def _contact_after(
     *, account: Account, contact: Contact, outcome: Outcome, at: datetime, inbound: bool
 ) -> None:
-    fields: dict[str, object] = {}
-    if contact.last_touched_at is None or at > contact.last_touched_at:
-        fields["last_touched_at"] = at
-    called = not inbound and outcome in CALL_ATTEMPTS
-    if called and (contact.last_called_at is None or at > contact.last_called_at):
-        fields["last_called_at"] = at
+    """What the outcome changes about the contact, recorded through the contacts app."""
+    wants_callback: bool | None = None
     if outcome is Outcome.CALLBACK:
-        fields["callback_requested_at"] = contact.callback_requested_at or at
+        wants_callback = True
     elif outcome in (Outcome.CONNECTED, Outcome.APPOINTMENT) or outcome in ENDING:
-        fields["callback_requested_at"] = None
-    if outcome is Outcome.NOT_INTERESTED:
-        fields["suppressed_until"] = at + timedelta(days=account.suppress_days)
-    if outcome is Outcome.DO_NOT_CONTACT:
-        fields["do_not_contact"] = True
-    if fields:
-        fields["updated_at"] = clock.now()
-        for key, value in fields.items():
-            setattr(contact, key, value)
-        Contact.objects.filter(pk=contact.pk).update(**fields)
+        wants_callback = False
+    contact_touched(
+        contact=contact,
+        at=at,
+        called=not inbound and outcome in CALL_ATTEMPTS,
+        wants_callback=wants_callback,
+        suppressed_until=at + timedelta(days=account.suppress_days)
+        if outcome is Outcome.NOT_INTERESTED
+        else None,
+        do_not_contact=outcome is Outcome.DO_NOT_CONTACT,
+    )
 
 
 @transaction.atomic
@@ -232,8 +230,7 @@ def appointment_book(
     clock.check_instant(starts_at, what="the appointment time")
     if starts_at < now:
         raise InvalidDate(f"the appointment time {starts_at:%Y-%m-%d %H:%M} UTC is in the past")
-    if contact.account_id != account.pk:
-        raise Suppressed("that contact belongs to another account")
+    account_row_check(account=account, row=contact, what="contact")
     contact_lock(contact=contact)
     if contact.do_not_contact:
         raise Suppressed(f"{contact.name} asked not to be contacted")
@@ -260,7 +257,7 @@ def appointment_book(
 
 
 def _booked(account: Account, contact: Contact, starts_at: datetime) -> AlreadyBooked:
-    local = starts_at.astimezone(zone(contact.time_zone or account.time_zone))
+    local = starts_at.astimezone(contact_zone(contact=contact, account=account))
     return AlreadyBooked(
         f"{contact.name} already has an appointment at {local:%a %d %b %H:%M %Z}; nothing was changed"
     )
@@ -268,8 +265,7 @@ def _booked(account: Account, contact: Contact, starts_at: datetime) -> AlreadyB
 
 def touch_note(*, account: Account, contact: Contact, text: str, at: datetime | None = None) -> Touch:
     """Add a note to the contact's timeline (what was said, what to remember)."""
-    if contact.account_id != account.pk:
-        raise Suppressed("that contact belongs to another account")
+    account_row_check(account=account, row=contact, what="contact")
     if not text.strip():
         raise InvalidInput("the note is empty")
     now = clock.now()
@@ -443,8 +439,7 @@ def _card_done(*, account: Account, contact: Contact, ref: CardRef, appointment:
     if appointment is not None:
         Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.DONE)
     if ref.kind is ItemKind.CALLBACK:
-        contact.callback_requested_at = None
-        Contact.objects.filter(pk=contact.pk).update(callback_requested_at=None, updated_at=clock.now())
+        contact_touched(contact=contact, at=clock.now(), wants_callback=False, touched=False)
     step = BIRTHDAY_STEP if ref.kind is ItemKind.BIRTHDAY else ""
     return _touch_done(account=account, contact=contact, note=_DONE_NOTES[ref.kind], step=step)
 
@@ -537,6 +532,5 @@ def contact_set_do_not_contact(*, account: Account, contact: Contact, note: str 
     Marking one who already is (even by a request at the same moment) raises
     :class:`AlreadyDoNotContact` and changes nothing (see :func:`touch_log`).
     """
-    if contact.account_id != account.pk:
-        raise InvalidInput("that contact belongs to another account")
+    account_row_check(account=account, row=contact, what="contact")
     return touch_log(account=account, contact=contact, outcome="do-not-contact", note=note.strip())

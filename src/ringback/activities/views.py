@@ -12,9 +12,8 @@ from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
@@ -30,6 +29,7 @@ from ringback.activities.models import Appointment
 from ringback.activities.presenters import KIND_LABELS, card_for, card_key_for, clock_text, zone_label
 from ringback.activities.selectors import (
     agenda_for_day,
+    appointment_get,
     appointments_between,
     birthdays_greeted,
     day_bounds,
@@ -43,15 +43,15 @@ from ringback.activities.services import (
     agenda_card_log,
     touch_note,
 )
-from ringback.contacts.models import Contact, Phone
-from ringback.contacts.selectors import contacts_for_account
+from ringback.contacts.models import Contact
+from ringback.contacts.selectors import contact_get, contact_zone, contact_zone_name, contacts_for_account
 from ringback.core import clock
 from ringback.core.agenda import ItemKind
 from ringback.core.errors import AlreadyBooked, InvalidDate, RingbackError
 from ringback.core.scheduling import read_local_datetime, zone
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
-from ringback.playbooks.selectors import version_spec
+from ringback.playbooks.selectors import enrollment_get, version_spec
 from ringback.playbooks.services import enrollments_replan_overdue
 
 #: How far back the Appointments page looks.
@@ -170,20 +170,16 @@ def _after_action(request: HtmxHttpRequest, *, account: Account, message: str, l
 
 
 def _contact(account: Account, contact_id: int) -> Contact:
-    return get_object_or_404(
-        Contact.objects.prefetch_related(Prefetch("phones", queryset=Phone.objects.order_by("id"))),
-        pk=contact_id,
-        account=account,
-    )
+    return contact_get(account=account, pk=contact_id)
 
 
 def _owned(account: Account, form: CardForm) -> None:
     """404 when the card names an enrollment or appointment of another account."""
     data = form.cleaned_data
     if data.get("enrollment"):
-        get_object_or_404(Enrollment.objects.only("id"), pk=data["enrollment"], account=account)
+        enrollment_get(account=account, pk=data["enrollment"])
     if data.get("appointment"):
-        get_object_or_404(Appointment.objects.only("id"), pk=data["appointment"], account=account)
+        appointment_get(account=account, pk=data["appointment"])
 
 
 def _form_error(form: CardForm) -> str:
@@ -299,7 +295,7 @@ def _connected_context(
     *, account: Account, contact: Contact, form: ConnectedForm, fields: dict[str, str], key: str
 ) -> dict[str, Any]:
     now = form.now
-    their_zone = contact.time_zone or account.time_zone
+    their_zone = contact_zone_name(contact=contact, account=account)
     their_now = now.astimezone(zone(their_zone))
     return {
         "nav": "today",
@@ -322,7 +318,7 @@ def _connected_context(
 def today_connected(request: HtmxHttpRequest, contact_id: int, *, account: Account) -> HttpResponse:
     """After “Connected…”: note what was said, a promise, book a phone appointment, or a no."""
     contact = _contact(account, contact_id)
-    tz = zone(contact.time_zone or account.time_zone)
+    tz = contact_zone(contact=contact, account=account)
     now = clock.now()
     if request.method == "GET":
         card = CardForm(request.GET)
@@ -378,9 +374,9 @@ def _connected_message(*, account: Account, contact: Contact, result: Any, data:
     parts = []
     if result.appointment is not None:
         at = result.appointment.starts_at
-        their = clock_text(at, contact.time_zone or account.time_zone)
+        their = clock_text(at, contact_zone_name(contact=contact, account=account))
         yours = clock_text(at, account.time_zone)
-        day = at.astimezone(zone(contact.time_zone or account.time_zone))
+        day = at.astimezone(contact_zone(contact=contact, account=account))
         when = f"{day:%d %b}, {their} their time" + (f" ({yours} your time)" if yours != their else "")
         parts.append(f"Phone appointment with {contact.name} booked for {when}.")
     elif data["result"] == "not-interested":
@@ -424,12 +420,10 @@ def today_note(request: HtmxHttpRequest, contact_id: int, *, account: Account) -
 @account_view
 def today_time_hint(request: HtmxHttpRequest, contact_id: int, *, account: Account) -> HttpResponse:
     """The seller's time for a date-time typed in the contact's time zone (a line of text)."""
-    contact = get_object_or_404(
-        Contact.objects.only("id", "time_zone", "account_id"), pk=contact_id, account=account
-    )
+    contact = contact_get(account=account, pk=contact_id)
     text = (request.GET.get("book_at") or "").strip()
     try:
-        at = read_local_datetime(text, zone(contact.time_zone or account.time_zone), what="The date")
+        at = read_local_datetime(text, contact_zone(contact=contact, account=account), what="The date")
     except InvalidDate as exc:
         return render(request, "activities/partials/time_hint.html", {"line": exc.message})
     if at is None:
@@ -448,7 +442,7 @@ def _by_day(appointments: list[Appointment], *, account: Account, now: datetime)
     seller = zone(account.time_zone)
     rows = []
     for appointment in appointments:
-        their_zone = appointment.contact.time_zone or account.time_zone
+        their_zone = contact_zone_name(contact=appointment.contact, account=account)
         starts = appointment.starts_at
         yours = starts.astimezone(seller)
         theirs = starts.astimezone(zone(their_zone))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Q, QuerySet, Value
@@ -14,9 +15,9 @@ from ringback.accounts.models import Account
 from ringback.contacts.choices import ImportStatus
 from ringback.contacts.models import Contact, Email, ImportRun, Phone, Promise, Tag
 from ringback.contacts.search_index import CONTACT, EMAIL, MIN_TERM, PHONE, fts_phrase
-from ringback.core.errors import ContactAmbiguous, ContactNotFound, InvalidInput
+from ringback.core.errors import ContactAmbiguous, ContactNotFound, InvalidInput, NotFound
 from ringback.core.phones import PhoneChoice, PhoneLabel, parse_phone
-from ringback.core.scheduling import Recipient
+from ringback.core.scheduling import Recipient, zone
 
 
 def contacts_for_account(*, account: Account) -> QuerySet[Contact]:
@@ -94,6 +95,16 @@ def contact_phone_choices(*, contact: Contact) -> list[PhoneChoice]:
     ]
 
 
+def contact_zone_name(*, contact: Contact, account: Account) -> str:
+    """The time zone a contact's times are in: their own if known, else the seller's."""
+    return contact.time_zone or account.time_zone
+
+
+def contact_zone(*, contact: Contact, account: Account) -> ZoneInfo:
+    """:func:`contact_zone_name` as a zone to convert times with."""
+    return zone(contact_zone_name(contact=contact, account=account))
+
+
 def contact_recipient(*, contact: Contact, account: Account) -> Recipient:
     """What scheduling needs to know about the contact."""
     birthday = (
@@ -103,7 +114,7 @@ def contact_recipient(*, contact: Contact, account: Account) -> Recipient:
     )
     usable = sum(1 for p in contact.phones.all() if p.is_valid and not p.is_bad)
     return Recipient(
-        zone=contact.time_zone or account.time_zone,
+        zone=contact_zone_name(contact=contact, account=account),
         country=contact.country or account.default_region,
         subdivision=contact.subdivision or None,
         birthday=birthday,
@@ -229,6 +240,28 @@ def contacts_by_ids(*, account: Account, ids: Sequence[int]) -> list[Contact]:
         .prefetch_related("phones")
         .order_by("last_name", "first_name", "id")
     )
+
+
+def contact_get(*, account: Account, pk: int, details: bool = False) -> Contact:
+    """The account's contact ``pk`` with its numbers (and, with ``details``, everything the contact
+    page shows); :class:`ContactNotFound` if the account has none, whoever else might."""
+    rows = (
+        contact_with_details(account=account)
+        if details
+        else contacts_for_account(account=account).prefetch_related("phones")
+    )
+    contact = rows.filter(pk=pk).first()
+    if contact is None:
+        raise ContactNotFound("no such contact")
+    return contact
+
+
+def promise_get(*, account: Account, contact: Contact, pk: int) -> Promise:
+    """The contact's promise ``pk``; :class:`NotFound` for another contact's or account's."""
+    promise = Promise.objects.filter(account=account, contact=contact, pk=pk).first()
+    if promise is None:
+        raise NotFound("no such promise")
+    return promise
 
 
 def contact_with_details(*, account: Account) -> QuerySet[Contact]:

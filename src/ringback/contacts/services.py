@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
 from ringback.accounts.models import Account
+from ringback.accounts.selectors import account_row_check
 from ringback.accounts.services import account_lock
 from ringback.contacts.choices import ContactStatus, EmailLabel, PhoneLabel, Warmth
 from ringback.contacts.models import Address, Contact, Email, Phone, Promise, Tag
@@ -204,8 +205,7 @@ def contact_tag(*, account: Account, contacts: Sequence[Contact], tags: Sequence
     """Add tags to contacts."""
     found = _tags(account, tags)
     for contact in contacts:
-        if contact.account_id != account.pk:
-            raise InvalidInput("that contact belongs to another account")
+        account_row_check(account=account, row=contact, what="contact")
         contact.tags.add(*found)
 
 
@@ -217,8 +217,7 @@ def phone_mark_bad(*, phone: Phone) -> None:
 
 def promise_add(*, account: Account, contact: Contact, text: str, due_on: date | None = None) -> Promise:
     """Note something you said you would send or do ("the article on X")."""
-    if contact.account_id != account.pk:
-        raise InvalidInput("that contact belongs to another account")
+    account_row_check(account=account, row=contact, what="contact")
     if not text.strip():
         raise InvalidInput("say what you promised")
     if due_on is not None:
@@ -230,8 +229,7 @@ def promise_add(*, account: Account, contact: Contact, text: str, due_on: date |
 
 def promise_keep(*, account: Account, promise: Promise) -> Promise:
     """Mark a promise kept."""
-    if promise.account_id != account.pk:
-        raise InvalidInput("that promise belongs to another account")
+    account_row_check(account=account, row=promise, what="promise")
     if promise.kept_at is None:
         promise.kept_at = clock.now()
         promise.save(update_fields=["kept_at"])
@@ -348,8 +346,7 @@ def contact_update(
     ``tags`` replaces the contact's tags; ``clear_birthday`` forgets the birthday. The country and state used for calling-hour rules
     follow the first working number when the numbers change.
     """
-    if contact.account_id != account.pk:
-        raise InvalidInput("that contact belongs to another account")
+    account_row_check(account=account, row=contact, what="contact")
     names = {
         "first_name": contact.first_name if first_name is None else first_name.strip(),
         "last_name": contact.last_name if last_name is None else last_name.strip(),
@@ -471,8 +468,7 @@ def phone_add(
     ok_at_work: bool = False,
 ) -> Phone:
     """Give a contact another number (it must parse)."""
-    if contact.account_id != account.pk:
-        raise InvalidInput("that contact belongs to another account")
+    account_row_check(account=account, row=contact, what="contact")
     parsed = _check_phone_change(account, PhoneChange(None, number, label, ok_at_work), None)
     assert parsed is not None
     return Phone.objects.create(
@@ -487,8 +483,7 @@ def phone_add(
 
 def email_add(*, account: Account, contact: Contact, address: str, label: str = EmailLabel.HOME) -> Email:
     """Give a contact another email address."""
-    if contact.account_id != account.pk:
-        raise InvalidInput("that contact belongs to another account")
+    account_row_check(account=account, row=contact, what="contact")
     if label not in EmailLabel.values:
         raise InvalidInput(f"email label {label!r} is not one of {', '.join(EmailLabel.values)}")
     return Email.objects.create(account=account, contact=contact, address=check_email(address), label=label)
@@ -496,8 +491,7 @@ def email_add(*, account: Account, contact: Contact, address: str, label: str = 
 
 def address_set(*, account: Account, contact: Contact, address: AddressInput) -> Address | None:
     """Set the contact's postal address (the first one); all parts blank removes it."""
-    if contact.account_id != account.pk:
-        raise InvalidInput("that contact belongs to another account")
+    account_row_check(account=account, row=contact, what="contact")
     current = Address.objects.filter(contact=contact).order_by("id").first()
     if address.blank:
         if current is not None:
@@ -517,3 +511,41 @@ def address_set(*, account: Account, contact: Contact, address: AddressInput) ->
         setattr(current, key, value)
     current.save()
     return current
+
+
+def contact_touched(
+    *,
+    contact: Contact,
+    at: datetime,
+    touched: bool = True,
+    called: bool = False,
+    wants_callback: bool | None = None,
+    suppressed_until: datetime | None = None,
+    do_not_contact: bool = False,
+) -> Contact:
+    """Record on the contact what a touch at ``at`` changed; the one door for these fields.
+
+    ``touched``/``called``: the last touch and the last call move to ``at`` if it is later.
+    ``wants_callback``: True when they asked to be called back (the first request's time is
+    kept), False when that was answered. ``suppressed_until``: rest until then (not
+    interested). ``do_not_contact``: never again. Writes only what changes.
+    """
+    fields: dict[str, object] = {}
+    if touched and (contact.last_touched_at is None or at > contact.last_touched_at):
+        fields["last_touched_at"] = at
+    if called and (contact.last_called_at is None or at > contact.last_called_at):
+        fields["last_called_at"] = at
+    if wants_callback is True:
+        fields["callback_requested_at"] = contact.callback_requested_at or at
+    elif wants_callback is False and contact.callback_requested_at is not None:
+        fields["callback_requested_at"] = None
+    if suppressed_until is not None:
+        fields["suppressed_until"] = suppressed_until
+    if do_not_contact:
+        fields["do_not_contact"] = True
+    if fields:
+        fields["updated_at"] = clock.now()
+        for key, value in fields.items():
+            setattr(contact, key, value)
+        Contact.objects.filter(pk=contact.pk).update(**fields)
+    return contact

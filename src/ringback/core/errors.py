@@ -11,6 +11,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_PLAYBOOK = "unknown_playbook"
     UNKNOWN_OUTCOME = "unknown_outcome"
     OUTCOME_NOT_ALLOWED = "outcome_not_allowed"
+    NOT_FOUND = "not_found"
     CONTACT_NOT_FOUND = "contact_not_found"
     CONTACT_AMBIGUOUS = "contact_ambiguous"
     ALREADY_ENROLLED = "already_enrolled"
@@ -69,7 +70,14 @@ class OutcomeNotAllowed(RingbackError):
     code = ErrorCode.OUTCOME_NOT_ALLOWED
 
 
-class ContactNotFound(RingbackError):
+class NotFound(RingbackError):
+    """No such row for this account: it does not exist, or it is another account's (the two are
+    never told apart). The web answers 404."""
+
+    code = ErrorCode.NOT_FOUND
+
+
+class ContactNotFound(NotFound):
     code = ErrorCode.CONTACT_NOT_FOUND
 
 

@@ -17,7 +17,7 @@ from ringback.accounts.models import Account
 from ringback.accounts.selectors import account_calling_hours, account_vacations
 from ringback.config import ringback_setting
 from ringback.contacts.models import Contact
-from ringback.contacts.selectors import contact_recipient
+from ringback.contacts.selectors import contact_recipient, contact_zone_name
 from ringback.core import clock
 from ringback.core.engine import (
     Context,
@@ -27,7 +27,7 @@ from ringback.core.engine import (
     enrollment_seed,
     enrollment_simulate,
 )
-from ringback.core.errors import PlaybookError, UnknownPlaybook
+from ringback.core.errors import NotFound, PlaybookError, UnknownPlaybook
 from ringback.core.playbook import Channel, PartOfDay, parse_playbook
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import CallingHours, CallRecord, Recipient, Window, calling_hours_for, zone
@@ -330,7 +330,9 @@ def playbook_preview(
         who = contact.name
         refused = _refusal(contact, now)
         if refused:
-            return PlanPreview(who, contact.time_zone or account.time_zone, now, (), None, refused)
+            return PlanPreview(
+                who, contact_zone_name(contact=contact, account=account), now, (), None, refused
+            )
         context = context_for(account=account, contact=contact)
         seed = enrollment_seed(contact_id=contact.pk, version_id=version.pk, started=now)
     touches, end = enrollment_simulate(spec, seed=seed, start=now, context=context, max_touches=30)
@@ -409,3 +411,11 @@ def contact_enrollment_preview(
         ending=end.reason,
         recontact_at=end.recontact_at,
     )
+
+
+def enrollment_get(*, account: Account, pk: int) -> Enrollment:
+    """The account's enrollment ``pk``; :class:`NotFound` if it has none."""
+    enrollment = Enrollment.objects.filter(account=account, pk=pk).first()
+    if enrollment is None:
+        raise NotFound("no such enrollment")
+    return enrollment

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from ringback.accounts.models import Account, Vacation
+from ringback.accounts.selectors import account_row_check
 from ringback.config import ringback_setting
 from ringback.contacts.models import Contact
 from ringback.contacts.services import contact_lock
@@ -183,8 +184,7 @@ def enrollment_start(
     A contact runs at most one playbook: enrolling again raises :class:`AlreadyEnrolled`
     unless ``replace`` stops the running one first.
     """
-    if contact.account_id != account.pk:
-        raise Suppressed("that contact belongs to another account")
+    account_row_check(account=account, row=contact, what="contact")
     started = at or clock.now()
     contact_lock(contact=contact)
     _check_reachable(contact, started)

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -16,6 +16,7 @@ from ringback.accounts.models import Account
 from ringback.accounts.submissions import submitted_once
 from ringback.accounts.web import account_view
 from ringback.contacts.models import Contact
+from ringback.contacts.selectors import contact_get
 from ringback.core import clock
 from ringback.core.errors import PlaybookError, RingbackError
 from ringback.core.lint import lint_playbook
@@ -316,9 +317,7 @@ def playbook_preview_view(request: HtmxRequest, name: str, *, account: Account) 
     if form.is_valid():
         search = form.cleaned_data["q"]
         if form.cleaned_data["contact"] is not None:
-            contact = get_object_or_404(
-                Contact.objects.prefetch_related("phones"), pk=form.cleaned_data["contact"], account=account
-            )
+            contact = contact_get(account=account, pk=form.cleaned_data["contact"])
     else:
         error = " ".join(_errors(form, field) for field in form.errors)
     context = _preview_context(account=account, version=version, contact=contact, search=search, error=error)

@@ -22,6 +22,7 @@ from ringback.core.errors import (
     ContactAmbiguous,
     ContactNotFound,
     InvalidDate,
+    NotFound,
     OutcomeNotAllowed,
     Suppressed,
 )
@@ -210,9 +211,10 @@ def test_one_account_never_sees_another(account):
     with pytest.raises(ContactNotFound):
         contact_find(account=other, reference="Mary")
     assert agenda_for_day(account=other, now=NOW).items == ()
-    with pytest.raises(Suppressed, match="another account"):
+    # Another account's contact is "no such contact", as one that does not exist (issue 10).
+    with pytest.raises(NotFound, match=r"^no such contact$"):
         touch_log(account=other, contact=mary, outcome="voicemail")
-    with pytest.raises(Suppressed, match="another account"):
+    with pytest.raises(NotFound, match=r"^no such contact$"):
         enrollment_start(account=other, contact=mary, playbook="call-mail-call")
 
 

@@ -9,14 +9,15 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ringback.accounts.models import Account
 from ringback.accounts.submissions import submitted_once
 from ringback.accounts.web import account_view
 from ringback.activities.services import appointment_book, contact_set_do_not_contact, touch_note
-from ringback.contacts.models import Contact, Promise
+from ringback.contacts.models import Contact
+from ringback.contacts.selectors import promise_get
 from ringback.contacts.services import (
     promise_add,
     promise_keep,
@@ -110,7 +111,7 @@ def promise_add_view(request: HttpRequest, pk: int, *, account: Account) -> Http
 def promise_keep_view(request: HttpRequest, pk: int, promise_pk: int, *, account: Account) -> HttpResponse:
     """Mark a promise kept (a second click says it already was)."""
     contact = contact_or_404(account, pk)
-    promise = get_object_or_404(Promise, pk=promise_pk, contact=contact, account=account)
+    promise = promise_get(account=account, contact=contact, pk=promise_pk)
     if request.method != "POST":
         return back_to_contact(contact, "card-promises")
     if promise.kept_at is not None:

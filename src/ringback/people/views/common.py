@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 
 from ringback.accounts.models import Account
 from ringback.contacts.models import Contact
-from ringback.contacts.selectors import contact_with_details
+from ringback.contacts.selectors import contact_get
 from ringback.core.interchange.incoming import MAX_ADDRESSES, MAX_EMAILS, MAX_NUMBERS
 from ringback.playbooks.selectors import (
     playbook_list,
@@ -38,4 +37,4 @@ def playbook_choices(account: Account) -> list[tuple[str, str]]:
 
 def contact_or_404(account: Account, pk: int) -> Contact:
     """The account's contact ``pk`` with what its page shows; another account's is not found."""
-    return get_object_or_404(contact_with_details(account=account), pk=pk)
+    return contact_get(account=account, pk=pk, details=True)

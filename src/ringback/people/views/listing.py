@@ -20,6 +20,7 @@ from ringback.contacts.exporting import ExportFormat, contacts_export_pieces
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import (
     contact_tags,
+    contact_zone_name,
     contacts_by_ids,
 )
 from ringback.contacts.services import (
@@ -101,7 +102,7 @@ def _rows(account: Account, contacts: list[Contact], running: Any) -> list[Conta
                 phone_display=display_phone(phones[0].number) if phones else "",
                 running=enrollment,
                 step=enrollment_step_text(enrollment=enrollment) if enrollment else "",
-                zone=contact.time_zone or account.time_zone,
+                zone=contact_zone_name(contact=contact, account=account),
                 url=f"{base}{contact.pk}/",
             )
         )

@@ -26,6 +26,7 @@ from ringback.activities.selectors import TimelinePage, contact_appointments_upc
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import (
     contact_promises,
+    contact_zone,
 )
 from ringback.core import clock
 from ringback.core.errors import (
@@ -94,7 +95,7 @@ def birthday_text(contact: Contact) -> str:
 
 
 def contact_zones(account: Account, contact: Contact) -> tuple[ZoneInfo, ZoneInfo]:
-    return zone(contact.time_zone or account.time_zone), zone(account.time_zone)
+    return contact_zone(contact=contact, account=account), zone(account.time_zone)
 
 
 def _forms(

@@ -5,7 +5,7 @@ from rich.console import Console
 
 from ringback.accounts.commands import AccountCommand
 from ringback.activities.services import appointment_book
-from ringback.contacts.selectors import contact_find
+from ringback.contacts.selectors import contact_find, contact_zone
 from ringback.core.scheduling import zone
 from ringback.interface.commands import iso_utc, parse_when
 
@@ -34,7 +34,7 @@ class Command(AccountCommand):
             note=options["note"],
             duration_minutes=options["minutes"],
         )
-        theirs = at.astimezone(zone(contact.time_zone or account.time_zone))
+        theirs = at.astimezone(contact_zone(contact=contact, account=account))
         mine = at.astimezone(zone(account.time_zone))
         data = {
             "appointment_id": appointment.pk,

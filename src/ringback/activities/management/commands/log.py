@@ -5,9 +5,8 @@ from rich.console import Console
 
 from ringback.accounts.commands import AccountCommand
 from ringback.activities.services import touch_log
-from ringback.contacts.selectors import contact_find
+from ringback.contacts.selectors import contact_find, contact_zone
 from ringback.core.playbook import Outcome, parse_outcome
-from ringback.core.scheduling import zone
 from ringback.interface.commands import iso_utc, parse_when
 from ringback.playbooks.selectors import enrollment_running, version_spec
 
@@ -49,7 +48,7 @@ class Command(AccountCommand):
         if running is not None and running.due_start is not None:
             spec = version_spec(version=running.version)
             step = spec.steps[running.step_index]
-            local_due = f"{running.due_start.astimezone(zone(contact.time_zone or account.time_zone)):%a %d %b %H:%M %Z}"
+            local_due = f"{running.due_start.astimezone(contact_zone(contact=contact, account=account)):%a %d %b %H:%M %Z}"
             following = {
                 "playbook": spec.name,
                 "step": step.id,
