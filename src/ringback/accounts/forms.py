@@ -13,9 +13,10 @@ from django.db import models
 from ringback.accounts.models import Account, Vacation
 from ringback.accounts.services import EDITABLE, POSTAL_ADDRESS_MAX
 from ringback.core import clock
-from ringback.core.errors import InvalidDate, InvalidInput, InvalidPhone, InvalidTimeZone, RingbackError
+from ringback.core.errors import InvalidDate, RingbackError
 from ringback.core.phones import display_phone, parse_phone
 from ringback.core.scheduling import check_zone, zone
+from ringback.interface.forms import add_service_error
 
 #: Time zones most sellers pick, grouped for the select; any other IANA name can be typed.
 COMMON_ZONES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -68,14 +69,6 @@ _COMMON_ZONE_NAMES = {name for _, zones in COMMON_ZONES for name, _ in zones}
 OTHER_ZONE = "other"
 
 #: Which settings field a message from ``account_update`` is about, by how the message starts.
-_MESSAGE_FIELDS = (
-    ("region", "default_region"),
-    ("calling hours", "calling_end"),
-    ("daily call capacity", "daily_call_capacity"),
-    ("suppress days", "suppress_days"),
-    ("new prospects per callback", "new_per_callback"),
-)
-
 #: The account fields the settings form edits (``name`` keeps its own value).
 SETTINGS_FIELDS = tuple(field for field in EDITABLE if field != "name")
 
@@ -238,19 +231,9 @@ class SettingsForm(forms.Form):
         return value
 
     def add_service_error(self, exc: RingbackError) -> None:
-        """Show a message of ``account_update`` next to the field it is about."""
-        self.add_error(self.field_of(exc), exc.message)
-
-    def field_of(self, exc: RingbackError) -> str | None:
-        if isinstance(exc, InvalidPhone):
-            return "seller_phone"
-        if isinstance(exc, InvalidTimeZone):
-            return "time_zone_other" if self.data.get("time_zone") == OTHER_ZONE else "time_zone"
-        if isinstance(exc, InvalidInput):
-            for start, field in _MESSAGE_FIELDS:
-                if exc.message.startswith(start):
-                    return field
-        return None
+        """Show an error of ``account_update`` next to the field it is about (by its ``field``)."""
+        zone_field = "time_zone_other" if self.data.get("time_zone") == OTHER_ZONE else "time_zone"
+        add_service_error(self, exc, fields={"time_zone": zone_field}, as_sentence=False)
 
 
 class VacationForm(forms.Form):

@@ -39,7 +39,8 @@ def _check_text(values: Mapping[str, object]) -> None:
         limit = POSTAL_ADDRESS_MAX if key == "postal_address" else getattr(column, "max_length", None)
         if limit is not None and len(value) > limit:
             raise InvalidInput(
-                f"{key.replace('_', ' ')} is longer than {limit:,} characters (it has {len(value):,})"
+                f"{key.replace('_', ' ')} is longer than {limit:,} characters (it has {len(value):,})",
+                field=key,
             )
 
 
@@ -130,10 +131,10 @@ def vacation_add(*, account: Account, first_day: date, last_day: date) -> Vacati
     Days that overlap a vacation already recorded raise :class:`VacationOverlap` and change
     nothing (checked under a lock of the account, so two at once save one).
     """
-    clock.check_day(first_day, what="the vacation's first day")
-    clock.check_day(last_day, what="the vacation's last day")
+    clock.check_day(first_day, what="the vacation's first day", field="first_day")
+    clock.check_day(last_day, what="the vacation's last day", field="last_day")
     if last_day < first_day:
-        raise InvalidInput(f"the vacation ends ({last_day}) before it starts ({first_day})")
+        raise InvalidInput(f"the vacation ends ({last_day}) before it starts ({first_day})", field="last_day")
     account_lock(account=account)
     clash = (
         Vacation.objects.filter(account=account, first_day__lte=last_day, last_day__gte=first_day)
@@ -181,26 +182,37 @@ def account_update(*, account: Account, **changes: object) -> Account:
     values = dict(changes)
     _check_text(values)
     if "time_zone" in values:
-        values["time_zone"] = check_zone(str(values["time_zone"]))
+        values["time_zone"] = check_zone(str(values["time_zone"]), field="time_zone")
     if "default_region" in values:
         region = str(values["default_region"]).upper()
         if len(region) != 2 or not region.isalpha():
-            raise InvalidInput(f"region {values['default_region']!r} is not a two-letter country code")
+            raise InvalidInput(
+                f"region {values['default_region']!r} is not a two-letter country code",
+                field="default_region",
+            )
         values["default_region"] = region
     if values.get("seller_phone"):
         region = str(values.get("default_region", account.default_region))
-        values["seller_phone"] = require_phone(str(values["seller_phone"]), region).number
+        values["seller_phone"] = require_phone(
+            str(values["seller_phone"]), region, field="seller_phone"
+        ).number
     start = values.get("calling_start", account.calling_start)
     end = values.get("calling_end", account.calling_end)
     if not isinstance(start, time) or not isinstance(end, time) or end <= start:
-        raise InvalidInput(f"calling hours {start}-{end}: the end must come after the start")
+        raise InvalidInput(
+            f"calling hours {start}-{end}: the end must come after the start", field="calling_end"
+        )
     for key, maximum in SETTING_MAXIMUM.items():
         if key in values and (not isinstance(values[key], int) or not 0 <= int(values[key]) <= maximum):  # type: ignore[call-overload]
-            raise InvalidInput(f"{key.replace('_', ' ')} must be a whole number from 0 to {maximum:,}")
+            raise InvalidInput(
+                f"{key.replace('_', ' ')} must be a whole number from 0 to {maximum:,}", field=key
+            )
     if "new_per_callback" in values:
         ratio = values["new_per_callback"]
         if not isinstance(ratio, (int, float)) or not 0 <= ratio <= 10:
-            raise InvalidInput("new prospects per callback must be a number from 0 to 10")
+            raise InvalidInput(
+                "new prospects per callback must be a number from 0 to 10", field="new_per_callback"
+            )
     for key, value in values.items():
         setattr(account, key, value)
     account.save(update_fields=list(values))

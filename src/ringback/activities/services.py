@@ -76,7 +76,7 @@ def _phone_used(account: Account, contact: Contact, at: datetime, number: str | 
         found = next((p for p in phones if p.number == wanted), None)
         if found is None:
             known = ", ".join(p.number for p in phones) or "none"
-            raise InvalidPhone(f"{wanted} is not one of {contact.name}'s numbers ({known})")
+            raise InvalidPhone(f"{wanted} is not one of {contact.name}'s numbers ({known})", field="phone")
         return found
     choice = choose_phone(
         contact_phone_choices(contact=contact), at.astimezone(contact_zone(contact=contact, account=account))
@@ -109,11 +109,13 @@ def touch_log(
     """
     result = outcome if isinstance(outcome, Outcome) else parse_outcome(outcome)
     if template and len(template) > TEMPLATE_NAME_MAX:
-        raise InvalidInput(f"the template name is longer than {TEMPLATE_NAME_MAX} characters")
+        raise InvalidInput(
+            f"the template name is longer than {TEMPLATE_NAME_MAX} characters", field="template"
+        )
     now = clock.now()
-    when = clock.check_instant(at, what="the touch time") if at is not None else now
+    when = clock.check_instant(at, what="the touch time", field="at") if at is not None else now
     if when > now + FUTURE_SLACK:
-        raise InvalidDate(f"the touch time {when:%Y-%m-%d %H:%M} UTC is in the future")
+        raise InvalidDate(f"the touch time {when:%Y-%m-%d %H:%M} UTC is in the future", field="at")
     account_row_check(account=account, row=contact, what="contact")
     contact_lock(contact=contact)
     if result is Outcome.DO_NOT_CONTACT and contact.do_not_contact:
@@ -227,9 +229,11 @@ def appointment_book(
     requests at once) raises :class:`AlreadyBooked` and changes nothing.
     """
     now = clock.now()
-    clock.check_instant(starts_at, what="the appointment time")
+    clock.check_instant(starts_at, what="the appointment time", field="starts_at")
     if starts_at < now:
-        raise InvalidDate(f"the appointment time {starts_at:%Y-%m-%d %H:%M} UTC is in the past")
+        raise InvalidDate(
+            f"the appointment time {starts_at:%Y-%m-%d %H:%M} UTC is in the past", field="starts_at"
+        )
     account_row_check(account=account, row=contact, what="contact")
     contact_lock(contact=contact)
     if contact.do_not_contact:
@@ -267,10 +271,10 @@ def touch_note(*, account: Account, contact: Contact, text: str, at: datetime | 
     """Add a note to the contact's timeline (what was said, what to remember)."""
     account_row_check(account=account, row=contact, what="contact")
     if not text.strip():
-        raise InvalidInput("the note is empty")
+        raise InvalidInput("the note is empty", field="text")
     now = clock.now()
     if at is not None:
-        clock.check_instant(at, what="the note's time")
+        clock.check_instant(at, what="the note's time", field="at")
     touch = Touch(
         account=account,
         contact=contact,

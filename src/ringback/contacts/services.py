@@ -121,23 +121,28 @@ def contact_create(
     make one contact).
     """
     if not (first_name.strip() or last_name.strip() or company.strip()):
-        raise InvalidInput("a contact needs a name or a company")
+        raise InvalidInput("a contact needs a name or a company", field="first_name")
     if warmth not in Warmth.values:
-        raise InvalidInput(f"warmth {warmth!r} is not one of {', '.join(Warmth.values)}")
+        raise InvalidInput(f"warmth {warmth!r} is not one of {', '.join(Warmth.values)}", field="warmth")
     if status not in ContactStatus.values:
-        raise InvalidInput(f"status {status!r} is not one of {', '.join(ContactStatus.values)}")
+        raise InvalidInput(
+            f"status {status!r} is not one of {', '.join(ContactStatus.values)}", field="status"
+        )
     parsed: list[tuple[PhoneInput, ParsedPhone]] = []
     for phone in phones:
         result = parse_phone(phone.number, account.default_region)
         if not result.valid and strict_phones:
             raise InvalidPhone(
-                f"phone {phone.number!r} is not a number (default region {account.default_region})"
+                f"phone {phone.number!r} is not a number (default region {account.default_region})",
+                field="phone",
             )
         if phone.label not in PhoneLabel.values:
-            raise InvalidInput(f"phone label {phone.label!r} is not one of {', '.join(PhoneLabel.values)}")
+            raise InvalidInput(
+                f"phone label {phone.label!r} is not one of {', '.join(PhoneLabel.values)}", field="label"
+            )
         parsed.append((phone, result))
     if time_zone:
-        time_zone = check_zone(time_zone)
+        time_zone = check_zone(time_zone, field="time_zone")
     addresses = list(dict.fromkeys(e.strip().lower() for e in emails if e and e.strip()))
     _refuse_duplicates(account, [p.number for _, p in parsed if p.valid], addresses)
     located = next((p for _, p in parsed if p.valid), None)
@@ -219,9 +224,9 @@ def promise_add(*, account: Account, contact: Contact, text: str, due_on: date |
     """Note something you said you would send or do ("the article on X")."""
     account_row_check(account=account, row=contact, what="contact")
     if not text.strip():
-        raise InvalidInput("say what you promised")
+        raise InvalidInput("say what you promised", field="text")
     if due_on is not None:
-        clock.check_day(due_on, what="the promise's due date")
+        clock.check_day(due_on, what="the promise's due date", field="due_on")
     return Promise.objects.create(
         account=account, contact=contact, text=text.strip(), due_on=due_on, created_at=clock.now()
     )

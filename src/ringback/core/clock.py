@@ -37,7 +37,7 @@ LATEST_INSTANT = datetime.combine(
 _fixed: datetime | None = None
 
 
-def check_day(day: date, *, what: str = "date", shown: str | None = None) -> date:
+def check_day(day: date, *, what: str = "date", shown: str | None = None, field: str | None = None) -> date:
     """Return ``day`` when it lies in EARLIEST_DAY..LATEST_DAY; else raise InvalidDate.
 
     The message names ``what`` (a field, an option) and the value as typed (``shown``, by default
@@ -46,24 +46,28 @@ def check_day(day: date, *, what: str = "date", shown: str | None = None) -> dat
     if EARLIEST_DAY <= day <= LATEST_DAY:
         return day
     value = shown if shown is not None else day.isoformat()
-    raise InvalidDate(f"{what} {value} is outside the dates Ringback takes ({RANGE_TEXT})")
+    raise InvalidDate(f"{what} {value} is outside the dates Ringback takes ({RANGE_TEXT})", field=field)
 
 
-def check_written(value: datetime, *, what: str = "date-time", shown: str | None = None) -> datetime:
+def check_written(
+    value: datetime, *, what: str = "date-time", shown: str | None = None, field: str | None = None
+) -> datetime:
     """Return ``value`` when its date as written (in its own offset, if any) is in the range;
     else raise InvalidDate. For what a person typed, before any conversion to UTC (which itself
     overflows next to year 1 or 9999)."""
-    check_day(value.date(), what=what, shown=shown if shown is not None else value.isoformat())
+    check_day(value.date(), what=what, shown=shown if shown is not None else value.isoformat(), field=field)
     return value
 
 
-def check_instant(value: datetime, *, what: str = "date-time") -> datetime:
+def check_instant(value: datetime, *, what: str = "date-time", field: str | None = None) -> datetime:
     """Return the aware ``value`` when it falls on a day of the range somewhere on Earth; else
     raise InvalidDate. What services check of the instants they are given, in whatever offset."""
     if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidDate(f"{what} {value.isoformat()} has no UTC offset")
+        raise InvalidDate(f"{what} {value.isoformat()} has no UTC offset", field=field)
     if not EARLIEST_INSTANT <= value < LATEST_INSTANT:
-        raise InvalidDate(f"{what} {value.isoformat()} is outside the dates Ringback takes ({RANGE_TEXT})")
+        raise InvalidDate(
+            f"{what} {value.isoformat()} is outside the dates Ringback takes ({RANGE_TEXT})", field=field
+        )
     return value
 
 

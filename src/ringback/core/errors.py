@@ -1,4 +1,9 @@
-"""Domain errors: each has a code and a message a seller can act on."""
+"""Domain errors: each has a code, a message a seller can act on, and the field it is about.
+
+The ``field`` names the input the error is about, in the words of the service that raised it
+(``phone``, ``time_zone``, ``starts_at``…); forms and the command line find where to show it
+by that name and the error's type or code, never by the message's wording.
+"""
 
 from __future__ import annotations
 
@@ -37,9 +42,11 @@ class RingbackError(Exception):
 
     code: ErrorCode = ErrorCode.INVALID_INPUT
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        #: The input the error is about (a service's argument name), or None for the whole.
+        self.field = field
 
     def __str__(self) -> str:
         return self.message
@@ -55,7 +62,7 @@ class PlaybookError(RingbackError):
         self.line = line
         self.detail = message
         where = f"{source}, line {line}" if line is not None else source
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where}: {message}", field="source")
 
 
 class UnknownPlaybook(RingbackError):
@@ -115,10 +122,9 @@ class DuplicateContact(RingbackError):
     code = ErrorCode.DUPLICATE_CONTACT
 
     def __init__(self, message: str, *, twin_id: int, field: str) -> None:
-        super().__init__(message)
+        #: ``field`` is ``"phone"`` or ``"email"``: what the two share.
+        super().__init__(message, field=field)
         self.twin_id = twin_id
-        #: ``"phone"`` or ``"email"``: what the two share.
-        self.field = field
 
 
 class VacationOverlap(RingbackError):
@@ -174,7 +180,7 @@ class WeakPassword(RingbackError):
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
-        super().__init__(" ".join(self.problems))
+        super().__init__(" ".join(self.problems), field="password")
 
 
 class TemplateError(RingbackError):
@@ -187,4 +193,4 @@ class TemplateError(RingbackError):
         self.line = line
         #: The name of the script in its playbook, when known.
         self.template: str | None = None
-        super().__init__(f"line {line}: {message}" if line is not None else message)
+        super().__init__(f"line {line}: {message}" if line is not None else message, field="text")

@@ -322,11 +322,11 @@ def parse_phone(raw: str, default_region: str = "US") -> ParsedPhone:
     )
 
 
-def require_phone(raw: str, default_region: str = "US") -> ParsedPhone:
-    """Parse ``raw`` or raise :class:`InvalidPhone` naming it."""
+def require_phone(raw: str, default_region: str = "US", *, field: str | None = None) -> ParsedPhone:
+    """Parse ``raw`` or raise :class:`InvalidPhone` (about ``field``) naming it."""
     parsed = parse_phone(raw, default_region)
     if not parsed.valid:
-        raise InvalidPhone(f"{raw!r} is not a phone number (region {default_region})")
+        raise InvalidPhone(f"{raw!r} is not a phone number (region {default_region})", field=field)
     return parsed
 
 

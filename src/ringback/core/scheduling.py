@@ -106,11 +106,11 @@ def _zones_by_case() -> dict[str, str]:
     return {name.casefold(): name for name in _zone_names()}
 
 
-def check_zone(text: str, *, what: str = "time zone") -> str:
+def check_zone(text: str, *, what: str = "time zone", field: str | None = None) -> str:
     """The IANA time zone named by ``text`` (spaces around it trimmed), such as America/Chicago,
     America/Argentina/Buenos_Aires, Etc/GMT+5 or UTC.
 
-    Anything else raises :class:`InvalidTimeZone` naming ``what`` and the value: a folder of the
+    Anything else raises :class:`InvalidTimeZone` (about ``field``) naming ``what`` and the value: a folder of the
     zone database (``America``), a path (``../etc``, ``America/``), a name with empty parts, an
     empty, over-long or non-ASCII name, a misspelling (with the right spelling when only the case
     differs). This is the one door every time zone goes through, from a form, a command or a file.
@@ -119,20 +119,22 @@ def check_zone(text: str, *, what: str = "time zone") -> str:
     if name in _zone_names():
         return name
     if not name:
-        raise InvalidTimeZone(f"the {what} is empty (use an IANA name like America/Chicago)")
+        raise InvalidTimeZone(f"the {what} is empty (use an IANA name like America/Chicago)", field=field)
     if len(name) > MAX_ZONE_NAME:
         raise InvalidTimeZone(
-            f"{what} {name[:20]!r}… is longer than {MAX_ZONE_NAME} characters: it is no time zone"
+            f"{what} {name[:20]!r}… is longer than {MAX_ZONE_NAME} characters: it is no time zone",
+            field=field,
         )
     key = name.casefold()
     if key in _zones_by_case():
-        raise InvalidTimeZone(f"unknown {what} {name!r}: did you mean {_zones_by_case()[key]}?")
+        raise InvalidTimeZone(f"unknown {what} {name!r}: did you mean {_zones_by_case()[key]}?", field=field)
     if key in _zone_folders():
         raise InvalidTimeZone(
             f"{what} {name!r} is a region of the time zone database, not a time zone: "
-            f"name a place in it, e.g. {_zone_folders()[key]}"
+            f"name a place in it, e.g. {_zone_folders()[key]}",
+            field=field,
         )
-    raise InvalidTimeZone(f"unknown {what} {name!r} (use an IANA name like America/Chicago)")
+    raise InvalidTimeZone(f"unknown {what} {name!r} (use an IANA name like America/Chicago)", field=field)
 
 
 @lru_cache(maxsize=512)

@@ -31,13 +31,9 @@ from ringback.core.errors import InvalidDate, RingbackError
 from ringback.core.interchange import FileFormat
 from ringback.core.phones import parse_phone
 from ringback.core.scheduling import check_zone, exists_locally, read_local_datetime
+from ringback.interface.forms import sentence
 from ringback.people.management.reporting import FORMAT_NAMES
 from ringback.people.selectors import ContactFilters
-
-
-def sentence(message: str) -> str:
-    """A domain message as a sentence: capital first letter."""
-    return message[:1].upper() + message[1:]
 
 
 def tag_names(text: str) -> list[str]:
@@ -486,8 +482,3 @@ class ImportConfirmForm(forms.Form):
     """The "Import" button of the preview: the kind of file the preview read it as."""
 
     file_format = forms.ChoiceField(choices=FORMAT_CHOICES)
-
-
-def add_service_error(form: forms.Form, exc: RingbackError, field: str | None = None) -> None:
-    """Show a domain error on the form: next to ``field`` when given, else above the form."""
-    form.add_error(field, sentence(exc.message))

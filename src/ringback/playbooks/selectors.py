@@ -55,7 +55,7 @@ def playbook_get(*, account: Account, name: str) -> Playbook:
     found = Playbook.objects.filter(account=account, name=name).first()
     if found is None:
         known = ", ".join(playbook_list(account=account).values_list("name", flat=True))
-        raise UnknownPlaybook(f"no playbook called {name!r} (playbooks: {known})")
+        raise UnknownPlaybook(f"no playbook called {name!r} (playbooks: {known})", field="playbook")
     return found
 
 

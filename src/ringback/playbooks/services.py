@@ -424,7 +424,7 @@ def playbook_update(
     """
     playbook = Playbook.objects.select_for_update().filter(account=account, name=name).first()
     if playbook is None:
-        raise UnknownPlaybook(f"no playbook called {name!r}")
+        raise UnknownPlaybook(f"no playbook called {name!r}", field="playbook")
     if playbook.is_builtin:
         raise InvalidInput(
             f"{playbook.title} is a built-in playbook and can't be changed; "

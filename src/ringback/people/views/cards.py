@@ -32,13 +32,13 @@ from ringback.core.errors import (
     UnknownPlaybook,
 )
 from ringback.core.scheduling import zone
+from ringback.interface.forms import add_service_error
 from ringback.people.forms import (
     AppointmentForm,
     DoNotContactForm,
     EnrollForm,
     NoteForm,
     PromiseForm,
-    add_service_error,
     parse_local_time,
 )
 from ringback.people.views.common import (
@@ -68,7 +68,7 @@ def contact_note_view(request: HttpRequest, pk: int, *, account: Account) -> Htt
         try:
             touch_note(account=account, contact=contact, text=form.cleaned_data["text"])
         except RingbackError as exc:
-            add_service_error(form, exc, "text")
+            add_service_error(form, exc, default="text")
         else:
             return page_respond(
                 request,
@@ -96,7 +96,7 @@ def promise_add_view(request: HttpRequest, pk: int, *, account: Account) -> Http
         try:
             promise_add(account=account, contact=contact, text=data["text"], due_on=data["due_on"])
         except RingbackError as exc:
-            add_service_error(form, exc, "text")
+            add_service_error(form, exc, default="text")
         else:
             contact = contact_or_404(account, pk)
             return page_respond(
@@ -142,7 +142,7 @@ def enroll_preview_view(request: HttpRequest, pk: int, *, account: Account) -> H
                 account=account, contact=contact, playbook=form.cleaned_data["playbook"]
             )
         except UnknownPlaybook as exc:
-            add_service_error(form, exc, "playbook")
+            add_service_error(form, exc, default="playbook")
     contact_tz, _ = contact_zones(account, contact)
     if wants_fragment(request):
         return render(
@@ -185,7 +185,7 @@ def enroll_view(request: HttpRequest, pk: int, *, account: Account) -> HttpRespo
                 f"{contact.name} is already in {where}. Tick “Replace” to stop it and start this one.",
             )
         except UnknownPlaybook as exc:
-            add_service_error(form, exc, "playbook")
+            add_service_error(form, exc, default="playbook")
         except (Suppressed, RingbackError) as exc:
             add_service_error(form, exc)
         else:
@@ -264,7 +264,7 @@ def appointment_view(request: HttpRequest, pk: int, *, account: Account) -> Http
         except AlreadyBooked:
             form.add_error("starts_at", "This appointment is already booked; nothing was changed.")
         except InvalidDate as exc:
-            add_service_error(form, exc, "starts_at")
+            add_service_error(form, exc, default="starts_at")
         except RingbackError as exc:
             add_service_error(form, exc)
         else:

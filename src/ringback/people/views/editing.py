@@ -26,12 +26,12 @@ from ringback.core.errors import (
     InvalidPhone,
     RingbackError,
 )
+from ringback.interface.forms import add_service_error
 from ringback.people.forms import (
     ContactAddForm,
     ContactEditForm,
     EmailRowForm,
     PhoneRowForm,
-    add_service_error,
     tag_names,
 )
 from ringback.people.views.common import contact_or_404
@@ -66,7 +66,7 @@ def contact_add_view(request: HttpRequest, *, account: Account) -> HttpResponse:
                 request, "people/add.html", {"form": form, "twin": twin, "nav": "contacts"}, status=400
             )
         except InvalidPhone as exc:
-            add_service_error(form, exc, "phone")
+            add_service_error(form, exc, default="phone")
         except RingbackError as exc:
             add_service_error(form, exc)
         else:

@@ -41,10 +41,10 @@ from ringback.core.errors import (
 )
 from ringback.core.interchange import FileFormat
 from ringback.core.scheduling import zone
+from ringback.interface.forms import add_service_error
 from ringback.people.forms import (
     ImportConfirmForm,
     ImportUploadForm,
-    add_service_error,
 )
 from ringback.people.management.reporting import FORMAT_NAMES
 from ringback.people.views.common import (
@@ -181,7 +181,7 @@ def contacts_import_view(request: HttpRequest, *, account: Account) -> HttpRespo
     try:
         upload = upload_store(account=account, upload=form.cleaned_data["file"])
     except UploadsWaiting as exc:
-        add_service_error(form, exc, "file")
+        add_service_error(form, exc, default="file")
         return _import_form_page(request, form, account, status=400)
     return _preview_page(request, account, upload, form.chosen_format(), form)
 
