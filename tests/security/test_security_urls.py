@@ -202,6 +202,7 @@ def _created_in_b(world: World, method: str, response: HttpResponseBase, body: s
 ROUTES: dict[str, Route] = {
     # --- Today and appointments ---------------------------------------------------------------
     "today": Route("the signed-in account's agenda; no object argument"),
+    "today_replan": Route("re-plans the signed-in account's own long-overdue steps; no object argument"),
     "appointments": Route("the signed-in account's appointments; no object argument"),
     "today_log": Route(
         "a card's outcome: the contact in the URL, the enrollment or appointment in the body",

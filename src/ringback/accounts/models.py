@@ -25,6 +25,8 @@ class Account(models.Model):
     daily_call_capacity = models.PositiveSmallIntegerField(default=25)
     new_per_callback = models.FloatField(default=1.0)
     suppress_days = models.PositiveSmallIntegerField(default=180)
+    #: The seller's day (their zone) long-overdue steps were last spread over the coming days.
+    overdue_replanned_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:

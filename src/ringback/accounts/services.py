@@ -256,3 +256,10 @@ def login_password_set(*, user: AbstractBaseUser, password: str) -> None:
     password_check(password=password, user=user)
     user.set_password(password)
     user.save(update_fields=["password"])
+
+
+def account_replanned_on(*, account: Account, day: date) -> Account:
+    """Record that long-overdue steps were re-planned on ``day`` (the seller's day)."""
+    Account.objects.filter(pk=account.pk).update(overdue_replanned_on=day)
+    account.overdue_replanned_on = day
+    return account

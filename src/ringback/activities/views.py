@@ -51,8 +51,8 @@ from ringback.core.errors import AlreadyBooked, InvalidDate, RingbackError
 from ringback.core.scheduling import read_local_datetime, zone
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
-from ringback.playbooks.selectors import enrollment_get, version_spec
-from ringback.playbooks.services import enrollments_replan_overdue
+from ringback.playbooks.selectors import enrollment_get, enrollments_long_overdue_count, version_spec
+from ringback.playbooks.services import enrollments_replan_overdue_once_a_day
 
 #: How far back the Appointments page looks.
 PAST_DAYS = 30
@@ -104,8 +104,7 @@ def _new_contact_url() -> str:
 
 
 def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
-    """The agenda as cards, the progress line and the empty state."""
-    enrollments_replan_overdue(account=account, now=now)
+    """The agenda as cards, the progress line and the empty state (reads only)."""
     agenda = agenda_for_day(account=account, now=now)
     seller_zone = account.time_zone
     day = now.astimezone(zone(seller_zone)).date()
@@ -141,6 +140,7 @@ def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
         "call_backs": sum(1 for i in items if i.kind is ItemKind.CALLBACK),
         "appointments_today": sum(1 for i in items if i.kind is ItemKind.APPOINTMENT),
         "held_calls": agenda.held_calls,
+        "long_overdue": enrollments_long_overdue_count(account=account, now=now),
         "capacity": agenda.capacity,
         "has_contacts": has_contacts,
         "contacts_url": reverse("contacts:list"),
@@ -156,6 +156,20 @@ def today(request: HtmxHttpRequest, *, account: Account) -> HttpResponse:
     if request.htmx:
         return render(request, "activities/partials/agenda.html", context)
     return render(request, "activities/today.html", context)
+
+
+@require_POST
+@account_view
+@submitted_once
+def today_replan(request: HtmxHttpRequest, *, account: Account) -> HttpResponse:
+    """Spread the steps overdue by more than a few days over the coming days (the seller asked)."""
+    moved = enrollments_replan_overdue_once_a_day(account=account, now=clock.now(), asked=True) or 0
+    message = (
+        f"{moved} overdue step{'s' if moved != 1 else ''} spread over the coming days."
+        if moved
+        else "Nothing was long overdue."
+    )
+    return _after_action(request, account=account, message=message, level=messages.SUCCESS)
 
 
 def _after_action(request: HtmxHttpRequest, *, account: Account, message: str, level: int) -> HttpResponse:

@@ -6,7 +6,7 @@ import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from django.core.exceptions import ImproperlyConfigured
@@ -31,7 +31,7 @@ from ringback.core.errors import NotFound, PlaybookError, UnknownPlaybook
 from ringback.core.playbook import Channel, PartOfDay, parse_playbook
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import CallingHours, CallRecord, Recipient, Window, calling_hours_for, zone
-from ringback.playbooks.choices import RUNNING_STATUSES
+from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
 from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
 
 
@@ -419,3 +419,12 @@ def enrollment_get(*, account: Account, pk: int) -> Enrollment:
     if enrollment is None:
         raise NotFound("no such enrollment")
     return enrollment
+
+
+def enrollments_long_overdue_count(*, account: Account, now: datetime) -> int:
+    """How many active steps are overdue by more than the re-plan threshold (what
+    :func:`~ringback.playbooks.services.enrollments_replan_overdue` would spread over the days)."""
+    limit = now - timedelta(days=ringback_setting("OVERDUE_REPLAN_DAYS"))
+    return Enrollment.objects.filter(
+        account=account, status=EnrollmentStatus.ACTIVE, due_start__lt=limit, due_end__lt=limit
+    ).count()

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from ringback.accounts.models import Account, Vacation
 from ringback.accounts.selectors import account_row_check
+from ringback.accounts.services import account_lock, account_replanned_on
 from ringback.config import ringback_setting
 from ringback.contacts.models import Contact
 from ringback.contacts.services import contact_lock
@@ -48,7 +49,7 @@ from ringback.core.playbook import (
 from ringback.core.playbook import (
     Playbook as PlaybookSpec,
 )
-from ringback.core.scheduling import vacation_from_dates
+from ringback.core.scheduling import vacation_from_dates, zone
 from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
 from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
 from ringback.playbooks.selectors import (
@@ -345,6 +346,28 @@ def enrollments_replan_overdue(*, account: Account, now: datetime | None = None)
         )
     )
     return _replan_spread(account=account, enrollments=overdue, now=now, first=now)
+
+
+@transaction.atomic
+def enrollments_replan_overdue_once_a_day(
+    *, account: Account, now: datetime | None = None, asked: bool = False
+) -> int | None:
+    """:func:`enrollments_replan_overdue`, at most once per account per seller's day (``asked``:
+    the seller asked for it, so it runs whatever the day).
+
+    Returns how many steps moved, or None when it already ran today (under a lock of the account,
+    so two at once re-plan once). Runs when the seller signs in, runs ``ringback agenda``, or asks
+    for it on Today; never as a side effect of showing a page.
+    """
+    now = now or clock.now()
+    account_lock(account=account)
+    account.refresh_from_db(fields=["overdue_replanned_on"])
+    today = now.astimezone(zone(account.time_zone)).date()
+    if account.overdue_replanned_on == today and not asked:
+        return None
+    moved = enrollments_replan_overdue(account=account, now=now)
+    account_replanned_on(account=account, day=today)
+    return moved
 
 
 def _lock_for_replan(due: QuerySet[Enrollment]) -> list[Enrollment]:

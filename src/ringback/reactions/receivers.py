@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ringback.accounts.models import Account, Vacation
+from django.contrib.auth.signals import user_logged_in
+
+from ringback.accounts.models import Account, Membership, Vacation
 from ringback.accounts.signals import account_created, vacation_added
 from ringback.activities.services import touch_notes_add
 from ringback.contacts.signals import contacts_merged
-from ringback.playbooks.services import enrollments_replan_for_vacation, playbooks_install_builtins
+from ringback.playbooks.services import (
+    enrollments_replan_for_vacation,
+    enrollments_replan_overdue_once_a_day,
+    playbooks_install_builtins,
+)
 
 
 def install_builtin_playbooks(*, account: Account, **_: Any) -> None:
@@ -27,8 +33,16 @@ def note_merges(*, account: Account, notes: list[tuple[int, str]], at: datetime,
     touch_notes_add(account=account, notes=notes, at=at)
 
 
+def replan_on_sign_in(*, user: Any, **_: Any) -> None:
+    """Signing in (once a day per account) spreads long-overdue steps over the coming days."""
+    membership = Membership.objects.select_related("account").filter(user_id=user.pk).first()
+    if membership is not None:
+        enrollments_replan_overdue_once_a_day(account=membership.account)
+
+
 def connect() -> None:
     """Connect each receiver to its signal (once, whatever the number of calls)."""
     account_created.connect(install_builtin_playbooks, dispatch_uid="ringback.install_builtin_playbooks")
     vacation_added.connect(replan_vacation, dispatch_uid="ringback.replan_vacation")
     contacts_merged.connect(note_merges, dispatch_uid="ringback.note_merges")
+    user_logged_in.connect(replan_on_sign_in, dispatch_uid="ringback.replan_on_sign_in")

@@ -9,7 +9,7 @@ from ringback.activities.presenters import agenda_item_json, window_text
 from ringback.activities.selectors import agenda_for_day
 from ringback.core import clock
 from ringback.interface.commands import parse_day
-from ringback.playbooks.services import enrollments_replan_overdue
+from ringback.playbooks.services import enrollments_replan_overdue_once_a_day
 
 
 class Command(AccountCommand):
@@ -25,7 +25,7 @@ class Command(AccountCommand):
         account = self.account(options)
         day = parse_day(options["date"], what="--date") if options["date"] else None
         now = clock.now()
-        enrollments_replan_overdue(account=account, now=now)
+        enrollments_replan_overdue_once_a_day(account=account, now=now)
         agenda = agenda_for_day(account=account, day=day, now=now)
         data = [agenda_item_json(item) for item in agenda.items]
 
