@@ -74,7 +74,7 @@ def mary(account: Account) -> Contact:
     )
 
 
-def text(response) -> str:  # type: ignore[no-untyped-def]
+def text(response) -> str:
     return html.unescape(response.content.decode())
 
 
@@ -90,7 +90,7 @@ def card_error(page: str, field: str) -> str:
     return found.group(1).strip() if found else ""
 
 
-def shown(response, status: tuple[int, ...] = (200, 400)) -> str:  # type: ignore[no-untyped-def]
+def shown(response, status: tuple[int, ...] = (200, 400)) -> str:
     assert response.status_code in status, f"{response.status_code}: {text(response)[:2000]}"
     return text(response)
 
