@@ -32,10 +32,13 @@ run: install
 ## Install everything and run lint, type checks and the test suite on SQLite and PostgreSQL
 test: install-dev lint typecheck pytest
 
+# Ruff, then import-linter: the layers contract and the Django-free core (pyproject.toml).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
+# mypy on the package (strict) and the tests (checked, annotations optional): see pyproject.toml.
 typecheck: install-dev
 	$(BIN)/mypy
 

@@ -21,7 +21,8 @@ BIN = Path(sys.executable).parent / "ringback"
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]  # (host, port): typeshed has it as Any
+        return port
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -81,7 +82,9 @@ def test_sign_in_and_see_todays_agenda(server):
     first = opener.open(f"{base}/")
     assert first.url.startswith(f"{base}/login/")
     page = first.read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found is not None
+    token = found.group(1)
     form = urllib.parse.urlencode(
         {"username": username, "password": "a-long-password", "csrfmiddlewaretoken": token, "next": "/"}
     ).encode()

@@ -34,7 +34,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 
 @pytest.fixture
-def demo():  # type: ignore[no-untyped-def]
+def demo():
     clock.set_now(NOW)
     try:
         yield demo_load(contacts=40)
@@ -72,7 +72,7 @@ class Watch:
         self.check(url)
 
 
-def test_main_pages_and_htmx_under_the_policy(chromium, live_server, demo):  # type: ignore[no-untyped-def]
+def test_main_pages_and_htmx_under_the_policy(chromium, live_server, demo):
     from playwright.sync_api import expect
 
     base = live_server.url

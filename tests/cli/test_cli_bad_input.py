@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import models
 
 from ringback.accounts.models import Account, Vacation
 from ringback.activities.models import Appointment, Touch
 from ringback.contacts.models import Contact, Email, Phone, Tag
 from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
 
+if TYPE_CHECKING:
+    from tests.conftest import Ringback
+
 NOW = "2026-03-02T10:00:00-05:00"
-MODELS = (
+MODELS: tuple[type[models.Model], ...] = (
     get_user_model(),
     Account,
     Vacation,
@@ -34,8 +38,9 @@ MODELS = (
 
 def snapshot() -> dict[str, list[dict[str, Any]]]:
     """Every row of every Ringback table (the test database is small)."""
-    tables = {m.__name__: list(m.objects.order_by("pk").values()) for m in MODELS}
-    tables["contact_tags"] = list(Contact.tags.through.objects.order_by("pk").values())
+    tables = {m.__name__: list(m._default_manager.order_by("pk").values()) for m in MODELS}
+    contact_tags: type[models.Model] = Contact.tags.through
+    tables["contact_tags"] = list(contact_tags._default_manager.order_by("pk").values())
     return tables
 
 
@@ -53,7 +58,7 @@ def seeded(ringback: Any, write_csv: Any) -> Any:
     return ringback
 
 
-def fails(ringback: Any, *args: Any, now: str | None = None) -> str:
+def fails(ringback: Ringback, *args: str | Path, now: str | None = None) -> str:
     """Run a command that must fail cleanly; return its one error line."""
     before = snapshot()
     result = ringback(*args, now=now)

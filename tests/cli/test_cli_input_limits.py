@@ -9,10 +9,11 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.management import call_command
+from django.db import models
 
 from ringback.accounts.models import Account, Vacation
 from ringback.activities.models import Appointment, Touch
@@ -20,13 +21,24 @@ from ringback.contacts.models import Contact
 from ringback.core.playbook import builtin_text
 from ringback.playbooks.models import Enrollment, PlaybookVersion
 
+if TYPE_CHECKING:
+    from tests.conftest import Ringback
+
 NOW = "2026-03-02T10:00:00-05:00"
 RANGE = "is outside the dates Ringback takes (1900-01-01 to 2200-12-31)"
-MODELS = (Account, Vacation, Contact, Enrollment, Touch, Appointment, PlaybookVersion)
+MODELS: tuple[type[models.Model], ...] = (
+    Account,
+    Vacation,
+    Contact,
+    Enrollment,
+    Touch,
+    Appointment,
+    PlaybookVersion,
+)
 
 
 def snapshot() -> dict[str, list[dict[str, Any]]]:
-    return {m.__name__: list(m.objects.order_by("pk").values()) for m in MODELS}
+    return {m.__name__: list(m._default_manager.order_by("pk").values()) for m in MODELS}
 
 
 @pytest.fixture
@@ -38,7 +50,7 @@ def seeded(ringback: Any, write_csv: Any) -> Any:
     return ringback
 
 
-def fails(ringback: Any, *args: Any, now: str | None = None) -> str:
+def fails(ringback: Ringback, *args: str | Path, now: str | None = None) -> str:
     """Run a command that must fail cleanly; return its one error line."""
     before = snapshot()
     result = ringback(*args, now=now)

@@ -624,6 +624,7 @@ def test_callback_mid_chase_tops_the_agenda_and_stops_the_chase(ringback: Any, w
     mary = replay.track(MARY)
     john = replay.track(JOHN)
     # John calls back on the morning Mary's second call is due.
+    assert mary.due is not None
     day = mary.due.astimezone(SELLER).date()
     ringback.json(
         "log", "John Smith", "callback", "--note", "returned my voicemail", now=at_seller(day, 6, 30)
@@ -817,7 +818,8 @@ def test_pause_moves_due_steps_past_the_vacation(ringback: Any, write_csv: Any) 
     replay = Replay(ringback, write_csv, "four-calls-two-weeks", TRIO, MONDAY)
     replay.day(MONDAY)
     assert all(
-        MONDAY < t.due.astimezone(SELLER).date() < MONDAY + timedelta(days=6) for t in replay.tracks.values()
+        t.due is not None and MONDAY < t.due.astimezone(SELLER).date() < MONDAY + timedelta(days=6)
+        for t in replay.tracks.values()
     )
     paused = ringback.json("pause", "--from", "2026-03-04", "--to", "2026-03-10", now=at_seller(MONDAY, 22))
     assert (paused["from"], paused["to"]) == ("2026-03-04", "2026-03-10")

@@ -37,7 +37,7 @@ def set_password(username: str, password: str, monkeypatch: pytest.MonkeyPatch) 
     call_command("password", username, "--password-stdin", stdout=io.StringIO())
 
 
-def test_the_demo_is_served_on_loopback_but_not_beyond(ringback, served, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_is_served_on_loopback_but_not_beyond(ringback, served, monkeypatch) -> None:
     assert ringback("demo", "--contacts", "30", now=NOW).ok
 
     loopback = ringback("serve", "--host", "127.0.0.1", "--port", "8123", "--no-input")
@@ -60,7 +60,7 @@ def test_the_demo_is_served_on_loopback_but_not_beyond(ringback, served, monkeyp
     assert [call["host"] for call in served] == ["127.0.0.1", "0.0.0.0"]
 
 
-def test_removing_the_demo_lets_the_server_start(ringback, served) -> None:  # type: ignore[no-untyped-def]
+def test_removing_the_demo_lets_the_server_start(ringback, served) -> None:
     assert ringback("demo", "--contacts", "30", now=NOW).ok
     account_create(username="sally", password=GOOD)
     assert ringback("serve", "--host", "0.0.0.0", "--no-input").code == 1
@@ -78,7 +78,7 @@ def test_removing_the_demo_lets_the_server_start(ringback, served) -> None:  # t
     assert again.ok and "There is no demo account: nothing was removed." in again.out
 
 
-def test_any_login_with_the_published_password_is_named(ringback, served) -> None:  # type: ignore[no-untyped-def]
+def test_any_login_with_the_published_password_is_named(ringback, served) -> None:
     # As an older version allowed: the validators now refuse this password to everybody.
     for name in ("sally", "bob"):
         user = account_create(username=name, password=None).memberships.get().user

@@ -6,12 +6,12 @@ are told why not. Never a duplicate row, never a 500.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from html import unescape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -23,26 +23,30 @@ from ringback.playbooks.models import Enrollment
 from ringback.playbooks.services import enrollment_start
 from ringback.testing.racing import PARALLEL, at_once, tabs, token_in
 
+if TYPE_CHECKING:
+    # What the test client answers (a response with .content, .context...): a stub-only type.
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def post_all(
-    clients: list[Client], url: str, data: dict[str, str], *, token: str | None
-) -> list[HttpResponse]:
+    clients: list[Client], url: str, data: Mapping[str, str | Sequence[str]], *, token: str | None
+) -> list[Response]:
     """POST ``data`` from every client at once: with one shared token, or a fresh one each."""
 
-    def send(index: int) -> HttpResponse:
+    def send(index: int) -> Response:
         sent = {**data, "submission_token": token or secrets.token_urlsafe(18)}
         return clients[index].post(url, sent)
 
     return at_once(len(clients), send)
 
 
-def text(response: HttpResponse) -> str:
+def text(response: Response) -> str:
     return unescape(response.content.decode())
 
 
-def same_result(responses: list[HttpResponse]) -> None:
+def same_result(responses: list[Response]) -> None:
     """Every response is the first one again: same status, same place, same page."""
     first = responses[0]
     assert first.status_code in (200, 302), text(first)
@@ -52,7 +56,7 @@ def same_result(responses: list[HttpResponse]) -> None:
         assert response.content == first.content
 
 
-def one_done_rest_refused(responses: list[HttpResponse], done: int, refusal: str) -> None:
+def one_done_rest_refused(responses: list[Response], done: int, refusal: str) -> None:
     statuses = sorted(r.status_code for r in responses)
     assert 500 not in statuses
     done_count = sum(1 for r in responses if r.status_code == done and refusal not in text(r))
@@ -152,7 +156,7 @@ def test_overlapping_vacations_from_twenty_tabs_save_one(account: Account) -> No
     clients = tabs(account)
     url = reverse("settings_vacation_add")
 
-    def send(index: int) -> HttpResponse:
+    def send(index: int) -> Response:
         return clients[index].post(url, {**vacation(index), "submission_token": secrets.token_urlsafe(18)})
 
     responses = at_once(PARALLEL, send)

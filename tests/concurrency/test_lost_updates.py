@@ -14,6 +14,7 @@ from ringback.activities.models import Touch
 from ringback.activities.services import touch_log
 from ringback.contacts.models import Contact
 from ringback.core import clock
+from ringback.core.engine import enrollment_replan
 from ringback.playbooks import services as playbook_services
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.services import enrollment_start, enrollments_replan_overdue
@@ -33,7 +34,7 @@ def test_a_voicemail_logged_while_today_replans_the_overdue_step_is_kept(
         enrollment_start(account=account, contact=mary, playbook="four-calls-two-weeks")
     planned = threading.Event()
     logged = threading.Event()
-    replan = playbook_services.enrollment_replan
+    replan = enrollment_replan  # what the playbooks services call
 
     def replan_slowly(*args: Any, **kwargs: Any) -> Any:
         planned.set()

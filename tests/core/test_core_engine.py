@@ -80,7 +80,8 @@ def test_any_response_engages_at_once(outcome: Outcome, name: str) -> None:
     assert ended.ended
     assert ended.window is None and ended.variant is None
     assert outcome.value in ended.reason
-    assert ended.last_touch_at == state.window.start  # type: ignore[union-attr]
+    assert state.window is not None
+    assert ended.last_touch_at == state.window.start
     assert ended.recontact_at is None
 
 
@@ -102,7 +103,8 @@ def test_a_response_on_a_mail_step_engages_too() -> None:
 
 def test_wrong_number_with_another_number_retries_the_same_step() -> None:
     state = begin()
-    touched = state.window.start  # type: ignore[union-attr]
+    assert state.window is not None
+    touched = state.window.start
     retried = record(state, Outcome.WRONG_NUMBER, ctx=context(numbers=1))
     assert retried.status is Status.ACTIVE
     assert retried.step == state.step
@@ -119,15 +121,17 @@ def test_wrong_number_retry_of_a_later_step_does_not_wait_again() -> None:
     book = BOOKS["steady-weekly"]
     ctx = context(numbers=1)
     state = enrollment_begin(book, seed=4, at=MONDAY, context=ctx)
+    assert state.window is not None
     state = enrollment_record(
         state,
         book,
         outcome=Outcome.VOICEMAIL,
         at=state.window.start,
-        context=ctx,  # type: ignore[union-attr]
+        context=ctx,
     )
     assert state.step == 1
-    wrong_at = state.window.start  # type: ignore[union-attr]
+    assert state.window is not None
+    wrong_at = state.window.start
     retried = enrollment_record(state, book, outcome=Outcome.WRONG_NUMBER, at=wrong_at, context=ctx)
     assert retried.step == 1
     assert retried.window is not None
@@ -174,20 +178,22 @@ def test_wrong_number_retries_are_capped_then_the_playbook_moves_on() -> None:
     ctx = context(numbers=2)
     state = enrollment_begin(book, seed=1, at=MONDAY, context=ctx)
     for _ in range(MAX_RETRIES):
+        assert state.window is not None
         state = enrollment_record(
             state,
             book,
             outcome=Outcome.WRONG_NUMBER,
             at=state.window.start,
-            context=ctx,  # type: ignore[union-attr]
+            context=ctx,
         )
         assert state.step == 0
+    assert state.window is not None
     state = enrollment_record(
         state,
         book,
         outcome=Outcome.WRONG_NUMBER,
         at=state.window.start,
-        context=ctx,  # type: ignore[union-attr]
+        context=ctx,
     )
     assert state.step == 1
     assert state.retries == 0
@@ -258,12 +264,13 @@ def test_a_vacation_pushes_a_later_step_past_it() -> None:
     ctx = context(vacations=(vacation,))
     book = BOOKS["steady-weekly"]
     first = enrollment_begin(book, seed=3, at=MONDAY, context=ctx)
+    assert first.window is not None
     second = enrollment_record(
         first,
         book,
         outcome=Outcome.VOICEMAIL,
         at=first.window.start,
-        context=ctx,  # type: ignore[union-attr]
+        context=ctx,
     )
     assert second.window is not None
     assert second.window.start >= vacation[1]
@@ -376,12 +383,13 @@ def custom() -> Playbook:
 def test_goto_branch_jumps_to_the_named_step() -> None:
     book = custom()
     state = enrollment_begin(book, seed=1, at=MONDAY, context=context())
+    assert state.window is not None
     after = enrollment_record(
         state,
         book,
         outcome=Outcome.BUSY,
         at=state.window.start,
-        context=context(),  # type: ignore[union-attr]
+        context=context(),
     )
     assert after.step == book.step_index("email")
     assert after.status is Status.ACTIVE
@@ -390,12 +398,13 @@ def test_goto_branch_jumps_to_the_named_step() -> None:
 def test_end_branch_exhausts() -> None:
     book = custom()
     state = enrollment_begin(book, seed=1, at=MONDAY, context=context())
+    assert state.window is not None
     after = enrollment_record(
         state,
         book,
         outcome=Outcome.NO_ANSWER,
         at=state.window.start,
-        context=context(),  # type: ignore[union-attr]
+        context=context(),
     )
     assert after.status is Status.EXHAUSTED
     assert "no-answer" in after.reason
@@ -404,12 +413,13 @@ def test_end_branch_exhausts() -> None:
 def test_switch_branch_stops_and_names_the_next_playbook() -> None:
     book = custom()
     state = enrollment_begin(book, seed=1, at=MONDAY, context=context())
+    assert state.window is not None
     after = enrollment_record(
         state,
         book,
         outcome=Outcome.WRONG_NUMBER,
         at=state.window.start,
-        context=context(),  # type: ignore[union-attr]
+        context=context(),
     )
     assert after.status is Status.STOPPED
     assert after.switch_to == "stranger-series"

@@ -194,7 +194,8 @@ def test_a_vacation_at_the_end_of_the_range_does_not_overflow() -> None:
     assert end - start == timedelta(days=1)
 
 
-_naive = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30))
+# Hypothesis takes naive bounds (a zone, if any, is drawn apart): hence no tzinfo below.
+_naive = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30))  # noqa: DTZ001
 _offsets = st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59).map(
     lambda minutes: timezone(timedelta(minutes=minutes))
 )
@@ -462,7 +463,10 @@ _ZONES = st.sampled_from(["Pacific/Kiritimati", "Etc/GMT+12", "America/Chicago",
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.datetimes(
-        min_value=datetime(1900, 1, 1), max_value=datetime(2200, 12, 31, 23, 59), timezones=st.just(UTC)
+        # Hypothesis takes naive bounds and puts the zone on what it draws (timezones=...).
+        min_value=datetime(1900, 1, 1),  # noqa: DTZ001
+        max_value=datetime(2200, 12, 31, 23, 59),  # noqa: DTZ001
+        timezones=st.just(UTC),
     ),
     st.lists(
         st.tuples(st.integers(0, MAX_DAYS), st.integers(0, MAX_DAYS), st.booleans()), min_size=1, max_size=4

@@ -24,6 +24,7 @@ from ringback.core.interchange.incoming import (
     incoming_batches,
     incoming_from_card,
 )
+from ringback.core.interchange.readers import open_cards
 from ringback.core.interchange.records import Card, CardAddress, CardEmail, CardPhone, RowProblem
 from ringback.core.phones import parse_phone
 
@@ -231,7 +232,7 @@ def test_a_batch_holds_one_card_at_a_time_not_a_thousand(
     )
     held = [0]
     most = [0]
-    reader = incoming.open_cards
+    reader = open_cards  # what incoming calls (imported from readers)
 
     def counting_reader(*args: Any, **kwargs: Any) -> Any:
         cards = reader(*args, **kwargs)

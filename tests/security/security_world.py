@@ -225,6 +225,7 @@ def snapshot(account: Account) -> dict[str, Any]:
     rows: dict[str, Any] = {}
     for model in _ringback_models():
         label = f"{model._meta.app_label}.{model._meta.object_name}"
+        qs: models.QuerySet[models.Model]
         if model is Account:
             qs = Account.objects.filter(pk=account.pk)
         elif any(f.name == "account" for f in model._meta.get_fields()):

@@ -59,12 +59,13 @@ def _csv_with_a_number(tmp_path: Path) -> Path:
     return path
 
 
+def _naming(command: str, ref: Callable[[World], str], rest: tuple[str, ...]) -> Args:
+    return lambda w, p: [command, ref(w), *rest]
+
+
 def _per_reference(command: str, *rest: str) -> list[Run]:
     """A run per way of naming A's contact: each gets the answer an unknown contact gets."""
-    return [
-        Run(lambda w, p, ref=ref: [command, ref(w), *rest], refused=True, says="no contact matches")
-        for ref in A_REFERENCES
-    ]
+    return [Run(_naming(command, ref, rest), refused=True, says="no contact matches") for ref in A_REFERENCES]
 
 
 #: Every subcommand of ``ringback``, with B's runs against A's rows (empty: it names no row).

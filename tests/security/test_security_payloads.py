@@ -193,8 +193,8 @@ def _ringback_forms() -> Iterator[type[django_forms.Form]]:
     import ringback.people.forms
     import ringback.playbooks.forms  # noqa: F401
 
-    seen: set[type] = set()
-    todo: list[type] = [django_forms.Form]
+    seen: set[type[django_forms.Form]] = set()
+    todo: list[type[django_forms.Form]] = [django_forms.Form]
     while todo:
         cls = todo.pop()
         for sub in cls.__subclasses__():
@@ -246,7 +246,11 @@ def writable_cli_options() -> set[str]:
 
 def card_fields() -> set[str]:
     """Every field an imported card carries (the parts of numbers, emails and addresses too)."""
-    parts = {"phones": CardPhone, "emails": CardEmail, "addresses": CardAddress}
+    parts: dict[str, type[CardPhone | CardEmail | CardAddress]] = {
+        "phones": CardPhone,
+        "emails": CardEmail,
+        "addresses": CardAddress,
+    }
     found = set()
     for name in Card._fields:
         if name == "row":
@@ -303,7 +307,7 @@ class Sweep:
         """Send one request in a savepoint (a 500 on PostgreSQL must not end the test's
         transaction); check its answer: the status, no payload raw, no script link, and each
         payload of ``shows`` HTML-escaped."""
-        headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+        headers: dict[str, Any] = {"HTTP_HX_REQUEST": "true"} if htmx else {}
         self.requests += 1
         try:
             with transaction.atomic():

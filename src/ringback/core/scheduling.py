@@ -381,11 +381,11 @@ def read_local_datetime(text: str, tz: tzinfo, *, what: str = "the date") -> dat
     value = text.strip()
     for pattern in LOCAL_FORMATS:
         try:
-            parsed = datetime.strptime(value, pattern)
+            parsed = datetime.strptime(value, pattern).replace(tzinfo=tz)
         except ValueError:
             continue
         check_day(parsed.date(), what=what)
-        return parsed.replace(tzinfo=tz)
+        return parsed
     return None
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from pytest_django import Settings
 
 from ringback.accounts.models import Account, Membership
 from ringback.accounts.tests.conftest import make_account
@@ -175,7 +176,7 @@ def test_first_start_prompt_gives_up_after_three_bad_passwords(monkeypatch: pyte
     assert not Account.objects.exists()
 
 
-def run_serve(monkeypatch: pytest.MonkeyPatch, settings: Any, stdin: io.StringIO, *args: str) -> str:
+def run_serve(monkeypatch: pytest.MonkeyPatch, settings: Settings, stdin: io.StringIO, *args: str) -> str:
     # Through the settings fixture, so that what serve changes is undone after the test.
     settings.RINGBACK_HTTPS = None
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
@@ -189,24 +190,29 @@ def run_serve(monkeypatch: pytest.MonkeyPatch, settings: Any, stdin: io.StringIO
 
 
 def test_serve_without_a_terminal_says_how_to_create_an_account(
-    monkeypatch: pytest.MonkeyPatch, settings
-) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
     out = run_serve(monkeypatch, settings, io.StringIO(""))
     assert "There is no account yet. Create one with `ringback createuser NAME`" in out
     assert "Ringback is running at http://127.0.0.1:8123/" in out
     assert not Account.objects.exists()
 
 
-def test_serve_in_a_terminal_asks_for_the_first_account(monkeypatch: pytest.MonkeyPatch, settings) -> None:  # type: ignore[no-untyped-def]
+def test_serve_in_a_terminal_asks_for_the_first_account(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
     class Out(io.StringIO):
         def isatty(self) -> bool:
             return True
 
     calls: list[bool] = []
-    monkeypatch.setattr(serve_command.sys, "stdout", Out())
-    monkeypatch.setattr(
-        serve_command, "prompt_first_account", lambda **kw: calls.append(True) or make_account("sally")
-    )
+
+    def prompt(**kw: Any) -> Account:
+        calls.append(True)
+        return make_account("sally")
+
+    monkeypatch.setattr(sys, "stdout", Out())
+    monkeypatch.setattr(serve_command, "prompt_first_account", prompt)
     out = run_serve(monkeypatch, settings, Terminal())
     assert calls == [True] and "let's create yours" in out
     assert "cookies are not marked Secure" in out
@@ -215,7 +221,7 @@ def test_serve_in_a_terminal_asks_for_the_first_account(monkeypatch: pytest.Monk
     assert calls == [True] and "account" not in out.split("Serving plain HTTP")[0]
 
 
-def test_serve_no_input_never_asks(monkeypatch: pytest.MonkeyPatch, settings) -> None:  # type: ignore[no-untyped-def]
+def test_serve_no_input_never_asks(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
     monkeypatch.setattr(serve_command, "prompt_first_account", lambda **kw: pytest.fail("asked"))
     out = run_serve(monkeypatch, settings, Terminal(), "--no-input")
     assert "There is no account yet." in out

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.http import HttpResponseBase
 from django.test import Client
 
 from ringback.accounts.models import Account
@@ -27,7 +28,7 @@ STRICT = {
 }
 
 
-def policy(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def policy(response: HttpResponseBase) -> dict[str, list[str]]:
     header = response["Content-Security-Policy"]
     directives: dict[str, list[str]] = {}
     for part in header.split(";"):

@@ -9,6 +9,7 @@ from types import ModuleType
 
 import pytest
 from django.test import Client
+from pytest_django import Settings
 
 import ringback
 from ringback.accounts.models import Account
@@ -126,7 +127,7 @@ def test_loopback_addresses() -> None:
         assert not is_loopback(host), host
 
 
-def test_serve_on_loopback_drops_the_secure_flag_only_when_https_is_not_set(settings) -> None:  # type: ignore[no-untyped-def]
+def test_serve_on_loopback_drops_the_secure_flag_only_when_https_is_not_set(settings: Settings) -> None:
     settings.RINGBACK_HTTPS = None
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
     assert plain_http_on_loopback("0.0.0.0") is None

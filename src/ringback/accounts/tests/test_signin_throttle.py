@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
+from pytest_django import Settings
 
 from ringback.accounts.models import Account
 from ringback.accounts.tests.conftest import PASSWORD, make_account
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response  # the test client's answer
 
 pytestmark = pytest.mark.django_db
 
@@ -25,20 +30,20 @@ LIMIT = 5
 HERE, THERE, ELSEWHERE = "203.0.113.7", "198.51.100.23", "192.0.2.99"
 
 
-def sign_in(username: str, password: str, *, address: str = HERE, client: Client | None = None):  # type: ignore[no-untyped-def]
+def sign_in(username: str, password: str, *, address: str = HERE, client: Client | None = None) -> Response:
     client = client or Client()
     return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
-def text(response) -> str:  # type: ignore[no-untyped-def]
+def text(response: Response) -> str:
     return re.sub(r"\s+", " ", response.content.decode().replace("&#x27;", "'"))
 
 
-def signed_in(response) -> bool:  # type: ignore[no-untyped-def]
+def signed_in(response: Response) -> bool:
     return response.status_code == 302 and response["Location"] == "/"
 
 
-def locked(response) -> bool:  # type: ignore[no-untyped-def]
+def locked(response: Response) -> bool:
     return response.status_code == 429 and "Too many failed sign-ins" in text(response)
 
 
@@ -135,11 +140,11 @@ def test_a_made_up_forwarded_for_does_not_dodge_the_address_pause(account: Accou
     assert locked(sign_in("sally", PASSWORD))
 
 
-def test_behind_the_trusted_proxy_each_client_counts_apart(account: Account, settings) -> None:  # type: ignore[no-untyped-def]
+def test_behind_the_trusted_proxy_each_client_counts_apart(account: Account, settings: Settings) -> None:
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     proxy = "127.0.0.1"
 
-    def via_proxy(name: str, password: str, client_seen: str):  # type: ignore[no-untyped-def]
+    def via_proxy(name: str, password: str, client_seen: str) -> Response:
         return Client().post(
             "/login/",
             {"username": name, "password": password},

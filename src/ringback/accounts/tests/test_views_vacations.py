@@ -18,7 +18,7 @@ from ringback.playbooks.services import enrollment_start
 
 pytestmark = pytest.mark.django_db
 ADD = "/settings/vacations/"
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}  # WSGI environ entries, as the client takes them
 
 
 def remove_url(vacation: Vacation) -> str:

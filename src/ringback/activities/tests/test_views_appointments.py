@@ -61,7 +61,9 @@ def test_appointments_by_day_with_both_local_times_and_notes(seller, account):
     html = seller.get("/appointments/").content.decode()
     assert "Times in your zone: Chicago time (CST)" in html
     assert "Today, Monday 23 November" in html
-    tuesday = re.search(r"<h3>Tuesday 24 November</h3>.*?</section>", html, re.S).group(0)
+    found = re.search(r"<h3>Tuesday 24 November</h3>.*?</section>", html, re.S)
+    assert found is not None
+    tuesday = found.group(0)
     assert tuesday.index("Mary Smith") < tuesday.index("Tom Jones")
     assert '09:30–09:45</strong> <span class="muted">your time</span>' in tuesday
     assert "10:30 EST their time" in tuesday

@@ -145,7 +145,9 @@ def test_today_shows_the_agenda_in_order_with_reasons_numbers_and_scripts(seller
     # Texting fits mobile numbers only.
     assert 'href="sms:+12125550123"' in html and "sms:+13125550100" not in html
     # The outcome buttons of a call, in order, and the links to the contact.
-    call = re.search(rf'id="card-call-{day["mary"].pk}-.*?</article>', html, re.S).group(0)
+    found = re.search(rf'id="card-call-{day["mary"].pk}-.*?</article>', html, re.S)
+    assert found is not None
+    call = found.group(0)
     labels = re.findall(r"data-action[^>]*>([^<]+)<", call)
     assert labels[:6] == ["Voicemail", "No answer", "Busy", "Connected…", "Wrong number", "Not interested"]
     assert f'href="/contacts/{day["mary"].pk}/"' in html
@@ -160,7 +162,9 @@ def test_each_kind_of_card_has_its_own_buttons(seller, account, day):
         f"callback-{day['nancy'].pk}-",
         f"birthday-{day['bea'].pk}-",
     ):
-        block = re.search(rf'id="card-{key}.*?</article>', html, re.S).group(0)
+        found = re.search(rf'id="card-{key}.*?</article>', html, re.S)
+        assert found is not None
+        block = found.group(0)
         assert re.findall(r"data-action[^>]*>([^<]+)<", block) == ["Connected…", "Log a note", "Mark done"]
 
 
@@ -507,7 +511,11 @@ def test_csrf_is_enforced(account, day):
     mary = day["mary"]
     html = browser.get("/").content.decode()
     fields = card_fields(html, key_of(item_for(account, mary)))
-    token = fields.pop("csrfmiddlewaretoken", None) or re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+    token = fields.pop("csrfmiddlewaretoken", None)
+    if not token:
+        found = re.search(r'"X-CSRFToken": "([^"]+)"', html)
+        assert found is not None
+        token = found.group(1)
     assert browser.post(f"/today/{mary.pk}/log/", {**fields, "outcome": "voicemail"}).status_code == 403
     assert not Touch.objects.filter(contact=mary).exists()
     ok = browser.post(

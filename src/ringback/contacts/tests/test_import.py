@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 
 from ringback.activities.models import Touch
@@ -327,8 +327,10 @@ def test_the_readers_length_limits_are_the_columns_sizes():
     from ringback.contacts.models import Address, Email, Tag
     from ringback.core.interchange.incoming import LIMITS
 
-    def size(model, name: str) -> int:
-        return model._meta.get_field(name).max_length
+    def size(model: type[models.Model], name: str) -> int:
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.Field) and field.max_length is not None, name
+        return field.max_length
 
     columns = {
         "first_name": size(Contact, "first_name"),

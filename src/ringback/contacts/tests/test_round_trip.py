@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ringback.accounts.models import Account
 from ringback.contacts.exporting import ExportFormat, contacts_export
 from ringback.contacts.importing import contacts_import
 from ringback.contacts.models import Address, Contact, Email, Phone
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[4] / "tests" / "fixtures" / "contacts"
 
 
-def snapshot(account) -> list[tuple]:
+def snapshot(account: Account) -> list[tuple[object, ...]]:
     """Everything a round trip must keep, per contact, in a comparable form."""
     contacts = Contact.objects.filter(account=account).prefetch_related(
         "phones", "emails", "addresses", "tags"

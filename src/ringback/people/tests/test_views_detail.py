@@ -137,6 +137,7 @@ def test_enroll_preview_shows_the_dates_that_starting_plans(account, client, mar
 
     started = client.post(url("enroll", mary), {"enroll-playbook": "call-mail-call"}, HTTP_HX_REQUEST="true")
     enrollment = Enrollment.objects.get(contact=mary)
+    assert enrollment.due_start is not None
     first = enrollment.due_start.astimezone(CHICAGO)
     assert planned[0][0] == f"{first:%a} {first.day} {first:%b}"
     assert planned[0][1] == enrollment.state["part"]
@@ -390,7 +391,9 @@ def test_csrf_is_enforced_on_the_contact_page(account, mary):
     assert client.post(url("note", mary), {"note-text": "hi"}).status_code == 403
     assert client.post(url("note", mary), {"note-text": "hi"}, HTTP_HX_REQUEST="true").status_code == 403
     page = text(client.get(url("detail", mary)))
-    token = re.search(r"hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", page).group(1)
+    found = re.search(r"hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", page)
+    assert found is not None
+    token = found.group(1)
     ok = client.post(url("note", mary), {"note-text": "hi"}, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
     assert ok.status_code == 200 and Touch.objects.count() == 1
 
@@ -431,7 +434,9 @@ def test_contact_page_queries_do_not_grow_with_the_timeline(account, client, mar
 
     html = client.get(url("detail", mary)).content.decode()
     assert html.count('class="entry entry-') == 100 and "Show older" in html
-    older = re.search(r'href="(/contacts/\d+/timeline/\?before=[^"]+)"', html).group(1)
+    found = re.search(r'href="(/contacts/\d+/timeline/\?before=[^"]+)"', html)
+    assert found is not None
+    older = found.group(1)
     rest = client.get(unescape(older), HTTP_HX_REQUEST="true").content.decode()
     first_notes = re.findall(r"note (\d+)", html)
     rest_notes = re.findall(r"note (\d+)", rest)

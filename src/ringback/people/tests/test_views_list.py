@@ -307,7 +307,9 @@ def test_csrf_is_enforced(account):
     response = client.post(ADD, {"first_name": "Mary"})
     assert response.status_code == 403 and not Contact.objects.exists()
     page = client.get(ADD).content.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found is not None
+    token = found.group(1)
     response = client.post(ADD, {"first_name": "Mary", "phone_label": "mobile", "csrfmiddlewaretoken": token})
     assert response.status_code == 302 and Contact.objects.count() == 1
 

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from pytest_django import Settings
 
 from ringback.accounts.models import Account
 from ringback.accounts.services import account_create
@@ -37,7 +38,7 @@ BUILTIN_TITLES = (
 
 
 @pytest.fixture(autouse=True)
-def frozen(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def frozen(settings: Settings) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test logins
     with clock.frozen(NOW):
         yield
@@ -59,7 +60,7 @@ def client_for(account: Account, **kwargs: object) -> Client:
     return client
 
 
-def page(response) -> str:  # type: ignore[no-untyped-def]
+def page(response) -> str:
     """The response as a person reads it: entities decoded."""
     return html.unescape(response.content.decode())
 
