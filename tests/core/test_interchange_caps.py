@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ringback.core.interchange.cards import open_cards
 
 from ringback.core.interchange import incoming
 from ringback.core.interchange.incoming import (
@@ -24,7 +25,6 @@ from ringback.core.interchange.incoming import (
     incoming_batches,
     incoming_from_card,
 )
-from ringback.core.interchange.readers import open_cards
 from ringback.core.interchange.records import Card, CardAddress, CardEmail, CardPhone, RowProblem
 from ringback.core.phones import parse_phone
 
@@ -232,7 +232,7 @@ def test_a_batch_holds_one_card_at_a_time_not_a_thousand(
     )
     held = [0]
     most = [0]
-    reader = open_cards  # what incoming calls (imported from readers)
+    reader = open_cards  # what incoming calls (imported from cards)
 
     def counting_reader(*args: Any, **kwargs: Any) -> Any:
         cards = reader(*args, **kwargs)
