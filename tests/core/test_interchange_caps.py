@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ringback.core.interchange.cards import open_cards
 
 from ringback.core.interchange import incoming
+from ringback.core.interchange.cards import open_cards
 from ringback.core.interchange.incoming import (
     MAX_ADDRESSES,
     MAX_EMAILS,
