@@ -24,6 +24,7 @@ from ringback.core.errors import (
     InvalidPhone,
 )
 from ringback.core.phones import ParsedPhone, parse_phone
+from ringback.core.places import contact_place
 from ringback.core.scheduling import check_zone
 
 
@@ -32,22 +33,6 @@ class PhoneInput:
     number: str
     label: str = PhoneLabel.MOBILE
     ok_at_work: bool = False
-
-
-def parse_birthday(text: str) -> tuple[int, int, int | None]:
-    """Parse ``YYYY-MM-DD`` or ``--MM-DD``/``MM-DD`` (no year) into (month, day, year)."""
-    value = text.strip()
-    try:
-        if value.startswith("--") or value.count("-") == 1:
-            month, day = (int(p) for p in value.lstrip("-").split("-"))
-            date(2000, month, day)
-            return month, day, None
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidDate(
-            f"birthday {text!r} is not a date (YYYY-MM-DD, or --MM-DD without a year)"
-        ) from None
-    return parsed.month, parsed.day, parsed.year
 
 
 #: The fields of a contact that other requests change while a page is open.
@@ -80,18 +65,6 @@ def _tags(account: Account, names: Iterable[str]) -> list[Tag]:
             # get_or_create: a tag made by a request at the same moment is found, not made twice.
             existing[name], _ = Tag.objects.get_or_create(account=account, name=name)
     return [existing[n] for n in wanted]
-
-
-def _zone_guess(account: Account, phone: ParsedPhone | None) -> str:
-    """The contact's zone from their number: its own zone when it has one; for a number of the
-    seller's country spanning several zones, the seller's; abroad, the country's first zone."""
-    if phone is None:
-        return account.time_zone
-    if phone.zone:
-        return phone.zone
-    if phone.region == account.default_region or not phone.zones:
-        return account.time_zone
-    return phone.zones[0]
 
 
 @transaction.atomic
@@ -145,8 +118,12 @@ def contact_create(
         time_zone = check_zone(time_zone, field="time_zone")
     addresses = list(dict.fromkeys(e.strip().lower() for e in emails if e and e.strip()))
     _refuse_duplicates(account, [p.number for _, p in parsed if p.valid], addresses)
-    located = next((p for _, p in parsed if p.valid), None)
-    guessed_zone = _zone_guess(account, located)
+    guessed_zone, country, subdivision = contact_place(
+        [p for _, p in parsed],
+        region=None,
+        seller_region=account.default_region,
+        seller_zone=account.time_zone,
+    )
     now = clock.now()
     month, day, year = birthday if birthday else (None, None, None)
     contact = Contact.objects.create(
@@ -162,8 +139,8 @@ def contact_create(
         birthday_day=day,
         birthday_year=year,
         time_zone=time_zone or guessed_zone,
-        country=(located.region if located and located.region else account.default_region) or "",
-        subdivision=(located.subdivision if located and located.subdivision else "") or "",
+        country=country,
+        subdivision=subdivision,
         created_at=now,
         updated_at=now,
     )

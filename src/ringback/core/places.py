@@ -7,9 +7,12 @@ live in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import holidays
+
+from ringback.core.phones import ParsedPhone
 
 _US = {
     "AL": "America/Chicago", "AK": "America/Anchorage", "AZ": "America/Phoenix",
@@ -69,3 +72,30 @@ def zone_for_region(country: str, region: str) -> str | None:
     """The time zone of a state or province of ``country`` (ISO code), or ``None`` if unknown."""
     code = state_code(country, region)
     return None if code is None else _ZONES[country.upper()][code]
+
+
+def contact_place(
+    numbers: Sequence[ParsedPhone], *, region: str | None, seller_region: str, seller_zone: str
+) -> tuple[str, str, str]:
+    """A contact's time zone, country and state, as far as their numbers and postal ``region``
+    (state or province) tell: the one rule Ringback uses, for imported and added contacts alike.
+
+    The zone is that of the first number with a zone of its own; where the numbers span several
+    zones, the address's zone if it is one of them; for a number of the seller's country (or
+    none), the seller's zone; abroad, the country's first zone. The country and state come from
+    the first number that locates the contact, the state else from the address.
+    """
+    valid = [p for p in numbers if p.valid]
+    located = next((p for p in valid if p.zone), valid[0] if valid else None)
+    country = (located.region if located and located.region else "") or seller_region
+    subdivision = located.subdivision if located and located.subdivision else ""
+    if region is not None and not subdivision:
+        subdivision = state_code(country, region) or ""
+    if located and located.zone:
+        return located.zone, country, subdivision
+    by_address = zone_for_region(country, region) if region is not None else None
+    if by_address and (located is None or not located.zones or by_address in located.zones):
+        return by_address, country, subdivision
+    if located is None or located.region == seller_region or not located.zones:
+        return seller_zone, country, subdivision
+    return located.zones[0], country, subdivision

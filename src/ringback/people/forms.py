@@ -24,11 +24,11 @@ from ringback.contacts.services import (
     PhoneChange,
     check_birthday,
     check_email,
-    parse_birthday,
 )
 from ringback.core import clock
 from ringback.core.errors import InvalidDate, RingbackError
 from ringback.core.interchange import FileFormat
+from ringback.core.interchange.values import parse_birthday
 from ringback.core.phones import parse_phone
 from ringback.core.scheduling import check_zone, exists_locally, read_local_datetime
 from ringback.interface.forms import sentence
@@ -202,8 +202,13 @@ class ContactEditForm(forms.Form):
         value: str = self.cleaned_data["birthday"].strip()
         if not value:
             return None
+        birthday = parse_birthday(value, any_year=True)
+        if birthday is None:
+            raise forms.ValidationError(
+                f"Birthday {value!r} is not a date (e.g. 1985-04-12, April 12, or --04-12 without a year)"
+            )
         try:
-            return check_birthday(*parse_birthday(value))
+            return check_birthday(birthday.month, birthday.day, birthday.year)
         except RingbackError as exc:
             raise forms.ValidationError(sentence(exc.message)) from None
 

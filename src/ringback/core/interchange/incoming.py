@@ -17,7 +17,7 @@ from typing import NamedTuple, TypeVar
 from ringback.core.interchange.cards import open_cards
 from ringback.core.interchange.records import Card, FileFormat, RowProblem
 from ringback.core.phones import ParsedPhone, PhoneLabel, parse_phone
-from ringback.core.places import state_code, zone_for_region
+from ringback.core.places import contact_place
 
 __all__ = [
     "LIMITS",
@@ -191,7 +191,12 @@ def incoming_from_card(
         return RowProblem(card.row, f"tags: a tag is longer than {LIMITS['tag']} characters")
     if not (first or last or company or numbers or emails):
         return RowProblem(card.row, "no name, phone or email")
-    zone, country, subdivision = _place(located, addresses, seller)
+    zone, country, subdivision = contact_place(
+        located,
+        region=addresses[0][3] if addresses else None,
+        seller_region=seller.region,
+        seller_zone=seller.time_zone,
+    )
     birthday = card.birthday
     return Incoming(
         row=card.row,
@@ -241,25 +246,6 @@ def _numbers(
             if number.valid:
                 located.append(number)
     return list(numbers.values()), located, left_out
-
-
-def _place(valid: list[ParsedPhone], addresses: list[Address], seller: Seller) -> tuple[str, str, str]:
-    """Time zone, country and state: from the first number that tells, the address where the
-    number spans several zones, else the seller's."""
-    located = next((p for p in valid if p.zone), valid[0] if valid else None)
-    region = addresses[0][3] if addresses else None
-    country = (located.region if located and located.region else "") or seller.region
-    subdivision = located.subdivision if located and located.subdivision else ""
-    if region is not None and not subdivision:
-        subdivision = state_code(country, region) or ""
-    if located and located.zone:
-        return located.zone, country, subdivision
-    by_address = zone_for_region(country, region) if region is not None else None
-    if by_address and (located is None or not located.zones or by_address in located.zones):
-        return by_address, country, subdivision
-    if located is None or located.region == seller.region or not located.zones:
-        return seller.time_zone, country, subdivision
-    return located.zones[0], country, subdivision
 
 
 class IncomingBatch(NamedTuple):

@@ -53,6 +53,33 @@ class Birthday(NamedTuple):
     day: int
     year: int | None = None
 
+    def iso(self) -> str:
+        """``1980-04-12``, or ``--04-12`` when the year is unknown (vCard and CSV files)."""
+        if self.year is None:
+            return f"--{self.month:02d}-{self.day:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def words(self) -> str:
+        """``April 12, 1980``, or ``April 12`` when the year is unknown (pages)."""
+        text = f"{_MONTHS[self.month - 1]} {self.day}"
+        return f"{text}, {self.year}" if self.year else text
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
 
 class Card(NamedTuple):
     """One person read from a file. ``row`` is where they start: the CSV row number counting

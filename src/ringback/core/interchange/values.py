@@ -154,10 +154,13 @@ APPLE_NO_YEAR = 1604
 """The year Apple writes for a birthday given without one."""
 
 
-def _birthday(year: int | None, month: int, day: int, omit_year: int | None) -> Birthday | None:
+def _birthday(
+    year: int | None, month: int, day: int, omit_year: int | None, any_year: bool = False
+) -> Birthday | None:
     # A year outside the dates Ringback takes, or still to come, is no year of birth: keep the day.
     if year is not None and (
-        year in (APPLE_NO_YEAR, omit_year) or not clock.EARLIEST_DAY.year <= year <= clock.now().year
+        year in (APPLE_NO_YEAR, omit_year)
+        or (not any_year and not clock.EARLIEST_DAY.year <= year <= clock.now().year)
     ):
         year = None
     try:
@@ -175,24 +178,26 @@ def _full_year(text: str) -> int:
     return 2000 + year if 2000 + year <= this else 1900 + year
 
 
-def parse_birthday(text: str, *, omit_year: int | None = None) -> Birthday | None:
+def parse_birthday(text: str, *, omit_year: int | None = None, any_year: bool = False) -> Birthday | None:
     """The birthday written in ``text``, or ``None`` if it is not one we can read.
 
     Reads ISO dates (``1985-04-12``, ``19850412``, with a time after it too), dates without a
     year (``--04-12``, ``--0412``), ``1985/04/12``, ``12.04.1985`` (day first), ``4/12/1985``
     (month first, unless the first number cannot be a month), ``12 April 1985`` and
     ``April 12, 1985``. Apple's year 1604 (or ``omit_year``, its X-APPLE-OMIT-YEAR) means no
-    year; Outlook's ``0/0/00`` is no birthday. Two-digit years are in the last hundred years.
+    year; Outlook's ``0/0/00`` is no birthday. Two-digit years are in the last hundred years. A
+    year outside the dates Ringback takes is dropped (a file's placeholder), unless ``any_year``:
+    then it is kept, for the caller to refuse (a year typed by hand is a typo to point out).
     """
     value = one_line(text).lower()
     if not value:
         return None
     found = _NO_YEAR.match(value)
     if found:
-        return _birthday(None, int(found.group(1)), int(found.group(2)), omit_year)
+        return _birthday(None, int(found.group(1)), int(found.group(2)), omit_year, any_year)
     found = _ISO.match(value) or _YMD.match(value)
     if found:
-        return _birthday(int(found.group(1)), int(found.group(2)), int(found.group(3)), omit_year)
+        return _birthday(int(found.group(1)), int(found.group(2)), int(found.group(3)), omit_year, any_year)
     found = _NUMERIC.match(value)
     if found:
         first, separator, second, year_text = found.groups()
@@ -200,15 +205,15 @@ def parse_birthday(text: str, *, omit_year: int | None = None) -> Birthday | Non
         month, day = int(first), int(second)
         if separator == "." or month > 12:
             month, day = day, month
-        return _birthday(year, month, day, omit_year)
+        return _birthday(year, month, day, omit_year, any_year)
     found = _DAY_MONTH.match(value)
     if found and found.group(2) in _MONTHS:
         year = int(found.group(3)) if found.group(3) else None
-        return _birthday(year, _MONTHS[found.group(2)], int(found.group(1)), omit_year)
+        return _birthday(year, _MONTHS[found.group(2)], int(found.group(1)), omit_year, any_year)
     found = _MONTH_DAY.match(value)
     if found and found.group(1) in _MONTHS:
         year = int(found.group(3)) if found.group(3) else None
-        return _birthday(year, _MONTHS[found.group(1)], int(found.group(2)), omit_year)
+        return _birthday(year, _MONTHS[found.group(1)], int(found.group(2)), omit_year, any_year)
     return None
 
 

@@ -182,13 +182,6 @@ def _digits_only(phone: CardPhone) -> bool:
     )
 
 
-def birthday_text(birthday: Birthday) -> str:
-    """``1980-04-12``, or ``--04-12`` when the year is unknown."""
-    if birthday.year is None:
-        return f"--{birthday.month:02d}-{birthday.day:02d}"
-    return f"{birthday.year:04d}-{birthday.month:02d}-{birthday.day:02d}"
-
-
 def formatted_address(address: CardAddress) -> str:
     """The address as lines: street, ``City, Region Postal code``, country."""
     place = " ".join(p for p in (address.region, address.postal_code) if p)
@@ -230,7 +223,7 @@ def _google_row(card: Card, emails: int, phones: int, addresses: int) -> list[st
         _text(card.company),
         _text(card.title),
         empty,
-        (birthday_text(card.birthday), True) if card.birthday else empty,
+        (card.birthday.iso(), True) if card.birthday else empty,
         _text(card.notes),
         empty,
         _text(google_labels(card.tags)),

@@ -7,7 +7,6 @@ with the errors."""
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,6 +31,7 @@ from ringback.core import clock
 from ringback.core.errors import (
     InvalidDate,
 )
+from ringback.core.interchange.records import Birthday
 from ringback.core.phones import display_phone
 from ringback.core.scheduling import zone
 from ringback.people.forms import (
@@ -83,15 +83,11 @@ def _phones(contact: Contact) -> list[PhoneView]:
     ]
 
 
-MONTHS = tuple(calendar.month_name)[1:]
-
-
 def birthday_text(contact: Contact) -> str:
     """``April 12, 1980`` or ``April 12`` (no year known), or empty."""
     if not (contact.birthday_month and contact.birthday_day):
         return ""
-    text = f"{MONTHS[contact.birthday_month - 1]} {contact.birthday_day}"
-    return f"{text}, {contact.birthday_year}" if contact.birthday_year else text
+    return Birthday(contact.birthday_month, contact.birthday_day, contact.birthday_year).words()
 
 
 def contact_zones(account: Account, contact: Contact) -> tuple[ZoneInfo, ZoneInfo]:
