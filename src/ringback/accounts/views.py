@@ -23,6 +23,7 @@ from ringback.accounts.web import account_view
 from ringback.core import clock
 from ringback.core.errors import NotFound, RingbackError
 from ringback.core.scheduling import zone
+from ringback.interface.htmx import wants_fragment
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -166,11 +167,11 @@ def vacation_add_view(request: HtmxHttpRequest, *, account: Account) -> HttpResp
             form.add_error(None, exc.message[:1].upper() + exc.message[1:] + ".")
         else:
             notice = _moved_notice(added.vacation, added.moved)
-            if request.htmx:
+            if wants_fragment(request):
                 return _vacations_partial(request, account, notice=notice)
             messages.success(request, notice)
             return redirect(_settings_url("vacations"))
-    if request.htmx:
+    if wants_fragment(request):
         return _vacations_partial(request, account, form=form)
     return _page(request, account, vacation_form=form, vacations=vacations)
 
@@ -182,13 +183,13 @@ def vacation_remove_view(request: HtmxHttpRequest, pk: int, *, account: Account)
     try:
         vacation = vacation_get(account=account, pk=pk)
     except NotFound:
-        if request.htmx:
+        if wants_fragment(request):
             return _vacations_partial(request, account, notice=VACATION_GONE, error=True)
         return _page(request, account, vacation_notice=VACATION_GONE, status=404)
     span = vacation_span(vacation)
     vacation_remove(account=account, vacation=vacation)
     notice = f"Vacation {span} removed. Steps it moved stay where they are; you can move them on Today."
-    if request.htmx:
+    if wants_fragment(request):
         return _vacations_partial(request, account, notice=notice)
     messages.success(request, notice)
     return redirect(_settings_url("vacations"))

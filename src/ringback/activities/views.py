@@ -49,6 +49,7 @@ from ringback.core import clock
 from ringback.core.agenda import ItemKind
 from ringback.core.errors import AlreadyBooked, InvalidDate, RingbackError
 from ringback.core.scheduling import read_local_datetime, zone
+from ringback.interface.htmx import wants_fragment
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import enrollment_get, enrollments_long_overdue_count, version_spec
@@ -153,7 +154,7 @@ def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
 def today(request: HtmxHttpRequest, *, account: Account) -> HttpResponse:
     """Today's agenda: one card per item, in order, with the reason, number and script."""
     context = _today_context(account=account, now=clock.now())
-    if request.htmx:
+    if wants_fragment(request):
         return render(request, "activities/partials/agenda.html", context)
     return render(request, "activities/today.html", context)
 
@@ -174,7 +175,7 @@ def today_replan(request: HtmxHttpRequest, *, account: Account) -> HttpResponse:
 
 def _after_action(request: HtmxHttpRequest, *, account: Account, message: str, level: int) -> HttpResponse:
     """The refreshed agenda with a message (HTMX), or back to Today with it (no JavaScript)."""
-    if not request.htmx:
+    if not wants_fragment(request):
         messages.add_message(request, level, message)
         return redirect("today")
     context = _today_context(account=account, now=clock.now())
@@ -265,7 +266,7 @@ def _render_card_form(
     request: HtmxHttpRequest, template: str, context: dict[str, Any], *, key: str, status: int = 200
 ) -> HttpResponse:
     """A form that opens in a card (HTMX), or on a page of its own (no JavaScript)."""
-    if request.htmx:
+    if wants_fragment(request):
         response = render(request, f"activities/partials/{template}", context, status=status)
         # A form sent back with errors goes where the form is, not over the agenda.
         retarget(response, f"#extra-{key}")

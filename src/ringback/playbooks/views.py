@@ -20,6 +20,7 @@ from ringback.contacts.selectors import contact_get
 from ringback.core import clock
 from ringback.core.errors import PlaybookError, RingbackError
 from ringback.core.lint import lint_playbook
+from ringback.interface.htmx import wants_fragment
 from ringback.playbooks import presenters
 from ringback.playbooks.forms import DuplicateForm, PlaybookSourceForm, PreviewForm
 from ringback.playbooks.models import Playbook, PlaybookVersion
@@ -293,7 +294,7 @@ def playbook_check_view(request: HtmxRequest, name: str, *, account: Account) ->
             )
     else:
         result["source_error"] = _errors(form, "source") or "Check the YAML."
-    if request.htmx:
+    if wants_fragment(request):
         return render(request, "playbooks/partials/check.html", result)
     version = playbook_latest_version(playbook=playbook)
     base = form.cleaned_data.get("base_version") if form.is_valid() else None
@@ -322,7 +323,7 @@ def playbook_preview_view(request: HtmxRequest, name: str, *, account: Account) 
         error = " ".join(_errors(form, field) for field in form.errors)
     context = _preview_context(account=account, version=version, contact=contact, search=search, error=error)
     context.update(playbook=playbook, nav="playbooks")
-    if request.htmx:  # htmx swaps only 2xx answers: the message goes in the partial
+    if wants_fragment(request):  # htmx swaps only 2xx answers: the message goes in the partial
         return render(request, "playbooks/partials/preview.html", context)
     return render(request, "playbooks/preview.html", context, status=400 if error else 200)
 

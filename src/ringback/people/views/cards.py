@@ -33,6 +33,7 @@ from ringback.core.errors import (
 )
 from ringback.core.scheduling import zone
 from ringback.interface.forms import add_service_error
+from ringback.interface.htmx import wants_fragment
 from ringback.people.forms import (
     AppointmentForm,
     DoNotContactForm,
@@ -44,7 +45,6 @@ from ringback.people.forms import (
 from ringback.people.views.common import (
     contact_or_404,
     playbook_choices,
-    wants_fragment,
 )
 from ringback.people.views.person import back_to_contact, contact_zones, page_context, page_respond
 from ringback.playbooks.selectors import (

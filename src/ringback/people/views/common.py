@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-
 from ringback.accounts.models import Account
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import contact_get
@@ -23,12 +21,6 @@ REPORTS_PAGE = 50
 #: What a contact keeps, as the import pages say it.
 CAPS = {"numbers": MAX_NUMBERS, "emails": MAX_EMAILS, "addresses": MAX_ADDRESSES}
 FILTER_KEYS = ("q", "tag", "status", "warmth", "playbook", "never")
-
-
-def wants_fragment(request: HttpRequest) -> bool:
-    """True for an HTMX request that wants a fragment (not a history restore)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
 
 
 def playbook_choices(account: Account) -> list[tuple[str, str]]:

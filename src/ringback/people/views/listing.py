@@ -29,6 +29,7 @@ from ringback.contacts.services import (
 from ringback.core import clock
 from ringback.core.phones import display_phone
 from ringback.core.scheduling import zone
+from ringback.interface.htmx import wants_fragment
 from ringback.people.forms import (
     BulkForm,
     ContactAddForm,
@@ -39,7 +40,6 @@ from ringback.people.views.common import (
     FILTER_KEYS,
     PAGE_SIZE,
     playbook_choices,
-    wants_fragment,
 )
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import (

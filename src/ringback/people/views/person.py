@@ -34,6 +34,7 @@ from ringback.core.errors import (
 from ringback.core.interchange.records import Birthday
 from ringback.core.phones import display_phone
 from ringback.core.scheduling import zone
+from ringback.interface.htmx import wants_fragment
 from ringback.people.forms import (
     AppointmentForm,
     DoNotContactForm,
@@ -45,7 +46,6 @@ from ringback.people.views.common import (
     TIMELINE_LIMIT,
     contact_or_404,
     playbook_choices,
-    wants_fragment,
 )
 from ringback.playbooks.selectors import (
     enrollment_running,
