@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
@@ -25,15 +25,45 @@ def contacts_for_account(*, account: Account) -> QuerySet[Contact]:
     return Contact.objects.filter(account=account)
 
 
-def contact_list(*, account: Account, tag: str | None = None, search: str | None = None) -> QuerySet[Contact]:
-    """Contacts of the account, filtered by tag and by the contact list's search (every word in
-    the name, company, an email or a number)."""
+def contacts_matching(
+    *,
+    account: Account,
+    search: str = "",
+    tag: str = "",
+    status: str = "",
+    warmth: str = "",
+    never_called: bool = False,
+    among: QuerySet[Any] | None = None,
+) -> QuerySet[Contact]:
+    """The account's contacts matching every filter given, in name order (no joins that repeat
+    rows): ``search`` (every word in the name, company, an email or a number), a ``tag``, a
+    ``status``, a ``warmth``, never called, and ``among`` (a query of contact ids an app above
+    narrows the list to, e.g. those running a playbook)."""
     qs = contacts_for_account(account=account)
-    if tag:
-        qs = qs.filter(tags__name=tag)
+    few = tag or among is not None or (search and not search_is_common(search))
+    if few and connection.vendor == "sqlite":
+        # SQLite would walk the name index to avoid sorting and test every contact until it has
+        # a page: right when most contacts match, slow when few do. For a tag, a playbook or a
+        # rare search word (a short list of ids) reading the matches and sorting them costs the
+        # matches, not the whole book.
+        qs = Contact.objects.alias(in_account=F("account_id") + 0).filter(in_account=account.pk)
     if search:
         qs = contacts_search(qs, account=account, text=search)
-    return qs.prefetch_related("phones", "emails", "tags").distinct()
+    if tag:
+        qs = qs.filter(
+            pk__in=Contact.tags.through.objects.filter(tag__account=account, tag__name=tag).values(
+                "contact_id"
+            )
+        )
+    if status:
+        qs = qs.filter(status=status)
+    if warmth:
+        qs = qs.filter(warmth=warmth)
+    if among is not None:
+        qs = qs.filter(pk__in=among)
+    if never_called:
+        qs = qs.filter(last_called_at__isnull=True)
+    return qs.order_by("last_name", "first_name", "id")
 
 
 def _describe(contact: Contact) -> str:

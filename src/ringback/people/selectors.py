@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from ringback.accounts.models import Account
 from ringback.contacts.models import Contact
-from ringback.contacts.selectors import contacts_for_account, contacts_search, search_is_common
+from ringback.contacts.selectors import contacts_matching
 from ringback.playbooks.choices import RUNNING_STATUSES
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import enrollments_running_for
@@ -62,36 +61,24 @@ class ContactsPage:
 
 
 def contacts_filtered(*, account: Account, filters: ContactFilters) -> QuerySet[Contact]:
-    """The account's contacts matching ``filters``, in name order (no joins that repeat rows)."""
-    qs = contacts_for_account(account=account)
-    few = filters.tag or filters.playbook or (filters.search and not search_is_common(filters.search))
-    if few and connection.vendor == "sqlite":
-        # SQLite would walk the name index to avoid sorting and test every contact until it has
-        # a page: right when most contacts match, slow when few do. For a tag, a playbook or a
-        # rare search word (a short list of ids) reading the matches and sorting them costs the
-        # matches, not the whole book.
-        qs = Contact.objects.alias(in_account=F("account_id") + 0).filter(in_account=account.pk)
-    if filters.search:
-        qs = contacts_search(qs, account=account, text=filters.search)
-    if filters.tag:
-        qs = qs.filter(
-            pk__in=Contact.tags.through.objects.filter(tag__account=account, tag__name=filters.tag).values(
-                "contact_id"
-            )
-        )
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.warmth:
-        qs = qs.filter(warmth=filters.warmth)
-    if filters.playbook:
-        qs = qs.filter(
-            pk__in=Enrollment.objects.filter(
-                account=account, status__in=RUNNING_STATUSES, version__playbook__name=filters.playbook
-            ).values("contact_id")
-        )
-    if filters.never_called:
-        qs = qs.filter(last_called_at__isnull=True)
-    return qs.order_by("last_name", "first_name", "id")
+    """The account's contacts matching the list's ``filters`` (a running playbook among them),
+    in name order."""
+    running = (
+        Enrollment.objects.filter(
+            account=account, status__in=RUNNING_STATUSES, version__playbook__name=filters.playbook
+        ).values("contact_id")
+        if filters.playbook
+        else None
+    )
+    return contacts_matching(
+        account=account,
+        search=filters.search,
+        tag=filters.tag,
+        status=filters.status,
+        warmth=filters.warmth,
+        never_called=filters.never_called,
+        among=running,
+    )
 
 
 def contacts_page(

@@ -309,6 +309,28 @@ def _refusal(contact: Contact, at: datetime) -> str:
     return ""
 
 
+def _simulate(
+    *,
+    account: Account,
+    version: PlaybookVersion,
+    contact: Contact,
+    start: datetime,
+    max_touches: int | None = None,
+) -> tuple[Context, list[PlannedTouch], EnrollmentState]:
+    """Run ``version`` for ``contact`` from ``start`` as enrolling them then would (the same seed),
+    nobody answering; nothing is saved. The contact's phones should be prefetched."""
+    context = context_for(account=account, contact=contact)
+    seed = enrollment_seed(contact_id=contact.pk, version_id=version.pk, started=start)
+    spec = version_spec(version=version)
+    if max_touches is None:
+        touches, end = enrollment_simulate(spec, seed=seed, start=start, context=context)
+    else:
+        touches, end = enrollment_simulate(
+            spec, seed=seed, start=start, context=context, max_touches=max_touches
+        )
+    return context, list(touches), end
+
+
 def playbook_preview(
     *, account: Account, version: PlaybookVersion, contact: Contact | None = None, now: datetime
 ) -> PlanPreview:
@@ -316,7 +338,6 @@ def playbook_preview(
 
     The contact's phones should be prefetched. The seed is the one enrolling them now would use.
     """
-    spec = version_spec(version=version)
     if contact is None:
         context = Context(
             recipient=SAMPLE_RECIPIENT,
@@ -325,18 +346,20 @@ def playbook_preview(
             ),
             vacations=account_vacations(account=account),
         )
-        who, seed = SAMPLE_LABEL, zlib.crc32(f"sample:{version.pk}:{now.isoformat()}".encode())
-    else:
-        who = contact.name
-        refused = _refusal(contact, now)
-        if refused:
-            return PlanPreview(
-                who, contact_zone_name(contact=contact, account=account), now, (), None, refused
-            )
-        context = context_for(account=account, contact=contact)
-        seed = enrollment_seed(contact_id=contact.pk, version_id=version.pk, started=now)
-    touches, end = enrollment_simulate(spec, seed=seed, start=now, context=context, max_touches=30)
-    return PlanPreview(who, context.recipient.zone, now, tuple(touches), end)
+        seed = zlib.crc32(f"sample:{version.pk}:{now.isoformat()}".encode())
+        touches, end = enrollment_simulate(
+            version_spec(version=version), seed=seed, start=now, context=context, max_touches=30
+        )
+        return PlanPreview(SAMPLE_LABEL, context.recipient.zone, now, tuple(touches), end)
+    refused = _refusal(contact, now)
+    if refused:
+        return PlanPreview(
+            contact.name, contact_zone_name(contact=contact, account=account), now, (), None, refused
+        )
+    context, planned, end = _simulate(
+        account=account, version=version, contact=contact, start=now, max_touches=30
+    )
+    return PlanPreview(contact.name, context.recipient.zone, now, tuple(planned), end)
 
 
 def enrollment_step_text(*, enrollment: Enrollment) -> str:
@@ -386,9 +409,7 @@ def contact_enrollment_preview(
     start = at or clock.now()
     version = playbook_latest_version(playbook=playbook_get(account=account, name=playbook))
     spec = version_spec(version=version)
-    context = context_for(account=account, contact=contact)
-    seed = enrollment_seed(contact_id=contact.pk, version_id=version.pk, started=start)
-    planned, end = enrollment_simulate(spec, seed=seed, start=start, context=context)
+    context, planned, end = _simulate(account=account, version=version, contact=contact, start=start)
     tz = zone(context.recipient.zone)
     touches = [
         PlannedTouchView(

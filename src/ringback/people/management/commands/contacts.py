@@ -7,7 +7,7 @@ from rich.table import Table
 from ringback.accounts.commands import AccountCommand
 from ringback.accounts.models import Account
 from ringback.contacts.choices import PhoneLabel
-from ringback.contacts.selectors import contact_list
+from ringback.contacts.selectors import contacts_matching
 from ringback.contacts.services import PhoneInput, contact_create
 from ringback.core.errors import InvalidInput
 from ringback.interface.commands import iso_utc
@@ -40,7 +40,9 @@ class Command(AccountCommand):
         if options["name"]:
             raise InvalidInput(f"contacts list takes no name; to find {options['name']!r} use --search")
         contacts = list(
-            contact_list(account=account, tag=options["tag"], search=options["search"])[: options["limit"]]
+            contacts_matching(
+                account=account, tag=options["tag"] or "", search=options["search"] or ""
+            ).prefetch_related("phones", "emails", "tags")[: options["limit"]]
         )
         running = enrollments_running_for(contacts=contacts)
         data: list[dict[str, Any]] = []

@@ -5,7 +5,7 @@ from rich.console import Console
 
 from ringback.accounts.commands import AccountCommand
 from ringback.contacts.models import Contact
-from ringback.contacts.selectors import contact_find, contact_list
+from ringback.contacts.selectors import contact_find, contacts_matching
 from ringback.core.errors import InvalidInput
 from ringback.interface.commands import iso_utc
 from ringback.playbooks.selectors import playbook_get
@@ -41,7 +41,7 @@ class Command(AccountCommand):
                 dict.fromkeys(contact_find(account=account, reference=r) for r in options["contact"])
             )
         else:
-            contacts = list(contact_list(account=account, tag=options["tag"]).order_by("pk"))
+            contacts = list(contacts_matching(account=account, tag=options["tag"]).order_by("pk"))
             if not contacts:
                 raise InvalidInput(f"no contact has the tag {options['tag']!r}")
         if len(contacts) == 1:
