@@ -13,7 +13,7 @@ from ringback.playbooks.selectors import enrollment_running, version_spec
 
 class Command(AccountCommand):
     help = (
-        "Log what happened with a contact: "
+        "Log what happened with a contact (a call, a callback, a card mailed...). Outcomes: "
         + ", ".join(o.value for o in Outcome if o is not Outcome.DONE)
         + "."
     )

@@ -23,8 +23,8 @@ _AGENDA_LABELS = (
 
 class Command(RingbackCommand):
     help = (
-        "Create the demo account (user demo, password ringback-demo) with realistic contacts and "
-        "history dated from now, or report on it when it exists."
+        "Create the demo account with realistic contacts and history. The demo login is user demo, "
+        "password ringback-demo; its history is dated from now. When it exists, report on it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -16,8 +16,8 @@ from ringback.people.selectors import ContactFilters, contacts_filtered
 
 class Command(AccountCommand):
     help = (
-        "Export contacts as a Google Contacts CSV or a vCard 4.0 file, to standard output or "
-        "--output FILE (all of them, or those with --tag, --search, --status)."
+        "Export contacts as a Google Contacts CSV or a vCard 4.0 file. It writes to standard output or "
+        "--output FILE: all contacts, or those with --tag, --search, --status."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

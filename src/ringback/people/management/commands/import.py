@@ -22,8 +22,8 @@ WORKER_BYTES = 2 * 1024 * 1024
 
 class Command(AccountCommand):
     help = (
-        "Import contacts from Google Contacts CSV (current or legacy), Outlook CSV, vCard 3.0/4.0 "
-        "or any CSV. Rows matching a contact by number or email are merged into it."
+        "Import contacts from a CSV or vCard file. Google Contacts CSV (current or legacy), Outlook "
+        "CSV, vCard 3.0/4.0 and any other CSV are read. Rows matching a contact by number or email are merged into it."
     )
     reads = True
 

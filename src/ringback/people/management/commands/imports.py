@@ -15,7 +15,7 @@ from ringback.people.management.reporting import import_run_data, import_run_ren
 
 class Command(AccountCommand):
     help = (
-        "List the kept import reports, or show one in full; --clean deletes the import page's old "
+        "List the kept import reports, or show one in full. --clean deletes the import page's old "
         "uploads and cleans up after imports cut short by a crash."
     )
     reads = True
