@@ -111,6 +111,11 @@ class Ringback:
         """Run with ``--json``, require success and return the parsed output."""
         return self.ok(*args, "--json", now=now).json()
 
+    def agenda(self, *args: str | Path, now: str | datetime | None = None) -> list[dict[str, Any]]:
+        """The items of ``ringback agenda ARGS --json`` (the day's plan, without what was held)."""
+        items: list[dict[str, Any]] = self.json("agenda", *args, now=now)["items"]
+        return items
+
 
 @pytest.fixture(autouse=True)
 def _running_clock() -> Iterator[None]:

@@ -175,7 +175,7 @@ def test_ringback_agenda_shows_the_others_and_names_the_problem(ringback):
     assert why["Zoe Smith"].endswith("This script could not be filled in: line 1: division by zero")
     assert "“Hi Mary, it's Sally." in why["Mary Smith"]
     assert "could not be filled in" not in why["Mary Smith"]
-    items = ringback.json("agenda", "--user", "sally")
+    items = ringback.agenda("--user", "sally")
     by_name = {item["contact_name"]: item for item in items}
     assert by_name["Zoe Smith"]["script"] == ""
     assert (

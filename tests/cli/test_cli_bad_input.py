@@ -395,7 +395,7 @@ def test_dry_run_writes_nothing(seeded: Any, write_csv: Any) -> None:
 
 def test_json_output_of_every_read_command_parses(ringback: Any, write_csv: Any, tmp_path: Path) -> None:
     ringback.now = NOW
-    assert ringback.json("agenda") == []
+    assert ringback.agenda() == []
     assert ringback.json("contacts") == []
     rows = [
         {"name": "Mary Lopez", "phone": "305-555-0142", "email": "mary@example.com", "tags": "new"},
@@ -438,9 +438,9 @@ def test_json_output_of_every_read_command_parses(ringback: Any, write_csv: Any,
     assert ringback.json("playbooks", "add", path)["name"] == "my-chase"
     enrolled = ringback.json("enroll", "four-calls-two-weeks", "--tag", "new")
     assert len(enrolled["enrolled"]) == 2 and enrolled["skipped"] == []
-    agenda = ringback.json("agenda")
+    agenda = ringback.agenda()
     assert [i["kind"] for i in agenda] == ["call", "call"]
-    assert isinstance(ringback.json("agenda", "--date", "2026-03-03"), list)
+    assert isinstance(ringback.agenda("--date", "2026-03-03"), list)
     logged = ringback.json("log", "Mary Lopez", "voicemail")
     assert logged["outcome"] == "voicemail" and logged["next"]["step"] == "call-2"
     booked = ringback.json("appointment", "John", "--at", "2026-03-04T15:00")

@@ -37,16 +37,13 @@ PARTS = {"morning": (time(8), time(12)), "afternoon": (time(12), time(17)), "eve
 KIND_OF_CHANNEL = {"call": "call", "mail": "mail", "email": "email", "sms": "sms", "task": "task"}
 DONE = {"call": "voicemail", "mail": "mailed", "email": "emailed", "sms": "texted", "task": "done"}
 STEP_KINDS = set(KIND_OF_CHANNEL.values())
-SECTION = {
-    "appointment": 0,
-    "callback": 1,
-    "call": 2,
-    "mail": 3,
-    "email": 4,
-    "sms": 4,
-    "task": 5,
-    "birthday": 6,
-}
+
+
+def urgency(item: dict[str, Any]) -> int:
+    """Fixed (appointments, call-backs), then timely steps, then the ordinary flow."""
+    if item["kind"] in ("appointment", "callback"):
+        return 0
+    return 1 if item["timely"] else 2
 
 
 @dataclass(frozen=True)
@@ -76,6 +73,13 @@ TRIO = (MARY, JOHN, OLGA)
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def seller_works_every_day_without_a_time_limit(ringback: Any) -> None:
+    """These scenarios check the playbooks' rhythm, so the seller works every day and has the
+    time for everything due; the day plan's limits are checked in tests/day."""
+    ringback.ok("account", "--working-days", "mon-sun", "--minutes", "1440", now="2026-01-01T12:00:00+00:00")
 
 
 def at_seller(day: date, hour: int = 7, minute: int = 0) -> datetime:
@@ -230,7 +234,7 @@ class Replay:
         now = at_seller(day)
         shown: list[dict[str, Any]] = []
         for _ in range(5):  # a step done today may plan the next one for later today
-            items = self.rb.json("agenda", now=now)
+            items = self.rb.agenda(now=now)
             self.check_agenda(day, items, first=not shown)
             steps = sorted(
                 (i for i in items if i["kind"] in STEP_KINDS),
@@ -261,8 +265,8 @@ class Replay:
         assert sorted(on_agenda) == sorted(expected), (
             f"{day:%a %Y-%m-%d}: agenda lists {self.names(on_agenda)}, expected {self.names(expected)}"
         )
-        sections = [SECTION[i["kind"]] for i in items]
-        assert sections == sorted(sections), f"{day}: agenda out of order: {[i['kind'] for i in items]}"
+        urgencies = [urgency(i) for i in items]
+        assert urgencies == sorted(urgencies), f"{day}: agenda out of order: {[i['kind'] for i in items]}"
         if first:
             birthdays = sorted(i["contact_name"] for i in items if i["kind"] == "birthday")
             wanted = sorted(p.name for p, md in self.birthdays.items() if md == (day.month, day.day))
@@ -539,8 +543,9 @@ def test_stranger_series(ringback: Any, write_csv: Any) -> None:
 
 
 def test_stay_in_touch(ringback: Any, write_csv: Any) -> None:
-    """R11: a birthday card on the birthday and one non-sales tip per quarter, never two touches
-    within a month; no call at all."""
+    """R11: a birthday card that arrives by the birthday (mailed 4 days before, the account's
+    mail lead time) and one non-sales tip per quarter, never two touches within a month; no call
+    at all."""
     start = date(2026, 3, 2)
     replay = Replay(
         ringback,
@@ -554,15 +559,17 @@ def test_stay_in_touch(ringback: Any, write_csv: Any) -> None:
 
     mary = replay.track(MARY)
     card = mary.done[0]
-    assert (card.step, card.kind, card.at.date()) == ("birthday", "mail", date(2026, 3, 20))
+    assert (card.step, card.kind, card.at.date()) == ("birthday", "mail", date(2026, 3, 16))
     assert card.template == "birthday-card"
     assert "Happy birthday, Mary" in card.script
-    birthday_agenda = replay.agendas[date(2026, 3, 20)]
-    assert [i["kind"] for i in birthday_agenda] == ["mail", "birthday"]
-    assert "Birthday today" in birthday_agenda[1]["reason"]
-    # Olga's birthday (a Saturday) is a month away when she is enrolled: the card is her first touch.
+    (card_line,) = replay.agendas[date(2026, 3, 16)]
+    assert card_line["timely"] == "the card must arrive before their birthday"
+    (greeting,) = replay.agendas[date(2026, 3, 20)]
+    assert greeting["kind"] == "birthday" and "Birthday today" in greeting["reason"]
+    # Olga's birthday (Saturday 4 April) is a month away when she is enrolled: the card is her
+    # first touch, mailed on Tuesday 31 March.
     olga = replay.track(OLGA)
-    assert (olga.done[0].step, olga.done[0].at.date()) == ("birthday", date(2026, 4, 4)), olga.done
+    assert (olga.done[0].step, olga.done[0].at.date()) == ("birthday", date(2026, 3, 31)), olga.done
 
     for track in replay.tracks.values():
         who = track.person.name
@@ -630,7 +637,7 @@ def test_callback_mid_chase_tops_the_agenda_and_stops_the_chase(ringback: Any, w
         "log", "John Smith", "callback", "--note", "returned my voicemail", now=at_seller(day, 6, 30)
     )
     john.due, john.step = None, None
-    items = ringback.json("agenda", now=at_seller(day))
+    items = ringback.agenda(now=at_seller(day))
     assert items[0]["kind"] == "callback"
     assert items[0]["contact_name"] == "John Smith"
     assert items[0]["phone"] == JOHN.e164
@@ -647,7 +654,7 @@ def test_callback_mid_chase_tops_the_agenda_and_stops_the_chase(ringback: Any, w
         assert items[0]["kind"] == "callback"
     assert len(mary.done) == 4
     ringback.json("log", "John Smith", "connected", now=at_seller(day + timedelta(days=21), 9))
-    later = ringback.json("agenda", now=at_seller(day + timedelta(days=21), 10))
+    later = ringback.agenda(now=at_seller(day + timedelta(days=21), 10))
     assert all(i["contact_name"] != "John Smith" for i in later)
     assert Touch.objects.filter(contact_id=john.contact_id, channel="call", direction="out").count() == 2
 
@@ -659,7 +666,7 @@ def test_not_interested_suppresses_for_180_days(ringback: Any, write_csv: Any) -
     ringback.json("log", "Mary Lopez", "not-interested", "--at", said_no.isoformat(), now=said_no)
     (enrollment,) = Enrollment.objects.filter(contact__first_name="Mary")
     assert enrollment.status == "stopped"
-    items = ringback.json("agenda", now=at_seller(MONDAY, 13))
+    items = ringback.agenda(now=at_seller(MONDAY, 13))
     assert "Mary Lopez" not in [i["contact_name"] for i in items]
     assert len(items) == 2
 
@@ -681,7 +688,7 @@ def test_not_interested_suppresses_for_180_days(ringback: Any, write_csv: Any) -
     after = said_no + timedelta(days=180, minutes=1)
     again = ringback.json("enroll", "steady-weekly", "--contact", "Mary Lopez", now=after)
     assert [e["contact_name"] for e in again["enrolled"]] == ["Mary Lopez"]
-    items = ringback.json("agenda", now=after)
+    items = ringback.agenda(now=after)
     assert "Mary Lopez" in [i["contact_name"] for i in items]
 
 
@@ -704,7 +711,7 @@ def test_do_not_contact_is_forever(ringback: Any, write_csv: Any) -> None:
         assert booked.code != 0 and "not to be contacted" in booked.err, booked
         assert counts() == before
     for day in (MONDAY, date(2026, 3, 20), date(2027, 3, 20)):
-        names = [i["contact_name"] for i in ringback.json("agenda", now=at_seller(day))]
+        names = [i["contact_name"] for i in ringback.agenda(now=at_seller(day))]
         assert "John Smith" not in names, f"{day}: {names}"
 
 
@@ -728,7 +735,7 @@ def test_enrolling_twice_changes_nothing_unless_replace(ringback: Any, write_csv
     old, new = Enrollment.objects.order_by("id")
     assert old.pk == row["enrollment_id"] and old.status == "stopped" and "replaced" in old.ended_reason
     assert new.status == "active" and new.version.playbook.name == "steady-weekly"
-    items = ringback.json("agenda", now=at_seller(MONDAY, 8))
+    items = ringback.agenda(now=at_seller(MONDAY, 8))
     assert [(i["contact_name"], i["playbook"]) for i in items] == [("Mary Lopez", "steady-weekly")]
 
 
@@ -737,14 +744,14 @@ def test_wrong_number_retries_the_step_on_the_other_number(ringback: Any, write_
     john = Contact.objects.get(first_name="John")
     Phone.objects.create(account=john.account, contact=john, number="+12125550111", label="home")
     ringback.ok("enroll", "four-calls-two-weeks", "--tag", "new", now=at_seller(MONDAY, 7))
-    items = {i["contact_name"]: i for i in ringback.json("agenda", now=at_seller(MONDAY, 7))}
+    items = {i["contact_name"]: i for i in ringback.agenda(now=at_seller(MONDAY, 7))}
     assert items["John Smith"]["phone"] == JOHN.e164
     start = datetime.fromisoformat(items["John Smith"]["window"]["start"])
     at = start + timedelta(minutes=5)
     logged = ringback.json("log", "John Smith", "wrong-number", "--at", at.isoformat(), now=at)
     assert logged["phone"] == JOHN.e164
     assert logged["next"]["step"] == "call-1", logged
-    items = {i["contact_name"]: i for i in ringback.json("agenda", now=at + timedelta(minutes=1))}
+    items = {i["contact_name"]: i for i in ringback.agenda(now=at + timedelta(minutes=1))}
     retry = items["John Smith"]
     assert (retry["step"], retry["phone"]) == ("call-1", "+12125550111")
     assert datetime.fromisoformat(retry["window"]["start"]) >= at
@@ -765,7 +772,7 @@ def test_wrong_number_retries_the_step_on_the_other_number(ringback: Any, write_
     assert logged["next"] is None
     (enrollment,) = Enrollment.objects.filter(contact__first_name="Olga")
     assert enrollment.status == "stopped" and "number" in enrollment.ended_reason
-    later = ringback.json("agenda", now=at_seller(MONDAY + timedelta(days=5)))
+    later = ringback.agenda(now=at_seller(MONDAY + timedelta(days=5)))
     assert "Olga Reyes" not in [i["contact_name"] for i in later]
 
 
@@ -788,12 +795,12 @@ def test_appointment_comes_first_on_its_day(ringback: Any, write_csv: Any) -> No
     assert utc(booked["at"]) == when.astimezone(UTC)
     (enrollment,) = Enrollment.objects.filter(contact__first_name="Olga")
     assert enrollment.status == "engaged"
-    today = ringback.json("agenda", now=at_seller(MONDAY, 13))
+    today = ringback.agenda(now=at_seller(MONDAY, 13))
     assert [i["contact_name"] for i in today] == ["Mary Lopez"]
     # Mary books one at 19:00 (no offset: the seller's time zone).
     ringback.json("log", "Mary Lopez", "busy", now=at_seller(MONDAY, 14))
     ringback.json("appointment", "Mary", "--at", f"{day.isoformat()}T19:00", now=at_seller(MONDAY, 14))
-    items = ringback.json("agenda", "--date", day.isoformat(), now=at_seller(MONDAY, 15))
+    items = ringback.agenda("--date", day.isoformat(), now=at_seller(MONDAY, 15))
     assert [(i["kind"], i["contact_name"]) for i in items] == [
         ("appointment", "Olga Reyes"),
         ("appointment", "Mary Lopez"),
@@ -806,11 +813,9 @@ def test_appointment_comes_first_on_its_day(ringback: Any, write_csv: Any) -> No
     assert "wants the catalogue" in first["reason"]
     assert items[1]["window"]["start"] == f"{day.isoformat()}T19:00:00-05:00"
     # On the day itself, too; and on no other day.
-    assert [i["kind"] for i in ringback.json("agenda", now=at_seller(day))][:2] == ["appointment"] * 2
+    assert [i["kind"] for i in ringback.agenda(now=at_seller(day))][:2] == ["appointment"] * 2
     for other in (day - timedelta(days=1), day + timedelta(days=1)):
-        kinds = [
-            i["kind"] for i in ringback.json("agenda", "--date", other.isoformat(), now=at_seller(MONDAY, 15))
-        ]
+        kinds = [i["kind"] for i in ringback.agenda("--date", other.isoformat(), now=at_seller(MONDAY, 15))]
         assert "appointment" not in kinds, other
 
 
@@ -846,21 +851,22 @@ def test_overdue_steps_are_replanned_and_capacity_holds_calls_back(ringback: Any
     ringback.ok("import", write_csv(rows), now=at_seller(MONDAY, 6))
     ringback.ok("enroll", "four-calls-two-weeks", "--tag", "bulk", now=at_seller(MONDAY, 6))
     # 30 first calls are due today: 25 (the daily capacity) are shown, 5 held back.
-    items = ringback.json("agenda", now=at_seller(MONDAY))
+    items = ringback.agenda(now=at_seller(MONDAY))
     assert len(items) == 25 and all(i["kind"] == "call" for i in items)
     text = ringback.ok("agenda", now=at_seller(MONDAY)).out
-    assert "5 more calls are due; held for tomorrow (daily capacity 25)" in " ".join(text.split())
+    assert "5 more held for your next working days: 5 on Tue 3 Mar, 5 of them calls" in " ".join(text.split())
     # Nothing is done (the windows closed Monday 21:00): the calls stay on the agenda, overdue.
     for n, label in ((1, ""), (2, "overdue 1 day"), (3, "overdue 2 days")):
-        items = ringback.json("agenda", now=at_seller(MONDAY + timedelta(days=n)))
+        items = ringback.agenda(now=at_seller(MONDAY + timedelta(days=n)))
         assert len(items) == 25
         assert all(i["overdue"] and label in i["reason"] for i in items), items[0]["reason"]
         assert {datetime.fromisoformat(i["window"]["start"]).date() for i in items} == {MONDAY}
     # More than three days late: re-planned over the coming days, not heaped on today.
     friday = MONDAY + timedelta(days=4)
-    items = ringback.json("agenda", now=at_seller(friday))
+    items = ringback.agenda(now=at_seller(friday))
     assert len(items) == 25
-    assert not any(i["overdue"] for i in items)
+    # Still overdue since Monday: moving a step does not make it young (issue 11, #7).
+    assert all(i["overdue"] and "overdue 3 days" in i["reason"] for i in items), items[0]["reason"]
     assert {datetime.fromisoformat(i["window"]["start"]).date() for i in items} == {friday}
     people = ringback.json("contacts", now=at_seller(friday))
     due = Counter(utc(p["next_due"]).astimezone(SELLER).date() for p in people)
@@ -879,13 +885,13 @@ def test_new_prospects_are_interleaved_with_follow_ups(ringback: Any, write_csv:
     )
     ringback.ok("import", write_csv(csv_rows(old, "old")), now=at_seller(MONDAY, 6))
     ringback.ok("enroll", "four-calls-two-weeks", "--tag", "old", now=at_seller(MONDAY, 6))
-    for item in ringback.json("agenda", now=at_seller(MONDAY)):
+    for item in ringback.agenda(now=at_seller(MONDAY)):
         at = datetime.fromisoformat(item["window"]["start"]) + timedelta(minutes=10)
         ringback.json("log", str(item["contact_id"]), "voicemail", "--at", at.isoformat(), now=at)
     friday = MONDAY + timedelta(days=4)  # second calls are due Thursday or Friday
     ringback.ok("import", write_csv(csv_rows(new, "fresh")), now=at_seller(friday, 6))
     ringback.ok("enroll", "four-calls-two-weeks", "--tag", "fresh", now=at_seller(friday, 6))
-    items = ringback.json("agenda", now=at_seller(friday))
+    items = ringback.agenda(now=at_seller(friday))
     assert [i["new"] for i in items] == [False, True, False, True, False, True], [
         (i["contact_name"], i["attempt"]) for i in items
     ]
@@ -898,7 +904,7 @@ def test_pause_spreads_the_moved_steps_instead_of_piling_them_up(ringback: Any, 
     ringback.ok("import", write_csv(rows), now=at_seller(MONDAY, 6))
     ringback.ok("enroll", "four-calls-two-weeks", "--tag", "bulk", now=at_seller(MONDAY, 6))
     for day in (MONDAY, MONDAY + timedelta(days=1)):  # 25 first calls on Monday, the 15 held on Tuesday
-        for item in ringback.json("agenda", now=at_seller(day)):
+        for item in ringback.agenda(now=at_seller(day)):
             at = max(datetime.fromisoformat(item["window"]["start"]), at_seller(day, 8))
             ringback.json(
                 "log", str(item["contact_id"]), "voicemail", "--at", at.isoformat(), now=at_seller(day, 22)

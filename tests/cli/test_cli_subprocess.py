@@ -64,7 +64,7 @@ def test_installed_command_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
 
     agenda = run(data, "agenda", "--json")
     assert agenda.returncode == 0, agenda
-    items = json.loads(agenda.stdout)
+    items = json.loads(agenda.stdout)["items"]
     assert sorted((i["contact_name"], i["kind"], i["step"], i["attempt"]) for i in items) == [
         ("John Smith", "call", "call-1", 1),
         ("Mary Lopez", "call", "call-1", 1),

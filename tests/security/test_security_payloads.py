@@ -723,7 +723,7 @@ def test_payloads_on_the_web(db: None, ringback: Any, record_property: Any) -> N
 
     # Today before anything is logged: every name on a card and in its script, as typed.
     _, today, _ = sweep.send("GET", reverse("today"), what="Today", shows=KEPT)
-    agenda = ringback.json("agenda", "--scripts", "--user", "sally")
+    agenda = ringback.agenda("--scripts", "--user", "sally")
     scripts = {item["contact_id"]: item.get("script") or "" for item in agenda}
     for payload in KEPT:
         if _single_line(payload):

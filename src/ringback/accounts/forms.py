@@ -11,12 +11,28 @@ from django import forms
 from django.db import models
 
 from ringback.accounts.models import Account, Vacation
-from ringback.accounts.services import EDITABLE, POSTAL_ADDRESS_MAX
+from ringback.accounts.selectors import COST_NAMES
+from ringback.accounts.services import EDITABLE, ITEM_MINUTES_MAX, POSTAL_ADDRESS_MAX
 from ringback.core import clock
+from ringback.core.agenda import Costs
 from ringback.core.errors import InvalidDate, RingbackError
 from ringback.core.phones import display_phone, parse_phone
 from ringback.core.scheduling import check_zone, zone
+from ringback.core.workweek import DAY_NAMES, parse_weekdays, weekdays_text
 from ringback.interface.forms import add_service_error
+
+DEFAULT_COSTS = Costs()
+
+#: What each estimate is about, as the settings page says it.
+COST_LABELS = {
+    "call": "A call (dial, voicemail, log it)",
+    "conversation": "A conversation (call-back, appointment)",
+    "card": "A card by mail",
+    "email": "An email",
+    "text": "A text",
+    "task": "A task",
+    "greeting": "A birthday greeting",
+}
 
 #: Time zones most sellers pick, grouped for the select; any other IANA name can be typed.
 COMMON_ZONES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -171,6 +187,24 @@ class SettingsForm(forms.Form):
         max_value=3650,
         help_text="How long Ringback leaves someone alone after they say they are not interested.",
     )
+    working_days = forms.MultipleChoiceField(
+        label="Days you work",
+        choices=[(name, name.capitalize()) for name in DAY_NAMES],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Ringback plans calls, cards and emails only on these days.",
+    )
+    minutes_per_day = forms.IntegerField(
+        label="Minutes a day for follow-up",
+        min_value=0,
+        max_value=24 * 60,
+        help_text="Today fits into this time: appointments and call-backs first, then what must be done on time, then the rest.",
+    )
+    mail_lead_days = forms.IntegerField(
+        label="Days a card takes to arrive",
+        min_value=0,
+        max_value=60,
+        help_text="A birthday card is planned this many days before the birthday.",
+    )
     loaded = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
@@ -180,10 +214,25 @@ class SettingsForm(forms.Form):
         field = self.fields["time_zone"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = _zone_choices(account.time_zone)
+        for name in COST_NAMES:
+            self.fields[f"cost_{name}"] = forms.FloatField(
+                label=COST_LABELS[name],
+                min_value=0,
+                max_value=ITEM_MINUTES_MAX,
+                required=False,
+                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal", "class": "short"}),
+            )
+
+    def cost_fields(self) -> list[forms.BoundField]:
+        """The minutes estimates, in the order the page shows them."""
+        return [self[f"cost_{name}"] for name in COST_NAMES]
 
     @staticmethod
     def initial_for(account: Account) -> dict[str, Any]:
         initial: dict[str, Any] = {key: getattr(account, key) for key in SETTINGS_FIELDS}
+        initial["working_days"] = [d for d in account.working_days.split(",") if d]
+        for name in COST_NAMES:
+            initial[f"cost_{name}"] = (account.item_minutes or {}).get(name, getattr(DEFAULT_COSTS, name))
         if account.seller_phone:
             initial["seller_phone"] = display_phone(account.seller_phone)
         initial["loaded"] = settings_fingerprint(account)
@@ -213,18 +262,27 @@ class SettingsForm(forms.Form):
 
     def changes(self) -> dict[str, Any]:
         """The account fields to save, as the service takes them."""
-        return {key: self.cleaned_data[key] for key in SETTINGS_FIELDS}
+        data = {key: self.cleaned_data[key] for key in SETTINGS_FIELDS if key in self.cleaned_data}
+        data["working_days"] = ",".join(self.cleaned_data["working_days"])
+        data["item_minutes"] = {
+            name: float(self.cleaned_data[f"cost_{name}"])
+            for name in COST_NAMES
+            if self.cleaned_data.get(f"cost_{name}") is not None
+            and float(self.cleaned_data[f"cost_{name}"]) != getattr(DEFAULT_COSTS, name)
+        }
+        return data
 
     def is_stale(self) -> bool:
         """True when the account changed since this form was loaded and the form would change it."""
         if self.cleaned_data.get("loaded") == settings_fingerprint(self.account):
             return False
-        return any(
-            self._normal(key, self.cleaned_data[key]) != getattr(self.account, key) for key in SETTINGS_FIELDS
-        )
+        changes = self.changes()
+        return any(self._normal(key, changes[key]) != getattr(self.account, key) for key in SETTINGS_FIELDS)
 
     def _normal(self, key: str, value: Any) -> Any:
         """``value`` as the account would store it, to compare with what it stores."""
+        if key == "working_days":
+            return weekdays_text(parse_weekdays(value)) if value else value
         if key == "seller_phone" and value:
             parsed = parse_phone(str(value), str(self.cleaned_data.get("default_region") or "US"))
             return parsed.number if parsed.valid else value

@@ -25,6 +25,14 @@ class Account(models.Model):
     daily_call_capacity = models.PositiveSmallIntegerField(default=25)
     new_per_callback = models.FloatField(default=1.0)
     suppress_days = models.PositiveSmallIntegerField(default=180)
+    #: The days the seller works, e.g. ``mon,tue,wed,thu,fri`` (see ``core.workweek``).
+    working_days = models.CharField(max_length=27, default="mon,tue,wed,thu,fri")
+    #: Minutes a working day the seller gives to follow-up: the agenda is planned to fit them.
+    minutes_per_day = models.PositiveSmallIntegerField(default=60)
+    #: The seller's own estimates, in minutes, overriding ``core.agenda.Costs`` (e.g. {"card": 8}).
+    item_minutes = models.JSONField(default=dict, blank=True)
+    #: Days a mailed card takes to arrive: a birthday card is due this many days before.
+    mail_lead_days = models.PositiveSmallIntegerField(default=4)
     #: The seller's day (their zone) long-overdue steps were last spread over the coming days.
     overdue_replanned_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField()

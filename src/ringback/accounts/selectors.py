@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Protocol
 
 from django.contrib.auth import get_user_model
@@ -9,9 +10,25 @@ from django.contrib.auth.hashers import check_password
 
 from ringback.accounts.models import Account, Membership, Vacation
 from ringback.accounts.passwords import PUBLISHED_PASSWORDS
+from ringback.core.agenda import Costs
 from ringback.core.errors import AccountError, NotFound
 from ringback.core.scheduling import CallingHours, vacation_from_dates
 from ringback.core.scheduling import Vacation as VacationSpan
+from ringback.core.workweek import MONDAY_TO_FRIDAY, parse_weekdays
+
+#: The item costs a seller can set (minutes), by name.
+COST_NAMES = tuple(f.name for f in fields(Costs))
+
+
+def account_working_days(*, account: Account) -> frozenset[int]:
+    """The weekday numbers (Monday 0) the seller works: steps are planned only on these."""
+    return parse_weekdays(account.working_days) if account.working_days else MONDAY_TO_FRIDAY
+
+
+def account_costs(*, account: Account) -> Costs:
+    """The minutes each kind of agenda item is expected to take: the defaults, or the seller's own."""
+    own = account.item_minutes or {}
+    return Costs(**{name: float(own[name]) for name in COST_NAMES if name in own})
 
 
 def account_for_user(*, username: str) -> Account:

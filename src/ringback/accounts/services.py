@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -14,16 +14,22 @@ from django.db import transaction
 
 from ringback.accounts.choices import Role
 from ringback.accounts.models import Account, Membership, Vacation
-from ringback.accounts.selectors import account_row_check
+from ringback.accounts.selectors import COST_NAMES, account_row_check
 from ringback.accounts.signals import account_created, vacation_added
 from ringback.config import ringback_setting
 from ringback.core import clock
 from ringback.core.errors import AccountError, InvalidInput, VacationOverlap, WeakPassword
 from ringback.core.phones import require_phone
 from ringback.core.scheduling import check_zone
+from ringback.core.workweek import parse_weekdays, weekdays_text
 
 #: The largest values of the account's whole-number settings (as the settings form allows).
-SETTING_MAXIMUM = {"daily_call_capacity": 1000, "suppress_days": clock.MAX_DAYS}
+SETTING_MAXIMUM = {
+    "daily_call_capacity": 1000,
+    "suppress_days": clock.MAX_DAYS,
+    "minutes_per_day": 24 * 60,
+    "mail_lead_days": 60,
+}
 
 #: The longest postal address kept (its column has no limit of its own).
 POSTAL_ADDRESS_MAX = 1000
@@ -169,50 +175,105 @@ EDITABLE = (
     "daily_call_capacity",
     "new_per_callback",
     "suppress_days",
+    "working_days",
+    "minutes_per_day",
+    "item_minutes",
+    "mail_lead_days",
 )
 
+#: The longest a seller may say one agenda item takes, in minutes.
+ITEM_MINUTES_MAX = 240
 
-@transaction.atomic
-def account_update(*, account: Account, **changes: object) -> Account:
-    """Change the seller's profile and settings; every value is checked before any is saved."""
 
-    unknown = set(changes) - set(EDITABLE)
-    if unknown:
-        raise InvalidInput(f"unknown account setting(s): {', '.join(sorted(unknown))}")
-    values = dict(changes)
-    _check_text(values)
-    if "time_zone" in values:
-        values["time_zone"] = check_zone(str(values["time_zone"]), field="time_zone")
-    if "default_region" in values:
-        region = str(values["default_region"]).upper()
-        if len(region) != 2 or not region.isalpha():
+def _check_item_minutes(value: object) -> dict[str, float]:
+    """The seller's own estimates: known item names, each a number of minutes from 0 to 240."""
+    if not isinstance(value, Mapping):
+        raise InvalidInput("item minutes must be a mapping of item to minutes", field="item_minutes")
+    out: dict[str, float] = {}
+    for name, minutes in value.items():
+        if name not in COST_NAMES:
             raise InvalidInput(
-                f"region {values['default_region']!r} is not a two-letter country code",
-                field="default_region",
+                f"item minutes: {name!r} is not one of {', '.join(COST_NAMES)}", field="item_minutes"
             )
-        values["default_region"] = region
-    if values.get("seller_phone"):
-        region = str(values.get("default_region", account.default_region))
-        values["seller_phone"] = require_phone(
-            str(values["seller_phone"]), region, field="seller_phone"
-        ).number
+        if (
+            isinstance(minutes, bool)
+            or not isinstance(minutes, (int, float))
+            or not 0 <= minutes <= ITEM_MINUTES_MAX
+        ):
+            raise InvalidInput(
+                f"item minutes: {name} must be a number of minutes from 0 to {ITEM_MINUTES_MAX}",
+                field="item_minutes",
+            )
+        out[str(name)] = float(minutes)
+    return out
+
+
+def _check_region(value: object) -> str:
+    region = str(value).upper()
+    if len(region) != 2 or not region.isalpha():
+        raise InvalidInput(f"region {value!r} is not a two-letter country code", field="default_region")
+    return region
+
+
+def _check_ratio(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 10:
+        raise InvalidInput(
+            "new prospects per callback must be a number from 0 to 10", field="new_per_callback"
+        )
+    return value
+
+
+#: How each setting that needs more than its column's check is read (a clean value, or an error).
+_CHECKS: dict[str, Callable[[object], object]] = {
+    "time_zone": lambda value: check_zone(str(value), field="time_zone"),
+    "default_region": _check_region,
+    "working_days": lambda value: weekdays_text(parse_weekdays(str(value))),
+    "item_minutes": _check_item_minutes,
+    "new_per_callback": _check_ratio,
+}
+
+
+def _check_whole_numbers(values: Mapping[str, object]) -> None:
+    for key, maximum in SETTING_MAXIMUM.items():
+        value = values.get(key)
+        if key in values and (
+            isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum
+        ):
+            raise InvalidInput(
+                f"{key.replace('_', ' ')} must be a whole number from 0 to {maximum:,}", field=key
+            )
+
+
+def _check_hours(account: Account, values: Mapping[str, object]) -> None:
     start = values.get("calling_start", account.calling_start)
     end = values.get("calling_end", account.calling_end)
     if not isinstance(start, time) or not isinstance(end, time) or end <= start:
         raise InvalidInput(
             f"calling hours {start}-{end}: the end must come after the start", field="calling_end"
         )
-    for key, maximum in SETTING_MAXIMUM.items():
-        if key in values and (not isinstance(values[key], int) or not 0 <= int(values[key]) <= maximum):  # type: ignore[call-overload]
-            raise InvalidInput(
-                f"{key.replace('_', ' ')} must be a whole number from 0 to {maximum:,}", field=key
-            )
-    if "new_per_callback" in values:
-        ratio = values["new_per_callback"]
-        if not isinstance(ratio, (int, float)) or not 0 <= ratio <= 10:
-            raise InvalidInput(
-                "new prospects per callback must be a number from 0 to 10", field="new_per_callback"
-            )
+
+
+@transaction.atomic
+def account_update(*, account: Account, **changes: object) -> Account:
+    """Change the seller's profile and settings; every value is checked before any is saved.
+
+    A bad value raises :class:`InvalidInput` naming its ``field``, and nothing is changed.
+    """
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise InvalidInput(f"unknown account setting(s): {', '.join(sorted(unknown))}")
+    values = dict(changes)
+    _check_text(values)
+    for key, check in _CHECKS.items():
+        if key in values:
+            values[key] = check(values[key])
+    if values.get("seller_phone"):
+        region = str(values.get("default_region", account.default_region))
+        values["seller_phone"] = require_phone(
+            str(values["seller_phone"]), region, field="seller_phone"
+        ).number
+    _check_hours(account, values)
+    _check_whole_numbers(values)
     for key, value in values.items():
         setattr(account, key, value)
     account.save(update_fields=list(values))

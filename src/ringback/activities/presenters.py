@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from ringback.core.agenda import AgendaItem, ItemKind, ordinal
+from ringback.core.agenda import Agenda, AgendaItem, ItemKind, ordinal
 from ringback.core.phones import display_phone
 from ringback.core.playbook import Outcome
 from ringback.core.scheduling import zone
@@ -34,10 +34,56 @@ def agenda_item_json(item: AgendaItem) -> dict[str, Any]:
         "script_error": item.script_error,
         "template": item.template,
         "overdue": item.overdue,
+        "overdue_days": item.overdue_days,
         "new": item.new,
+        "timely": item.timely,
+        "minutes": item.minutes,
+        "notes": item.notes,
+        "message": item.message,
         "enrollment_id": item.enrollment_id,
         "appointment_id": item.appointment_id,
     }
+
+
+def agenda_json(agenda: Agenda, *, day: object) -> dict[str, Any]:
+    """The whole ``agenda --json`` document: the day's items, what was held and the time budget."""
+    budget = agenda.budget
+    return {
+        "day": str(day),
+        "items": [agenda_item_json(item) for item in agenda.items],
+        "held": {
+            "count": len(agenda.held),
+            "calls": agenda.held_calls,
+            "items": [
+                {**agenda_item_json(held.item), "expected_on": held.day.isoformat() if held.day else None}
+                for held in agenda.held
+            ],
+        },
+        "budget": {
+            "working_day": budget.working,
+            "minutes": budget.minutes,
+            "spent_minutes": round(budget.spent_minutes, 1),
+            "planned_minutes": round(agenda.minutes_planned, 1),
+            "calls": budget.calls,
+            "calls_made": budget.calls_made,
+        },
+    }
+
+
+def held_text(agenda: Agenda) -> str:
+    """One line on what did not fit: "7 more held: 5 on Tue 8 Dec, 2 on Wed 9 Dec (60 minutes a day, 25 calls)"."""
+    if not agenda.held:
+        return ""
+    days: dict[str, int] = {}
+    for held in agenda.held:
+        key = f"{held.day:%a} {held.day.day} {held.day:%b}" if held.day else "later"
+        days[key] = days.get(key, 0) + 1
+    spread = ", ".join(f"{n} on {day}" if day != "later" else f"{n} later" for day, n in days.items())
+    calls = f", {agenda.held_calls} of them calls" if agenda.held_calls else ""
+    limits = f"{agenda.budget.minutes:g} minutes a day, {agenda.budget.calls} calls"
+    if not agenda.budget.working:
+        return f"Not one of your working days: {len(agenda.held)} items wait ({spread}{calls})."
+    return f"{len(agenda.held)} more held for your next working days: {spread}{calls} ({limits})."
 
 
 def window_text(item: AgendaItem) -> str:
@@ -99,10 +145,18 @@ _PERSON_ACTIONS = (
 )
 
 
+_BIRTHDAY_ACTIONS = (
+    CardAction("Greeted", Outcome.DONE.value),
+    CardAction("Log a note", form="note", style="outline"),
+)
+
+
 def card_actions(item: AgendaItem) -> tuple[CardAction, ...]:
     """The buttons of a card, in the order the keys 1, 2, 3... press them."""
     if item.kind is ItemKind.CALL:
         return _CALL_ACTIONS
+    if item.kind is ItemKind.BIRTHDAY:
+        return _BIRTHDAY_ACTIONS
     if item.kind in _SEND_LABELS:
         label, outcome = _SEND_LABELS[item.kind]
         actions = [CardAction(label, outcome.value)]

@@ -11,7 +11,12 @@ from enum import StrEnum
 from django.db.models import Count, Q, QuerySet
 
 from ringback.accounts.models import Account
-from ringback.accounts.selectors import account_vacations
+from ringback.accounts.selectors import (
+    account_costs,
+    account_vacations,
+    account_working_days,
+    vacations_list,
+)
 from ringback.activities.choices import AppointmentStatus, Direction
 from ringback.activities.choices import Channel as TouchChannel
 from ringback.activities.choices import Outcome as TouchOutcome
@@ -19,7 +24,19 @@ from ringback.activities.models import Appointment, Touch
 from ringback.contacts.models import Contact, Phone
 from ringback.contacts.selectors import contact_phone_choices, contact_zone, contact_zone_name
 from ringback.core import clock
-from ringback.core.agenda import WEEKDAYS, Agenda, AgendaItem, ItemKind, call_reason, rank_agenda
+from ringback.core.agenda import (
+    WEEKDAYS,
+    Agenda,
+    AgendaItem,
+    Budget,
+    Costs,
+    ItemKind,
+    birthday_greeting,
+    call_reason,
+    plan_day,
+    timely_reason,
+    working_days_after,
+)
 from ringback.core.engine import EnrollmentState, enrollment_next_call
 from ringback.core.errors import NotFound, TemplateError
 from ringback.core.phones import choose_phone, display_phone
@@ -134,7 +151,7 @@ def _step_script(
     return FilledScript(error=f"This script could not be filled in: {failure}")
 
 
-def _step_item(*, account: Account, enrollment: Enrollment, now: datetime) -> AgendaItem | None:
+def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today: date) -> AgendaItem | None:
     contact = enrollment.contact
     spec = version_spec(version=enrollment.version)
     state = enrollment_state(enrollment=enrollment)
@@ -144,10 +161,12 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime) -> Ag
     tz = contact_zone(contact=contact, account=account)
     window = state.window
     local_start = window.start.astimezone(tz)
-    overdue = window.end < now
+    overdue_since = state.overdue_since or (window.end if window.end < now else None)
+    overdue_days = max((now - overdue_since).days, 0) if overdue_since else 0
     common = {
         "contact_id": contact.pk,
         "contact_name": contact.name,
+        "notes": contact.notes,
         "due": window.start,
         "zone": str(tz.key),
         "window_start": window.start,
@@ -156,9 +175,11 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime) -> Ag
         "step": step.id,
         "template": state.variant,
         "enrollment_id": enrollment.pk,
-        "overdue": overdue,
+        "overdue": overdue_since is not None,
+        "overdue_since": overdue_since,
+        "overdue_days": overdue_days,
+        "timely": timely_reason(spec, state.step, offer_until=state.offer_until, today=today),
     }
-    overdue_days = max((now - window.end).days, 0) if overdue else 0
     if step.channel is Channel.CALL:
         last = state.calls[-1] if state.calls else None
         phone = _phone_at(contact=contact, account=account, at=max(now, window.start))
@@ -226,6 +247,7 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
             window_start=a.starts_at,
             window_end=a.starts_at + timedelta(minutes=a.duration_minutes),
             phone=_phone_at(contact=a.contact, account=account, at=a.starts_at),
+            notes=a.contact.notes,
             reason="Phone appointment" + (f": {a.note}" if a.note else ""),
             appointment_id=a.pk,
         )
@@ -238,6 +260,13 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
         .select_related("contact")
         .prefetch_related("contact__phones")
     ]
+    responded = Contact.objects.filter(
+        account=account,
+        callback_requested_at__isnull=False,
+        callback_requested_at__lt=end,
+        do_not_contact=False,
+    )
+    messages = callback_messages(account=account, contacts=responded)
     callbacks = [
         AgendaItem(
             kind=ItemKind.CALLBACK,
@@ -246,16 +275,11 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
             due=c.callback_requested_at or now,
             zone=contact_zone_name(contact=c, account=account),
             phone=_phone_at(contact=c, account=account, at=now),
+            notes=c.notes,
+            message=messages.get(c.pk, ""),
             reason=f"They responded on {c.callback_requested_at.astimezone(tz):%a %d %b at %H:%M}: call back now",  # type: ignore[union-attr]
         )
-        for c in Contact.objects.filter(
-            account=account,
-            callback_requested_at__isnull=False,
-            callback_requested_at__lt=end,
-            do_not_contact=False,
-        )
-        .prefetch_related("phones")
-        .order_by("callback_requested_at")
+        for c in responded.prefetch_related("phones").order_by("callback_requested_at")
     ]
     enrollments = (
         Enrollment.objects.filter(account=account, status=EnrollmentStatus.ACTIVE, due_start__lt=end)
@@ -269,7 +293,7 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
     sends: list[AgendaItem] = []
     by_id: dict[int, Enrollment] = {}
     for enrollment in enrollments:
-        item = _step_item(account=account, enrollment=enrollment, now=now)
+        item = _step_item(account=account, enrollment=enrollment, now=now, today=day)
         if item is None:
             continue
         by_id[enrollment.pk] = enrollment
@@ -280,7 +304,12 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
         birthday_filter |= Q(birthday_month=2, birthday_day=29)
     birthdays = []
     # No ordering: with the model's name ordering SQLite would scan the name index (rank sorts).
-    for c in Contact.objects.filter(account=account, do_not_contact=False).filter(birthday_filter).order_by():
+    for c in (
+        Contact.objects.filter(account=account, do_not_contact=False)
+        .filter(birthday_filter)
+        .prefetch_related("phones")
+        .order_by()
+    ):
         age = f", turning {day.year - c.birthday_year}" if c.birthday_year else ""
         birthdays.append(
             AgendaItem(
@@ -290,19 +319,26 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
                 due=start,
                 zone=contact_zone_name(contact=c, account=account),
                 reason=f"Birthday today{age}: a greeting, no sales message",
+                timely="on their birthday",
+                phone=_phone_at(contact=c, account=account, at=max(now, start)),
+                notes=c.notes,
+                script=birthday_greeting(
+                    first_name=c.first_name or c.name, seller_first_name=account.seller_first_name
+                ),
             )
         )
-    agenda = rank_agenda(
-        appointments=appointments,
-        callbacks=callbacks,
-        calls=calls,
-        sends=sends,
-        birthdays=birthdays,
-        capacity=account.daily_call_capacity,
+    costs = account_costs(account=account)
+    vacations = account_vacations(account=account)
+    weekdays = account_working_days(account=account)
+    away = [(v.first_day, v.last_day) for v in vacations_list(account=account)]
+    agenda = plan_day(
+        [*appointments, *callbacks, *calls, *sends, *birthdays],
+        budget=day_budget(account=account, day=day, now=now, costs=costs),
+        costs=costs,
         new_per_callback=account.new_per_callback,
+        next_days=working_days_after(day, weekdays=weekdays, away=away, count=HELD_FORECAST_DAYS),
     )
     # Scripts are filled in only for the items that made the day.
-    vacations = account_vacations(account=account)
     items = []
     for item in agenda.items:
         if item.enrollment_id is not None:
@@ -312,6 +348,65 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
             item = replace(item, script=filled.text, script_error=filled.error)
         items.append(item)
     return replace(agenda, items=tuple(items))
+
+
+#: How many working days ahead held items are forecast onto.
+HELD_FORECAST_DAYS = 10
+
+
+def day_budget(*, account: Account, day: date, now: datetime, costs: Costs) -> Budget:
+    """The seller's time on ``day``: minutes and calls, less what was already done if it is today.
+
+    A day outside the seller's working days, or inside a vacation, has no time for the flow (fixed
+    items still show). Minutes already spent are estimated from today's touches at ``costs``.
+    """
+    working = day.weekday() in account_working_days(account=account) and not any(
+        v.first_day <= day <= v.last_day for v in vacations_list(account=account)
+    )
+    budget = Budget(minutes=account.minutes_per_day, calls=account.daily_call_capacity, working=working)
+    if day != now.astimezone(zone(account.time_zone)).date():
+        return budget
+    start, end = day_bounds(account=account, day=day)
+    done = Touch.objects.filter(account=account, direction=Direction.OUT, at__gte=start, at__lt=end).exclude(
+        channel=TouchChannel.NOTE
+    )
+    spent = 0.0
+    for channel, outcome, step, n in (
+        done.order_by().values_list("channel", "outcome", "step").annotate(n=Count("id"))
+    ):
+        spent += n * costs.of(_spent_kind(channel, outcome, step))
+    calls_made = done.filter(channel=TouchChannel.CALL).values("contact").distinct().count()
+    return replace(budget, spent_minutes=spent, calls_made=calls_made)
+
+
+def _spent_kind(channel: str, outcome: str, step: str) -> ItemKind:
+    """The kind of agenda item a touch done today stood for, to count its minutes."""
+    if step == BIRTHDAY_STEP:
+        return ItemKind.BIRTHDAY
+    if channel == TouchChannel.CALL:
+        talked = outcome in (TouchOutcome.CONNECTED, TouchOutcome.APPOINTMENT, TouchOutcome.NOT_INTERESTED)
+        return ItemKind.CALLBACK if talked else ItemKind.CALL
+    return {
+        TouchChannel.MAIL: ItemKind.MAIL,
+        TouchChannel.EMAIL: ItemKind.EMAIL,
+        TouchChannel.SMS: ItemKind.SMS,
+    }.get(TouchChannel(channel), ItemKind.TASK)
+
+
+def callback_messages(*, account: Account, contacts: QuerySet[Contact]) -> dict[int, str]:
+    """What each of ``contacts`` said when they last called or wrote back, by contact id (one query)."""
+    rows = (
+        Touch.objects.filter(
+            account=account, contact__in=contacts, direction=Direction.IN, outcome=TouchOutcome.CALLBACK
+        )
+        .exclude(note="")
+        .order_by("contact_id", "-at", "-id")
+        .values_list("contact_id", "note")
+    )
+    messages: dict[int, str] = {}
+    for contact_id, note in rows:
+        messages.setdefault(contact_id, note)
+    return messages
 
 
 def _is_leap(year: int) -> bool:

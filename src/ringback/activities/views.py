@@ -26,7 +26,14 @@ from ringback.activities.choices import AppointmentStatus
 from ringback.activities.choices import Outcome as TouchOutcome
 from ringback.activities.forms import CardForm, ConnectedForm, NoteForm, OutcomeForm
 from ringback.activities.models import Appointment
-from ringback.activities.presenters import KIND_LABELS, card_for, card_key_for, clock_text, zone_label
+from ringback.activities.presenters import (
+    KIND_LABELS,
+    card_for,
+    card_key_for,
+    clock_text,
+    held_text,
+    zone_label,
+)
 from ringback.activities.selectors import (
     agenda_for_day,
     appointment_get,
@@ -104,6 +111,10 @@ def _new_contact_url() -> str:
 # --- Today -----------------------------------------------------------------------------------------
 
 
+#: Held items listed on Today (the rest are counted).
+HELD_SHOWN = 200
+
+
 def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
     """The agenda as cards, the progress line and the empty state (reads only)."""
     agenda = agenda_for_day(account=account, now=now)
@@ -140,9 +151,19 @@ def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
         "total": total,
         "call_backs": sum(1 for i in items if i.kind is ItemKind.CALLBACK),
         "appointments_today": sum(1 for i in items if i.kind is ItemKind.APPOINTMENT),
-        "held_calls": agenda.held_calls,
+        "held": [
+            {
+                "name": h.item.contact_name,
+                "url": contact_url(h.item.contact_id),
+                "what": KIND_LABELS[h.item.kind],
+                "overdue_days": h.item.overdue_days,
+                "day": h.day,
+            }
+            for h in agenda.held[:HELD_SHOWN]
+        ],
+        "held_more": max(len(agenda.held) - HELD_SHOWN, 0),
+        "held_line": held_text(agenda),
         "long_overdue": enrollments_long_overdue_count(account=account, now=now),
-        "capacity": agenda.capacity,
         "has_contacts": has_contacts,
         "contacts_url": reverse("contacts:list"),
         "new_contact_url": _new_contact_url(),

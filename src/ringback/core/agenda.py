@@ -1,18 +1,28 @@
 """Today's agenda: what a seller should do, in order, with the reason for each line (R10).
 
-Order: appointments at their time → people who responded, to call back now → call steps
-(overdue, then due) interleaved with new prospects (``new_per_callback`` new ones per
-follow-up call) up to the daily call capacity → mail pieces and other sends → birthdays.
+The day is planned for the time the seller has (minutes a day, and a call limit), counting what
+was already done today. Each item has an estimated cost in minutes (:class:`Costs`). Items are
+taken by value and urgency until the time is spent:
+
+1. **fixed**: phone appointments and people who responded (call back now) always stay on the day;
+2. **timely**: a step whose worth depends on its timing (the note a call just announced, an offer
+   about to run out, a birthday card that must arrive before the birthday, a birthday greeting);
+3. **the flow**: overdue steps (oldest first) then due ones, with new prospects mixed in
+   (``new_per_callback`` new ones per follow-up call) up to the call limit.
+
+What does not fit is *held*: listed, counted and forecast onto the next working days in the same
+order, never dropped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from enum import StrEnum
+import heapq
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from enum import IntEnum, StrEnum
 
-from ringback.core.playbook import PartOfDay
+from ringback.core.playbook import Anchor, Channel, PartOfDay, Playbook
 from ringback.core.scheduling import CallRecord, zone
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -29,16 +39,12 @@ class ItemKind(StrEnum):
     BIRTHDAY = "birthday"
 
 
-SECTION = {
-    ItemKind.APPOINTMENT: 0,
-    ItemKind.CALLBACK: 1,
-    ItemKind.CALL: 2,
-    ItemKind.MAIL: 3,
-    ItemKind.EMAIL: 4,
-    ItemKind.SMS: 4,
-    ItemKind.TASK: 5,
-    ItemKind.BIRTHDAY: 6,
-}
+class Urgency(IntEnum):
+    """How an item competes for the seller's time (lower goes first)."""
+
+    FIXED = 0
+    TIMELY = 1
+    FLOW = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +70,30 @@ class AgendaItem:
     enrollment_id: int | None = None
     appointment_id: int | None = None
     overdue: bool = False
+    #: Whole days since the step first fell due and was not done (re-planning does not reset it).
+    overdue_days: int = 0
+    #: When the step first became overdue; older goes first.
+    overdue_since: datetime | None = None
     new: bool = False
+    #: Why this item's timing matters ("" for the ordinary flow): it goes before the flow.
+    timely: str = ""
+    #: Minutes it is expected to take (see :class:`Costs`).
+    minutes: float = 0.0
+    #: The seller's notes about the contact, to read before dialling.
+    notes: str = ""
+    #: What they said when they called or wrote back (call-back items).
+    message: str = ""
+
+    @property
+    def urgency(self) -> Urgency:
+        if self.kind in (ItemKind.APPOINTMENT, ItemKind.CALLBACK):
+            return Urgency.FIXED
+        return Urgency.TIMELY if self.timely else Urgency.FLOW
+
+    @property
+    def is_call(self) -> bool:
+        """Whether it uses one of the day's calls (the call limit)."""
+        return self.kind is ItemKind.CALL
 
     def local_window(self) -> tuple[datetime, datetime] | None:
         """The due window in the contact's local time."""
@@ -75,13 +104,83 @@ class AgendaItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Costs:
+    """Estimated minutes each kind of item takes; the defaults are documented in the README."""
+
+    #: Dial, wait, leave a voicemail and log it.
+    call: float = 4.0
+    #: A call back or a phone appointment: a conversation.
+    conversation: float = 15.0
+    #: Write, address and stamp a card.
+    card: float = 5.0
+    email: float = 3.0
+    text: float = 1.0
+    task: float = 5.0
+    #: A birthday greeting (a short call or a text).
+    greeting: float = 2.0
+
+    def of(self, kind: ItemKind) -> float:
+        """The minutes an item of ``kind`` is expected to take."""
+        return {
+            ItemKind.APPOINTMENT: self.conversation,
+            ItemKind.CALLBACK: self.conversation,
+            ItemKind.CALL: self.call,
+            ItemKind.MAIL: self.card,
+            ItemKind.EMAIL: self.email,
+            ItemKind.SMS: self.text,
+            ItemKind.TASK: self.task,
+            ItemKind.BIRTHDAY: self.greeting,
+        }[kind]
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """The seller's time for follow-up on one day, and what today's work already used of it."""
+
+    minutes: float = 60.0
+    calls: int = 25
+    spent_minutes: float = 0.0
+    calls_made: int = 0
+    #: Whether the day is one of the seller's working days (on other days only fixed items show).
+    working: bool = True
+
+    @property
+    def minutes_left(self) -> float:
+        return max(self.minutes - self.spent_minutes, 0.0) if self.working else 0.0
+
+    @property
+    def calls_left(self) -> int:
+        return max(self.calls - self.calls_made, 0) if self.working else 0
+
+
+@dataclass(frozen=True, slots=True)
+class HeldItem:
+    """An item that did not fit today, and the working day it is forecast to fit."""
+
+    item: AgendaItem
+    day: date | None
+
+
+@dataclass(frozen=True, slots=True)
 class Agenda:
-    """The ranked items and how many due calls were held back by the daily capacity."""
+    """The day's items in the order to do them, and what was held for later days."""
 
     items: tuple[AgendaItem, ...]
-    held_calls: int = 0
-    capacity: int = 0
+    held: tuple[HeldItem, ...] = ()
+    budget: Budget = field(default_factory=Budget)
     counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def held_calls(self) -> int:
+        return sum(1 for h in self.held if h.item.is_call)
+
+    @property
+    def capacity(self) -> int:
+        return self.budget.calls
+
+    @property
+    def minutes_planned(self) -> float:
+        return sum(item.minutes for item in self.items)
 
 
 def interleave(
@@ -89,13 +188,12 @@ def interleave(
     new: Sequence[AgendaItem],
     *,
     new_per_callback: float,
-    limit: int,
 ) -> list[AgendaItem]:
     """Mix follow-up calls with new prospects, ``new_per_callback`` new ones per follow-up."""
     out: list[AgendaItem] = []
     credit = 0.0
     f = n = 0
-    while len(out) < limit and (f < len(follow_ups) or n < len(new)):
+    while f < len(follow_ups) or n < len(new):
         take_new = n < len(new) and (f >= len(follow_ups) or credit >= 1)
         if take_new:
             out.append(new[n])
@@ -108,31 +206,179 @@ def interleave(
     return out
 
 
-def rank_agenda(
+def _flow_key(item: AgendaItem) -> tuple[int, datetime, int]:
+    """Overdue first (the longest overdue first), then by due time."""
+    if item.overdue:
+        return (0, item.overdue_since or item.due, item.contact_id)
+    return (1, item.due, item.contact_id)
+
+
+def _merge(*queues: Sequence[AgendaItem]) -> list[AgendaItem]:
+    """Merge queues by :func:`_flow_key`, keeping each queue's own order.
+
+    Within a queue an item competes with the key of the most urgent item before it, so a new
+    prospect mixed in among overdue follow-ups keeps its place beside them.
+    """
+    keyed: list[list[tuple[tuple[int, datetime, int], AgendaItem]]] = []
+    for queue in queues:
+        running: list[tuple[tuple[int, datetime, int], AgendaItem]] = []
+        for item in queue:
+            key = _flow_key(item)
+            running.append((max(key, running[-1][0]) if running else key, item))
+        keyed.append(running)
+    heads = [(q[0][0], n, 0) for n, q in enumerate(keyed) if q]
+    heapq.heapify(heads)
+    out: list[AgendaItem] = []
+    while heads:
+        _, n, i = heapq.heappop(heads)
+        out.append(keyed[n][i][1])
+        if i + 1 < len(keyed[n]):
+            heapq.heappush(heads, (keyed[n][i + 1][0], n, i + 1))
+    return out
+
+
+def priority_order(items: Iterable[AgendaItem], *, new_per_callback: float) -> list[AgendaItem]:
+    """Every candidate in the order it competes for the day's time: fixed, timely, then the flow."""
+    pool = list(items)
+    fixed = sorted(
+        (i for i in pool if i.urgency is Urgency.FIXED),
+        key=lambda i: (i.kind is not ItemKind.APPOINTMENT, i.due, i.contact_id),
+    )
+    timely = sorted((i for i in pool if i.urgency is Urgency.TIMELY), key=lambda i: (i.due, i.contact_id))
+    flow = [i for i in pool if i.urgency is Urgency.FLOW]
+    follow_ups = sorted((i for i in flow if i.is_call and not i.new), key=_flow_key)
+    new = sorted((i for i in flow if i.is_call and i.new), key=lambda i: (i.due, i.contact_id))
+    calls = interleave(follow_ups, new, new_per_callback=new_per_callback)
+    sends = sorted((i for i in flow if not i.is_call), key=_flow_key)
+    return [*fixed, *timely, *_merge(calls, sends)]
+
+
+@dataclass(slots=True)
+class _Day:
+    minutes: float
+    calls: int
+
+    def fits(self, item: AgendaItem) -> bool:
+        return item.minutes <= self.minutes + 1e-9 and (not item.is_call or self.calls > 0)
+
+    def take(self, item: AgendaItem) -> None:
+        self.minutes -= item.minutes
+        self.calls -= 1 if item.is_call else 0
+
+
+def plan_day(
+    candidates: Iterable[AgendaItem],
     *,
-    appointments: Sequence[AgendaItem] = (),
-    callbacks: Sequence[AgendaItem] = (),
-    calls: Sequence[AgendaItem] = (),
-    sends: Sequence[AgendaItem] = (),
-    birthdays: Sequence[AgendaItem] = (),
-    capacity: int = 25,
+    budget: Budget,
+    costs: Costs = Costs(),
     new_per_callback: float = 1.0,
+    next_days: Sequence[date] = (),
+    next_budget: Budget | None = None,
 ) -> Agenda:
-    """Order the day's candidates into the agenda; calls beyond ``capacity`` are held back."""
-    follow_ups = sorted((c for c in calls if not c.new), key=lambda i: (not i.overdue, i.due, i.contact_id))
-    new = sorted((c for c in calls if c.new), key=lambda i: (i.due, i.contact_id))
-    chosen = interleave(follow_ups, new, new_per_callback=new_per_callback, limit=max(capacity, 0))
-    items = [
-        *sorted(appointments, key=lambda i: (i.due, i.contact_id)),
-        *sorted(callbacks, key=lambda i: (i.due, i.contact_id)),
-        *chosen,
-        *sorted(sends, key=lambda i: (SECTION[i.kind], not i.overdue, i.due, i.contact_id)),
-        *sorted(birthdays, key=lambda i: (i.contact_name, i.contact_id)),
+    """The day's agenda: the candidates that fit ``budget``, by value and urgency.
+
+    Fixed items (appointments, call-backs) always stay. Others are taken in
+    :func:`priority_order` while their minutes fit what is left and, for calls, while calls are
+    left; an item that does not fit is held and the next, cheaper one may still fit. Held items
+    are forecast onto ``next_days`` (the seller's next working days, each with ``next_budget``)
+    in the same order, assuming nothing new arrives; ``day`` is None past the last one.
+    """
+    ordered = [
+        replace(i, minutes=costs.of(i.kind))
+        for i in priority_order(candidates, new_per_callback=new_per_callback)
     ]
+    today = _Day(budget.minutes_left, budget.calls_left)
+    items: list[AgendaItem] = []
+    waiting: list[AgendaItem] = []
+    for item in ordered:
+        if item.urgency is Urgency.FIXED or today.fits(item):
+            today.take(item)
+            items.append(item)
+        else:
+            waiting.append(item)
+    later = next_budget or replace(budget, spent_minutes=0.0, calls_made=0, working=True)
+    held = _forecast(waiting, next_days, later)
     counts: dict[str, int] = {}
     for item in items:
         counts[item.kind.value] = counts.get(item.kind.value, 0) + 1
-    return Agenda(tuple(items), held_calls=len(calls) - len(chosen), capacity=capacity, counts=counts)
+    return Agenda(tuple(items), held=tuple(held), budget=budget, counts=counts)
+
+
+def _forecast(waiting: Sequence[AgendaItem], days: Sequence[date], budget: Budget) -> list[HeldItem]:
+    """The working day each held item is expected to fit, filling each day in priority order."""
+    held: list[HeldItem] = []
+    queue = list(waiting)
+    for day in days:
+        room = _Day(budget.minutes_left, budget.calls_left)
+        rest = []
+        for item in queue:
+            if room.fits(item):
+                room.take(item)
+                held.append(HeldItem(item, day))
+            else:
+                rest.append(item)
+        queue = rest
+        if not queue:
+            break
+    held += [HeldItem(item, None) for item in queue]
+    order = {id(item): n for n, item in enumerate(waiting)}
+    return sorted(held, key=lambda h: order[id(h.item)])
+
+
+def birthday_greeting(*, first_name: str, seller_first_name: str) -> str:
+    """Words for a birthday call or text: warm, short, no sales message (R11)."""
+    who = f"it's {seller_first_name}" if seller_first_name else "it's me"
+    return (
+        f"Happy birthday, {first_name}! Hi, {who}: no business today, I just wanted to wish you "
+        "a wonderful day and a great year ahead."
+    )
+
+
+#: An offer this many days (or fewer) from running out makes its step timely.
+OFFER_SOON_DAYS = 2
+
+
+def timely_reason(playbook: Playbook, index: int, *, offer_until: date | None, today: date) -> str:
+    """Why step ``index`` of ``playbook`` must be done on time ("" when it can wait its turn).
+
+    A birthday card or greeting is tied to the birthday; a note or email due a day or less after
+    a call is the one that call announced; an offer about to run out must reach them before it does.
+    """
+    step = playbook.steps[index]
+    if step.anchor is Anchor.BIRTHDAY:
+        if step.channel is Channel.MAIL:
+            return "the card must arrive before their birthday"
+        return "for their birthday"
+    previous = playbook.steps[index - 1] if index > 0 else None
+    if (
+        previous is not None
+        and previous.channel is Channel.CALL
+        and step.channel is not Channel.CALL
+        and step.wait.max_days <= 1
+    ):
+        return "the note your last call announced"
+    if offer_until is not None and 0 <= (offer_until - today).days <= OFFER_SOON_DAYS:
+        return (
+            f"the offer runs out on {WEEKDAYS[offer_until.weekday()][:3]} {offer_until.day} {offer_until:%b}"
+        )
+    return ""
+
+
+def working_days_after(
+    day: date, *, weekdays: frozenset[int], away: Iterable[tuple[date, date]] = (), count: int = 5
+) -> list[date]:
+    """The next ``count`` working days after ``day`` (weekday numbers, Monday 0), skipping
+    the days inside ``away`` (first and last day, inclusive)."""
+    spans = list(away)
+    out: list[date] = []
+    current = day
+    for _ in range(count * 60):
+        current += timedelta(days=1)
+        if current.weekday() in weekdays and not any(a <= current <= b for a, b in spans):
+            out.append(current)
+            if len(out) == count:
+                break
+    return out
 
 
 def ordinal(n: int) -> str:

@@ -71,6 +71,8 @@ class Context:
     recipient: Recipient = field(default_factory=Recipient)
     hours: CallingHours = DEFAULT_HOURS
     vacations: tuple[Vacation, ...] = ()
+    #: Days a mailed card takes to arrive: a card for a date is due this many days before it.
+    mail_lead_days: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,9 @@ class EnrollmentState:
     switch_to: str | None = None
     mailed_on: date | None = None
     offer_until: date | None = None
+    #: When the current step first became overdue, kept when an overdue step is planned again
+    #: (None while it is not overdue, and for every new step).
+    overdue_since: datetime | None = None
 
     @property
     def ended(self) -> bool:
@@ -142,6 +147,27 @@ def _finish(state: EnrollmentState, playbook: Playbook, at: datetime, reason: st
     )
 
 
+def _birthday_anchor(step: Step, context: Context, *, floor: datetime, reference: datetime) -> date | None:
+    """The day a birthday step is planned on, or None to skip it (no birthday, or too far off).
+
+    A card is mailed ``mail_lead_days`` before the birthday so that it arrives by then.
+    """
+    birthday = context.recipient.birthday
+    if birthday is None:
+        return None
+    tz = zone(context.recipient.zone)
+    anchor = next_birthday(birthday[0], birthday[1], floor.astimezone(tz).date())
+    if (
+        step.skip_beyond_days is not None
+        and (anchor - reference.astimezone(tz).date()).days > step.skip_beyond_days
+    ):
+        return None
+    if step.channel is Channel.MAIL:
+        # Mailed early enough to arrive by the day (or at once when that is already too late).
+        anchor -= timedelta(days=context.mail_lead_days)
+    return anchor
+
+
 def _plan(
     state: EnrollmentState,
     playbook: Playbook,
@@ -176,14 +202,8 @@ def _plan(
             not_after = state.calls[0].at + timedelta(days=limits.within_days)
         anchor_day = None
         if step.anchor is Anchor.BIRTHDAY:
-            birthday = context.recipient.birthday
-            if birthday is None:
-                index += 1
-                continue
-            local_floor = floor.astimezone(zone(context.recipient.zone)).date()
-            anchor_day = next_birthday(birthday[0], birthday[1], local_floor)
-            limit_day = reference.astimezone(zone(context.recipient.zone)).date()
-            if step.skip_beyond_days is not None and (anchor_day - limit_day).days > step.skip_beyond_days:
+            anchor_day = _birthday_anchor(step, context, floor=floor, reference=reference)
+            if anchor_day is None:
                 index += 1
                 continue
         window = find_window(
@@ -209,7 +229,9 @@ def _plan(
                 return _finish(state, playbook, at, f"no calling time left within {limits.within_days} days")
             return _finish(state, playbook, at, "no time to plan the next step")
         variant = _pick_variant(step, state.seed, index, state.touches)
-        return _evolve(state, status=Status.ACTIVE, step=index, window=window, variant=variant)
+        return _evolve(
+            state, status=Status.ACTIVE, step=index, window=window, variant=variant, overdue_since=None
+        )
 
 
 def enrollment_begin(playbook: Playbook, *, seed: int, at: datetime, context: Context) -> EnrollmentState:
@@ -338,10 +360,20 @@ def enrollment_replan(
     context: Context,
     not_before: datetime | None = None,
 ) -> EnrollmentState:
-    """Plan the current step again from ``at`` (after a vacation, or when long overdue)."""
+    """Plan the current step again from ``at`` (after a vacation, or when long overdue).
+
+    A step that was overdue at ``at`` stays overdue since the first time: being planned again
+    does not make it young.
+    """
     if state.status is not Status.ACTIVE:
         return state
-    return _plan(state, playbook, state.step, at, context, not_before=not_before)
+    since = state.overdue_since
+    if since is None and state.window is not None and state.window.end < at:
+        since = state.window.end
+    new = _plan(state, playbook, state.step, at, context, not_before=not_before)
+    if new.status is Status.ACTIVE and new.step == state.step and since is not None:
+        return _evolve(new, overdue_since=since)
+    return new
 
 
 def enrollment_stop(state: EnrollmentState, *, reason: str) -> EnrollmentState:

@@ -84,6 +84,8 @@ from ringback.playbooks.selectors import (
 from ringback.playbooks.services import enrollment_pause, enrollment_start
 
 DEMO_URL = "http://127.0.0.1:8000/"
+#: The demo seller gives follow-up four hours a working day (a full-time seller).
+DEMO_MINUTES = 240
 SELLER_NAME = "Sally Baker"
 SELLER_PHONE = "+1 312-555-0142"
 BUSINESS_NAME = "Sweet Home Kitchen Parties"
@@ -560,7 +562,8 @@ class _Builder:
             user = self.account.memberships.get().user
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
-            account_update(account=self.account, postal_address=POSTAL_ADDRESS)
+            # A full-time seller: enough time to show every kind of item.
+            account_update(account=self.account, postal_address=POSTAL_ADDRESS, minutes_per_day=DEMO_MINUTES)
 
     def catch_up_stale(self) -> None:
         """A safety net: nothing stays planned more than a few days back (the agenda would

@@ -117,6 +117,7 @@ def context_for(
         recipient=recipient,
         hours=effective_hours(account=account, country=recipient.country, subdivision=recipient.subdivision),
         vacations=account_vacations(account=account) if vacations is None else vacations,
+        mail_lead_days=account.mail_lead_days,
     )
 
 
@@ -154,6 +155,7 @@ def enrollment_state(*, enrollment: Enrollment) -> EnrollmentState:
         switch_to=data.get("switch_to"),
         mailed_on=_d(data.get("mailed_on")),
         offer_until=_d(data.get("offer_until")),
+        overdue_since=_dt(data.get("overdue_since")),
     )
 
 

@@ -133,6 +133,7 @@ def _state_fields(state: EnrollmentState) -> dict[str, object]:
             "switch_to": state.switch_to,
             "mailed_on": state.mailed_on.isoformat() if state.mailed_on else None,
             "offer_until": state.offer_until.isoformat() if state.offer_until else None,
+            "overdue_since": state.overdue_since.isoformat() if state.overdue_since else None,
         },
     }
 

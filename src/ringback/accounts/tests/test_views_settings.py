@@ -37,6 +37,10 @@ def form_data(account: Account, **changes: Any) -> dict[str, Any]:
         "daily_call_capacity": account.daily_call_capacity,
         "new_per_callback": account.new_per_callback,
         "suppress_days": account.suppress_days,
+        "working_days": account.working_days.split(","),
+        "minutes_per_day": account.minutes_per_day,
+        "mail_lead_days": account.mail_lead_days,
+        **{f"cost_{name}": minutes for name, minutes in account.item_minutes.items()},
         "loaded": settings_fingerprint(account),
     }
     data.update(changes)
@@ -102,6 +106,11 @@ def test_saving_changes_every_field(seller: Client, account: Account) -> None:
             daily_call_capacity="40",
             new_per_callback="0.5",
             suppress_days="90",
+            working_days=["mon", "tue", "thu"],
+            minutes_per_day="45",
+            mail_lead_days="6",
+            cost_card="8",
+            cost_call="4",
         ),
     )
     assert response.status_code == 302 and response["Location"] == "/settings/"
@@ -117,6 +126,10 @@ def test_saving_changes_every_field(seller: Client, account: Account) -> None:
         "daily_call_capacity": 40,
         "new_per_callback": 0.5,
         "suppress_days": 90,
+        "working_days": "mon,tue,thu",
+        "minutes_per_day": 45,
+        "item_minutes": {"card": 8.0},
+        "mail_lead_days": 6,
     }
     page = seller.get(URL).content.decode()
     assert "Settings saved." in page

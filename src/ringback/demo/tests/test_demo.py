@@ -18,7 +18,7 @@ from ringback.activities.models import Appointment, Touch
 from ringback.activities.selectors import agenda_for_day
 from ringback.contacts.models import Contact, Phone
 from ringback.core import clock
-from ringback.core.agenda import SECTION, Agenda, ItemKind
+from ringback.core.agenda import Agenda, ItemKind
 from ringback.core.errors import InvalidInput
 from ringback.demo.builder import DemoResult, demo_load
 from ringback.playbooks.models import Enrollment
@@ -57,8 +57,8 @@ def sizes(account: Account) -> dict[str, int]:
 
 def assert_agenda_order(agenda: Agenda) -> None:
     kinds = [item.kind for item in agenda.items]
-    sections = [SECTION[kind] for kind in kinds]
-    assert sections == sorted(sections), kinds
+    urgencies = [item.urgency for item in agenda.items]
+    assert urgencies == sorted(urgencies), kinds
     assert kinds[:2] == [ItemKind.APPOINTMENT, ItemKind.APPOINTMENT]
     assert kinds[2] is ItemKind.CALLBACK
     calls = [item for item in agenda.items if item.kind is ItemKind.CALL]
@@ -94,10 +94,9 @@ def test_demo_agenda_is_rich_and_in_order() -> None:
     counts = Counter(item.kind for item in agenda.items)
     assert counts[ItemKind.APPOINTMENT] == 2
     assert counts[ItemKind.CALLBACK] >= 1
-    assert counts[ItemKind.CALL] >= 8
+    assert counts[ItemKind.CALL] >= 4
     assert counts[ItemKind.MAIL] >= 1
     assert 1 <= counts[ItemKind.BIRTHDAY] <= 3
-    assert agenda.items[-1].kind is ItemKind.BIRTHDAY
     assert any(item.overdue and item.kind is ItemKind.CALL and not item.new for item in agenda.items)
     assert all(item.phone for item in agenda.items if item.kind is ItemKind.CALL)
     assert result.agenda == agenda.counts
@@ -249,9 +248,13 @@ def test_demo_default_size() -> None:
     agenda = agenda_at(result, AUTUMN)
     assert_agenda_order(agenda)
     counts = Counter(item.kind for item in agenda.items)
-    assert counts[ItemKind.CALL] == 25  # the daily capacity, with more held for tomorrow
+    # Four hours a day: the fixed and timely items, then calls until the time is spent.
+    assert 5 <= counts[ItemKind.CALL] <= agenda.budget.calls_left  # 25 a day, less those made
+    assert agenda.minutes_planned <= agenda.budget.minutes + sum(
+        i.minutes for i in agenda.items if i.kind in (ItemKind.APPOINTMENT, ItemKind.CALLBACK)
+    )
     assert result.held_calls > 0
-    assert result.follow_up_calls >= 10 and result.new_calls >= 10
+    assert result.follow_up_calls >= 3 and result.new_calls >= 3
     assert counts[ItemKind.CALLBACK] == 3
     assert counts[ItemKind.MAIL] >= 3
     assert 1 <= counts[ItemKind.BIRTHDAY] <= 3

@@ -10,6 +10,24 @@ from ringback.accounts.services import EDITABLE, account_update
 from ringback.core.errors import InvalidInput
 
 
+def _item_minutes(text: str) -> dict[str, object]:
+    """``call=4,card=6`` as a mapping (the values are checked by the service)."""
+    out: dict[str, object] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = part.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise InvalidInput(
+                f"--item-minutes {part!r}: write NAME=MINUTES, e.g. call=4,card=6", field="item_minutes"
+            ) from None
+        if not sep:
+            raise InvalidInput(
+                f"--item-minutes {part!r}: write NAME=MINUTES, e.g. call=4", field="item_minutes"
+            )
+    return out
+
+
 def _hours(text: str) -> tuple[time, time]:
     try:
         start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
@@ -44,10 +62,26 @@ class Command(AccountCommand):
         parser.add_argument(
             "--suppress-days", dest="suppress_days", type=int, help="rest after not interested (180)"
         )
+        parser.add_argument(
+            "--working-days", dest="working_days", help="the days you work, e.g. mon-fri or mon,wed,fri"
+        )
+        parser.add_argument(
+            "--minutes", dest="minutes_per_day", type=int, help="minutes a working day for follow-up (60)"
+        )
+        parser.add_argument(
+            "--item-minutes",
+            dest="item_minutes_text",
+            help="your own estimates, e.g. call=4,card=6 (call, conversation, card, email, text, task, greeting)",
+        )
+        parser.add_argument(
+            "--mail-lead-days", dest="mail_lead_days", type=int, help="days a card takes to arrive (4)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         account = self.account(options)
         changes = {key: options[key] for key in EDITABLE if options.get(key) is not None}
+        if options.get("item_minutes_text") is not None:
+            changes["item_minutes"] = {**account.item_minutes, **_item_minutes(options["item_minutes_text"])}
         if options.get("calling_hours"):
             changes["calling_start"], changes["calling_end"] = _hours(options["calling_hours"])
         if changes:

@@ -5,9 +5,10 @@ from rich.console import Console
 from rich.table import Table
 
 from ringback.accounts.commands import AccountCommand
-from ringback.activities.presenters import agenda_item_json, window_text
+from ringback.activities.presenters import agenda_json, held_text, window_text
 from ringback.activities.selectors import agenda_for_day
 from ringback.core import clock
+from ringback.core.scheduling import zone
 from ringback.interface.commands import parse_day
 from ringback.playbooks.services import enrollments_replan_overdue_once_a_day
 
@@ -27,11 +28,14 @@ class Command(AccountCommand):
         now = clock.now()
         enrollments_replan_overdue_once_a_day(account=account, now=now)
         agenda = agenda_for_day(account=account, day=day, now=now)
-        data = [agenda_item_json(item) for item in agenda.items]
+        data = agenda_json(agenda, day=day or now.astimezone(zone(account.time_zone)).date())
 
         def render(console: Console) -> None:
             if not agenda.items:
-                console.print("Nothing due. Start new prospects: ringback enroll call-mail-call --tag new")
+                console.print(
+                    held_text(agenda)
+                    or "Nothing due. Start new prospects: ringback enroll call-mail-call --tag new"
+                )
                 return
             table = Table(
                 title=f"Agenda — {len(agenda.items)} items",
@@ -45,6 +49,10 @@ class Command(AccountCommand):
                 why = item.reason + (f"\n“{item.script}”" if item.script and options["scripts"] else "")
                 if item.script_error:
                     why += f"\n{item.script_error}"
+                if item.message:
+                    why += f"\nTheir message: “{item.message}”"
+                if item.notes and options["scripts"]:
+                    why += f"\nYour notes: {item.notes}"
                 table.add_row(
                     str(n),
                     what,
@@ -54,9 +62,12 @@ class Command(AccountCommand):
                     why,
                 )
             console.print(table)
-            if agenda.held_calls:
-                console.print(
-                    f"{agenda.held_calls} more calls are due; held for tomorrow (daily capacity {agenda.capacity})."
-                )
+            budget = agenda.budget
+            console.print(
+                f"About {agenda.minutes_planned:g} minutes of {budget.minutes_left:g} left today"
+                f" ({budget.calls_left} of {budget.calls} calls left)."
+            )
+            if agenda.held:
+                console.print(held_text(agenda))
 
         self.emit(options, data, render)

@@ -86,7 +86,7 @@ def _render(console: Console, result: DemoResult) -> None:
     parts = [f"{result.agenda[kind]} {label}" for kind, label in _AGENDA_LABELS if result.agenda.get(kind)]
     table.add_row(f"agenda {day}", ", ".join(parts) or "nothing due")
     if result.agenda.get("call"):
-        held = f"; {result.held_calls} more held for tomorrow" if result.held_calls else ""
+        held = f"; {result.held_calls} more held for the next working days" if result.held_calls else ""
         table.add_row("", f"calls: {result.follow_up_calls} follow-ups, {result.new_calls} new{held}")
     if result.stories:
         table.add_row("stories", ", ".join(f"{n} {kind}" for kind, n in result.stories.items()))

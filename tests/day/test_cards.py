@@ -1,0 +1,100 @@
+"""What a card shows before the seller dials: their notes, the message they left, and a birthday
+line with a number, buttons and words (issue 11: #9, #22)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from ringback.accounts.services import account_create
+from ringback.activities.services import touch_log
+from ringback.contacts.services import PhoneInput, contact_create
+from ringback.core import clock
+from ringback.playbooks.services import enrollment_start
+
+NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with clock.frozen(NOW):
+        yield
+
+
+@pytest.fixture
+def account():
+    return account_create(
+        username="sally",
+        password="a-long-password",
+        seller_name="Sally Baker",
+        seller_phone="+13125550142",
+        time_zone="America/New_York",
+    )
+
+
+@pytest.fixture
+def seller(client, account):
+    client.force_login(get_user_model().objects.get(username="sally"))
+    return client
+
+
+def card(page: str, name: str) -> str:
+    start = page.index(f">{name}</a></h2>")
+    start = page.rindex("<article", 0, start)
+    return page[start : page.index("</article>", start)]
+
+
+def test_a_call_card_shows_the_notes_and_a_callback_card_the_message(seller, account):
+    mary = contact_create(
+        account=account,
+        first_name="Mary",
+        last_name="Smith",
+        phones=[PhoneInput("212-555-0123")],
+        notes="Hosts in spring; two kids <b>soccer</b>",
+    )
+    enrollment_start(account=account, contact=mary, playbook="four-calls-two-weeks")
+    tom = contact_create(
+        account=account, first_name="Tom", last_name="Jones", phones=[PhoneInput("212-555-0124")]
+    )
+    touch_log(account=account, contact=tom, outcome="callback", note="Call me after 5, about the catalogue")
+    page = seller.get("/").content.decode()
+    assert "Hosts in spring; two kids &lt;b&gt;soccer&lt;/b&gt;" in card(page, "Mary Smith")
+    tom_card = card(page, "Tom Jones")
+    assert "Their message" in tom_card
+    assert "Call me after 5, about the catalogue" in tom_card
+
+
+def test_the_agenda_command_shows_them_too(account, ringback):
+    tom = contact_create(
+        account=account,
+        first_name="Tom",
+        last_name="Jones",
+        phones=[PhoneInput("212-555-0124")],
+        notes="Met at the fair",
+    )
+    touch_log(account=account, contact=tom, outcome="callback", note="About the catalogue")
+    (item,) = ringback.agenda("--user", "sally", now=NOW)
+    assert (item["message"], item["notes"]) == ("About the catalogue", "Met at the fair")
+    text = " ".join(ringback.ok("agenda", "--scripts", "--user", "sally", now=NOW).out.split())
+    assert "Their message: “About the catalogue”" in text
+    assert "Your notes: Met at the fair" in text
+
+
+def test_a_birthday_line_has_the_number_buttons_and_words(seller, account):
+    contact_create(
+        account=account,
+        first_name="Bea",
+        last_name="Day",
+        phones=[PhoneInput("212-555-0101", label="mobile")],
+        birthday=(11, 23, 1980),
+    )
+    bea = card(seller.get("/").content.decode(), "Bea Day")
+    assert 'href="tel:+12125550101"' in bea
+    assert 'href="sms:+12125550101?body=Happy%20birthday%2C%20Bea' in bea
+    assert "Happy birthday, Bea! Hi, it&#x27;s Sally" in bea
+    assert ">Greeted</button>" in bea
+    assert "Voicemail" not in bea and "Connected" not in bea
