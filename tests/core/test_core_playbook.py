@@ -11,8 +11,10 @@ from ringback.core.playbook import (
     STEP_OUTCOMES,
     Action,
     Anchor,
+    Branch,
     Channel,
     Outcome,
+    PartOfDay,
     Wait,
     builtin_playbooks,
     builtin_text,
@@ -500,3 +502,203 @@ def test_limits_reject_yes_and_no(field: str) -> None:
     text = GOOD + f"limits:\n  {field}\n"
     error = fail(text)
     assert error.line == line_of(text, field)
+
+
+# --------------------------------------------------------------------------- every field, word for word
+
+
+def refused(text: str) -> tuple[int | None, str]:
+    """The line and the whole message of the refusal of ``text`` (read as mine.yaml)."""
+    error = fail(text)
+    return error.line, str(error)
+
+
+def test_text_that_is_no_yaml_character_or_no_unicode_is_refused() -> None:
+    text = GOOD.replace("title: My book", "title: My\x07book")
+    assert refused(text) == (2, "mine.yaml, line 2: not valid YAML: the character #x0007 is not allowed")
+    text = GOOD.replace("title: My book", "title: My \ud800 book")
+    assert refused(text) == (None, "mine.yaml: not valid YAML: the text is not valid Unicode")
+
+
+def test_optional_top_fields_are_read_and_default() -> None:
+    playbook = parse_playbook(GOOD.replace("title: My book\n", ""))
+    assert (playbook.title, playbook.description, playbook.rules) == ("My book", "", ())
+    playbook = parse_playbook(GOOD + "description: |\n  Calls, then a card.\nrules: no-sundays\n")
+    assert (playbook.description, playbook.rules) == ("Calls, then a card.", ("no-sundays",))
+    playbook = parse_playbook(GOOD + "rules: [no-sundays, mornings]\nlimits:\n  max-calls: 3\n")
+    assert playbook.rules == ("no-sundays", "mornings")
+    assert (playbook.limits.max_calls, playbook.limits.within_days, playbook.limits.min_gap_days) == (
+        3,
+        None,
+        None,
+    )
+    playbook = parse_playbook(
+        GOOD.replace("  recontact-after: 30 days\n", "  recontact-after: 30 days\n  playbook: other\n")
+    )
+    assert (playbook.finish.recontact_after_days, playbook.finish.recontact_playbook) == (30, "other")
+    playbook = parse_playbook(GOOD.replace("finish:\n  recontact-after: 30 days\n", "finish: stop\n"))
+    assert playbook.finish.recontact_after_days is None
+
+
+def test_templates_are_read_with_the_line_their_text_starts_on() -> None:
+    text = GOOD.replace("templates:\n", 'templates:\n  short: "Hi {{ contact.first_name }}"\n')
+    playbook = parse_playbook(text)
+    assert playbook.templates["short"] == "Hi {{ contact.first_name }}"
+    assert playbook.template_lines == {
+        "short": line_of(text, "short:"),
+        "hello": line_of(text, "Hi {{ contact.first_name }}, it's"),
+        "note": line_of(text, "Dear {{"),
+    }
+    assert parse_playbook(GOOD.split("templates:\n")[0] + "steps:\n  - channel: task\n").templates == {}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "at", "message"),
+    [
+        (
+            GOOD[GOOD.index("templates:\n") : GOOD.index("steps:\n")],
+            "templates: [hello]\n",
+            "templates: [hello]",
+            "templates must be a mapping of keys to values",
+        ),
+        ("  note: |\n", "  note: [a, b]\n  x: |\n", "note: [a, b]", "template 'note' must be text"),
+        (
+            GOOD[GOOD.index("steps:\n") : GOOD.index("finish:\n")],
+            "steps: first\n",
+            "steps: first",
+            "steps must be a non-empty list",
+        ),
+        (
+            "  - id: card\n",
+            "  - [card]\n  - id: card\n",
+            "- [card]",
+            "step 2 must be a mapping of keys to values",
+        ),
+        ("    channel: mail\n", "    channel: [mail]\n", "[mail]", "step 2: channel must be text"),
+        (
+            "    wait: 1-2 days\n",
+            "    wait: 4000 days\n",
+            "4000 days",
+            "step 2: wait '4000 days' is longer than 3650 days (ten years)",
+        ),
+        (
+            "    wait: 1-2 days\n",
+            "    wait: 2-1 days\n",
+            "2-1 days",
+            "step 2: wait '2-1 days' is not a duration range (e.g. '3-4 days')",
+        ),
+        (
+            "    template: note\n",
+            "    template: note\n    at: night\n",
+            "at: night",
+            "step 2: at must list morning, afternoon and/or evening",
+        ),
+        (
+            "    template: note\n",
+            "    template: note\n    on: next\n",
+            "on: next",
+            "step 2: on must be a mapping of keys to values",
+        ),
+        (
+            "    template: note\n",
+            "    template: note\n    anchor: christmas\n",
+            "christmas",
+            "step 2: anchor 'christmas' is not 'birthday'",
+        ),
+        (
+            "    template: note\n",
+            "    template: note\n    skip-beyond: soon\n",
+            "soon",
+            "step 2: skip-beyond 'soon' is not a number of days (e.g. '90 days')",
+        ),
+        (
+            "    template: note\n",
+            "    template: note\n    offer-expires: -1\n",
+            "-1",
+            "step 2: offer-expires '-1' is not a number of days (e.g. '90 days')",
+        ),
+        (
+            "    template: note\n",
+            "    template: note\n    purpose: [a]\n",
+            "purpose: [a]",
+            "step 2: purpose must be text",
+        ),
+        (
+            "      voicemail: next\n",
+            "      voicemail: {goto: card, switch: x}\n",
+            "voicemail:",
+            "step 3: on voicemail: give one action (goto, switch)",
+        ),
+        (
+            "      voicemail: next\n",
+            "      voicemail: {jump: card}\n",
+            "voicemail:",
+            "step 3: on voicemail: 'jump' is not an action (next, retry, end, goto, switch)",
+        ),
+        (
+            "      voicemail: next\n",
+            "      voicemail: give-up\n",
+            "give-up",
+            "step 3: on voicemail: 'give-up' is not an action (next, retry, end, goto: STEP, switch: PLAYBOOK)",
+        ),
+        (
+            "  recontact-after: 30 days\n",
+            "  playbook: other\n",
+            "finish:",
+            "finish: the field 'recontact-after' is missing",
+        ),
+        (
+            "finish:\n  recontact-after: 30 days\n",
+            "limits: [3]\n",
+            "limits:",
+            "limits must be a mapping of keys to values",
+        ),
+    ],
+)
+def test_each_refusal_names_its_line_and_says_what_is_wrong(
+    old: str, new: str, at: str, message: str
+) -> None:
+    text = GOOD.replace(old, new, 1)
+    line = line_of(text, at)
+    assert refused(text) == (line, f"mine.yaml, line {line}: {message}")
+
+
+def test_a_step_has_defaults_for_what_it_does_not_say() -> None:
+    text = GOOD.replace(
+        "  - id: first\n    channel: call\n    wait: 0 days\n    script: hello\n", "  - channel: task\n"
+    )
+    step = parse_playbook(text).steps[0]
+    assert (step.id, step.channel, step.wait, step.templates, step.on) == (
+        "step-1",
+        Channel.TASK,
+        Wait(0, 0),
+        (),
+        {},
+    )
+    assert (step.anchor, step.skip_beyond_days, step.offer_days, step.purpose) == (None, None, None, "")
+    assert step.line == line_of(text, "- channel: task")
+
+
+def test_a_step_reads_every_field() -> None:
+    text = GOOD.replace(
+        "    template: note\n",
+        "    templates: [note]\n    script: hello\n    at: [evening, morning]\n    anchor: birthday\n"
+        "    skip-beyond: 10 days\n    offer-expires: 14\n    purpose: A card\n    on:\n      mailed: {switch: other}\n",
+    )
+    step = parse_playbook(text).steps[1]
+    assert step.templates == ("hello", "note")
+    assert step.parts == (PartOfDay.EVENING, PartOfDay.MORNING)
+    assert (step.anchor, step.skip_beyond_days, step.offer_days, step.purpose) == (
+        Anchor.BIRTHDAY,
+        10,
+        14,
+        "A card",
+    )
+    assert step.on == {Outcome.MAILED: Branch(Action.SWITCH, "other")}
+    assert parse_playbook(text.replace("[evening, morning]", "afternoon")).steps[1].parts == (
+        PartOfDay.AFTERNOON,
+    )
+    assert parse_playbook(text.replace("    script: hello\n", "    scripts: hello\n")).steps[1].templates == (
+        "hello",
+        "note",
+    )

@@ -15,7 +15,7 @@ steps and templates, and every duration (:data:`MAX_DAYS`), so that no plan can 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
@@ -247,9 +247,37 @@ def _check_shape(text: str) -> None:
             raise _Refused(line, f"nested deeper than {MAX_DEPTH} levels of lists and mappings")
 
 
+def _text_line(node: _Node) -> int:
+    """The line a scalar's text starts on: a block scalar (``|``, ``>``) starts on the line after
+    its indicator."""
+    return node.line + (1 if node.block else 0)
+
+
 def _shown(text: str, limit: int = 40) -> str:
     """A value as an error message quotes it: cut short when long."""
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+_TOP_FIELDS = frozenset(
+    {"name", "title", "version", "description", "rules", "templates", "steps", "finish", "limits"}
+)
+_STEP_FIELDS = frozenset(
+    {
+        "id",
+        "channel",
+        "wait",
+        "script",
+        "scripts",
+        "template",
+        "templates",
+        "at",
+        "on",
+        "anchor",
+        "skip-beyond",
+        "offer-expires",
+        "purpose",
+    }
+)
 
 
 class _Parser:
@@ -317,13 +345,44 @@ class _Parser:
             raise self.fail(node.line, f"{what} {_shown(digits)} is longer than {MAX_DAYS} days (ten years)")
         return int(digits)
 
-    def check_keys(self, fields: Mapping[str, tuple[int, _Node]], allowed: set[str], what: str) -> None:
+    def check_keys(self, fields: Mapping[str, tuple[int, _Node]], allowed: Set[str], what: str) -> None:
         for key, (line, _) in fields.items():
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
                 raise self.fail(line, f"{what}: unknown field {key!r} (known: {known})")
 
     def parse(self, text: str) -> Playbook:
+        """The playbook the YAML ``text`` describes, every field checked in the order written here."""
+        root = self.compose(text)
+        root_line = root.start_mark.line + 1
+        top = self.mapping(self.tree(root, "the playbook"), "a playbook")
+        self.check_keys(top, _TOP_FIELDS, "playbook")
+        name = self.name(*self.required(top, "name", root_line))
+        title = self.text(top["title"][1], "title") if "title" in top else name.replace("-", " ").capitalize()
+        version = self.version(*top["version"]) if "version" in top else 1
+        description = self.text(top["description"][1], "description").strip() if "description" in top else ""
+        rules = self.names(top["rules"][1], "rules") if "rules" in top else ()
+        templates, template_lines = self.templates(*top["templates"]) if "templates" in top else ({}, {})
+        steps = self.steps(*self.required(top, "steps", root_line), templates)
+        finish = self.finish(*top["finish"]) if "finish" in top else Finish()
+        limits = self.limits(*top["limits"]) if "limits" in top else Limits()
+        return Playbook(
+            name=name,
+            title=title,
+            version=version,
+            description=description,
+            steps=steps,
+            templates=templates,
+            finish=finish,
+            limits=limits,
+            rules=rules,
+            source=self.source,
+            template_lines=template_lines,
+        )
+
+    def compose(self, text: str) -> yaml.Node:
+        """The YAML ``text`` composed into nodes, once it is known to be short and shallow enough,
+        and free of anchors; every way it can fail is a :class:`PlaybookError`."""
         if len(text) > MAX_SOURCE_CHARS:
             raise self.fail(None, f"the playbook is longer than {MAX_SOURCE_CHARS:,} characters")
         try:
@@ -336,93 +395,88 @@ class _Parser:
             line = mark.line + 1 if mark is not None else None
             raise self.fail(line, f"not valid YAML: {exc.problem or exc.context}") from None
         except yaml.reader.ReaderError as exc:
-            # libyaml counts the position in bytes: find the character itself for its line.
-            code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
-            found = text.find(chr(code))
-            line = text.count("\n", 0, found) + 1 if found >= 0 else None
-            raise self.fail(line, f"not valid YAML: the character #x{code:04x} is not allowed") from None
+            raise self.character_not_allowed(text, exc) from None
         except yaml.YAMLError as exc:
             raise self.fail(None, f"not valid YAML: {str(exc).splitlines()[0]}") from None
         except UnicodeEncodeError:
             raise self.fail(None, "not valid YAML: the text is not valid Unicode") from None
         if root is None:
             raise self.fail(None, "the playbook is empty")
-        top = self.mapping(self.tree(root, "the playbook"), "a playbook")
-        self.check_keys(
-            top,
-            {
-                "name",
-                "title",
-                "version",
-                "description",
-                "rules",
-                "templates",
-                "steps",
-                "finish",
-                "limits",
-            },
-            "playbook",
-        )
+        return root
 
-        def required(key: str) -> tuple[int, _Node]:
-            if key not in top:
-                raise self.fail(root.start_mark.line + 1, f"the field {key!r} is missing")
-            return top[key]
+    def character_not_allowed(self, text: str, exc: yaml.reader.ReaderError) -> PlaybookError:
+        """The error for a character YAML does not allow, on the line of its first occurrence."""
+        # libyaml counts the position in bytes: find the character itself for its line.
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        found = text.find(chr(code))
+        line = text.count("\n", 0, found) + 1 if found >= 0 else None
+        return self.fail(line, f"not valid YAML: the character #x{code:04x} is not allowed")
 
-        name_line, name_node = required("name")
-        name = self.text(name_node, "name")
+    def required(self, fields: Mapping[str, tuple[int, _Node]], key: str, line: int) -> tuple[int, _Node]:
+        """The line and value of ``key``, which must be there (else the error is on ``line``)."""
+        if key not in fields:
+            raise self.fail(line, f"the field {key!r} is missing")
+        return fields[key]
+
+    def name(self, line: int, node: _Node) -> str:
+        """The playbook's name: lower-case letters, digits and dashes."""
+        name = self.text(node, "name")
         if not _NAME.match(name):
-            raise self.fail(name_line, f"name {name!r} must be lower-case letters, digits and dashes")
-        title = self.text(top["title"][1], "title") if "title" in top else name.replace("-", " ").capitalize()
-        version = 1
-        if "version" in top:
-            line, node = top["version"]
-            if (
-                not isinstance(node.value, int)
-                or isinstance(node.value, bool)
-                or not 1 <= node.value <= MAX_VERSION
-            ):
-                raise self.fail(
-                    line,
-                    f"version {_shown(repr(node.value))} must be a whole number from 1 to {MAX_VERSION:,}",
-                )
-            version = node.value
-        description = self.text(top["description"][1], "description").strip() if "description" in top else ""
-        rules = self.names(top["rules"][1], "rules") if "rules" in top else ()
+            raise self.fail(line, f"name {name!r} must be lower-case letters, digits and dashes")
+        return name
 
-        templates: dict[str, str] = {}
-        template_lines: dict[str, int] = {}
-        if "templates" in top:
-            templates_line, templates_node = top["templates"]
-            defined = self.mapping(templates_node, "templates")
-            if len(defined) > MAX_TEMPLATES:
-                raise self.fail(
-                    templates_line,
-                    f"templates: {len(defined)} are too many (at most {MAX_TEMPLATES} templates)",
-                )
-            for key, (_line, node) in defined.items():
-                body = self.text(node, f"template {key!r}")
-                try:
-                    script_syntax_check(body)
-                except TemplateError as exc:
-                    # A block scalar (|) starts on the line after its indicator.
-                    offset = (exc.line or 1) - 1 + (1 if node.block else 0)
-                    raise self.fail(node.line + offset, f"template {key!r}: {exc.detail}") from None
-                templates[key] = body
-                template_lines[key] = node.line + (1 if node.block else 0)
-
-        steps_line, steps_node = required("steps")
-        if not isinstance(steps_node.value, list) or not steps_node.value:
-            raise self.fail(steps_line, "steps must be a non-empty list")
-        if len(steps_node.value) > MAX_STEPS:
+    def version(self, line: int, node: _Node) -> int:
+        """The playbook's version: a whole number from 1 to :data:`MAX_VERSION`."""
+        value = node.value
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_VERSION:
             raise self.fail(
-                steps_line, f"steps: {len(steps_node.value)} are too many (at most {MAX_STEPS} steps)"
+                line,
+                f"version {_shown(repr(value))} must be a whole number from 1 to {MAX_VERSION:,}",
             )
-        steps = [self.step(number, node, templates) for number, node in enumerate(steps_node.value, 1)]
-        ids = [s.id for s in steps]
+        return value
+
+    def templates(self, line: int, node: _Node) -> tuple[dict[str, str], dict[str, int]]:
+        """The templates by name (at most :data:`MAX_TEMPLATES`, each a script that compiles),
+        and the line each one's text starts on."""
+        defined = self.mapping(node, "templates")
+        if len(defined) > MAX_TEMPLATES:
+            raise self.fail(
+                line, f"templates: {len(defined)} are too many (at most {MAX_TEMPLATES} templates)"
+            )
+        templates = {key: self.template(key, body) for key, (_line, body) in defined.items()}
+        return templates, {key: _text_line(body) for key, (_line, body) in defined.items()}
+
+    def template(self, key: str, node: _Node) -> str:
+        """The text of the template ``key``; a syntax error in it is reported on its own line."""
+        body = self.text(node, f"template {key!r}")
+        try:
+            script_syntax_check(body)
+        except TemplateError as exc:
+            line = _text_line(node) + (exc.line or 1) - 1
+            raise self.fail(line, f"template {key!r}: {exc.detail}") from None
+        return body
+
+    def steps(self, line: int, node: _Node, templates: Mapping[str, str]) -> tuple[Step, ...]:
+        """The steps: a list of 1 to :data:`MAX_STEPS`, each id used once, and each goto to one of them."""
+        if not isinstance(node.value, list) or not node.value:
+            raise self.fail(line, "steps must be a non-empty list")
+        if len(node.value) > MAX_STEPS:
+            raise self.fail(line, f"steps: {len(node.value)} are too many (at most {MAX_STEPS} steps)")
+        steps = tuple(self.step(number, item, templates) for number, item in enumerate(node.value, 1))
+        self.check_ids(steps)
+        self.check_gotos(steps)
+        return steps
+
+    def check_ids(self, steps: Sequence[Step]) -> None:
+        """Refuse a step id used twice, on the line of the first step that has it."""
+        ids = [step.id for step in steps]
         for step in steps:
             if ids.count(step.id) > 1:
                 raise self.fail(step.line, f"step id {step.id!r} is used twice")
+
+    def check_gotos(self, steps: Sequence[Step]) -> None:
+        """Refuse a goto that names no step, on the line of the step that has it."""
+        ids = {step.id for step in steps}
         for number, step in enumerate(steps, 1):
             for outcome, branch in step.on.items():
                 if branch.action is Action.GOTO and branch.target not in ids:
@@ -431,110 +485,21 @@ class _Parser:
                         f"step {number}: on {outcome.value}: goto {branch.target!r} names no step",
                     )
 
-        finish = Finish()
-        if "finish" in top:
-            finish = self.finish(*top["finish"])
-        limits = Limits()
-        if "limits" in top:
-            limits = self.limits(*top["limits"])
-        return Playbook(
-            name=name,
-            title=title,
-            version=version,
-            description=description,
-            steps=tuple(steps),
-            templates=templates,
-            finish=finish,
-            limits=limits,
-            rules=rules,
-            source=self.source,
-            template_lines=template_lines,
-        )
-
     def step(self, number: int, node: _Node, templates: Mapping[str, str]) -> Step:
+        """Step ``number`` (from 1), its fields checked in the order written here; the templates
+        it names must be among ``templates``."""
         what = f"step {number}"
         fields = self.mapping(node, what)
-        self.check_keys(
-            fields,
-            {
-                "id",
-                "channel",
-                "wait",
-                "script",
-                "scripts",
-                "template",
-                "templates",
-                "at",
-                "on",
-                "anchor",
-                "skip-beyond",
-                "offer-expires",
-                "purpose",
-            },
-            what,
-        )
+        self.check_keys(fields, _STEP_FIELDS, what)
         step_id = self.text(fields["id"][1], f"{what}: id") if "id" in fields else f"step-{number}"
         if "channel" not in fields:
             raise self.fail(node.line, f"{what}: the field 'channel' is missing")
-        line, channel_node = fields["channel"]
-        try:
-            channel = Channel(self.text(channel_node, f"{what}: channel"))
-        except ValueError:
-            choices = ", ".join(c.value for c in Channel)
-            raise self.fail(line, f"{what}: channel {channel_node.value!r} is not one of {choices}") from None
-        wait = Wait(0, 0)
-        if "wait" in fields:
-            line, wait_node = fields["wait"]
-            try:
-                wait = parse_wait(str(wait_node.value))
-            except ValueError:
-                raise self.fail(
-                    line,
-                    f"{what}: wait {_shown(str(wait_node.value))!r} is not a duration range (e.g. '3-4 days')",
-                ) from None
-            if wait.max_days > MAX_DAYS:
-                raise self.fail(
-                    line,
-                    f"{what}: wait {_shown(str(wait_node.value))!r} is longer than {MAX_DAYS} days (ten years)",
-                )
-        names: tuple[str, ...] = ()
-        for key in ("script", "scripts", "template", "templates"):
-            if key in fields:
-                line, value = fields[key]
-                names += self.names(value, f"{what}: {key}")
-                for template in self.names(value, f"{what}: {key}"):
-                    if template not in templates:
-                        raise self.fail(line, f"{what}: {key} {template!r} is not defined under templates")
-        parts = ALL_PARTS
-        if "at" in fields:
-            line, at_node = fields["at"]
-            try:
-                parts = tuple(PartOfDay(p) for p in self.names(at_node, f"{what}: at"))
-            except ValueError:
-                raise self.fail(line, f"{what}: at must list morning, afternoon and/or evening") from None
-        on: dict[Outcome, Branch] = {}
-        if "on" in fields:
-            for key, (line, branch_node) in self.mapping(fields["on"][1], f"{what}: on").items():
-                try:
-                    outcome = Outcome(key)
-                except ValueError:
-                    raise self.fail(line, f"{what}: on {key!r} is not an outcome") from None
-                if outcome not in STEP_OUTCOMES[channel]:
-                    allowed = ", ".join(sorted(o.value for o in STEP_OUTCOMES[channel]))
-                    raise self.fail(
-                        line,
-                        f"{what}: a {channel.value} step cannot branch on {key!r} "
-                        f"(it can on: {allowed}; connected, callback and appointment always end "
-                        "the chase, not-interested and do-not-contact always stop it)",
-                    )
-                on[outcome] = self.branch(branch_node, f"{what}: on {key}")
-        anchor = None
-        if "anchor" in fields:
-            line, anchor_node = fields["anchor"]
-            try:
-                anchor = Anchor(self.text(anchor_node, f"{what}: anchor"))
-            except ValueError:
-                raise self.fail(line, f"{what}: anchor {anchor_node.value!r} is not 'birthday'") from None
+        channel = self.channel(*fields["channel"], what)
+        wait = self.wait(*fields["wait"], what) if "wait" in fields else Wait(0, 0)
+        names = self.step_templates(fields, templates, what)
+        parts = self.parts(*fields["at"], what) if "at" in fields else ALL_PARTS
+        on = self.branches(fields["on"][1], channel, what) if "on" in fields else {}
+        anchor = self.anchor(*fields["anchor"], what) if "anchor" in fields else None
         skip_beyond = (
             self.days(fields["skip-beyond"][1], f"{what}: skip-beyond") if "skip-beyond" in fields else None
         )
@@ -557,6 +522,84 @@ class _Parser:
             purpose=purpose,
             line=node.line,
         )
+
+    def channel(self, line: int, node: _Node, what: str) -> Channel:
+        """A step's channel: one of :class:`Channel`."""
+        try:
+            return Channel(self.text(node, f"{what}: channel"))
+        except ValueError:
+            choices = ", ".join(c.value for c in Channel)
+            raise self.fail(line, f"{what}: channel {node.value!r} is not one of {choices}") from None
+
+    def wait(self, line: int, node: _Node, what: str) -> Wait:
+        """A step's wait: a range of days (see :func:`parse_wait`) of at most :data:`MAX_DAYS`."""
+        try:
+            wait = parse_wait(str(node.value))
+        except ValueError:
+            raise self.fail(
+                line,
+                f"{what}: wait {_shown(str(node.value))!r} is not a duration range (e.g. '3-4 days')",
+            ) from None
+        if wait.max_days > MAX_DAYS:
+            raise self.fail(
+                line,
+                f"{what}: wait {_shown(str(node.value))!r} is longer than {MAX_DAYS} days (ten years)",
+            )
+        return wait
+
+    def step_templates(
+        self, fields: Mapping[str, tuple[int, _Node]], templates: Mapping[str, str], what: str
+    ) -> tuple[str, ...]:
+        """The templates a step names under script, scripts, template and templates (in that
+        order), each one defined under the playbook's templates."""
+        names: tuple[str, ...] = ()
+        for key in ("script", "scripts", "template", "templates"):
+            if key in fields:
+                line, value = fields[key]
+                listed = self.names(value, f"{what}: {key}")
+                for template in listed:
+                    if template not in templates:
+                        raise self.fail(line, f"{what}: {key} {template!r} is not defined under templates")
+                names += listed
+        return names
+
+    def parts(self, line: int, node: _Node, what: str) -> tuple[PartOfDay, ...]:
+        """The parts of the day a step is done in (``at``): one, or a list of them."""
+        try:
+            return tuple(PartOfDay(p) for p in self.names(node, f"{what}: at"))
+        except ValueError:
+            raise self.fail(line, f"{what}: at must list morning, afternoon and/or evening") from None
+
+    def branches(self, node: _Node, channel: Channel, what: str) -> dict[Outcome, Branch]:
+        """A step's branches (``on``): each outcome its channel can have, and what to do then."""
+        on: dict[Outcome, Branch] = {}
+        for key, (line, branch_node) in self.mapping(node, f"{what}: on").items():
+            outcome = self.outcome(line, key, channel, what)
+            on[outcome] = self.branch(branch_node, f"{what}: on {key}")
+        return on
+
+    def outcome(self, line: int, key: str, channel: Channel, what: str) -> Outcome:
+        """The outcome ``key`` names, which must be one a step of ``channel`` can branch on."""
+        try:
+            outcome = Outcome(key)
+        except ValueError:
+            raise self.fail(line, f"{what}: on {key!r} is not an outcome") from None
+        if outcome not in STEP_OUTCOMES[channel]:
+            allowed = ", ".join(sorted(o.value for o in STEP_OUTCOMES[channel]))
+            raise self.fail(
+                line,
+                f"{what}: a {channel.value} step cannot branch on {key!r} "
+                f"(it can on: {allowed}; connected, callback and appointment always end "
+                "the chase, not-interested and do-not-contact always stop it)",
+            )
+        return outcome
+
+    def anchor(self, line: int, node: _Node, what: str) -> Anchor:
+        """What a step's timing is anchored to instead of the previous step: one of :class:`Anchor`."""
+        try:
+            return Anchor(self.text(node, f"{what}: anchor"))
+        except ValueError:
+            raise self.fail(line, f"{what}: anchor {node.value!r} is not 'birthday'") from None
 
     def branch(self, node: _Node, what: str) -> Branch:
         if isinstance(node.value, dict):

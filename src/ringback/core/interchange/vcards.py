@@ -23,8 +23,9 @@ from __future__ import annotations
 import io
 import re
 import urllib.parse
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 import vobject.base
 
@@ -156,51 +157,74 @@ class VCardFile:
                 break
         return "".join(parts).rstrip("\r\n"), size <= CARD_LIMIT
 
-    def __iter__(self) -> Iterator[Card | RowProblem]:
-        begin: int | None = None
-        kept: list[str] = []
-        size = 0
-        in_blob = too_big = found = False
+    def _numbered_lines(self) -> Iterator[tuple[int, str, bool]]:
+        """Each line's number, its text and whether it is whole (see :meth:`_line`)."""
         while True:
             number = self._lines.number
             read = self._line()
             if read is None:
-                break
-            line, whole = read
+                return
+            yield number, *read
+
+    def __iter__(self) -> Iterator[Card | RowProblem]:
+        card: _OpenCard | None = None
+        found = False
+        for number, line, whole in self._numbered_lines():
             if _BEGIN.match(line):
-                if begin is not None:
-                    yield _no_end(begin)
-                begin, kept, size, in_blob, too_big, found = number, [], 0, False, False, True
-                continue
-            if begin is None:
+                if card is not None:
+                    yield _no_end(card.begin)
+                card, found = _OpenCard(number), True
+            elif card is None:
                 continue  # text between cards
-            if _END.match(line):
-                if too_big:
-                    yield RowProblem(
-                        begin, f"the card starting at line {begin} is bigger than 1 MB (photo aside)"
-                    )
-                else:
-                    yield read_card(begin, kept)
-                begin, kept = None, []
-                continue
-            if in_blob:
-                if not line.strip() or line[0] in " \t" or not _PROPERTY.match(line):
-                    continue
-                in_blob = False
-            if _BLOB.match(line):
-                in_blob = True
-                continue
-            if too_big or not line.strip():
-                continue
-            size += len(line)
-            if size > CARD_LIMIT or not whole:
-                too_big, kept = True, []
-                continue
-            kept.append(line)
-        if begin is not None:
-            yield _no_end(begin)
+            elif _END.match(line):
+                yield card.end()
+                card = None
+            else:
+                card.add(line, whole=whole)
+        if card is not None:
+            yield _no_end(card.begin)
         if not found:
             raise fail(self._label, "there is no BEGIN:VCARD in this file, so it is not a vCard file")
+
+
+@dataclass(slots=True)
+class _OpenCard:
+    """The card being read, whose BEGIN:VCARD is on line ``begin``: the lines kept so far, with
+    PHOTO, LOGO, SOUND and KEY data and blank lines left out, and none at all once the lines come
+    to more than :data:`CARD_LIMIT` characters."""
+
+    begin: int
+    kept: list[str] = field(default_factory=list)
+    size: int = 0
+    in_blob: bool = False
+    too_big: bool = False
+
+    def add(self, line: str, *, whole: bool) -> None:
+        """Take in a line between the card's BEGIN and END (``whole``: not cut at the limit)."""
+        if self._blob_line(line) or self.too_big or not line.strip():
+            return
+        self.size += len(line)
+        if self.size > CARD_LIMIT or not whole:
+            self.too_big, self.kept = True, []
+            return
+        self.kept.append(line)
+
+    def _blob_line(self, line: str) -> bool:
+        """Whether ``line`` belongs to a PHOTO, LOGO, SOUND or KEY: its first line, and every
+        line after it up to the next property (folded, blank, or base64 without an indent).
+        Notes, in ``in_blob``, whether the lines that follow may still belong to it."""
+        if self.in_blob and (not line.strip() or line[0] in " \t" or not _PROPERTY.match(line)):
+            return True
+        self.in_blob = bool(_BLOB.match(line))
+        return self.in_blob
+
+    def end(self) -> Card | RowProblem:
+        """The card, read at its END:VCARD; a :class:`RowProblem` if it is too big or cannot be read."""
+        if self.too_big:
+            return RowProblem(
+                self.begin, f"the card starting at line {self.begin} is bigger than 1 MB (photo aside)"
+            )
+        return read_card(self.begin, self.kept)
 
 
 def _no_end(begin: int) -> RowProblem:
@@ -253,6 +277,18 @@ def _birthday(prop: _Property) -> Birthday | None:
 def read_card(begin: int, lines: Sequence[str]) -> Card | RowProblem:
     """The card whose BEGIN:VCARD is on line ``begin``, from the lines between its BEGIN and END
     (PHOTO and the like already left out); a :class:`RowProblem` if a line cannot be read."""
+    props = _properties(begin, lines)
+    if isinstance(props, RowProblem):
+        return props
+    card = _card(begin, props)
+    if not (card.has_name or card.phones or card.emails):
+        return RowProblem(begin, "no name, phone or email")
+    return card
+
+
+def _properties(begin: int, lines: Sequence[str]) -> list[_Property] | RowProblem:
+    """The card's properties, folded and quoted-printable lines joined; a :class:`RowProblem`
+    for the first that cannot be read."""
     props: list[_Property] = []
     stream = io.StringIO("\n".join(lines) + "\n")
     for logical, _ in vobject.base.getLogicalLines(stream, allowQP=True):
@@ -267,74 +303,117 @@ def read_card(begin: int, lines: Sequence[str]) -> Card | RowProblem:
             return RowProblem(
                 begin, f"the card starting at line {begin} has text in a character set that cannot be read"
             )
-    labels = {prop.group: prop.value for prop in props if prop.name == "X-ABLABEL" and prop.group}
-    names: list[str] = []
-    full = company = title = nickname = ""
-    phones: list[CardPhone] = []
-    emails: list[CardEmail] = []
-    addresses: list[CardAddress] = []
-    birthday: Birthday | None = None
-    unread_birthday = ""
-    tags: list[str] = []
-    notes: list[str] = []
-    for prop in props:
-        label = unescape(labels.get(prop.group, "")) if prop.group else ""
-        if prop.name == "N" and not names:
-            names = [_list_text(part) for part in split_escaped(prop.value, ";")]
-        elif prop.name == "FN" and not full:
-            full = one_line(unescape(prop.value))
-        elif prop.name == "ORG" and not company:
-            company = one_line(unescape(split_escaped(prop.value, ";")[0]))
-        elif prop.name == "TITLE" and not title:
-            title = one_line(unescape(prop.value))
-        elif prop.name == "NICKNAME" and not nickname:
-            nickname = _list_text(split_escaped(prop.value, ",")[0])
-        elif prop.name == "TEL":
-            phone = _phone(prop, label)
-            if phone is not None:
-                phones.append(phone)
-        elif prop.name == "EMAIL":
-            email = _email(prop, label)
-            if email is not None:
-                emails.append(email)
-        elif prop.name == "ADR":
-            address = _address(prop, label)
-            if address is not None:
-                addresses.append(address)
-        elif prop.name == "BDAY" and birthday is None:
-            birthday = _birthday(prop)
-            if birthday is None and not no_birthday(prop.value):
-                unread_birthday = one_line(unescape(prop.value))
-        elif prop.name == "CATEGORIES":
-            tags += [unescape(part) for part in split_escaped(prop.value, ",")]
-        elif prop.name == "NOTE":
-            notes.append(newlines(unescape(prop.value)))
-    family, given, additional = (names + [""] * 3)[:3]
-    first, middle, last = given, additional, family
-    if not (first or last):
-        if full and full != company:
-            first, last = split_full_name(full)
-            middle = ""
-        elif middle:
-            first, middle = middle, ""
-        elif nickname:
-            first = nickname
-    if birthday is None and unread_birthday:
-        notes.append(f"Birthday: {unread_birthday}")
-    card = Card(
+    return props
+
+
+def _card(begin: int, props: Sequence[_Property]) -> Card:
+    """The card its properties describe, on line ``begin`` (with or without a name, phone or email)."""
+    labels = _labels(props)
+    company = _first(props, "ORG", _organization)
+    first, middle, last = _person_name(
+        _name_parts(props),
+        full=_first(props, "FN", _text),
+        company=company,
+        nickname=_first(props, "NICKNAME", _nickname),
+    )
+    birthday, birthday_note = _birthday_and_note(props)
+    notes = [newlines(unescape(prop.value)) for prop in _named(props, "NOTE")] + [birthday_note]
+    tags = [unescape(part) for prop in _named(props, "CATEGORIES") for part in split_escaped(prop.value, ",")]
+    return Card(
         row=begin,
         first_name=first,
         middle_name=middle,
         last_name=last,
         company=company,
-        title=title,
-        phones=tuple(dict.fromkeys(phones)),
-        emails=tuple(dict.fromkeys(emails)),
-        addresses=tuple(dict.fromkeys(addresses)),
+        title=_first(props, "TITLE", _text),
+        phones=_details(props, "TEL", _phone, labels),
+        emails=_details(props, "EMAIL", _email, labels),
+        addresses=_details(props, "ADR", _address, labels),
         birthday=birthday,
         tags=unique(tags),
         notes="\n\n".join(note for note in notes if note),
     )
-    if not (card.has_name or card.phones or card.emails):
-        return RowProblem(begin, "no name, phone or email")
-    return card
+
+
+def _named(props: Sequence[_Property], name: str) -> Iterator[_Property]:
+    """The properties called ``name``, in order."""
+    return (prop for prop in props if prop.name == name)
+
+
+def _labels(props: Sequence[_Property]) -> dict[str, str]:
+    """Each group's label (``item1.X-ABLabel:Boat`` labels ``item1.TEL``), unescaped."""
+    return {prop.group: unescape(prop.value) for prop in _named(props, "X-ABLABEL") if prop.group}
+
+
+def _first(props: Sequence[_Property], name: str, read: Callable[[str], str]) -> str:
+    """What ``read`` makes of the value of the first ``name`` property that does not come to
+    nothing; "" if none."""
+    for prop in _named(props, name):
+        if text := read(prop.value):
+            return text
+    return ""
+
+
+def _text(value: str) -> str:
+    """A text value, on one line."""
+    return one_line(unescape(value))
+
+
+def _organization(value: str) -> str:
+    """The company of an ORG value (its units left out)."""
+    return one_line(unescape(split_escaped(value, ";")[0]))
+
+
+def _nickname(value: str) -> str:
+    """The first of a NICKNAME value's nicknames."""
+    return _list_text(split_escaped(value, ",")[0])
+
+
+def _name_parts(props: Sequence[_Property]) -> list[str]:
+    """The parts of the first N property (family, given, additional, prefixes, suffixes)."""
+    return next(
+        ([_list_text(part) for part in split_escaped(prop.value, ";")] for prop in _named(props, "N")), []
+    )
+
+
+def _person_name(names: list[str], *, full: str, company: str, nickname: str) -> tuple[str, str, str]:
+    """First, middle and last name: N's, if it has a given or a family name; else FN split in
+    two (unless FN is the company: a company's card has no person), else N's additional name,
+    else the nickname."""
+    family, given, additional = (names + [""] * 3)[:3]
+    if given or family:
+        return given, additional, family
+    if full and full != company:
+        first, last = split_full_name(full)
+        return first, "", last
+    if additional:
+        return additional, "", ""
+    return nickname, "", ""
+
+
+def _birthday_and_note(props: Sequence[_Property]) -> tuple[Birthday | None, str]:
+    """The first BDAY that can be read; if none can, a note with the last that cannot (and
+    does not say "no birthday" as Outlook's zeros do), or ""."""
+    unread = ""
+    for prop in _named(props, "BDAY"):
+        birthday = _birthday(prop)
+        if birthday is not None:
+            return birthday, ""
+        if not no_birthday(prop.value):
+            unread = _text(prop.value)
+    return None, f"Birthday: {unread}" if unread else ""
+
+
+_Detail = TypeVar("_Detail", CardPhone, CardEmail, CardAddress)
+
+
+def _details(
+    props: Sequence[_Property],
+    name: str,
+    read: Callable[[_Property, str], _Detail | None],
+    labels: Mapping[str, str],
+) -> tuple[_Detail, ...]:
+    """What ``read`` makes of each ``name`` property given its group's label, in order, without
+    repeats and without those it makes nothing of."""
+    found = (read(prop, labels.get(prop.group, "")) for prop in _named(props, name))
+    return tuple(dict.fromkeys(detail for detail in found if detail is not None))
