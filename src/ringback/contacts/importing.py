@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -38,10 +38,12 @@ from ringback.core.interchange.incoming import (
     MAX_NUMBERS,
     Incoming,
     LeftOut,
+    Number,
     Seller,
     address_key,
     name_key,
 )
+from ringback.core.interchange.incoming import Address as PostalAddress
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,16 @@ class _Saved(_Fillable):
     """A contact saved before, as merging into it needs it."""
 
     id: int
+
+
+@dataclass(slots=True)
+class _Known:
+    """What a saved contact has already, to tell what a row adds."""
+
+    phones: set[str] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
+    addresses: set[tuple[str, str, str]] = field(default_factory=set)  # by address_key
+    tags: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -234,51 +246,49 @@ class _Importer:
     def merge_new(self, pk: int, new: _New, item: Incoming) -> bool:
         """Add what ``item`` brings to a contact of the batch being gathered; whether it added
         anything."""
-        changed = False
-        numbers = emails = addresses = 0  # left out beyond the caps
-        for number in item.numbers:
+        before = (len(new.numbers), len(new.emails), len(new.addresses), len(new.tags))
+        read = item.left_out
+        left = LeftOut(
+            read.numbers + self._gather_numbers(pk, new, item.numbers),
+            read.emails + self._gather_emails(pk, new, item.emails),
+            read.addresses + _gather_addresses(new, item.addresses),
+        )
+        self.leave_out(item, pk, left)
+        new.tags.update(item.tags)
+        grew = (len(new.numbers), len(new.emails), len(new.addresses), len(new.tags)) != before
+        return bool(_fill(new, item)) or grew
+
+    def _gather_numbers(self, pk: int, new: _New, numbers: Iterable[Number]) -> int:
+        """Add to new contact ``pk`` the ``numbers`` it lacks, up to :data:`MAX_NUMBERS`; how many
+        more did not fit. A working number already has its contact (this one, or someone else);
+        one kept as written is a repeat when this contact has it already."""
+        left = 0
+        for number in numbers:
             text, valid = number[0], number[3]
-            # A working number already has its contact (this one, or someone else); one kept as
-            # written is a repeat when this contact has it already.
             if (text in self.phone_owner) if valid else (text in new.known_numbers):
                 continue
             if len(new.numbers) >= MAX_NUMBERS:
-                numbers += 1
+                left += 1
                 continue
             if valid:
                 self.phone_owner[text] = pk
             new.numbers.append(number)
             new.known_numbers.add(text)
-            changed = True
-        for email in item.emails:
+        return left
+
+    def _gather_emails(self, pk: int, new: _New, emails: Iterable[tuple[str, str]]) -> int:
+        """Add to new contact ``pk`` the ``emails`` (address, label) nobody has yet, up to
+        :data:`MAX_EMAILS`; how many more did not fit."""
+        left = 0
+        for email in emails:
             if email[0] in self.email_owner:
                 continue
             if len(new.emails) >= MAX_EMAILS:
-                emails += 1
+                left += 1
                 continue
             new.emails.append(email)
             self.email_owner[email[0]] = pk
-            changed = True
-        if item.addresses:
-            known = {address_key(a[1], a[2], a[4]) for a in new.addresses}  # at most MAX_ADDRESSES
-            for postal in item.addresses:
-                key = address_key(postal[1], postal[2], postal[4])
-                if key in known:
-                    continue
-                if len(new.addresses) >= MAX_ADDRESSES:
-                    addresses += 1
-                    continue
-                new.addresses.append(postal)
-                known.add(key)
-                changed = True
-        read = item.left_out
-        self.leave_out(
-            item, pk, LeftOut(read.numbers + numbers, read.emails + emails, read.addresses + addresses)
-        )
-        if not new.tags.issuperset(item.tags):
-            new.tags.update(item.tags)
-            changed = True
-        return bool(_fill(new, item)) or changed
+        return left
 
     # --- merging into contacts already in the book --------------------------------------------
 
@@ -298,103 +308,100 @@ class _Importer:
             .order_by()
             .values_list(*_FILLED, "id")
         ]
-        known: dict[str, defaultdict[int, set[Any]]] = {
-            k: defaultdict(set) for k in ("phones", "emails", "addresses", "tags")
-        }
-        for contact_id, number in (
-            Phone.objects.filter(contact_id__in=ids).order_by().values_list("contact_id", "number")
-        ):
-            known["phones"][contact_id].add(number)
-        for contact_id, address in (
-            Email.objects.filter(contact_id__in=ids).order_by().values_list("contact_id", "address")
-        ):
-            known["emails"][contact_id].add(address)
-        for contact_id, street, city, postal_code in (
-            Address.objects.filter(contact_id__in=ids)
-            .order_by()
-            .values_list("contact_id", "street", "city", "postal_code")
-        ):
-            known["addresses"][contact_id].add(address_key(street, city, postal_code))
-        for contact_id, tag in (
-            Contact.tags.through.objects.filter(contact_id__in=ids)
-            .order_by()
-            .values_list("contact_id", "tag__name")
-        ):
-            known["tags"][contact_id].add(tag)
-        account_id = self.account.pk
+        known = _known_details(ids)
         rows = _Rows()
         notes: list[tuple[int, str]] = []
         updated: dict[int, _Saved] = {}
         for contact in saved:
-            pk = contact.id
-            have_phones, have_emails = known["phones"][pk], known["emails"][pk]
-            have_addresses, have_tags = known["addresses"][pk], known["tags"][pk]
-            for item in self.merges[pk]:
-                added: list[str] = []
-                left = list(item.left_out)  # numbers, emails, addresses left out beyond the caps
-                for number, extension, label, valid in item.numbers:
-                    taken = valid and self.phone_owner.get(number, pk) != pk
-                    if number in have_phones or taken:
-                        continue
-                    if len(have_phones) >= MAX_NUMBERS:
-                        left[0] += 1
-                        continue
-                    rows.phones.append((account_id, pk, number, extension, label, False, valid, False))
-                    have_phones.add(number)
-                    if valid:
-                        self.phone_owner[number] = pk
-                    added.append(f"phone {number}")
-                for address, label in item.emails:
-                    if address in have_emails or self.email_owner.get(address, pk) != pk:
-                        continue
-                    if len(have_emails) >= MAX_EMAILS:
-                        left[1] += 1
-                        continue
-                    rows.emails.append((account_id, pk, address, label))
-                    have_emails.add(address)
-                    self.email_owner[address] = pk
-                    added.append(f"email {address}")
-                for postal in item.addresses:
-                    key = address_key(postal[1], postal[2], postal[4])
-                    if key in have_addresses:
-                        continue
-                    if len(have_addresses) >= MAX_ADDRESSES:
-                        left[2] += 1
-                        continue
-                    rows.addresses.append((account_id, pk, *postal))
-                    have_addresses.add(key)
-                    added.append("an address")
-                capped = LeftOut(*left)
-                self.leave_out(item, pk, capped)
-                new_tags = [t for t in item.tags if t not in have_tags]
-                for tag in new_tags:
-                    rows.links.append((pk, self._tag(tag)))
-                    have_tags.add(tag)
-                if new_tags:
-                    added.append(f"tag{'s' if len(new_tags) > 1 else ''} {', '.join(new_tags)}")
+            for item in self.merges[contact.id]:
+                added, left = self._merge_row(contact.id, known[contact.id], item, rows)
                 filled = _fill(contact, item)
                 if filled:
-                    added += filled
-                    updated[pk] = contact
-                if not added:
+                    updated[contact.id] = contact
+                if not (added or filled):
                     self.unchanged += 1
                     continue
                 self.merged += 1
-                note = f"Merged from {self.label}, row {item.row}: added {'; '.join(added)}"
-                if capped:
-                    note += f"; left out {left_out_text(capped)}"
-                notes.append((pk, f"{note}."))
+                notes.append((contact.id, self._merge_note(item, added + filled, left)))
         rows.write()
         contacts_merged.send(sender=Contact, account=self.account, notes=notes, at=self.now)
-        if updated:
-            now = connection.ops.adapt_datetimefield_value(self.now)
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"UPDATE {_CONTACT_TABLE} SET {', '.join(f'{name} = %s' for name in _FILLED)}, "
-                    "updated_at = %s WHERE id = %s",
-                    [(*(getattr(c, name) for name in _FILLED), now, c.id) for c in updated.values()],
-                )
+        _save_filled(updated.values(), at=self.now)
         self.merges.clear()
+
+    def _merge_row(self, pk: int, have: _Known, item: Incoming, rows: _Rows) -> tuple[list[str], LeftOut]:
+        """Add to saved contact ``pk`` the numbers, emails, addresses and tags of ``item`` it lacks,
+        up to the caps (their rows go to ``rows``, and what it has then to ``have``); what was
+        added, in the words of the timeline's note, and how many were left out (noted in the
+        report)."""
+        numbers, numbers_left = self._merge_numbers(pk, have.phones, item.numbers, rows)
+        emails, emails_left = self._merge_emails(pk, have.emails, item.emails, rows)
+        addresses, addresses_left = _merge_addresses(
+            self.account.pk, pk, have.addresses, item.addresses, rows
+        )
+        read = item.left_out
+        left = LeftOut(
+            read.numbers + numbers_left, read.emails + emails_left, read.addresses + addresses_left
+        )
+        self.leave_out(item, pk, left)
+        return numbers + emails + addresses + self._merge_tags(pk, have.tags, item.tags, rows), left
+
+    def _merge_numbers(
+        self, pk: int, have: set[str], numbers: Iterable[Number], rows: _Rows
+    ) -> tuple[list[str], int]:
+        """The ``numbers`` saved contact ``pk`` lacks, up to :data:`MAX_NUMBERS`, as rows to insert
+        (a working number someone else has is theirs); what was added, and how many more did not
+        fit."""
+        added: list[str] = []
+        left = 0
+        for number, extension, label, valid in numbers:
+            taken = valid and self.phone_owner.get(number, pk) != pk
+            if number in have or taken:
+                continue
+            if len(have) >= MAX_NUMBERS:
+                left += 1
+                continue
+            rows.phones.append((self.account.pk, pk, number, extension, label, False, valid, False))
+            have.add(number)
+            if valid:
+                self.phone_owner[number] = pk
+            added.append(f"phone {number}")
+        return added, left
+
+    def _merge_emails(
+        self, pk: int, have: set[str], emails: Iterable[tuple[str, str]], rows: _Rows
+    ) -> tuple[list[str], int]:
+        """The ``emails`` (address, label) saved contact ``pk`` lacks and nobody else has, up to
+        :data:`MAX_EMAILS`, as rows to insert; what was added, and how many more did not fit."""
+        added: list[str] = []
+        left = 0
+        for address, label in emails:
+            if address in have or self.email_owner.get(address, pk) != pk:
+                continue
+            if len(have) >= MAX_EMAILS:
+                left += 1
+                continue
+            rows.emails.append((self.account.pk, pk, address, label))
+            have.add(address)
+            self.email_owner[address] = pk
+            added.append(f"email {address}")
+        return added, left
+
+    def _merge_tags(self, pk: int, have: set[str], tags: Iterable[str], rows: _Rows) -> list[str]:
+        """The ``tags`` saved contact ``pk`` lacks, as rows to insert; what was added, in words."""
+        new_tags = [t for t in tags if t not in have]
+        for tag in new_tags:
+            rows.links.append((pk, self._tag(tag)))
+            have.add(tag)
+        if not new_tags:
+            return []
+        return [f"tag{'s' if len(new_tags) > 1 else ''} {', '.join(new_tags)}"]
+
+    def _merge_note(self, item: Incoming, added: list[str], left: LeftOut) -> str:
+        """What the contact's timeline says of merging ``item`` into it."""
+        note = f"Merged from {self.label}, row {item.row}: added {'; '.join(added)}"
+        if left:
+            note += f"; left out {left_out_text(left)}"
+        return f"{note}."
 
     def _tag(self, name: str) -> int:
         pk = self.tag_ids.get(name)
@@ -548,6 +555,85 @@ def left_out_text(left: LeftOut | Mapping[str, Any]) -> str:
             many = "addresses" if one == "address" else f"{one}s"
             parts.append(f"{count:,} {one if count == 1 else many} (a contact keeps at most {cap})")
     return ", ".join(parts)
+
+
+def _known_details(ids: list[int]) -> defaultdict[int, _Known]:
+    """What the saved contacts ``ids`` have already, by contact id."""
+    known: defaultdict[int, _Known] = defaultdict(_Known)
+    # No ordering anywhere (see merge_existing).
+    for contact_id, number in (
+        Phone.objects.filter(contact_id__in=ids).order_by().values_list("contact_id", "number")
+    ):
+        known[contact_id].phones.add(number)
+    for contact_id, address in (
+        Email.objects.filter(contact_id__in=ids).order_by().values_list("contact_id", "address")
+    ):
+        known[contact_id].emails.add(address)
+    for contact_id, street, city, postal_code in (
+        Address.objects.filter(contact_id__in=ids)
+        .order_by()
+        .values_list("contact_id", "street", "city", "postal_code")
+    ):
+        known[contact_id].addresses.add(address_key(street, city, postal_code))
+    for contact_id, tag in (
+        Contact.tags.through.objects.filter(contact_id__in=ids)
+        .order_by()
+        .values_list("contact_id", "tag__name")
+    ):
+        known[contact_id].tags.add(tag)
+    return known
+
+
+def _gather_addresses(new: _New, addresses: Sequence[PostalAddress]) -> int:
+    """Add to a new contact the ``addresses`` it lacks, up to :data:`MAX_ADDRESSES`; how many
+    more did not fit."""
+    if not addresses:
+        return 0
+    known = {address_key(a[1], a[2], a[4]) for a in new.addresses}  # at most MAX_ADDRESSES
+    left = 0
+    for postal in addresses:
+        key = address_key(postal[1], postal[2], postal[4])
+        if key in known:
+            continue
+        if len(new.addresses) >= MAX_ADDRESSES:
+            left += 1
+            continue
+        new.addresses.append(postal)
+        known.add(key)
+    return left
+
+
+def _merge_addresses(
+    account_id: int, pk: int, have: set[tuple[str, str, str]], addresses: Iterable[PostalAddress], rows: _Rows
+) -> tuple[list[str], int]:
+    """The ``addresses`` saved contact ``pk`` lacks (``have``: their keys), up to
+    :data:`MAX_ADDRESSES`, as rows to insert; what was added, and how many more did not fit."""
+    added: list[str] = []
+    left = 0
+    for postal in addresses:
+        key = address_key(postal[1], postal[2], postal[4])
+        if key in have:
+            continue
+        if len(have) >= MAX_ADDRESSES:
+            left += 1
+            continue
+        rows.addresses.append((account_id, pk, *postal))
+        have.add(key)
+        added.append("an address")
+    return added, left
+
+
+def _save_filled(contacts: Collection[_Saved], *, at: datetime) -> None:
+    """Write the fields an import filled on saved ``contacts``, updated ``at``."""
+    if not contacts:
+        return
+    now = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {_CONTACT_TABLE} SET {', '.join(f'{name} = %s' for name in _FILLED)}, "
+            "updated_at = %s WHERE id = %s",
+            [(*(getattr(c, name) for name in _FILLED), now, c.id) for c in contacts],
+        )
 
 
 def _fill(contact: _Fillable, item: Incoming) -> list[str]:

@@ -67,6 +67,13 @@ def _tags(account: Account, names: Iterable[str]) -> list[Tag]:
     return [existing[n] for n in wanted]
 
 
+def _check_choice(value: str, allowed: Sequence[str], *, what: str, field: str | None = None) -> None:
+    """Refuse (:class:`InvalidInput`, about ``field``) a ``value`` that is not one of ``allowed``,
+    naming them: ``warmth 'hot' is not one of stranger, met-once, …``."""
+    if value not in allowed:
+        raise InvalidInput(f"{what} {value!r} is not one of {', '.join(allowed)}", field=field)
+
+
 @transaction.atomic
 def contact_create(
     *,
@@ -95,12 +102,8 @@ def contact_create(
     """
     if not (first_name.strip() or last_name.strip() or company.strip()):
         raise InvalidInput("a contact needs a name or a company", field="first_name")
-    if warmth not in Warmth.values:
-        raise InvalidInput(f"warmth {warmth!r} is not one of {', '.join(Warmth.values)}", field="warmth")
-    if status not in ContactStatus.values:
-        raise InvalidInput(
-            f"status {status!r} is not one of {', '.join(ContactStatus.values)}", field="status"
-        )
+    _check_choice(warmth, Warmth.values, what="warmth", field="warmth")
+    _check_choice(status, ContactStatus.values, what="status", field="status")
     parsed: list[tuple[PhoneInput, ParsedPhone]] = []
     for phone in phones:
         result = parse_phone(phone.number, account.default_region)
@@ -109,10 +112,7 @@ def contact_create(
                 f"phone {phone.number!r} is not a number (default region {account.default_region})",
                 field="phone",
             )
-        if phone.label not in PhoneLabel.values:
-            raise InvalidInput(
-                f"phone label {phone.label!r} is not one of {', '.join(PhoneLabel.values)}", field="label"
-            )
+        _check_choice(phone.label, PhoneLabel.values, what="phone label", field="label")
         parsed.append((phone, result))
     if time_zone:
         time_zone = check_zone(time_zone, field="time_zone")
@@ -286,8 +286,7 @@ def check_birthday(month: int, day: int, year: int | None) -> tuple[int, int, in
 
 def _check_phone_change(account: Account, change: PhoneChange, existing: Phone | None) -> ParsedPhone | None:
     """The parsed number of a new or re-typed phone (``None`` when kept as it was)."""
-    if change.label not in PhoneLabel.values:
-        raise InvalidInput(f"phone label {change.label!r} is not one of {', '.join(PhoneLabel.values)}")
+    _check_choice(change.label, PhoneLabel.values, what="phone label")
     if change.remove:
         return None
     if existing is not None and change.number.strip() in (existing.number, ""):
@@ -298,6 +297,155 @@ def _check_phone_change(account: Account, change: PhoneChange, existing: Phone |
             f"phone {change.number.strip()!r} is not a number (default region {account.default_region})"
         )
     return parsed
+
+
+@dataclass(frozen=True, slots=True)
+class _PhoneEdit:
+    """A checked change to one of a contact's numbers, ready to write."""
+
+    change: PhoneChange
+    #: The number changed or removed; ``None`` for a new one.
+    existing: Phone | None
+    #: The number as typed, parsed; ``None`` when it is removed or kept as it was.
+    parsed: ParsedPhone | None
+
+    def write(self, *, account: Account, contact: Contact) -> None:
+        """Remove, add or change the number."""
+        change, existing, parsed = self.change, self.existing, self.parsed
+        if change.remove:
+            if existing is not None:
+                existing.delete()
+            return
+        if existing is None:
+            assert parsed is not None
+            Phone.objects.create(
+                account=account,
+                contact=contact,
+                number=parsed.number,
+                extension=parsed.extension,
+                label=change.label,
+                ok_at_work=change.ok_at_work,
+                is_valid=True,
+                is_bad=change.bad,
+            )
+            return
+        existing.label, existing.ok_at_work, existing.is_bad = change.label, change.ok_at_work, change.bad
+        if parsed is not None:
+            existing.number, existing.extension, existing.is_valid = parsed.number, parsed.extension, True
+        existing.save()
+
+
+@dataclass(frozen=True, slots=True)
+class _EmailEdit:
+    """A checked change to one of a contact's email addresses, ready to write."""
+
+    change: EmailChange
+    #: The address as typed, checked; ``None`` when it is removed.
+    address: str | None
+
+    def write(self, *, account: Account, contact: Contact) -> None:
+        """Add, remove or change the address."""
+        change = self.change
+        if change.id is None:
+            assert self.address is not None
+            Email.objects.create(account=account, contact=contact, address=self.address, label=change.label)
+        elif change.remove:
+            Email.objects.filter(pk=change.id, contact=contact).delete()
+        else:
+            Email.objects.filter(pk=change.id, contact=contact).update(
+                address=self.address, label=change.label
+            )
+
+
+def _edited_names(
+    contact: Contact, *, first_name: str | None, last_name: str | None, company: str | None
+) -> dict[str, str]:
+    """The contact's names after an edit: those given, trimmed, and the others as they are;
+    :class:`InvalidInput` when that leaves neither a name nor a company."""
+    given = {"first_name": first_name, "last_name": last_name, "company": company}
+    names = {key: getattr(contact, key) if value is None else value.strip() for key, value in given.items()}
+    if not any(names.values()):
+        raise InvalidInput("a contact needs a name or a company")
+    return names
+
+
+def _edited_details(
+    *,
+    title: str | None,
+    warmth: str | None,
+    status: str | None,
+    notes: str | None,
+    time_zone: str | None,
+    birthday: tuple[int, int, int | None] | None,
+    clear_birthday: bool,
+) -> dict[str, object]:
+    """The other fields an edit sets (those not ``None``; the birthday also when cleared), checked
+    in this order: warmth, status, time zone, birthday."""
+    if warmth is not None:
+        _check_choice(warmth, Warmth.values, what="warmth")
+    if status is not None:
+        _check_choice(status, ContactStatus.values, what="status")
+    given = {
+        "title": None if title is None else title.strip(),
+        "warmth": warmth,
+        "status": status,
+        "notes": notes,
+        "time_zone": None if time_zone is None else check_zone(time_zone),
+    }
+    fields: dict[str, object] = {key: value for key, value in given.items() if value is not None}
+    if birthday is not None or clear_birthday:
+        month, day, year = (None, None, None) if birthday is None else check_birthday(*birthday)
+        fields.update(birthday_month=month, birthday_day=day, birthday_year=year)
+    return fields
+
+
+def _phone_edits(account: Account, contact: Contact, changes: Iterable[PhoneChange]) -> list[_PhoneEdit]:
+    """The ``changes`` to the contact's numbers, checked in order; a new row left blank is
+    dropped. An id that is not one of the contact's numbers (the page is stale) is refused."""
+    current = {p.pk: p for p in contact.phones.all()}
+    edits = []
+    for change in changes:
+        existing = None
+        if change.id is not None:
+            existing = current.get(change.id)
+            if existing is None:
+                raise InvalidInput("that phone number is not one of this contact's (reload the page)")
+        elif not change.number.strip():
+            continue
+        edits.append(_PhoneEdit(change, existing, _check_phone_change(account, change, existing)))
+    return edits
+
+
+def _email_edits(contact: Contact, changes: Iterable[EmailChange]) -> list[_EmailEdit]:
+    """The ``changes`` to the contact's email addresses, checked in order (an address removed is
+    not); a new row left blank is dropped. An id that is not one of the contact's addresses (the
+    page is stale) is refused."""
+    current = {e.pk for e in contact.emails.all()}
+    edits = []
+    for change in changes:
+        if change.id is not None and change.id not in current:
+            raise InvalidInput("that email address is not one of this contact's (reload the page)")
+        if change.id is None and not change.address.strip():
+            continue
+        _check_choice(change.label, EmailLabel.values, what="email label")
+        edits.append(_EmailEdit(change, None if change.remove else check_email(change.address)))
+    return edits
+
+
+def _first_working_place(account: Account, contact: Contact) -> dict[str, object]:
+    """The country and state of the contact's first working number (the oldest neither kept as
+    written nor flagged wrong), which the calling-hour rules go by; nothing without one."""
+    located = next(
+        (
+            parse_phone(p.number, account.default_region)
+            for p in Phone.objects.filter(contact=contact).order_by("id")
+            if p.is_valid and not p.is_bad
+        ),
+        None,
+    )
+    if located is None or not located.valid:
+        return {}
+    return {"country": located.region or account.default_region, "subdivision": located.subdivision or ""}
 
 
 @transaction.atomic
@@ -329,106 +477,28 @@ def contact_update(
     follow the first working number when the numbers change.
     """
     account_row_check(account=account, row=contact, what="contact")
-    names = {
-        "first_name": contact.first_name if first_name is None else first_name.strip(),
-        "last_name": contact.last_name if last_name is None else last_name.strip(),
-        "company": contact.company if company is None else company.strip(),
+    fields: dict[str, object] = {
+        **_edited_names(contact, first_name=first_name, last_name=last_name, company=company),
+        **_edited_details(
+            title=title,
+            warmth=warmth,
+            status=status,
+            notes=notes,
+            time_zone=time_zone,
+            birthday=birthday,
+            clear_birthday=clear_birthday,
+        ),
     }
-    if not any(names.values()):
-        raise InvalidInput("a contact needs a name or a company")
-    if warmth is not None and warmth not in Warmth.values:
-        raise InvalidInput(f"warmth {warmth!r} is not one of {', '.join(Warmth.values)}")
-    if status is not None and status not in ContactStatus.values:
-        raise InvalidInput(f"status {status!r} is not one of {', '.join(ContactStatus.values)}")
-    if time_zone is not None:
-        time_zone = check_zone(time_zone)
-    if birthday is not None:
-        birthday = check_birthday(*birthday)
-
-    current_phones = {p.pk: p for p in contact.phones.all()}
-    phone_plan: list[tuple[PhoneChange, ParsedPhone | None]] = []
-    for change in phones or ():
-        existing = None
-        if change.id is not None:
-            existing = current_phones.get(change.id)
-            if existing is None:
-                raise InvalidInput("that phone number is not one of this contact's (reload the page)")
-        elif not change.number.strip():
-            continue
-        phone_plan.append((change, _check_phone_change(account, change, existing)))
-
-    current_emails = {e.pk: e for e in contact.emails.all()}
-    email_plan: list[tuple[EmailChange, str | None]] = []
-    for email_change in emails or ():
-        if email_change.id is not None and email_change.id not in current_emails:
-            raise InvalidInput("that email address is not one of this contact's (reload the page)")
-        if email_change.id is None and not email_change.address.strip():
-            continue
-        if email_change.label not in EmailLabel.values:
-            raise InvalidInput(
-                f"email label {email_change.label!r} is not one of {', '.join(EmailLabel.values)}"
-            )
-        checked = None if email_change.remove else check_email(email_change.address)
-        email_plan.append((email_change, checked))
+    phone_edits = _phone_edits(account, contact, phones or ())
+    email_edits = _email_edits(contact, emails or ())
 
     # Everything is valid: write.
-    fields: dict[str, object] = dict(names)
-    for key, value in (("title", title), ("warmth", warmth), ("status", status), ("notes", notes)):
-        if value is not None:
-            fields[key] = value.strip() if key == "title" else value
-    if time_zone is not None:
-        fields["time_zone"] = time_zone
-    if birthday is not None or clear_birthday:
-        month, day, year = birthday if birthday is not None else (None, None, None)
-        fields.update(birthday_month=month, birthday_day=day, birthday_year=year)
-
-    for change, parsed in phone_plan:
-        existing = current_phones.get(change.id) if change.id is not None else None
-        if change.remove:
-            if existing is not None:
-                existing.delete()
-            continue
-        if existing is None:
-            assert parsed is not None
-            Phone.objects.create(
-                account=account,
-                contact=contact,
-                number=parsed.number,
-                extension=parsed.extension,
-                label=change.label,
-                ok_at_work=change.ok_at_work,
-                is_valid=True,
-                is_bad=change.bad,
-            )
-            continue
-        existing.label, existing.ok_at_work, existing.is_bad = change.label, change.ok_at_work, change.bad
-        if parsed is not None:
-            existing.number, existing.extension, existing.is_valid = parsed.number, parsed.extension, True
-        existing.save()
-    if phone_plan:
-        located = next(
-            (
-                parse_phone(p.number, account.default_region)
-                for p in Phone.objects.filter(contact=contact).order_by("id")
-                if p.is_valid and not p.is_bad
-            ),
-            None,
-        )
-        if located is not None and located.valid:
-            fields["country"] = located.region or account.default_region
-            fields["subdivision"] = located.subdivision or ""
-
-    for email_change, checked in email_plan:
-        if email_change.id is None:
-            assert checked is not None
-            Email.objects.create(account=account, contact=contact, address=checked, label=email_change.label)
-        elif email_change.remove:
-            Email.objects.filter(pk=email_change.id, contact=contact).delete()
-        else:
-            Email.objects.filter(pk=email_change.id, contact=contact).update(
-                address=checked, label=email_change.label
-            )
-
+    for phone_edit in phone_edits:
+        phone_edit.write(account=account, contact=contact)
+    if phone_edits:
+        fields.update(_first_working_place(account, contact))
+    for email_edit in email_edits:
+        email_edit.write(account=account, contact=contact)
     if address is not None:
         address_set(account=account, contact=contact, address=address)
     if tags is not None:
@@ -466,8 +536,7 @@ def phone_add(
 def email_add(*, account: Account, contact: Contact, address: str, label: str = EmailLabel.HOME) -> Email:
     """Give a contact another email address."""
     account_row_check(account=account, row=contact, what="contact")
-    if label not in EmailLabel.values:
-        raise InvalidInput(f"email label {label!r} is not one of {', '.join(EmailLabel.values)}")
+    _check_choice(label, EmailLabel.values, what="email label")
     return Email.objects.create(account=account, contact=contact, address=check_email(address), label=label)
 
 

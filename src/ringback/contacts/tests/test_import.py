@@ -347,3 +347,48 @@ def test_the_readers_length_limits_are_the_columns_sizes():
         },
     }
     assert columns == LIMITS
+
+
+def card(name: str, *lines: str) -> str:
+    return f"BEGIN:VCARD\nVERSION:3.0\nFN:{name}\n" + "".join(f"{line}\n" for line in lines) + "END:VCARD\n"
+
+
+def test_cards_of_one_new_person_bring_each_number_address_and_tag_once(account, tmp_path):
+    text = (
+        card("Di Places", "TEL:646-555-0101", "TEL:ask at the bakery", "CATEGORIES:Austin",
+             "ADR;TYPE=home:;;1 Main St;Austin;TX;78701;US")
+        # The same street, city and postal code is the same address; a number kept as written
+        # is a repeat when she has it already.
+        + card("Di Places", "TEL:646-555-0101", "TEL:ask at the bakery", "TEL:ask at the mill",
+               "ADR;TYPE=work:;;1 Main St;Austin;;78701;", "ADR:;;2 Oak Ave;Austin;TX;78702;US",
+               "CATEGORIES:Austin,Bakers")
+        + card("Di Places", "TEL:646-555-0101", "TEL:ask at the mill", "ADR:;;2 Oak Ave;Austin;TX;78702;US",
+               "CATEGORIES:Bakers")
+    )  # fmt: skip
+    run = contacts_import(account=account, path=write(tmp_path, "di.vcf", text))
+    assert (run.created, run.merged, run.unchanged) == (1, 1, 1)
+    di = book(account)["Di Places"]
+    assert [(p.number, p.is_valid) for p in di.phones.all()] == [
+        ("+16465550101", True),
+        ("ask at the bakery", False),
+        ("ask at the mill", False),
+    ]
+    assert [str(a) for a in di.addresses.all()] == [
+        "1 Main St, Austin, TX, 78701, US",
+        "2 Oak Ave, Austin, TX, 78702, US",
+    ]
+    assert sorted(t.name for t in di.tags.all()) == ["Austin", "Bakers"]
+    assert not Touch.objects.exists()  # a new contact's merges are not written to its timeline
+
+
+def test_a_number_of_someone_else_in_the_file_is_not_taken_by_a_new_contact(account, tmp_path):
+    text = (
+        card("Al One", "TEL:646-555-0101")
+        + card("Bo Two", "TEL:646-555-0202")
+        + card("Bo Two", "TEL:646-555-0202", "TEL:646-555-0101")  # Bo's, by the first number
+    )
+    run = contacts_import(account=account, path=write(tmp_path, "two.vcf", text))
+    assert (run.created, run.merged, run.unchanged) == (2, 0, 1)
+    people = book(account)
+    assert [p.number for p in people["Al One"].phones.all()] == ["+16465550101"]
+    assert [p.number for p in people["Bo Two"].phones.all()] == ["+16465550202"]

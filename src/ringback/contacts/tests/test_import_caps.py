@@ -155,3 +155,38 @@ def test_addresses_beyond_the_cap_are_left_out_and_reported(account, tmp_path):
     di = Contact.objects.get(account=account)
     assert di.addresses.count() == MAX_ADDRESSES
     assert [(e["row"], e["contact"], e["addresses"]) for e in run.left_out] == [(1, "Di Places", 4)]
+
+
+def addresses_card(name: str, streets: range) -> str:
+    text = f"BEGIN:VCARD\nVERSION:3.0\nFN:{name}\nTEL:646-555-0101\n"
+    text += "".join(f"ADR;TYPE=home:;;{i} Main St;Austin;TX;78701;US\n" for i in streets)
+    return text + "END:VCARD\n"
+
+
+def test_cards_that_make_up_one_new_contact_keep_the_address_cap(account, tmp_path):
+    text = addresses_card("Di Places", range(MAX_ADDRESSES - 1))
+    text += addresses_card("Di Places", range(MAX_ADDRESSES - 2, MAX_ADDRESSES + 2))  # 1 known, 3 new
+    run = contacts_import(account=account, path=write(tmp_path, "di.vcf", text))
+    di = Contact.objects.get(account=account)
+    assert di.addresses.count() == MAX_ADDRESSES
+    assert (run.created, run.merged, run.capped) == (1, 1, 1)
+    assert [(e["row"], e["contact_id"], e["numbers"], e["addresses"]) for e in run.left_out] == [
+        (MAX_ADDRESSES + 5, di.pk, 0, 2)  # the line the second card begins on
+    ]
+
+
+def test_merging_addresses_and_tags_into_a_saved_contact_keeps_the_cap_and_says_so(account, tmp_path):
+    contacts_import(account=account, path=write(tmp_path, "di.vcf", addresses_card("Di Places", range(9))))
+    di = Contact.objects.get(account=account)
+    text = addresses_card("Di Places", range(8, 12)).replace("END:", "CATEGORIES:Austin,Bakers\nEND:")
+    run = contacts_import(account=account, path=write(tmp_path, "more.vcf", text))
+    assert di.addresses.count() == MAX_ADDRESSES
+    assert sorted(t.name for t in di.tags.all()) == ["Austin", "Bakers"]
+    assert (run.merged, run.capped) == (1, 1)
+    assert run.left_out == [
+        {"row": 1, "contact": "Di Places", "contact_id": di.pk, "numbers": 0, "emails": 0, "addresses": 2}
+    ]
+    assert Touch.objects.get(contact=di).note == (
+        "Merged from more.vcf, row 1: added an address; tags Austin, Bakers; "
+        f"left out 2 addresses (a contact keeps at most {MAX_ADDRESSES})."
+    )
