@@ -475,6 +475,8 @@ def _walk(
         yield planned, state
 
 
-def enrollment_seed(*, contact_id: int, version_id: int, started: datetime) -> int:
-    """The seed of an enrollment: reproducible from who, which version and when it started."""
-    return zlib.crc32(f"{contact_id}:{version_id}:{started.isoformat()}".encode())
+def enrollment_seed(*, contact_id: int, version_id: int, round: int) -> int:
+    """The seed of an enrollment: reproducible from who, which version and how many enrollments
+    the contact had before (``round``). Not from the instant it starts, so that a preview shown a
+    minute before is the plan that starting makes."""
+    return zlib.crc32(f"{contact_id}:{version_id}:{round}".encode())

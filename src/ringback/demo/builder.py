@@ -75,6 +75,7 @@ from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment, PlaybookVersion
 from ringback.playbooks.selectors import (
     context_for,
+    enrollment_round,
     enrollment_running,
     enrollment_status_counts,
     playbook_get,
@@ -339,7 +340,9 @@ class _Builder:
         """Run the pure engine from ``start`` as the services will; score the landing (0 = on target)."""
         assert story.target is not None and story.playbook is not None
         version = self.version(story.playbook)
-        seed = enrollment_seed(contact_id=contact.pk, version_id=version.pk, started=start)
+        seed = enrollment_seed(
+            contact_id=contact.pk, version_id=version.pk, round=enrollment_round(contact=contact)
+        )
         limit = self.limit(story)
         if start > limit:
             return _Sim(float("inf"), None)

@@ -66,6 +66,11 @@ def playbook_latest_version(*, playbook: Playbook) -> PlaybookVersion:
     return version
 
 
+def enrollment_round(*, contact: Contact) -> int:
+    """How many enrollments the contact has had (the next one's ``round`` for its seed)."""
+    return Enrollment.objects.filter(contact=contact).count()
+
+
 def enrollment_running(*, contact: Contact) -> Enrollment | None:
     """The contact's active or paused enrollment, if any."""
     return (
@@ -322,7 +327,9 @@ def _simulate(
     """Run ``version`` for ``contact`` from ``start`` as enrolling them then would (the same seed),
     nobody answering; nothing is saved. The contact's phones should be prefetched."""
     context = context_for(account=account, contact=contact)
-    seed = enrollment_seed(contact_id=contact.pk, version_id=version.pk, started=start)
+    seed = enrollment_seed(
+        contact_id=contact.pk, version_id=version.pk, round=enrollment_round(contact=contact)
+    )
     spec = version_spec(version=version)
     if max_touches is None:
         touches, end = enrollment_simulate(spec, seed=seed, start=start, context=context)

@@ -54,6 +54,7 @@ from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
 from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
 from ringback.playbooks.selectors import (
     context_for,
+    enrollment_round,
     enrollment_running,
     enrollment_state,
     playbook_copy_name,
@@ -197,7 +198,9 @@ def enrollment_start(
             raise _already(contact, running)
         enrollment_end(enrollment=running, reason=f"replaced by {playbook}", at=started)
     spec = version_spec(version=version)
-    seed = enrollment_seed(contact_id=contact.pk, version_id=version.pk, started=started)
+    seed = enrollment_seed(
+        contact_id=contact.pk, version_id=version.pk, round=enrollment_round(contact=contact)
+    )
     state = enrollment_begin(
         spec, seed=seed, at=started, context=context_for(account=account, contact=contact)
     )
