@@ -374,9 +374,12 @@ def _stale(contact: Contact, what: str) -> AlreadyLogged:
 def agenda_card_check(*, account: Account, contact: Contact, ref: CardRef) -> Appointment | None:
     """Raise :class:`AlreadyLogged` unless the card still shows what is due; lock what it acts on.
 
-    Returns the card's appointment, for appointment cards.
+    Another account's contact is "no such contact" (:class:`NotFound`), as in every service; a
+    card about another contact than ``contact`` is refused with :class:`InvalidInput`. Returns
+    the card's appointment, for appointment cards.
     """
-    if contact.account_id != account.pk or ref.contact_id != contact.pk:
+    account_row_check(account=account, row=contact, what="contact")
+    if ref.contact_id != contact.pk:
         raise InvalidInput("that card belongs to another contact")
     contact_lock(contact=contact)
     if ref.kind in STEP_KINDS:

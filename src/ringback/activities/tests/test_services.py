@@ -338,12 +338,17 @@ def test_a_card_of_another_contact_is_refused(account):
     assert raised.value.field is None
 
 
-def test_a_card_of_another_accounts_contact_is_refused(account):
+def test_a_card_of_another_accounts_contact_is_no_such_contact(account):
+    """As in every service, another account's contact is one that does not exist (issue 10)."""
     mary = make_contact(account)
     other = account_create(username="bob", password="another-password")
     card = CardRef(kind=ItemKind.CALLBACK, contact_id=mary.pk)
-    with pytest.raises(InvalidInput, match=r"^that card belongs to another contact$"):
+    with pytest.raises(NotFound, match=r"^no such contact$") as raised:
         agenda_card_check(account=other, contact=mary, ref=card)
+    assert raised.value.field is None
+    with pytest.raises(NotFound, match=r"^no such contact$"):
+        agenda_card_log(account=other, contact=mary, ref=card, outcome="done")
+    assert not Touch.objects.exists()
 
 
 def test_a_step_card_holds_while_its_step_is_due(account):
