@@ -168,6 +168,57 @@ def test_a_fixed_playbook_is_accepted(seeded: Any, tmp_path: Path) -> None:
     assert "my-chase" in [p["name"] for p in seeded.json("playbooks")]
 
 
+@pytest.mark.parametrize(
+    ("action", "wanted"), [("show", "a name"), ("validate", "a YAML file"), ("add", "a YAML file")]
+)
+def test_playbooks_action_without_its_target(seeded: Any, action: str, wanted: str) -> None:
+    assert fails(seeded, "playbooks", action) == f"error: playbooks {action} needs {wanted}"
+
+
+def test_validating_a_playbook_prints_its_advice_and_needs_no_account(ringback: Any, tmp_path: Path) -> None:
+    """Validating reads the file only: on an empty database it creates no owner account."""
+    path = write(tmp_path, "my-chase.yaml", PLAYBOOK.replace("3-x days", "3-5 days"))
+    assert ringback.ok("playbooks", "validate", path).out == (
+        f"{path}: valid — My chase, 3 steps.\n"
+        "  advice: hello: 10 words is about 4 seconds spoken; aim for 20–40 seconds (50–100 words) (R2)\n"
+        "  advice: hello: does not say when you will call again (R4)\n"
+    )
+    assert ringback.json("playbooks", "validate", path)["warnings"] == [
+        {
+            "template": "hello",
+            "rule": "R2",
+            "message": "10 words is about 4 seconds spoken; aim for 20–40 seconds (50–100 words)",
+        },
+        {"template": "hello", "rule": "R4", "message": "does not say when you will call again"},
+    ]
+    assert not Account.objects.exists()
+
+
+def test_an_added_playbook_is_shown_and_listed(seeded: Any, tmp_path: Path) -> None:
+    path = write(tmp_path, "my-chase.yaml", PLAYBOOK.replace("3-x days", "3-5 days"))
+    assert seeded.ok("playbooks", "add", path).out == "Added my-chase version 1.\n"
+    assert seeded.ok("playbooks", "show", "my-chase").out.splitlines() == [
+        "My chase (my-chase v1) — ",
+        "",
+        "┏━━━┳━━━━━━━┳━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━┓",
+        "┃ # ┃ step  ┃ channel ┃ wait     ┃ script ┃",
+        "┡━━━╇━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━┩",
+        "│ 1 │ one   │ call    │ 0 days   │ hello  │",
+        "│ 2 │ two   │ call    │ 3-4 days │ hello  │",
+        "│ 3 │ three │ call    │ 3-5 days │ hello  │",
+        "└───┴───────┴─────────┴──────────┴────────┘",
+        "When it runs out: stop.",
+    ]
+    listed = seeded.ok("playbooks", "list").out.splitlines()
+    assert (
+        "│ my-chase             │ My chase                │ 1       │ 3     │                │          │"
+        in listed
+    )
+    assert seeded.ok("playbooks").out.splitlines() == listed
+    shown = seeded.ok("playbooks", "show", "stay-in-touch").out
+    assert "on their birthday" in shown and "When it runs out: recontact after" in shown
+
+
 def test_playbook_file_that_is_missing_or_binary(seeded: Any, tmp_path: Path) -> None:
     line = fails(seeded, "playbooks", "validate", tmp_path / "nope.yaml")
     assert "nope.yaml" in line and "cannot read" in line

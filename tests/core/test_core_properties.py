@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -368,9 +368,29 @@ def check_cap(instants: Sequence[datetime], hours: CallingHours) -> None:
         assert len(within) <= cap, f"{len(within)} calls within 24 h from {first}"
 
 
+@dataclass
+class RunSoFar:
+    """What :func:`check_run` has seen of a run, touch by touch."""
+
+    previous_at: datetime  # when the previous touch was made (the start, before the first)
+    numbers_left: int  # the contact's numbers not yet found wrong
+    previous: PlannedTouch | None = None
+    retries: int = 0  # retries on another number in a row, up to the previous touch
+    calls: list[CallRecord] = field(default_factory=list)  # the calls that reached the line
+    attempt_windows: list[Window] = field(default_factory=list)  # the windows of those calls
+    limited_windows: list[Window] = field(
+        default_factory=list
+    )  # call windows planned after the first attempt
+
+    def retrying(self) -> bool:
+        """True when the next touch must retry the previous one on another number: it reached a
+        wrong number, and neither the retries nor the numbers have run out."""
+        wrong = self.previous is not None and self.previous.outcome is Outcome.WRONG_NUMBER
+        return wrong and self.retries < MAX_RETRIES and self.numbers_left > 0
+
+
 def check_run(book: Playbook, run: Run, context: Context, start: datetime) -> None:
     """Every property a simulated run must have."""
-    recipient = context.recipient
     # (d) It ends, within a bounded number of touches.
     assert run.state.status in TERMINAL, run.state
     assert run.state.ended
@@ -378,75 +398,91 @@ def check_run(book: Playbook, run: Run, context: Context, start: datetime) -> No
 
     # Calls that reached the contact's line count as attempts; a wrong number reached somebody
     # else and is retried at once on another number (at most MAX_RETRIES times in a row).
-    calls: list[CallRecord] = []
-    attempt_windows: list[Window] = []
-    limited_windows: list[Window] = []  # call windows planned after the first attempt
-    previous: PlannedTouch | None = None
-    previous_at = start
-    retries = 0
-    numbers_left = context.recipient.numbers
+    seen = RunSoFar(previous_at=start, numbers_left=context.recipient.numbers)
     for touch, at in zip(run.touches, run.times, strict=True):
-        window, step = touch.window, touch.step
-        # Touches are in order and inside their windows; windows start after the last touch.
-        assert window.start >= previous_at
-        assert window.start <= at < window.end
-        # (a) Calling hours, holidays, Sundays, vacations.
-        check_window_rules(window, step.channel, context)
-        retry = previous is not None and previous.outcome is Outcome.WRONG_NUMBER
-        retry = retry and retries < MAX_RETRIES and numbers_left > 0
-        if retry:
-            assert previous is not None
-            assert touch.index == previous.index, "a wrong number retries the same step"
-        retries = retries + 1 if retry else 0
-        if step.channel is Channel.CALL:
-            assert touch.attempt == len(calls) + 1
-            assert window.part in step.parts
-            not_after = None
-            if book.limits.within_days is not None and calls:
-                not_after = calls[0].at + timedelta(days=book.limits.within_days)
-                limited_windows.append(window)
-            # (c) Rotation of weekday and part of the day; a retry on another number is no new
-            # attempt to reach them and takes the first window instead.
-            if not retry:
-                check_rotation(
-                    window,
-                    parts=step.parts,
-                    wait=step.wait,
-                    reference=previous_at,
-                    not_before=previous_at,
-                    not_after=not_after,
-                    calls=calls,
-                    context=context,
-                )
-            if retry:
-                # Due at once: the same local day, when that day still has room.
-                today = local(previous_at, recipient).date()
-                free = [
-                    p
-                    for p in step.parts
-                    if slot(
-                        today,
-                        p,
-                        channel=Channel.CALL,
-                        context=context,
-                        not_before=previous_at,
-                        not_after=None,
-                        calls=calls,
-                    )
-                ]
-                if free:
-                    assert local(window.start, recipient).date() == today
-            if touch.outcome is not Outcome.WRONG_NUMBER:
-                calls.append(call_record(at, recipient.zone))
-                attempt_windows.append(window)
-            else:
-                numbers_left -= 1
-        if touch.variant is not None:
-            assert touch.variant in step.templates
-        previous, previous_at = touch, at
+        check_touch(book, touch, at, seen, context)
+    check_chase(book, run, seen, context)
 
+
+def check_touch(book: Playbook, touch: PlannedTouch, at: datetime, seen: RunSoFar, context: Context) -> None:
+    """The properties of one touch, made at ``at`` after what was ``seen``; then add it to ``seen``."""
+    window, step = touch.window, touch.step
+    # Touches are in order and inside their windows; windows start after the last touch.
+    assert window.start >= seen.previous_at
+    assert window.start <= at < window.end
+    # (a) Calling hours, holidays, Sundays, vacations.
+    check_window_rules(window, step.channel, context)
+    retry = seen.retrying()
+    if retry:
+        assert seen.previous is not None
+        assert touch.index == seen.previous.index, "a wrong number retries the same step"
+    seen.retries = seen.retries + 1 if retry else 0
+    if step.channel is Channel.CALL:
+        check_call(book, touch, at, seen, context, retry=retry)
+    if touch.variant is not None:
+        assert touch.variant in step.templates
+    seen.previous, seen.previous_at = touch, at
+
+
+def check_call(
+    book: Playbook, touch: PlannedTouch, at: datetime, seen: RunSoFar, context: Context, *, retry: bool
+) -> None:
+    """The properties of a call: its attempt number, its part of the day, rotation (R6) or, for a
+    retry on another number, no wait; then count it as an attempt, or a number less."""
+    window, step = touch.window, touch.step
+    assert touch.attempt == len(seen.calls) + 1
+    assert window.part in step.parts
+    not_after = None
+    if book.limits.within_days is not None and seen.calls:
+        not_after = seen.calls[0].at + timedelta(days=book.limits.within_days)
+        seen.limited_windows.append(window)
+    # (c) Rotation of weekday and part of the day; a retry on another number is no new
+    # attempt to reach them and takes the first window instead.
+    if retry:
+        check_retry_is_due_at_once(window, step, seen, context)
+    else:
+        check_rotation(
+            window,
+            parts=step.parts,
+            wait=step.wait,
+            reference=seen.previous_at,
+            not_before=seen.previous_at,
+            not_after=not_after,
+            calls=seen.calls,
+            context=context,
+        )
+    if touch.outcome is not Outcome.WRONG_NUMBER:
+        seen.calls.append(call_record(at, context.recipient.zone))
+        seen.attempt_windows.append(window)
+    else:
+        seen.numbers_left -= 1
+
+
+def check_retry_is_due_at_once(window: Window, step: Step, seen: RunSoFar, context: Context) -> None:
+    """A retry on another number is due at once: the same local day, when that day still has room."""
+    today = local(seen.previous_at, context.recipient).date()
+    free = [
+        p
+        for p in step.parts
+        if slot(
+            today,
+            p,
+            channel=Channel.CALL,
+            context=context,
+            not_before=seen.previous_at,
+            not_after=None,
+            calls=seen.calls,
+        )
+    ]
+    if free:
+        assert local(window.start, context.recipient).date() == today
+
+
+def check_chase(book: Playbook, run: Run, seen: RunSoFar, context: Context) -> None:
+    """The properties of the whole run: calls per 24 h, the chase's limits, and how it ended."""
+    calls = seen.calls
     # (f) No more attempts in 24 h than the region allows.
-    check_cap([w.start for w in attempt_windows], context.hours)
+    check_cap([w.start for w in seen.attempt_windows], context.hours)
     check_cap([c.at for c in calls], context.hours)
     assert run.state.calls == tuple(calls)
     # (b) The chase is capped.
@@ -455,14 +491,10 @@ def check_run(book: Playbook, run: Run, context: Context, start: datetime) -> No
         assert all(t.attempt <= book.limits.max_calls for t in run.touches)
     if book.limits.within_days is not None and calls:
         last_end = calls[0].at + timedelta(days=book.limits.within_days)
-        assert all(w.end <= last_end for w in limited_windows)
+        assert all(w.end <= last_end for w in seen.limited_windows)
     # (g) Minimum gap between touches.
     if book.limits.min_gap_days is not None:
-        gap = timedelta(days=book.limits.min_gap_days)
-        for earlier, later in itertools.pairwise(run.times):
-            assert later - earlier >= gap
-        for earlier_at, touch in zip(run.times, run.touches[1:], strict=False):
-            assert touch.window.start - earlier_at >= gap
+        check_gaps(run, timedelta(days=book.limits.min_gap_days))
     # How it ended.
     if run.state.status is Status.EXHAUSTED and book.finish.recontact_after_days is not None:
         assert run.state.recontact_at is not None
@@ -470,6 +502,14 @@ def check_run(book: Playbook, run: Run, context: Context, start: datetime) -> No
         assert run.state.recontact_at == run.state.last_touch_at + timedelta(
             days=book.finish.recontact_after_days
         )
+
+
+def check_gaps(run: Run, gap: timedelta) -> None:
+    """At least ``gap`` between two touches, and between a touch and the next one's window."""
+    for earlier, later in itertools.pairwise(run.times):
+        assert later - earlier >= gap
+    for earlier_at, touch in zip(run.times, run.touches[1:], strict=False):
+        assert touch.window.start - earlier_at >= gap
 
 
 # --------------------------------------------------------------------------- properties

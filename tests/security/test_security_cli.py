@@ -10,7 +10,7 @@ any of A's rows. The built-in playbooks are every account's own read-only copy: 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,6 +168,38 @@ def test_every_subcommand_is_in_the_table() -> None:
     assert not set(COMMANDS) - ringback_commands(), "COMMANDS names subcommands that no longer exist"
 
 
+def runs_as_b(how: str) -> Iterator[tuple[str, Run]]:
+    """B's runs, with the subcommand of each: every run when B is chosen with ``--user``; with
+    ``RINGBACK_USER``, which picks the account as ``--user`` does (one place in console/base.py),
+    the first run of each subcommand shows it."""
+    for command, (_why, cases) in COMMANDS.items():
+        for case in cases if how == "--user" else cases[:1]:
+            yield command, case
+
+
+def run_problems(
+    case: Run, args: list[str], result: Any, before: dict[str, Any], after: dict[str, Any]
+) -> list[str]:
+    """What is wrong with one run of B's, given account A's rows before and after it: each
+    problem names the run and shows its output."""
+    shown = result.out + result.err
+    for sent in args:
+        shown = shown.replace(sent, "")  # what B typed may name A's rows; only the answer counts
+    checks = (
+        (case.refused and result.ok, f"succeeded, but it names account A's row\n{result}"),
+        (not case.refused and not result.ok, f"failed\n{result}"),
+        (case.refused and not result.error_lines, f"refused without a message\n{result}"),
+        ("Traceback" in shown, f"printed a traceback\n{result}"),
+        (MARKER.lower() in shown.lower(), f"shows account A's text ({MARKER}…)\n{result}"),
+        (
+            bool(case.says) and case.says not in result.out + result.err,
+            f"does not say {case.says!r}\n{result}",
+        ),
+        (before != after, f"changed account A's rows: {changed(before, after)}"),
+    )
+    return [f"ringback {' '.join(args)}: {problem}" for failed, problem in checks if failed]
+
+
 @pytest.mark.parametrize("how", ["--user", "RINGBACK_USER"])
 def test_account_b_cannot_reach_account_a_from_the_command_line(
     world: World,
@@ -182,35 +214,14 @@ def test_account_b_cannot_reach_account_a_from_the_command_line(
     start = snapshot(world.a)
     problems: list[str] = []
     runs = 0
-    for command, (_why, cases) in COMMANDS.items():
-        # RINGBACK_USER picks the account as --user does (one place in console/base.py): the
-        # first run of each subcommand shows it.
-        for case in cases if how == "--user" else cases[:1]:
-            args = case.args(world, tmp_path)
-            if how == "--user" and command != "createuser":
-                args = [*args, "--user", "bob"]
-            before = snapshot(world.a)
-            result = ringback(*args)
-            runs += 1
-            shown = result.out + result.err
-            for sent in args:
-                shown = shown.replace(sent, "")
-            where = f"ringback {' '.join(args)}"
-            if case.refused and result.ok:
-                problems.append(f"{where}: succeeded, but it names account A's row\n{result}")
-            if not case.refused and not result.ok:
-                problems.append(f"{where}: failed\n{result}")
-            if case.refused and not result.error_lines:
-                problems.append(f"{where}: refused without a message\n{result}")
-            if "Traceback" in shown:
-                problems.append(f"{where}: printed a traceback\n{result}")
-            if MARKER.lower() in shown.lower():
-                problems.append(f"{where}: shows account A's text ({MARKER}…)\n{result}")
-            if case.says and case.says not in result.out + result.err:
-                problems.append(f"{where}: does not say {case.says!r}\n{result}")
-            after = snapshot(world.a)
-            if before != after:
-                problems.append(f"{where}: changed account A's rows: {changed(before, after)}")
+    for command, case in runs_as_b(how):
+        args = case.args(world, tmp_path)
+        if how == "--user" and command != "createuser":
+            args = [*args, "--user", "bob"]
+        before = snapshot(world.a)
+        result = ringback(*args)
+        runs += 1
+        problems += run_problems(case, args, result, before, snapshot(world.a))
     record_property("runs", runs)
     assert changed(start, snapshot(world.a)) == []
     assert not problems, f"{len(problems)} problems in {runs} runs:\n" + "\n\n".join(problems)

@@ -374,51 +374,76 @@ def _stale(contact: Contact, what: str) -> AlreadyLogged:
 def agenda_card_check(*, account: Account, contact: Contact, ref: CardRef) -> Appointment | None:
     """Raise :class:`AlreadyLogged` unless the card still shows what is due; lock what it acts on.
 
-    Returns the card's appointment, for appointment cards.
+    Another account's contact is "no such contact" (:class:`NotFound`), as in every service; a
+    card about another contact than ``contact`` is refused with :class:`InvalidInput`. Returns
+    the card's appointment, for appointment cards.
     """
-    if contact.account_id != account.pk or ref.contact_id != contact.pk:
+    account_row_check(account=account, row=contact, what="contact")
+    if ref.contact_id != contact.pk:
         raise InvalidInput("that card belongs to another contact")
     contact_lock(contact=contact)
     if ref.kind in STEP_KINDS:
-        if ref.enrollment_id is None:
-            raise InvalidInput("that card names no playbook step")
-        enrollment = (
-            Enrollment.objects.select_for_update(of=("self",))
-            .select_related("version__playbook")
-            .filter(pk=ref.enrollment_id, account=account, contact=contact)
-            .first()
-        )
-        if enrollment is None:
-            raise InvalidInput(f"that card is not about {contact.name}'s playbook")
-        spec = version_spec(version=enrollment.version)
-        current = spec.steps[enrollment.step_index].id if enrollment.step_index < len(spec.steps) else ""
-        if (
-            enrollment.status != EnrollmentStatus.ACTIVE
-            or current != ref.step
-            or enrollment.due_start != ref.due
-        ):
-            raise _stale(contact, f"{ref.kind.value} ({ref.step or 'step'})")
+        _step_card_check(account=account, contact=contact, ref=ref)
         return None
     if ref.kind is ItemKind.APPOINTMENT:
-        if ref.appointment_id is None:
-            raise InvalidInput("that card names no appointment")
-        appointment = (
-            Appointment.objects.select_for_update()
-            .filter(pk=ref.appointment_id, account=account, contact=contact)
-            .first()
-        )
-        if appointment is None:
-            raise InvalidInput(f"that appointment is not {contact.name}'s")
-        if appointment.status != AppointmentStatus.SCHEDULED:
-            raise _stale(contact, "appointment")
-        return appointment
+        return _appointment_card_check(account=account, contact=contact, ref=ref)
+    _contact_card_check(account=account, contact=contact, ref=ref)
+    return None
+
+
+def _step_card_check(*, account: Account, contact: Contact, ref: CardRef) -> None:
+    """Lock the contact's enrollment the step card names; raise :class:`AlreadyLogged` unless it
+    is still running and due at the card's step and time."""
+    if ref.enrollment_id is None:
+        raise InvalidInput("that card names no playbook step")
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("version__playbook")
+        .filter(pk=ref.enrollment_id, account=account, contact=contact)
+        .first()
+    )
+    if enrollment is None:
+        raise InvalidInput(f"that card is not about {contact.name}'s playbook")
+    if (
+        enrollment.status != EnrollmentStatus.ACTIVE
+        or _current_step_id(enrollment) != ref.step
+        or enrollment.due_start != ref.due
+    ):
+        raise _stale(contact, f"{ref.kind.value} ({ref.step or 'step'})")
+
+
+def _current_step_id(enrollment: Enrollment) -> str:
+    """The id of the step the enrollment is at; empty once past its last step."""
+    steps = version_spec(version=enrollment.version).steps
+    return steps[enrollment.step_index].id if enrollment.step_index < len(steps) else ""
+
+
+def _appointment_card_check(*, account: Account, contact: Contact, ref: CardRef) -> Appointment:
+    """Lock and return the contact's appointment the card names; raise :class:`AlreadyLogged`
+    unless it is still scheduled."""
+    if ref.appointment_id is None:
+        raise InvalidInput("that card names no appointment")
+    appointment = (
+        Appointment.objects.select_for_update()
+        .filter(pk=ref.appointment_id, account=account, contact=contact)
+        .first()
+    )
+    if appointment is None:
+        raise InvalidInput(f"that appointment is not {contact.name}'s")
+    if appointment.status != AppointmentStatus.SCHEDULED:
+        raise _stale(contact, "appointment")
+    return appointment
+
+
+def _contact_card_check(*, account: Account, contact: Contact, ref: CardRef) -> None:
+    """Raise :class:`AlreadyLogged` for a call-back card once the call-back was dealt with, and
+    for a birthday card once the contact was greeted today (the seller's day)."""
     if ref.kind is ItemKind.CALLBACK and contact.callback_requested_at is None:
         raise _stale(contact, "call back")
     if ref.kind is ItemKind.BIRTHDAY:
         today = clock.now().astimezone(zone(account.time_zone)).date()
         if birthdays_greeted(account=account, day=today, contact_ids=[contact.pk]):
             raise _stale(contact, "birthday greeting")
-    return None
 
 
 def _touch_done(*, account: Account, contact: Contact, note: str, step: str = "") -> Touch:

@@ -7,8 +7,8 @@ wait range allows it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
@@ -250,10 +250,12 @@ def _clip(lo: time, hi: time, hours: CallingHours) -> tuple[time, time] | None:
     return (lo, hi) if lo < hi else None
 
 
+#: A candidate window of a day: its part of the day (none but for calls), from and to local midnight.
+_Slot = tuple[PartOfDay | None, timedelta, timedelta]
+
+
 @lru_cache(maxsize=256)
-def _slots(
-    channel: Channel, parts: tuple[PartOfDay, ...], hours: CallingHours
-) -> tuple[tuple[PartOfDay | None, timedelta, timedelta], ...]:
+def _slots(channel: Channel, parts: tuple[PartOfDay, ...], hours: CallingHours) -> tuple[_Slot, ...]:
     """The day's candidate windows as offsets from local midnight, clipped to calling hours."""
     raw = (
         [(p, *PART_BOUNDS[p]) for p in parts] if channel is Channel.CALL else [(None, hours.start, hours.end)]
@@ -276,6 +278,120 @@ def _midnight_utc(zone_name: str, day: date) -> datetime:
     offset = zone(zone_name).utcoffset(datetime.combine(day, time(12)))
     assert offset is not None
     return datetime.combine(day, time(0), UTC) - offset
+
+
+#: What rotation (R6) charges a call window for repeating the previous attempt's weekday, and
+#: again for repeating its part of the day: more than any tie and any of the first nine days past
+#: the wait range.
+REPEAT_PREVIOUS_COST = 100
+#: What it charges for repeating the weekday, and again the part of the day, of any earlier attempt.
+REPEAT_EARLIER_COST = 3
+#: What each day past the wait range costs.
+LATE_DAY_COST = 10
+
+
+def _wait_days(
+    wait: Wait, reference_day: date, recipient: Recipient, anchor_day: date | None
+) -> tuple[date, date]:
+    """The first and last local day a step may fall on: ``anchor_day`` alone for an anchored step,
+    else the wait range counted from ``reference_day`` (in business days if the wait says so)."""
+    if anchor_day is not None:
+        return anchor_day, anchor_day
+    if wait.business:
+        return (
+            _business_days(reference_day, wait.min_days, recipient),
+            _business_days(reference_day, wait.max_days, recipient),
+        )
+    return reference_day + wait.min_days * DAY, reference_day + wait.max_days * DAY
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    """What a window must keep to besides its day: start at ``not_before`` at the earliest, end at
+    ``not_after`` at the latest, overlap no vacation, and come after fewer than ``per_day`` of
+    ``calls`` in the 24 hours before it (no cap when ``None``)."""
+
+    not_before: datetime
+    not_after: datetime | None
+    vacations: Sequence[Vacation]
+    calls: Sequence[CallRecord]
+    per_day: int | None
+
+    def fit(self, start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
+        """``start``-``end`` narrowed to the limits, or ``None`` when what is left is shorter than
+        :data:`MIN_WINDOW`, overlaps a vacation or would go over the calls cap."""
+        start = max(start, self.not_before)
+        if self.not_after is not None:
+            end = min(end, self.not_after)
+        if end - start < MIN_WINDOW:
+            return None
+        if any(v_start < end and start < v_end for v_start, v_end in self.vacations):
+            return None
+        if self.per_day is not None and self._calls_in_day_before(start) >= self.per_day:
+            return None
+        return start, end
+
+    def _calls_in_day_before(self, at: datetime) -> int:
+        """How many of ``calls`` fall in the 24 hours up to ``at`` (``at`` included)."""
+        return sum(1 for c in self.calls if at - DAY < c.at <= at)
+
+
+def _free_windows(
+    day: date, *, channel: Channel, slots: Sequence[_Slot], recipient: Recipient, limits: _Limits
+) -> Iterator[Window]:
+    """The windows of local ``day`` that may be used, in the order of ``slots``; none on a day
+    the channel may not use (a Sunday, a holiday)."""
+    if not _allowed_day(channel, day, recipient):
+        return
+    midnight = _midnight_utc(recipient.zone, day)
+    for part, lo, hi in slots:
+        fitted = limits.fit(midnight + lo, midnight + hi)
+        if fitted is not None:
+            yield Window(*fitted, part)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rotation:
+    """What a window costs for repeating the weekday or part of the day of earlier calls (R6):
+    nothing before the first call, nor for other channels (``previous`` is then ``None``)."""
+
+    previous: CallRecord | None = None
+    weekdays: frozenset[int] = frozenset()
+    parts: frozenset[PartOfDay] = frozenset()
+
+    @classmethod
+    def after(cls, channel: Channel, calls: Sequence[CallRecord]) -> _Rotation:
+        """The rotation a step on ``channel`` owes to ``calls``."""
+        if channel is not Channel.CALL or not calls:
+            return cls()
+        return cls(calls[-1], frozenset(c.weekday for c in calls), frozenset(c.part for c in calls))
+
+    def cost(self, weekday: int, part: PartOfDay | None) -> int:
+        """The cost of a window on ``weekday`` in ``part`` of the day."""
+        if self.previous is None:
+            return 0
+        repeats_previous = int(weekday == self.previous.weekday) + int(part == self.previous.part)
+        repeats_earlier = int(weekday in self.weekdays) + int(part in self.parts)
+        return repeats_previous * REPEAT_PREVIOUS_COST + repeats_earlier * REPEAT_EARLIER_COST
+
+
+@dataclass(slots=True)
+class _Cheapest:
+    """The windows of the lowest cost offered so far, in the order they were offered."""
+
+    windows: list[Window] = field(default_factory=list)
+    cost: int = 0
+
+    def offer(self, window: Window, cost: int) -> None:
+        """Keep ``window`` if it costs no more than the cheapest so far (alone if it costs less)."""
+        if not self.windows or cost < self.cost:
+            self.windows, self.cost = [window], cost
+        elif cost == self.cost:
+            self.windows.append(window)
+
+    def pick(self, tie_break: int) -> Window | None:
+        """One of the cheapest windows, chosen by ``tie_break``; ``None`` if none was offered."""
+        return self.windows[tie_break % len(self.windows)] if self.windows else None
 
 
 def find_window(
@@ -305,68 +421,25 @@ def find_window(
     reproducible.
     """
     tz = zone(recipient.zone)
-    ref_day = reference.astimezone(tz).date()
+    first, last = _wait_days(wait, reference.astimezone(tz).date(), recipient, anchor_day)
     floor_day = not_before.astimezone(tz).date()
-    if anchor_day is not None:
-        first, last = anchor_day, anchor_day
-    elif wait.business:
-        first = _business_days(ref_day, wait.min_days, recipient)
-        last = _business_days(ref_day, wait.max_days, recipient)
-    else:
-        first, last = ref_day + wait.min_days * DAY, ref_day + wait.max_days * DAY
     slots = _slots(channel, tuple(parts), hours)
-    last_call = calls[-1] if calls else None
-    earlier_parts = {c.part for c in calls}
-    earlier_days = {c.weekday for c in calls}
     per_day = hours.max_calls_per_24h if channel is Channel.CALL else None
-    rotate = channel is Channel.CALL and last_call is not None
-
-    best: list[tuple[datetime, datetime, PartOfDay | None]] = []
-    best_score = -1
+    limits = _Limits(not_before, not_after, vacations, calls, per_day)
+    rotation = _Rotation.after(channel, calls)
+    cheapest = _Cheapest()
     day = max(first, floor_day)
     horizon = max(last, floor_day) + SEARCH_DAYS * DAY
     while day <= horizon:
-        beyond = (day - last).days if day > last else 0
-        if best_score >= 0 and beyond * 10 > best_score:
-            break
-        if _allowed_day(channel, day, recipient):
-            midnight = _midnight_utc(recipient.zone, day)
-            weekday = day.weekday()
-            for part, lo, hi in slots:
-                start = midnight + lo
-                end = midnight + hi
-                if start < not_before:
-                    start = not_before
-                if not_after is not None and end > not_after:
-                    end = not_after
-                if end - start < MIN_WINDOW:
-                    continue
-                if vacations and any(v_start < end and start < v_end for v_start, v_end in vacations):
-                    continue
-                if per_day is not None and sum(1 for c in calls if start - DAY < c.at <= start) >= per_day:
-                    continue
-                if earliest:
-                    return Window(start, end, part)
-                score = beyond * 10
-                if rotate:
-                    assert last_call is not None
-                    if weekday == last_call.weekday:
-                        score += 100
-                    if part == last_call.part:
-                        score += 100
-                    if weekday in earlier_days:
-                        score += 3
-                    if part in earlier_parts:
-                        score += 3
-                if best_score < 0 or score < best_score:
-                    best_score = score
-                    best = [(start, end, part)]
-                elif score == best_score:
-                    best.append((start, end, part))
+        late = max((day - last).days, 0) * LATE_DAY_COST
+        if cheapest.windows and late > cheapest.cost:
+            break  # every window from this day on costs more than the cheapest found
+        for window in _free_windows(day, channel=channel, slots=slots, recipient=recipient, limits=limits):
+            if earliest:
+                return window
+            cheapest.offer(window, late + rotation.cost(day.weekday(), window.part))
         day += DAY
-    if not best:
-        return None
-    return Window(*best[tie_break % len(best)])
+    return cheapest.pick(tie_break)
 
 
 #: How forms send a local date-time: ``datetime-local`` inputs, or typed by hand.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -11,7 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from ringback.accounts.services import account_create, account_update
 from ringback.activities.models import AppendOnlyError, Touch
 from ringback.activities.selectors import agenda_for_day
-from ringback.activities.services import appointment_book, touch_log
+from ringback.activities.services import (
+    AlreadyLogged,
+    CardRef,
+    agenda_card_check,
+    agenda_card_log,
+    appointment_book,
+    touch_log,
+)
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import contact_find
 from ringback.contacts.services import PhoneInput, contact_create
@@ -22,6 +32,7 @@ from ringback.core.errors import (
     ContactAmbiguous,
     ContactNotFound,
     InvalidDate,
+    InvalidInput,
     NotFound,
     OutcomeNotAllowed,
     Suppressed,
@@ -297,3 +308,123 @@ def test_one_scheduled_appointment_per_contact_and_time(account):
     Appointment.objects.filter(pk=booked.pk).update(status="done")
     appointment_book(account=account, contact=mary, starts_at=at)  # done: the time is free again
     assert Touch.objects.filter(contact=mary, outcome="appointment").count() == 2
+
+
+# --- agenda cards: logging against a card checks that it still shows what is due -------------
+
+
+def _stale_message(name: str, what: str) -> str:
+    return (
+        f"^Already logged: {name}'s {re.escape(what)} was dealt with in another tab, "
+        r"or the plan has moved on\. Nothing was changed\.$"
+    )
+
+
+def _step_card(contact: Contact, enrollment: Enrollment, **changes: Any) -> CardRef:
+    ref = CardRef(
+        kind=ItemKind.CALL,
+        contact_id=contact.pk,
+        enrollment_id=enrollment.pk,
+        step="call-1",
+        due=enrollment.due_start,
+    )
+    return replace(ref, **changes)
+
+
+def test_a_card_of_another_contact_is_refused(account):
+    mary = make_contact(account)
+    tom = make_contact(account, first="Tom", last="Jones", phone="212-555-0100")
+    card = CardRef(kind=ItemKind.CALLBACK, contact_id=tom.pk)
+    with pytest.raises(InvalidInput, match=r"^that card belongs to another contact$") as raised:
+        agenda_card_check(account=account, contact=mary, ref=card)
+    assert raised.value.field is None
+
+
+def test_a_card_of_another_accounts_contact_is_no_such_contact(account):
+    """As in every service, another account's contact is one that does not exist (issue 10)."""
+    mary = make_contact(account)
+    other = account_create(username="bob", password="another-password")
+    card = CardRef(kind=ItemKind.CALLBACK, contact_id=mary.pk)
+    with pytest.raises(NotFound, match=r"^no such contact$") as raised:
+        agenda_card_check(account=other, contact=mary, ref=card)
+    assert raised.value.field is None
+    with pytest.raises(NotFound, match=r"^no such contact$"):
+        agenda_card_log(account=other, contact=mary, ref=card, outcome="done")
+    assert not Touch.objects.exists()
+
+
+def test_a_step_card_holds_while_its_step_is_due(account):
+    mary = make_contact(account)
+    enrollment = enrollment_start(account=account, contact=mary, playbook="four-calls-two-weeks")
+    assert agenda_card_check(account=account, contact=mary, ref=_step_card(mary, enrollment)) is None
+
+
+def test_a_step_card_must_name_the_contacts_playbook(account):
+    mary = make_contact(account)
+    tom = make_contact(account, first="Tom", last="Jones", phone="212-555-0100")
+    enrollment = enrollment_start(account=account, contact=mary, playbook="four-calls-two-weeks")
+    toms = enrollment_start(account=account, contact=tom, playbook="four-calls-two-weeks")
+    with pytest.raises(InvalidInput, match=r"^that card names no playbook step$"):
+        agenda_card_check(account=account, contact=mary, ref=_step_card(mary, enrollment, enrollment_id=None))
+    with pytest.raises(InvalidInput, match=r"^that card is not about Mary Smith's playbook$"):
+        agenda_card_check(account=account, contact=mary, ref=_step_card(mary, toms))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"step": "call-2"}, {"due": NOW + timedelta(days=30)}, {"kind": ItemKind.TASK, "step": ""}],
+    ids=["another-step", "another-due-time", "no-step-named"],
+)
+def test_a_step_card_is_stale_once_the_plan_moved(account, changes):
+    mary = make_contact(account)
+    enrollment = enrollment_start(account=account, contact=mary, playbook="four-calls-two-weeks")
+    card = _step_card(mary, enrollment, **changes)
+    what = f"{card.kind.value} ({card.step or 'step'})"
+    with pytest.raises(AlreadyLogged, match=_stale_message("Mary Smith", what)) as raised:
+        agenda_card_check(account=account, contact=mary, ref=card)
+    assert raised.value.field is None
+
+
+def test_a_step_card_is_stale_once_the_playbook_stopped(account):
+    mary = make_contact(account)
+    enrollment = enrollment_start(account=account, contact=mary, playbook="four-calls-two-weeks")
+    card = _step_card(mary, enrollment)
+    touch_log(account=account, contact=mary, outcome="not-interested")
+    with pytest.raises(AlreadyLogged, match=_stale_message("Mary Smith", "call (call-1)")):
+        agenda_card_check(account=account, contact=mary, ref=card)
+
+
+def test_an_appointment_card_holds_while_it_is_scheduled(account):
+    mary = make_contact(account)
+    tom = make_contact(account, first="Tom", last="Jones", phone="212-555-0100")
+    booked = appointment_book(account=account, contact=mary, starts_at=NOW + timedelta(hours=6))
+    toms = appointment_book(account=account, contact=tom, starts_at=NOW + timedelta(hours=6))
+    card = CardRef(kind=ItemKind.APPOINTMENT, contact_id=mary.pk, appointment_id=booked.pk)
+    assert agenda_card_check(account=account, contact=mary, ref=card) == booked
+    with pytest.raises(InvalidInput, match=r"^that card names no appointment$"):
+        agenda_card_check(account=account, contact=mary, ref=replace(card, appointment_id=None))
+    with pytest.raises(InvalidInput, match=r"^that appointment is not Mary Smith's$"):
+        agenda_card_check(account=account, contact=mary, ref=replace(card, appointment_id=toms.pk))
+    agenda_card_log(account=account, contact=mary, ref=card, outcome="done")
+    with pytest.raises(AlreadyLogged, match=_stale_message("Mary Smith", "appointment")):
+        agenda_card_check(account=account, contact=mary, ref=card)
+
+
+def test_a_call_back_card_holds_while_they_wait_for_the_call(account):
+    mary = make_contact(account)
+    card = CardRef(kind=ItemKind.CALLBACK, contact_id=mary.pk)
+    with pytest.raises(AlreadyLogged, match=_stale_message("Mary Smith", "call back")):
+        agenda_card_check(account=account, contact=mary, ref=card)
+    touch_log(account=account, contact=mary, outcome="callback")
+    mary.refresh_from_db()
+    assert agenda_card_check(account=account, contact=mary, ref=card) is None
+
+
+def test_a_birthday_card_holds_until_they_are_greeted_that_day(account):
+    ann = make_contact(account, first="Ann", birthday=(11, 23, 1980))
+    card = CardRef(kind=ItemKind.BIRTHDAY, contact_id=ann.pk)
+    assert agenda_card_check(account=account, contact=ann, ref=card) is None
+    agenda_card_log(account=account, contact=ann, ref=card, outcome="done")
+    with pytest.raises(AlreadyLogged, match=_stale_message("Ann Smith", "birthday greeting")):
+        agenda_card_check(account=account, contact=ann, ref=card)
+    assert Touch.objects.filter(contact=ann).count() == 1

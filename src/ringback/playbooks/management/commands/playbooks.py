@@ -7,10 +7,13 @@ from rich.table import Table
 from rich.text import Text
 
 from ringback.accounts.commands import AccountCommand
+from ringback.accounts.models import Account
 from ringback.core.errors import InvalidInput, PlaybookError
 from ringback.core.lint import lint_playbook, playbook_scripts_check
 from ringback.core.playbook import MAX_SOURCE_CHARS, parse_playbook
+from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.interface.commands import visible
+from ringback.playbooks.models import PlaybookVersion
 from ringback.playbooks.selectors import (
     playbook_get,
     playbook_latest_version,
@@ -48,94 +51,52 @@ class Command(AccountCommand):
         if action != "list" and not target:
             raise InvalidInput(f"playbooks {action} needs a {'name' if action == 'show' else 'YAML file'}")
         if action == "validate":
-            spec = parse_playbook(_read(target), source=Path(target).name)
-            playbook_scripts_check(spec)
-            warnings = lint_playbook(spec)
-            data = {
-                "valid": True,
-                "name": spec.name,
-                "version": spec.version,
-                "steps": len(spec.steps),
-                "warnings": [
-                    {"template": w.template, "rule": w.rule, "message": w.message} for w in warnings
-                ],
-            }
-
-            def validated(console: Console) -> None:
-                console.print(f"{target}: valid — {spec.title}, {len(spec.steps)} steps.")
-                for warning in warnings:
-                    console.print(f"  advice: {warning}")
-
-            self.emit(options, data, validated)
+            self._validate(target, options)  # reads the file only: it needs no account
             return
         account = self.account(options)
         if action == "add":
-            version = playbook_add(account=account, text=_read(target), source=Path(target).name)
-            data = {"name": version.playbook.name, "version": version.number}
-            self.emit(
-                options,
-                data,
-                lambda c: c.print(f"Added {version.playbook.name} version {version.number}."),
-            )
-            return
-        if action == "show":
-            version = playbook_latest_version(playbook=playbook_get(account=account, name=target))
-            spec = version_spec(version=version)
-            data = {
-                "name": spec.name,
-                "title": spec.title,
-                "version": version.number,
-                "description": spec.description,
-                "rules": list(spec.rules),
-                "steps": [
-                    {
-                        "id": s.id,
-                        "channel": s.channel.value,
-                        "wait": str(s.wait),
-                        "templates": list(s.templates),
-                        "at": [p.value for p in s.parts],
-                        "purpose": s.purpose,
-                    }
-                    for s in spec.steps
-                ],
-                "finish": {"recontact_after_days": spec.finish.recontact_after_days},
-                "limits": {
-                    "max_calls": spec.limits.max_calls,
-                    "within_days": spec.limits.within_days,
-                    "min_gap_days": spec.limits.min_gap_days,
-                },
-                "source": version.source,
-            }
+            self._add(account, target, options)
+        elif action == "show":
+            self._show(account, target, options)
+        else:
+            self._list(account, options)
 
-            def show(console: Console) -> None:
-                console.print(
-                    Text.assemble(
-                        (visible(spec.title), "bold"),
-                        f" ({spec.name} v{version.number}) — {', '.join(spec.rules)}",
-                    )
-                )
-                console.print(spec.description)
-                table = Table(show_header=True)
-                for column in ("#", "step", "channel", "wait", "script"):
-                    table.add_column(column)
-                for n, s in enumerate(spec.steps, 1):
-                    table.add_row(
-                        str(n),
-                        s.id,
-                        s.channel.value,
-                        "on their birthday" if s.anchor else str(s.wait),
-                        ", ".join(s.templates),
-                    )
-                console.print(table)
-                ending = (
-                    f"recontact after {spec.finish.recontact_after_days} days"
-                    if spec.finish.recontact_after_days
-                    else "stop"
-                )
-                console.print(f"When it runs out: {ending}.")
+    def _validate(self, path: str, options: dict[str, Any]) -> None:
+        """Check a playbook file as ``add`` would, and print the advice about its scripts."""
+        spec = parse_playbook(_read(path), source=Path(path).name)
+        playbook_scripts_check(spec)
+        warnings = lint_playbook(spec)
+        data = {
+            "valid": True,
+            "name": spec.name,
+            "version": spec.version,
+            "steps": len(spec.steps),
+            "warnings": [{"template": w.template, "rule": w.rule, "message": w.message} for w in warnings],
+        }
 
-            self.emit(options, data, show)
-            return
+        def validated(console: Console) -> None:
+            console.print(f"{path}: valid — {spec.title}, {len(spec.steps)} steps.")
+            for warning in warnings:
+                console.print(f"  advice: {warning}")
+
+        self.emit(options, data, validated)
+
+    def _add(self, account: Account, path: str, options: dict[str, Any]) -> None:
+        """Add the playbook file as the next version of the account's playbook of that name."""
+        version = playbook_add(account=account, text=_read(path), source=Path(path).name)
+        data = {"name": version.playbook.name, "version": version.number}
+        self.emit(
+            options, data, lambda c: c.print(f"Added {version.playbook.name} version {version.number}.")
+        )
+
+    def _show(self, account: Account, name: str, options: dict[str, Any]) -> None:
+        """Show the latest version of the account's playbook called ``name``, step by step."""
+        version = playbook_latest_version(playbook=playbook_get(account=account, name=name))
+        spec = version_spec(version=version)
+        self.emit(options, _described(spec, version), lambda c: _print_playbook(c, spec, version.number))
+
+    def _list(self, account: Account, options: dict[str, Any]) -> None:
+        """List the account's playbooks, each at its latest version."""
         rows: list[dict[str, Any]] = []
         for playbook in playbook_list(account=account).prefetch_related("versions"):
             latest = max(playbook.versions.all(), key=lambda v: v.number)
@@ -150,20 +111,77 @@ class Command(AccountCommand):
                     "rules": list(spec.rules),
                 }
             )
+        self.emit(options, rows, lambda c: _print_playbooks(c, rows))
 
-        def render(console: Console) -> None:
-            table = Table(title="Playbooks")
-            for column in ("name", "title", "version", "steps", "rules", "built-in"):
-                table.add_column(column)
-            for row in rows:
-                table.add_row(
-                    row["name"],
-                    row["title"],
-                    str(row["version"]),
-                    str(row["steps"]),
-                    ", ".join(row["rules"]),
-                    "yes" if row["builtin"] else "",
-                )
-            console.print(table)
 
-        self.emit(options, rows, render)
+def _described(spec: PlaybookSpec, version: PlaybookVersion) -> dict[str, Any]:
+    """A version of a playbook as ``show --json`` prints it: its steps, finish, limits and source."""
+    return {
+        "name": spec.name,
+        "title": spec.title,
+        "version": version.number,
+        "description": spec.description,
+        "rules": list(spec.rules),
+        "steps": [
+            {
+                "id": s.id,
+                "channel": s.channel.value,
+                "wait": str(s.wait),
+                "templates": list(s.templates),
+                "at": [p.value for p in s.parts],
+                "purpose": s.purpose,
+            }
+            for s in spec.steps
+        ],
+        "finish": {"recontact_after_days": spec.finish.recontact_after_days},
+        "limits": {
+            "max_calls": spec.limits.max_calls,
+            "within_days": spec.limits.within_days,
+            "min_gap_days": spec.limits.min_gap_days,
+        },
+        "source": version.source,
+    }
+
+
+def _print_playbook(console: Console, spec: PlaybookSpec, number: int) -> None:
+    """Version ``number`` of a playbook as ``show`` prints it: its title, a table of its steps,
+    and what happens when it runs out."""
+    console.print(
+        Text.assemble((visible(spec.title), "bold"), f" ({spec.name} v{number}) — {', '.join(spec.rules)}")
+    )
+    console.print(spec.description)
+    table = Table(show_header=True)
+    for column in ("#", "step", "channel", "wait", "script"):
+        table.add_column(column)
+    for n, s in enumerate(spec.steps, 1):
+        table.add_row(
+            str(n),
+            s.id,
+            s.channel.value,
+            "on their birthday" if s.anchor else str(s.wait),
+            ", ".join(s.templates),
+        )
+    console.print(table)
+    ending = (
+        f"recontact after {spec.finish.recontact_after_days} days"
+        if spec.finish.recontact_after_days
+        else "stop"
+    )
+    console.print(f"When it runs out: {ending}.")
+
+
+def _print_playbooks(console: Console, rows: list[dict[str, Any]]) -> None:
+    """The playbooks as ``list`` prints them: a table, one row each."""
+    table = Table(title="Playbooks")
+    for column in ("name", "title", "version", "steps", "rules", "built-in"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["name"],
+            row["title"],
+            str(row["version"]),
+            str(row["steps"]),
+            ", ".join(row["rules"]),
+            "yes" if row["builtin"] else "",
+        )
+    console.print(table)
