@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ringback.core.errors import InvalidInput
@@ -40,3 +40,45 @@ def test_words() -> None:
 @given(st.frozensets(st.integers(0, 6), min_size=1))
 def test_the_stored_text_reads_back(days: frozenset[int]) -> None:
     assert parse_weekdays(weekdays_text(days)) == days
+
+
+# --- the engine plans only on the seller's working days (issue 11, #6) -----------------------
+
+from datetime import UTC, datetime, timedelta  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from ringback.core.playbook import ALL_PARTS, Channel, Wait  # noqa: E402
+from ringback.core.scheduling import Recipient, WorkWeek, find_window  # noqa: E402
+
+ZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Pacific/Honolulu", "Europe/London"]
+
+
+@settings(deadline=None)
+@given(
+    st.frozensets(st.integers(0, 6), min_size=1, max_size=6),
+    st.sampled_from(ZONES),
+    st.sampled_from(ZONES),
+    st.sampled_from([Channel.CALL, Channel.MAIL, Channel.EMAIL]),
+    st.integers(0, 6),
+    st.integers(0, 8),
+    st.integers(0, 24 * 14),
+)
+def test_no_step_is_planned_on_a_day_the_seller_does_not_work(
+    days: frozenset[int], seller: str, contact: str, channel: Channel, wait: int, spread: int, hours: int
+) -> None:
+    start = datetime(2026, 3, 2, tzinfo=UTC) + timedelta(hours=hours)
+    week = WorkWeek(days, seller)
+    window = find_window(
+        channel=channel,
+        wait=Wait(wait, wait + spread),
+        reference=start,
+        not_before=start,
+        recipient=Recipient(zone=contact, country="US", subdivision=""),
+        parts=ALL_PARTS,
+        workweek=week,
+    )
+    if window is None:
+        # Only when no working day can take the channel at all (mail on a Sunday-only week).
+        assert channel is Channel.MAIL and days <= {6}
+        return
+    assert window.start.astimezone(ZoneInfo(seller)).weekday() in days

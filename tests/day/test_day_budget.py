@@ -4,6 +4,7 @@ age survives a re-plan, the seller's working days are kept (issue 11: #1, #6, #7
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -39,9 +40,9 @@ def account():
     return account_update(account=account, daily_call_capacity=5, minutes_per_day=600)
 
 
-def enrolled(account, n, playbook="four-calls-two-weeks"):
+def enrolled(account, n, playbook="four-calls-two-weeks", first=0):
     people = []
-    for i in range(n):
+    for i in range(first, first + n):
         contact = contact_create(
             account=account,
             first_name=f"Person{i}",
@@ -149,3 +150,19 @@ def test_the_settings_say_how_the_day_is_planned(account, ringback):
     assert bad.code == 1 and "'funday' is not a day" in bad.err
     bad = ringback("account", "--user", "sally", "--item-minutes", "lunch=30")
     assert bad.code == 1 and "'lunch' is not one of call, conversation" in bad.err
+
+
+def test_steps_are_planned_only_on_the_sellers_working_days(account):
+    friday_evening = datetime(2026, 11, 28, 2, 30, tzinfo=UTC)  # Friday 21:30 in New York
+    with clock.frozen(friday_evening):
+        people = enrolled(account, 4)
+    for person in people:
+        enrollment = Enrollment.objects.get(contact=person)
+        assert enrollment.due_start is not None
+        local = enrollment.due_start.astimezone(ZoneInfo("America/New_York"))
+        assert local.weekday() < 5, f"{person.first_name}: planned on {local:%A}"
+    account_update(account=account, working_days="mon-sun")
+    with clock.frozen(friday_evening):
+        weekend = enrolled(account, 1, first=50)[0]
+    saturday = Enrollment.objects.get(contact=weekend).due_start.astimezone(ZoneInfo("America/New_York"))
+    assert saturday.weekday() == 5

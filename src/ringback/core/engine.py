@@ -33,11 +33,13 @@ from ringback.core.playbook import (
 )
 from ringback.core.scheduling import (
     DEFAULT_HOURS,
+    EVERY_DAY,
     CallingHours,
     CallRecord,
     Recipient,
     Vacation,
     Window,
+    WorkWeek,
     call_record,
     find_window,
     next_birthday,
@@ -73,6 +75,8 @@ class Context:
     vacations: tuple[Vacation, ...] = ()
     #: Days a mailed card takes to arrive: a card for a date is due this many days before it.
     mail_lead_days: int = 0
+    #: The seller's working days: steps are planned only on them.
+    workweek: WorkWeek = EVERY_DAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +223,7 @@ def _plan(
             not_after=not_after,
             anchor_day=anchor_day,
             earliest=retry,
+            workweek=context.workweek,
             tie_break=_draw(state.seed, "window", index, state.touches),
         )
         if window is None:

@@ -194,6 +194,25 @@ class CallRecord:
 Vacation = tuple[datetime, datetime]
 
 
+@dataclass(frozen=True, slots=True)
+class WorkWeek:
+    """The weekdays (Monday 0) the seller works, counted in the seller's own time zone."""
+
+    days: frozenset[int] = frozenset(range(7))
+    zone: str = "UTC"
+
+    @property
+    def every_day(self) -> bool:
+        return len(self.days) == 7
+
+    def works_at(self, at: datetime) -> bool:
+        """Whether ``at`` falls on one of the seller's working days, in their zone."""
+        return self.every_day or at.astimezone(zone(self.zone)).weekday() in self.days
+
+
+EVERY_DAY = WorkWeek()
+
+
 def part_of_day(local: datetime) -> PartOfDay:
     """The part of the day a local time falls in (before noon, before 17:00, after)."""
     if local.hour < 12:
@@ -308,14 +327,16 @@ def _wait_days(
 @dataclass(frozen=True, slots=True)
 class _Limits:
     """What a window must keep to besides its day: start at ``not_before`` at the earliest, end at
-    ``not_after`` at the latest, overlap no vacation, and come after fewer than ``per_day`` of
-    ``calls`` in the 24 hours before it (no cap when ``None``)."""
+    ``not_after`` at the latest, overlap no vacation, start on one of the seller's working days,
+    and come after fewer than ``per_day`` of ``calls`` in the 24 hours before it (no cap when
+    ``None``)."""
 
     not_before: datetime
     not_after: datetime | None
     vacations: Sequence[Vacation]
     calls: Sequence[CallRecord]
     per_day: int | None
+    workweek: WorkWeek = EVERY_DAY
 
     def fit(self, start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
         """``start``-``end`` narrowed to the limits, or ``None`` when what is left is shorter than
@@ -326,6 +347,8 @@ class _Limits:
         if end - start < MIN_WINDOW:
             return None
         if any(v_start < end and start < v_end for v_start, v_end in self.vacations):
+            return None
+        if not self.workweek.works_at(start):
             return None
         if self.per_day is not None and self._calls_in_day_before(start) >= self.per_day:
             return None
@@ -409,13 +432,14 @@ def find_window(
     anchor_day: date | None = None,
     earliest: bool = False,
     tie_break: int = 0,
+    workweek: WorkWeek = EVERY_DAY,
 ) -> Window | None:
     """The best due window for a step, or ``None`` when none exists in the search horizon.
 
     ``reference`` is the previous touch (or the start); the wait counts from its local date.
     The window never starts before ``not_before``, never ends after ``not_after``, lies inside
-    the calling hours on a day that is not a holiday in the contact's country, and does not
-    overlap a vacation. For calls it prefers a weekday and a part of the day unlike the previous
+    the calling hours on a day that is not a holiday in the contact's country, starts on one of
+    the seller's working days (``workweek``), and does not overlap a vacation. For calls it prefers a weekday and a part of the day unlike the previous
     attempts, unless ``earliest`` asks for the first possible window (a retry on another number).
     Equally good windows are chosen between by ``tie_break`` so that a seeded plan is
     reproducible.
@@ -425,7 +449,7 @@ def find_window(
     floor_day = not_before.astimezone(tz).date()
     slots = _slots(channel, tuple(parts), hours)
     per_day = hours.max_calls_per_24h if channel is Channel.CALL else None
-    limits = _Limits(not_before, not_after, vacations, calls, per_day)
+    limits = _Limits(not_before, not_after, vacations, calls, per_day, workweek)
     rotation = _Rotation.after(channel, calls)
     cheapest = _Cheapest()
     day = max(first, floor_day)

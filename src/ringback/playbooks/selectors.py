@@ -14,7 +14,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 
 from ringback.accounts.models import Account
-from ringback.accounts.selectors import account_calling_hours, account_vacations
+from ringback.accounts.selectors import account_calling_hours, account_vacations, account_working_days
 from ringback.config import ringback_setting
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import contact_recipient, contact_zone_name
@@ -30,7 +30,15 @@ from ringback.core.engine import (
 from ringback.core.errors import NotFound, PlaybookError, UnknownPlaybook
 from ringback.core.playbook import Channel, PartOfDay, parse_playbook
 from ringback.core.playbook import Playbook as PlaybookSpec
-from ringback.core.scheduling import CallingHours, CallRecord, Recipient, Window, calling_hours_for, zone
+from ringback.core.scheduling import (
+    CallingHours,
+    CallRecord,
+    Recipient,
+    Window,
+    WorkWeek,
+    calling_hours_for,
+    zone,
+)
 from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
 from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
 
@@ -123,6 +131,7 @@ def context_for(
         hours=effective_hours(account=account, country=recipient.country, subdivision=recipient.subdivision),
         vacations=account_vacations(account=account) if vacations is None else vacations,
         mail_lead_days=account.mail_lead_days,
+        workweek=WorkWeek(account_working_days(account=account), account.time_zone),
     )
 
 

@@ -157,15 +157,16 @@ def test_today_shows_the_agenda_in_order_with_reasons_numbers_and_scripts(seller
 
 def test_each_kind_of_card_has_its_own_buttons(seller, account, day):
     html = seller.get("/").content.decode()
-    for key in (
-        f"appointment-{day['niamh'].pk}-",
-        f"callback-{day['nancy'].pk}-",
-        f"birthday-{day['bea'].pk}-",
+    for key, buttons in (
+        (f"appointment-{day['niamh'].pk}-", ["Connected…", "Log a note", "Mark done"]),
+        (f"callback-{day['nancy'].pk}-", ["Connected…", "Log a note", "Mark done"]),
+        # A birthday is a greeting, not a sales call: no "Connected…" that would end a chase.
+        (f"birthday-{day['bea'].pk}-", ["Greeted", "Log a note"]),
     ):
         found = re.search(rf'id="card-{key}.*?</article>', html, re.S)
         assert found is not None
         block = found.group(0)
-        assert re.findall(r"data-action[^>]*>([^<]+)<", block) == ["Connected…", "Log a note", "Mark done"]
+        assert re.findall(r"data-action[^>]*>([^<]+)<", block) == buttons
 
 
 def test_the_progress_line_counts_todays_work(seller, account, day):
