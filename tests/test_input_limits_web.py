@@ -112,6 +112,9 @@ def settings_form(account: Account, **changes: str) -> dict[str, object]:
         "daily_call_capacity": account.daily_call_capacity,
         "new_per_callback": account.new_per_callback,
         "suppress_days": account.suppress_days,
+        "working_days": account.working_days.split(","),
+        "minutes_per_day": account.minutes_per_day,
+        "mail_lead_days": account.mail_lead_days,
         "loaded": settings_fingerprint(account),
     }
     data.update(changes)

@@ -24,7 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from ringback.accounts.models import Account, Vacation
-from ringback.accounts.services import account_create, vacation_add
+from ringback.accounts.services import account_create, account_update, vacation_add
 from ringback.activities.models import Appointment
 from ringback.activities.services import appointment_book, touch_note
 from ringback.contacts.importing import contacts_import
@@ -97,13 +97,18 @@ def _csv(text: str, name: str) -> SimpleUploadedFile:
 
 
 def make_account(username: str, seller_name: str) -> Account:
-    return account_create(
+    """A seller with the time for everything due on any day, so that every script the sweeps
+    write is shown on Today and by ``ringback agenda``."""
+    account = account_create(
         username=username,
         password=PASSWORD,
         seller_name=seller_name,
         business_name=f"{seller_name} Co",
         seller_phone="312 555 0142",
         time_zone="America/New_York",
+    )
+    return account_update(
+        account=account, working_days="mon-sun", minutes_per_day=24 * 60, daily_call_capacity=1000
     )
 
 

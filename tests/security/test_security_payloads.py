@@ -112,6 +112,8 @@ CLI_OPTIONS: dict[str, str] = {
     "account --time-zone": "checked: refused",
     "account --region": "checked: refused",
     "account --calling-hours": "checked: refused",
+    "account --working-days": "checked: refused (tests/day)",
+    "account --item-minutes": "checked: refused (tests/day)",
     "log contact": "a reference: refused (no contact matches)",
     "log outcome": "checked: refused",
     "log --note": "kept, shown on the contact page",
@@ -573,6 +575,9 @@ def _settings_body(value: str) -> dict[str, Any]:
         "daily_call_capacity": "25",
         "new_per_callback": "1",
         "suppress_days": "180",
+        "working_days": ["mon", "tue", "wed", "thu", "fri"],
+        "minutes_per_day": "60",
+        "mail_lead_days": "4",
     }
 
 
