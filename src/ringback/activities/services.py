@@ -51,11 +51,13 @@ from ringback.playbooks.services import (
 #: A touch may be logged a little ahead of the clock (clock skew), never further.
 FUTURE_SLACK = timedelta(minutes=5)
 
-#: Outcomes of a call that reached the person's line (a wrong number did not).
-CALL_ATTEMPTS = frozenset({Outcome.CONNECTED, Outcome.VOICEMAIL, Outcome.NO_ANSWER, Outcome.BUSY})
+#: Outcomes that say nothing of a call to them: a wrong number reached somebody else, and
+#: "do not contact" may come by any channel.
+NOT_A_CALL_TO_THEM = frozenset({Outcome.WRONG_NUMBER, Outcome.DO_NOT_CONTACT})
 
-#: Outcomes that answer an earlier message rather than complete the planned step.
-RESPONSES = frozenset({Outcome.CALLBACK, Outcome.APPOINTMENT})
+#: Outcomes that answer an earlier message rather than complete the planned step: they called
+#: back. (An appointment booked on a call is that call's step, like "connected".)
+RESPONSES = frozenset({Outcome.CALLBACK})
 
 #: The longest template name a touch keeps (its column's size).
 TEMPLATE_NAME_MAX = 100
@@ -189,13 +191,17 @@ def touch_log(
     else:
         touch.template = template or ""
     touch.save()
-    _contact_after(account=account, contact=contact, outcome=result, at=when, inbound=inbound)
+    _contact_after(
+        account=account,
+        contact=contact,
+        outcome=result,
+        at=when,
+        called=channel is Channel.CALL and not inbound and result not in NOT_A_CALL_TO_THEM,
+    )
     return touch
 
 
-def _contact_after(
-    *, account: Account, contact: Contact, outcome: Outcome, at: datetime, inbound: bool
-) -> None:
+def _contact_after(*, account: Account, contact: Contact, outcome: Outcome, at: datetime, called: bool) -> None:
     """What the outcome changes about the contact, recorded through the contacts app."""
     wants_callback: bool | None = None
     if outcome is Outcome.CALLBACK:
@@ -205,7 +211,7 @@ def _contact_after(
     contact_touched(
         contact=contact,
         at=at,
-        called=not inbound and outcome in CALL_ATTEMPTS,
+        called=called,
         wants_callback=wants_callback,
         suppressed_until=at + timedelta(days=account.suppress_days)
         if outcome is Outcome.NOT_INTERESTED
