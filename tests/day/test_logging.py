@@ -24,9 +24,7 @@ def account():
 
 
 def person(account, first="Mary", number="212-555-0123"):
-    return contact_create(
-        account=account, first_name=first, last_name="Smith", phones=[PhoneInput(number)]
-    )
+    return contact_create(account=account, first_name=first, last_name="Smith", phones=[PhoneInput(number)])
 
 
 @pytest.mark.parametrize("outcome", ["appointment", "not-interested", "connected", "voicemail"])

@@ -201,7 +201,9 @@ def touch_log(
     return touch
 
 
-def _contact_after(*, account: Account, contact: Contact, outcome: Outcome, at: datetime, called: bool) -> None:
+def _contact_after(
+    *, account: Account, contact: Contact, outcome: Outcome, at: datetime, called: bool
+) -> None:
     """What the outcome changes about the contact, recorded through the contacts app."""
     wants_callback: bool | None = None
     if outcome is Outcome.CALLBACK:
