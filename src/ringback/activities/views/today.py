@@ -1,4 +1,4 @@
-"""Web views for activities: the Today page (the agenda as cards, logged in one tap) and appointments.
+"""The Today page: the agenda as cards, an outcome logged in one tap, the "Connected…" follow-up.
 
 The views stay thin: reads go through :mod:`ringback.activities.selectors`, writes through
 :mod:`ringback.activities.services`; a domain error becomes a message next to the card or field.
@@ -7,25 +7,20 @@ The views stay thin: reads go through :mod:`ringback.activities.selectors`, writ
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import lru_cache
-from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
-from django_htmx.middleware import HtmxDetails
 
 from ringback.accounts.models import Account
 from ringback.accounts.submissions import submitted_once
 from ringback.accounts.web import account_view
-from ringback.activities.choices import AppointmentStatus
 from ringback.activities.choices import Outcome as TouchOutcome
 from ringback.activities.forms import CardForm, ConnectedForm, NoteForm, OutcomeForm
-from ringback.activities.models import Appointment
 from ringback.activities.presenters import (
     KIND_LABELS,
     card_for,
@@ -37,9 +32,7 @@ from ringback.activities.presenters import (
 from ringback.activities.selectors import (
     agenda_for_day,
     appointment_get,
-    appointments_between,
     birthdays_greeted,
-    day_bounds,
     phone_labels,
     touches_done_today,
 )
@@ -50,6 +43,7 @@ from ringback.activities.services import (
     agenda_card_log,
     touch_note,
 )
+from ringback.activities.views.common import HtmxHttpRequest, card_urls, contact_url, new_contact_url
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import contact_get, contact_zone, contact_zone_name, contacts_for_account
 from ringback.core import clock
@@ -61,55 +55,6 @@ from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import enrollment_get, enrollments_long_overdue_count, version_spec
 from ringback.playbooks.services import enrollments_replan_overdue_once_a_day
-
-#: How far back the Appointments page looks.
-PAST_DAYS = 30
-#: At most this many upcoming appointments on one page.
-UPCOMING_LIMIT = 300
-
-
-class HtmxHttpRequest(HttpRequest):
-    """A request that went through django-htmx's middleware."""
-
-    htmx: HtmxDetails
-
-
-@lru_cache(maxsize=1)
-def _contact_url_pattern() -> str | None:
-    try:
-        return reverse("contacts:detail", args=[987654321]).replace("987654321", "{id}")
-    except NoReverseMatch:
-        return None
-
-
-@lru_cache(maxsize=1)
-def _card_url_patterns() -> dict[str, str]:
-    """The URLs of a card's forms with ``{id}`` for the contact (reversed once, not per card)."""
-    names = {"log": "today_log", "connected": "today_connected", "note": "today_note"}
-    return {key: reverse(name, args=[987654321]).replace("987654321", "{id}") for key, name in names.items()}
-
-
-def _card_urls(contact_id: int) -> dict[str, str]:
-    return {key: pattern.format(id=contact_id) for key, pattern in _card_url_patterns().items()}
-
-
-def contact_url(contact_id: int) -> str:
-    """The contact's page (``contacts:detail`` once the contacts app has it)."""
-    pattern = _contact_url_pattern()
-    return pattern.format(id=contact_id) if pattern else f"/contacts/{contact_id}/"
-
-
-def _new_contact_url() -> str:
-    for name in ("contacts:import", "contacts:create", "contacts:new", "contacts:add"):
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return reverse("contacts:list")
-
-
-# --- Today -----------------------------------------------------------------------------------------
-
 
 #: Held items listed on Today (the rest are counted).
 HELD_SHOWN = 200
@@ -134,7 +79,7 @@ def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
             seller_zone=seller_zone,
             contact_url=contact_url(item.contact_id),
             phone_label=labels.get((item.contact_id, item.phone)) if item.phone else None,
-            urls=_card_urls(item.contact_id),
+            urls=card_urls(item.contact_id),
         )
         for item in items
     ]
@@ -166,7 +111,7 @@ def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
         "long_overdue": enrollments_long_overdue_count(account=account, now=now),
         "has_contacts": has_contacts,
         "contacts_url": reverse("contacts:list"),
-        "new_contact_url": _new_contact_url(),
+        "new_contact_url": new_contact_url(),
     }
 
 
@@ -468,57 +413,3 @@ def today_time_hint(request: HtmxHttpRequest, contact_id: int, *, account: Accou
     yours = f"{at.astimezone(zone(account.time_zone)):%a %d %b %H:%M %Z}"
     line = f"{their} their time is {yours} your time." if their != yours else f"{their}: same time for you."
     return render(request, "activities/partials/time_hint.html", {"line": line})
-
-
-# --- Appointments ----------------------------------------------------------------------------------
-
-
-def _by_day(appointments: list[Appointment], *, account: Account, now: datetime) -> list[dict[str, Any]]:
-    """Appointments grouped by day in the seller's time zone, each with both local times."""
-    seller = zone(account.time_zone)
-    rows = []
-    for appointment in appointments:
-        their_zone = contact_zone_name(contact=appointment.contact, account=account)
-        starts = appointment.starts_at
-        yours = starts.astimezone(seller)
-        theirs = starts.astimezone(zone(their_zone))
-        rows.append(
-            {
-                "appointment": appointment,
-                "day": yours.date(),
-                "yours": f"{yours:%H:%M}",
-                "ends": f"{yours + timedelta(minutes=appointment.duration_minutes):%H:%M}",
-                "theirs": f"{theirs:%H:%M %Z}" if theirs.tzname() != yours.tzname() else "",
-                "contact_url": contact_url(appointment.contact_id),
-                "missed": appointment.status == AppointmentStatus.SCHEDULED and starts < now,
-            }
-        )
-    return [
-        {"day": day, "rows": list(group), "is_today": day == now.astimezone(seller).date()}
-        for day, group in groupby(rows, key=lambda r: r["day"])
-    ]
-
-
-@require_GET
-@account_view
-def appointments(request: HtmxHttpRequest, *, account: Account) -> HttpResponse:
-    """Phone appointments by day: from today on, and the past 30 days."""
-    now = clock.now()
-    today_start, _ = day_bounds(account=account, day=now.astimezone(zone(account.time_zone)).date())
-    upcoming = list(appointments_between(account=account, start=today_start)[: UPCOMING_LIMIT + 1])
-    past = list(
-        appointments_between(account=account, start=today_start - timedelta(days=PAST_DAYS), end=today_start)
-    )
-    context = {
-        "nav": "appointments",
-        "upcoming_days": _by_day(upcoming[:UPCOMING_LIMIT], account=account, now=now),
-        "more_upcoming": len(upcoming) > UPCOMING_LIMIT,
-        "upcoming_limit": UPCOMING_LIMIT,
-        "past_days": _by_day(past, account=account, now=now)[::-1],
-        "past_span": PAST_DAYS,
-        "seller_zone": zone_label(account.time_zone, now),
-        "has_contacts": bool(upcoming or past) or contacts_for_account(account=account).exists(),
-        "contacts_url": reverse("contacts:list"),
-        "new_contact_url": _new_contact_url(),
-    }
-    return render(request, "activities/appointments.html", context)
