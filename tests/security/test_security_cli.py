@@ -71,6 +71,7 @@ def _per_reference(command: str, *rest: str) -> list[Run]:
 #: Every subcommand of ``ringback``, with B's runs against A's rows (empty: it names no row).
 COMMANDS: dict[str, tuple[str, list[Run]]] = {
     "log": ("logs an outcome for a contact", _per_reference("log", "voicemail", "--note", "x")),
+    "undo": ("takes back a contact's last outcome", _per_reference("undo")),
     "appointment": (
         "books an appointment with a contact",
         _per_reference("appointment", "--at", "2026-11-25T10:00"),

@@ -69,6 +69,7 @@ FORM_FIELDS: dict[str, str] = {
     "PhoneRowForm.number": "contacts:edit phone-new (checked: refused)",
     "EmailRowForm.address": "contacts:edit email-new (checked: refused)",
     "people.NoteForm.text": "contacts:note",
+    "LogForm.note": "contacts:log",
     "PromiseForm.text": "contacts:promise_add",
     "AppointmentForm.note": "contacts:appointment",
     "AppointmentForm.starts_at": "contacts:appointment_preview (checked: refused)",
@@ -120,6 +121,8 @@ CLI_OPTIONS: dict[str, str] = {
     "log --at": "checked: refused",
     "log --template": "kept (the touch's template name)",
     "log --phone": "checked: refused",
+    "log --via": "checked: refused (tests/day)",
+    "undo contact": "a reference: refused (no contact matches)",
     "appointment contact": "a reference: refused",
     "appointment --at": "checked: refused",
     "appointment --note": "kept, shown on the contact page",
@@ -476,6 +479,7 @@ ACTIVITY_FIELDS = (
     "ConnectedForm.book_note",
     "activities.NoteForm.text",
     "people.NoteForm.text",
+    "LogForm.note",
     "PromiseForm.text",
     "AppointmentForm.note",
     "DoNotContactForm.note",
@@ -523,6 +527,13 @@ def write_activities(sweep: Sweep, payload: Payload, contact_id: int) -> None:
         reverse("contacts:note", args=[contact_id]),
         {"note-text": value},
         what=f"{what}: note",
+        expect=(302,),
+    )
+    sweep.send(
+        "POST",
+        reverse("contacts:log", args=[contact_id]),
+        {"log-what": "callback-email", "log-note": value},
+        what=f"{what}: reply logged",
         expect=(302,),
     )
     sweep.send(
@@ -832,6 +843,12 @@ def refused_requests(
         ),
         ("contacts:edit", "POST", reverse("contacts:edit", args=[contact_id]), edit),
         ("contacts:note", "POST", reverse("contacts:note", args=[contact_id]), {"note-text": value}),
+        (
+            "contacts:log",
+            "POST",
+            reverse("contacts:log", args=[contact_id]),
+            {"log-what": "callback", "log-note": value},
+        ),
         (
             "contacts:promise_add",
             "POST",

@@ -204,6 +204,18 @@ ROUTES: dict[str, Route] = {
     "today": Route("the signed-in account's agenda; no object argument"),
     "today_replan": Route("re-plans the signed-in account's own long-overdue steps; no object argument"),
     "appointments": Route("the signed-in account's appointments; no object argument"),
+    "today_undo": Route(
+        "takes back a contact's last outcome: the contact in the URL",
+        (
+            Probe(
+                "A's contact",
+                _status("a_contact"),
+                methods=(POST,),
+                expect={POST: 404},
+                control={POST: 302},
+            ),
+        ),
+    ),
     "today_log": Route(
         "a card's outcome: the contact in the URL, the enrollment or appointment in the body",
         (
@@ -508,6 +520,18 @@ ROUTES: dict[str, Route] = {
                 lambda w: {"before": "2026-11-24T00:00:00+00:00"},
                 methods=(GET,),
                 expect={GET: 200},
+            ),
+        ),
+    ),
+    "contacts:log": Route(
+        "logs an outcome",
+        (
+            Probe(
+                "A's contact",
+                _contact,
+                lambda w: {"log-what": "callback", "log-note": "he called me back"},
+                control={GET: 302, POST: 302},
+                changes=True,
             ),
         ),
     ),

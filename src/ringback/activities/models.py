@@ -16,6 +16,12 @@ class AppendOnlyError(Exception):
     """Touches are never changed or deleted one by one."""
 
 
+class TouchQuerySet(models.QuerySet["Touch"]):
+    def kept(self) -> TouchQuerySet:
+        """The touches that were not undone: what counts (done today, credited, greeted...)."""
+        return self.filter(undo__isnull=True)
+
+
 class Touch(models.Model):
     """One entry of the log: a call attempt and its outcome, a note mailed, a reply received."""
 
@@ -34,6 +40,10 @@ class Touch(models.Model):
     note = models.TextField(blank=True)
     at = models.DateTimeField()
     created_at = models.DateTimeField()
+    #: What logging it changed, as it was before: what an undo puts back (see ``touch_undo``).
+    before = models.JSONField(default=dict, blank=True)
+
+    objects = TouchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -52,6 +62,18 @@ class Touch(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyError("a touch is never deleted")
+
+
+class TouchUndo(models.Model):
+    """A touch taken back shortly after it was logged: the touch stays in the log, marked undone,
+    and what it changed was put back. Once per touch (the one-to-one is unique)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    touch = models.OneToOneField(Touch, on_delete=models.CASCADE, related_name="undo")
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"undo of {self.touch} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class Appointment(models.Model):

@@ -13,14 +13,13 @@ from django.db.models import Count, Q, QuerySet
 from ringback.accounts.models import Account
 from ringback.accounts.selectors import (
     account_costs,
-    account_vacations,
     account_working_days,
     vacations_list,
 )
 from ringback.activities.choices import AppointmentStatus, Direction
 from ringback.activities.choices import Channel as TouchChannel
 from ringback.activities.choices import Outcome as TouchOutcome
-from ringback.activities.models import Appointment, Touch
+from ringback.activities.models import Appointment, Touch, TouchUndo
 from ringback.contacts.models import Contact, Phone
 from ringback.contacts.selectors import contact_phone_choices, contact_zone, contact_zone_name
 from ringback.core import clock
@@ -42,7 +41,7 @@ from ringback.core.errors import NotFound, TemplateError
 from ringback.core.phones import choose_phone, display_phone
 from ringback.core.playbook import Channel, Step
 from ringback.core.playbook import Playbook as PlaybookSpec
-from ringback.core.scheduling import Vacation, zone
+from ringback.core.scheduling import Vacation, vacation_from_dates, zone
 from ringback.core.scripts import render_script
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
@@ -328,12 +327,12 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
             )
         )
     costs = account_costs(account=account)
-    vacations = account_vacations(account=account)
-    weekdays = account_working_days(account=account)
     away = [(v.first_day, v.last_day) for v in vacations_list(account=account)]
+    vacations = tuple(vacation_from_dates(first, last, account.time_zone) for first, last in away)
+    weekdays = account_working_days(account=account)
     agenda = plan_day(
         [*appointments, *callbacks, *calls, *sends, *birthdays],
-        budget=day_budget(account=account, day=day, now=now, costs=costs),
+        budget=day_budget(account=account, day=day, now=now, costs=costs, away=away),
         costs=costs,
         new_per_callback=account.new_per_callback,
         next_days=working_days_after(day, weekdays=weekdays, away=away, count=HELD_FORECAST_DAYS),
@@ -354,21 +353,33 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
 HELD_FORECAST_DAYS = 10
 
 
-def day_budget(*, account: Account, day: date, now: datetime, costs: Costs) -> Budget:
+def day_budget(
+    *,
+    account: Account,
+    day: date,
+    now: datetime,
+    costs: Costs,
+    away: Sequence[tuple[date, date]] | None = None,
+) -> Budget:
     """The seller's time on ``day``: minutes and calls, less what was already done if it is today.
 
     A day outside the seller's working days, or inside a vacation, has no time for the flow (fixed
     items still show). Minutes already spent are estimated from today's touches at ``costs``.
     """
     working = day.weekday() in account_working_days(account=account) and not any(
-        v.first_day <= day <= v.last_day for v in vacations_list(account=account)
+        first <= day <= last
+        for first, last in (
+            away if away is not None else [(v.first_day, v.last_day) for v in vacations_list(account=account)]
+        )
     )
     budget = Budget(minutes=account.minutes_per_day, calls=account.daily_call_capacity, working=working)
     if day != now.astimezone(zone(account.time_zone)).date():
         return budget
     start, end = day_bounds(account=account, day=day)
-    done = Touch.objects.filter(account=account, direction=Direction.OUT, at__gte=start, at__lt=end).exclude(
-        channel=TouchChannel.NOTE
+    done = (
+        Touch.objects.kept()
+        .filter(account=account, direction=Direction.OUT, at__gte=start, at__lt=end)
+        .exclude(channel=TouchChannel.NOTE)
     )
     spent = 0.0
     for channel, outcome, step, n in (
@@ -396,9 +407,8 @@ def _spent_kind(channel: str, outcome: str, step: str) -> ItemKind:
 def callback_messages(*, account: Account, contacts: QuerySet[Contact]) -> dict[int, str]:
     """What each of ``contacts`` said when they last called or wrote back, by contact id (one query)."""
     rows = (
-        Touch.objects.filter(
-            account=account, contact__in=contacts, direction=Direction.IN, outcome=TouchOutcome.CALLBACK
-        )
+        Touch.objects.kept()
+        .filter(account=account, contact__in=contacts, direction=Direction.IN, outcome=TouchOutcome.CALLBACK)
         .exclude(note="")
         .order_by("contact_id", "-at", "-id")
         .values_list("contact_id", "note")
@@ -415,7 +425,9 @@ def _is_leap(year: int) -> bool:
 
 def contact_timeline(*, account: Account, contact: Contact) -> QuerySet[Touch]:
     """Every touch of a contact, newest first."""
-    return Touch.objects.filter(account=account, contact=contact).order_by("-at", "-id")
+    return (
+        Touch.objects.filter(account=account, contact=contact).select_related("undo").order_by("-at", "-id")
+    )
 
 
 def appointments_upcoming(*, account: Account, now: datetime | None = None) -> QuerySet[Appointment]:
@@ -445,14 +457,18 @@ def touches_done_today(*, account: Account, now: datetime | None = None) -> Done
     now = now or clock.now()
     start, end = day_bounds(account=account, day=now.astimezone(zone(account.time_zone)).date())
     out = Q(direction=Direction.OUT) & ~Q(channel=TouchChannel.NOTE)
-    counts = Touch.objects.filter(account=account, at__gte=start, at__lt=end).aggregate(
-        done=Count("contact", distinct=True, filter=out),
-        callbacks=Count("id", filter=Q(direction=Direction.IN, outcome=TouchOutcome.CALLBACK)),
-        conversations=Count(
-            "contact",
-            distinct=True,
-            filter=Q(outcome__in=[TouchOutcome.CONNECTED, TouchOutcome.APPOINTMENT]),
-        ),
+    counts = (
+        Touch.objects.kept()
+        .filter(account=account, at__gte=start, at__lt=end)
+        .aggregate(
+            done=Count("contact", distinct=True, filter=out),
+            callbacks=Count("id", filter=Q(direction=Direction.IN, outcome=TouchOutcome.CALLBACK)),
+            conversations=Count(
+                "contact",
+                distinct=True,
+                filter=Q(outcome__in=[TouchOutcome.CONNECTED, TouchOutcome.APPOINTMENT]),
+            ),
+        )
     )
     return DoneToday(
         done=counts["done"] or 0,
@@ -471,7 +487,8 @@ def birthdays_greeted(*, account: Account, day: date, contact_ids: Sequence[int]
         return set()
     start, end = day_bounds(account=account, day=day)
     return set(
-        Touch.objects.filter(
+        Touch.objects.kept()
+        .filter(
             account=account,
             contact_id__in=list(contact_ids),
             enrollment__isnull=True,
@@ -608,3 +625,27 @@ def appointment_get(*, account: Account, pk: int) -> Appointment:
     if appointment is None:
         raise NotFound("no such appointment")
     return appointment
+
+
+#: How long after logging an outcome it can be undone.
+UNDO_MINUTES = 10
+
+
+def touch_last_undoable(
+    *, account: Account, contact: Contact | None = None, now: datetime | None = None
+) -> Touch | None:
+    """The last outcome logged (of ``contact``, or of the whole account) if it can still be undone:
+    logged less than :data:`UNDO_MINUTES` ago, not undone, and nothing logged for that contact
+    since. Notes are not outcomes and do not count. One query."""
+    now = now or clock.now()
+    touches = Touch.objects.filter(account=account).exclude(channel=TouchChannel.NOTE)
+    if contact is not None:
+        touches = touches.filter(contact=contact)
+    last = touches.select_related("contact", "undo").order_by("-created_at", "-id").first()
+    if last is None or now - last.created_at > timedelta(minutes=UNDO_MINUTES):
+        return None
+    try:
+        last.undo  # noqa: B018 - loaded by select_related: is there one?
+    except TouchUndo.DoesNotExist:
+        return last
+    return None

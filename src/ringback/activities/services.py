@@ -13,11 +13,17 @@ from ringback.accounts.selectors import account_row_check
 from ringback.activities.choices import AppointmentStatus, Direction
 from ringback.activities.choices import Channel as TouchChannel
 from ringback.activities.choices import Outcome as TouchOutcome
-from ringback.activities.models import Appointment, Touch
-from ringback.activities.selectors import BIRTHDAY_STEP, birthdays_greeted
+from ringback.activities.models import Appointment, Touch, TouchUndo
+from ringback.activities.selectors import BIRTHDAY_STEP, birthdays_greeted, touch_last_undoable
 from ringback.contacts.models import Contact, Phone, Promise
-from ringback.contacts.selectors import contact_phone_choices, contact_zone
-from ringback.contacts.services import contact_lock, contact_touched, phone_mark_bad, promise_add
+from ringback.contacts.selectors import contact_phone_choices, contact_snapshot, contact_zone
+from ringback.contacts.services import (
+    contact_lock,
+    contact_restore,
+    contact_touched,
+    phone_mark_bad,
+    promise_add,
+)
 from ringback.core import clock
 from ringback.core.agenda import ItemKind
 from ringback.core.engine import allowed_outcomes, enrollment_record
@@ -39,12 +45,15 @@ from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import (
     context_for,
+    enrollment_snapshot,
     enrollment_state,
     version_spec,
 )
 from ringback.playbooks.services import (
+    enrollment_discard,
     enrollment_follow_on,
     enrollment_lock_running,
+    enrollment_restore,
     enrollment_save_state,
 )
 
@@ -96,8 +105,12 @@ def touch_log(
     note: str = "",
     template: str | None = None,
     phone: str | None = None,
+    via: str | Channel | None = None,
 ) -> Touch:
     """Log a touch and let the engine react.
+
+    ``via`` says how they reached you for a ``callback``: a call (the default), a text, an email
+    or a letter.
 
     Against the contact's running playbook the outcome completes the current step and plans the
     next one. Connected, callback and appointment end the chase at once; a callback (they called
@@ -140,12 +153,19 @@ def touch_log(
     if result in ENDING and step is not None:
         channel = step.channel
     inbound = result is Outcome.CALLBACK
+    if inbound and via:
+        channel = _response_channel(via)
     used = (
         _phone_used(account, contact, when, phone)
         if channel in (Channel.CALL, Channel.SMS) and not inbound
         else None
     )
+    before: dict[str, object] = {
+        "contact": contact_snapshot(contact=contact),
+        "enrollment": enrollment_snapshot(enrollment=enrollment) if enrollment else None,
+    }
     if result is Outcome.WRONG_NUMBER and used is not None:
+        before["bad_phone"] = used.pk
         phone_mark_bad(phone=used)
 
     touch = Touch(
@@ -164,7 +184,8 @@ def touch_log(
         if result in RESPONSES:
             # A response answers the message already left, not the step still planned.
             answered = (
-                Touch.objects.filter(enrollment=enrollment, direction=Direction.OUT)
+                Touch.objects.kept()
+                .filter(enrollment=enrollment, direction=Direction.OUT)
                 .exclude(outcome__in=[o.value for o in RESPONSES])
                 .order_by("-at", "-id")
                 .first()
@@ -187,9 +208,11 @@ def touch_log(
             context=context_for(account=account, contact=contact),
         )
         enrollment_save_state(enrollment=enrollment, state=new_state, at=when)
-        enrollment_follow_on(account=account, enrollment=enrollment, at=when)
+        follow_on = enrollment_follow_on(account=account, enrollment=enrollment, at=when)
+        before["follow_on"] = follow_on.pk if follow_on else None
     else:
         touch.template = template or ""
+    touch.before = before
     touch.save()
     _contact_after(
         account=account,
@@ -199,6 +222,17 @@ def touch_log(
         called=channel is Channel.CALL and not inbound and result not in NOT_A_CALL_TO_THEM,
     )
     return touch
+
+
+def _response_channel(via: str | Channel) -> Channel:
+    """How they reached you: call, sms, email or mail (a clear error otherwise)."""
+    try:
+        channel = Channel(via)
+    except ValueError:
+        channel = None
+    if channel not in (Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.MAIL):
+        raise InvalidInput(f"{via!r} is not how they can reach you: call, sms, email or mail", field="via")
+    return channel
 
 
 def _contact_after(
@@ -571,3 +605,48 @@ def contact_set_do_not_contact(*, account: Account, contact: Contact, note: str 
     """
     account_row_check(account=account, row=contact, what="contact")
     return touch_log(account=account, contact=contact, outcome="do-not-contact", note=note.strip())
+
+
+# --- taking back the last outcome -----------------------------------------------------------------
+
+
+class NothingToUndo(RingbackError):
+    """No outcome of the contact can be taken back (none, too old, or one that can't be)."""
+
+
+@transaction.atomic
+def touch_undo(*, account: Account, contact: Contact) -> Touch:
+    """Take back the contact's last outcome, logged less than :data:`UNDO_WINDOW` ago.
+
+    The touch stays in the log, marked undone (once: a second undo finds nothing to undo), and
+    what logging it changed is put back exactly: the enrollment's step and plan, a playbook it
+    started (a follow-on, discarded), the contact's call-back, rest and do-not-contact, a number
+    flagged wrong. Raises :class:`NothingToUndo` with the reason otherwise.
+    """
+    account_row_check(account=account, row=contact, what="contact")
+    contact_lock(contact=contact)
+    last = touch_last_undoable(account=account, contact=contact)
+    if last is None:
+        raise NothingToUndo(f"nothing to undo for {contact.name}: no outcome logged in the last 10 minutes")
+    if last.outcome == Outcome.APPOINTMENT:
+        raise NothingToUndo(
+            f"{contact.name}'s appointment is undone by cancelling it on the Appointments page"
+        )
+    saved = last.before
+    follow_on = saved.get("follow_on")
+    if follow_on:
+        started = Enrollment.objects.select_for_update().filter(pk=follow_on, account=account).first()
+        if started is not None:
+            if Touch.objects.filter(enrollment=started).exists():
+                raise NothingToUndo(f"{contact.name}'s next playbook has touches logged since")
+            enrollment_discard(enrollment=started)
+    if saved.get("enrollment"):
+        enrollment = Enrollment.objects.select_for_update().get(pk=saved["enrollment"]["id"], account=account)
+        enrollment_restore(enrollment=enrollment, saved=saved["enrollment"])
+    if saved.get("bad_phone"):
+        phone = Phone.objects.filter(pk=saved["bad_phone"], contact=contact).first()
+        if phone is not None:
+            phone_mark_bad(phone=phone, bad=False)
+    contact_restore(contact=contact, saved=saved["contact"])
+    TouchUndo.objects.create(account=account, touch=last, at=clock.now())
+    return last

@@ -9,5 +9,6 @@ urlpatterns = [
     path("today/<int:contact_id>/connected/", views.today_connected, name="today_connected"),
     path("today/<int:contact_id>/note/", views.today_note, name="today_note"),
     path("today/<int:contact_id>/time/", views.today_time_hint, name="today_time_hint"),
+    path("today/<int:contact_id>/undo/", views.today_undo, name="today_undo"),
     path("appointments/", views.appointments, name="appointments"),
 ]

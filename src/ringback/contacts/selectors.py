@@ -351,3 +351,22 @@ def import_run_for_upload(*, account: Account, upload: str) -> ImportRun | None:
         .order_by("-id")
         .first()
     )
+
+
+#: The contact fields a touch may change (see ``contacts.services.contact_touched``).
+TOUCHED_FIELDS = (
+    "last_touched_at",
+    "last_called_at",
+    "callback_requested_at",
+    "suppressed_until",
+    "do_not_contact",
+)
+
+
+def contact_snapshot(*, contact: Contact) -> dict[str, object]:
+    """The fields a touch may change, as JSON values: what ``contact_restore`` puts back."""
+    out: dict[str, object] = {}
+    for name in TOUCHED_FIELDS:
+        value = getattr(contact, name)
+        out[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import models, transaction
 
 from ringback.accounts.models import Account
 from ringback.accounts.selectors import account_row_check
 from ringback.accounts.services import account_lock
 from ringback.contacts.choices import ContactStatus, EmailLabel, PhoneLabel, Warmth
 from ringback.contacts.models import Address, Contact, Email, Phone, Promise, Tag
-from ringback.contacts.selectors import contact_duplicate
+from ringback.contacts.selectors import TOUCHED_FIELDS, contact_duplicate
 from ringback.core import clock
 from ringback.core.errors import (
     DuplicateContact,
@@ -191,10 +191,24 @@ def contact_tag(*, account: Account, contacts: Sequence[Contact], tags: Sequence
         contact.tags.add(*found)
 
 
-def phone_mark_bad(*, phone: Phone) -> None:
-    """Flag a number as wrong: it is never suggested again."""
-    Phone.objects.filter(pk=phone.pk).update(is_bad=True)
-    phone.is_bad = True
+def phone_mark_bad(*, phone: Phone, bad: bool = True) -> None:
+    """Flag a number as wrong: it is never suggested again (``bad=False`` takes the flag back)."""
+    Phone.objects.filter(pk=phone.pk).update(is_bad=bad)
+    phone.is_bad = bad
+
+
+def contact_restore(*, contact: Contact, saved: Mapping[str, object]) -> Contact:
+    """Put back what a touch changed on the contact, from ``contact_snapshot`` (an undo)."""
+    fields: dict[str, object] = {}
+    for name in TOUCHED_FIELDS:
+        field = Contact._meta.get_field(name)
+        if name in saved and isinstance(field, models.Field):
+            fields[name] = field.to_python(saved[name])
+    fields["updated_at"] = clock.now()
+    for key, value in fields.items():
+        setattr(contact, key, value)
+    Contact.objects.filter(pk=contact.pk).update(**fields)
+    return contact
 
 
 def promise_add(*, account: Account, contact: Contact, text: str, due_on: date | None = None) -> Promise:

@@ -322,6 +322,45 @@ class NoteForm(forms.Form):
     )
 
 
+#: What the seller can log from a contact's page: (value, label, outcome, how they reached you).
+LOG_CHOICES: tuple[tuple[str, str, str, str], ...] = (
+    ("callback", "They called me back", "callback", "call"),
+    ("callback-sms", "They replied by text", "callback", "sms"),
+    ("callback-email", "They replied by email", "callback", "email"),
+    ("connected", "I called: we talked", "connected", ""),
+    ("voicemail", "I called: left a voicemail", "voicemail", ""),
+    ("no-answer", "I called: no answer", "no-answer", ""),
+    ("busy", "I called: busy", "busy", ""),
+    ("wrong-number", "I called: wrong number", "wrong-number", ""),
+    ("not-interested", "They are not interested", "not-interested", ""),
+    ("mailed", "I mailed the note", "mailed", ""),
+    ("emailed", "I sent the email", "emailed", ""),
+    ("texted", "I sent the text", "texted", ""),
+    ("done", "I did the task", "done", ""),
+)
+
+
+class LogForm(forms.Form):
+    """Log any outcome from a contact's page: a call made, a reply received, a card mailed."""
+
+    what = forms.ChoiceField(
+        label="What happened",
+        choices=[(value, label) for value, label, _, _ in LOG_CHOICES],
+        error_messages={"invalid_choice": "Pick what happened from the list."},
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=5000,
+        label="Note (optional)",
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What they said"}),
+    )
+
+    def outcome(self) -> tuple[str, str | None]:
+        """The outcome to log and, for a reply, how they reached you."""
+        chosen = next(row for row in LOG_CHOICES if row[0] == self.cleaned_data["what"])
+        return chosen[2], chosen[3] or None
+
+
 class PromiseForm(forms.Form):
     text = forms.CharField(
         max_length=1000,

@@ -32,6 +32,7 @@ urlpatterns = [
     path("<int:pk>/edit/", editing.contact_edit_view, name="edit"),
     path("<int:pk>/timeline/", person.contact_timeline_view, name="timeline"),
     path("<int:pk>/note/", cards.contact_note_view, name="note"),
+    path("<int:pk>/log/", cards.contact_log_view, name="log"),
     path("<int:pk>/promises/", cards.promise_add_view, name="promise_add"),
     path("<int:pk>/promises/<int:promise_pk>/kept/", cards.promise_keep_view, name="promise_keep"),
     path("<int:pk>/enroll/", cards.enroll_view, name="enroll"),

@@ -467,3 +467,25 @@ def enrollments_long_overdue_count(*, account: Account, now: datetime) -> int:
     return Enrollment.objects.filter(
         account=account, status=EnrollmentStatus.ACTIVE, due_start__lt=limit, due_end__lt=limit
     ).count()
+
+
+#: The enrollment fields an outcome may change (``enrollment_save_state`` writes them).
+STATE_FIELDS = (
+    "status",
+    "step_index",
+    "due_start",
+    "due_end",
+    "state",
+    "ended_at",
+    "ended_reason",
+    "recontact_at",
+)
+
+
+def enrollment_snapshot(*, enrollment: Enrollment) -> dict[str, object]:
+    """The enrollment's state as JSON values: what ``enrollment_restore`` puts back."""
+    out: dict[str, object] = {"id": enrollment.pk}
+    for name in STATE_FIELDS:
+        value = getattr(enrollment, name)
+        out[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
 
 from ringback.accounts.models import Account, Vacation
@@ -53,6 +53,7 @@ from ringback.core.scheduling import vacation_from_dates, zone
 from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
 from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
 from ringback.playbooks.selectors import (
+    STATE_FIELDS,
     context_for,
     enrollment_round,
     enrollment_running,
@@ -148,6 +149,25 @@ def enrollment_save_state(*, enrollment: Enrollment, state: EnrollmentState, at:
         setattr(enrollment, key, value)
     enrollment.save(update_fields=list(fields))
     return enrollment
+
+
+def enrollment_restore(*, enrollment: Enrollment, saved: Mapping[str, object]) -> Enrollment:
+    """Put the enrollment back exactly as ``enrollment_snapshot`` saw it (an undo)."""
+    fields: dict[str, object] = {}
+    for name in STATE_FIELDS:
+        field = Enrollment._meta.get_field(name)
+        if name in saved and isinstance(field, models.Field):
+            fields[name] = field.to_python(saved[name])
+    for key, value in fields.items():
+        setattr(enrollment, key, value)
+    enrollment.save(update_fields=list(fields))
+    return enrollment
+
+
+def enrollment_discard(*, enrollment: Enrollment) -> None:
+    """Forget an enrollment that an undone touch started (a follow-on): the caller checks that
+    nothing was logged against it."""
+    enrollment.delete()
 
 
 def enrollment_lock_running(*, contact: Contact) -> Enrollment | None:

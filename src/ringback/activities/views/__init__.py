@@ -8,6 +8,7 @@ from ringback.activities.views.today import (
     today_note,
     today_replan,
     today_time_hint,
+    today_undo,
 )
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "today_note",
     "today_replan",
     "today_time_hint",
+    "today_undo",
 ]

@@ -34,6 +34,7 @@ from ringback.activities.selectors import (
     appointment_get,
     birthdays_greeted,
     phone_labels,
+    touch_last_undoable,
     touches_done_today,
 )
 from ringback.activities.services import (
@@ -42,6 +43,7 @@ from ringback.activities.services import (
     agenda_card_connected,
     agenda_card_log,
     touch_note,
+    touch_undo,
 )
 from ringback.activities.views.common import HtmxHttpRequest, card_urls, contact_url, new_contact_url
 from ringback.contacts.models import Contact
@@ -109,6 +111,7 @@ def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
         "held_more": max(len(agenda.held) - HELD_SHOWN, 0),
         "held_line": held_text(agenda),
         "long_overdue": enrollments_long_overdue_count(account=account, now=now),
+        "undoable": touch_last_undoable(account=account, now=now),
         "has_contacts": has_contacts,
         "contacts_url": reverse("contacts:list"),
         "new_contact_url": new_contact_url(),
@@ -413,3 +416,22 @@ def today_time_hint(request: HtmxHttpRequest, contact_id: int, *, account: Accou
     yours = f"{at.astimezone(zone(account.time_zone)):%a %d %b %H:%M %Z}"
     line = f"{their} their time is {yours} your time." if their != yours else f"{their}: same time for you."
     return render(request, "activities/partials/time_hint.html", {"line": line})
+
+
+@require_POST
+@account_view
+@submitted_once
+def today_undo(request: HtmxHttpRequest, contact_id: int, *, account: Account) -> HttpResponse:
+    """Take back the contact's last outcome (within 10 minutes), then show Today, or go back to
+    the contact's page when the undo was asked for there."""
+    contact = _contact(account, contact_id)
+    try:
+        touch = touch_undo(account=account, contact=contact)
+    except RingbackError as exc:
+        message, level = f"Nothing was undone: {exc.message}.", messages.WARNING
+    else:
+        message, level = f"{contact.name}: {_outcome_label(touch.outcome).lower()} undone.", messages.SUCCESS
+    if request.POST.get("back") == "contact":
+        messages.add_message(request, level, message)
+        return redirect(contact_url(contact.pk))
+    return _after_action(request, account=account, message=message, level=level)

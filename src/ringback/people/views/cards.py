@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ringback.accounts.models import Account
 from ringback.accounts.submissions import submitted_once
 from ringback.accounts.web import account_view
-from ringback.activities.services import appointment_book, contact_set_do_not_contact, touch_note
+from ringback.activities.services import appointment_book, contact_set_do_not_contact, touch_log, touch_note
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import promise_get
 from ringback.contacts.services import (
@@ -38,6 +38,7 @@ from ringback.people.forms import (
     AppointmentForm,
     DoNotContactForm,
     EnrollForm,
+    LogForm,
     NoteForm,
     PromiseForm,
     parse_local_time,
@@ -80,6 +81,38 @@ def contact_note_view(request: HttpRequest, pk: int, *, account: Account) -> Htt
                 also=("timeline",),
             )
     return page_respond(request, account, contact, card="note_card", ok=False, note_form=form)
+
+
+@account_view
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def contact_log_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """Log any outcome for the contact (a callback, a reply, a call made), with the same rules
+    as Today and ``ringback log``: a callback stops the chase and puts "call back now" on Today."""
+    contact = contact_or_404(account, pk)
+    if request.method != "POST":
+        return back_to_contact(contact, "card-log")
+    form = LogForm(request.POST, prefix="log")
+    if form.is_valid():
+        outcome, via = form.outcome()
+        try:
+            touch_log(
+                account=account, contact=contact, outcome=outcome, via=via, note=form.cleaned_data["note"]
+            )
+        except RingbackError as exc:
+            add_service_error(form, exc, default="what")
+        else:
+            label = dict(form.fields["what"].choices)[form.cleaned_data["what"]]  # type: ignore[attr-defined]
+            return page_respond(
+                request,
+                account,
+                contact,
+                card="log_card",
+                ok=True,
+                message=f"Logged: {str(label).lower()}.",
+                also=("timeline", "enroll_card"),
+            )
+    return page_respond(request, account, contact, card="log_card", ok=False, log_form=form)
 
 
 @account_view

@@ -21,7 +21,12 @@ from django.views.decorators.http import require_GET
 
 from ringback.accounts.models import Account
 from ringback.accounts.web import account_view
-from ringback.activities.selectors import TimelinePage, contact_appointments_upcoming, contact_timeline_page
+from ringback.activities.selectors import (
+    TimelinePage,
+    contact_appointments_upcoming,
+    contact_timeline_page,
+    touch_last_undoable,
+)
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import (
     contact_promises,
@@ -39,6 +44,7 @@ from ringback.people.forms import (
     AppointmentForm,
     DoNotContactForm,
     EnrollForm,
+    LogForm,
     NoteForm,
     PromiseForm,
 )
@@ -100,6 +106,7 @@ def _forms(
     contact_tz, _ = contact_zones(account, contact)
     return {
         "note_form": NoteForm(prefix="note"),
+        "log_form": LogForm(prefix="log"),
         "promise_form": PromiseForm(prefix="promise"),
         "enroll_form": EnrollForm(prefix="enroll", playbooks=playbooks),
         "appointment_form": AppointmentForm(prefix="appt", contact_zone=contact_tz, now=now),
@@ -127,6 +134,7 @@ def page_context(request: HttpRequest, account: Account, contact: Contact, **ext
         "local_now_input": now.astimezone(contact_tz).strftime("%Y-%m-%dT%H:%M"),
         "upcoming": contact_appointments_upcoming(account=account, contact=contact, now=now),
         "timeline": contact_timeline_page(account=account, contact=contact, limit=TIMELINE_LIMIT),
+        "undoable": touch_last_undoable(account=account, contact=contact, now=now),
         "now": now,
         "contact_tz": contact_tz,
         "seller_tz": seller_tz,

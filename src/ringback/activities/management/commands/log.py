@@ -27,6 +27,9 @@ class Command(AccountCommand):
         parser.add_argument("--at", help="when it happened (default: now)")
         parser.add_argument("--template", help="the script or template used, if not the planned one")
         parser.add_argument("--phone", help="the number used, if not the suggested one")
+        parser.add_argument(
+            "--via", help="for a callback: how they reached you (call, sms, email, mail; default call)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         account = self.account(options)
@@ -41,6 +44,7 @@ class Command(AccountCommand):
             note=options["note"],
             template=options["template"],
             phone=options["phone"],
+            via=options["via"],
         )
         running = enrollment_running(contact=contact)
         following: dict[str, Any] | None = None
