@@ -57,3 +57,27 @@ def test_a_voicemail_logged_while_today_replans_the_overdue_step_is_kept(
     assert touch.step == "call-1"
     assert enrollment.step_index == 1, "the re-plan undid the logged call"
     assert len(enrollment.state["calls"]) == 1
+
+
+def test_two_undos_at_once_undo_once(account: Account, mary: Contact) -> None:
+    """Two taps on Undo (two tabs, a double tap): the outcome is taken back once; the second
+    finds nothing to undo, and a voicemail logged meanwhile is never lost to an undo."""
+    from ringback.activities.models import TouchUndo
+    from ringback.activities.services import NothingToUndo, touch_undo
+
+    enrollment_start(account=account, contact=mary, playbook="four-calls-two-weeks")
+    touch_log(account=account, contact=mary, outcome="not-interested")
+    results: list[str] = []
+
+    def act(index: int) -> None:
+        try:
+            touch_undo(account=account, contact=Contact.objects.get(pk=mary.pk))
+            results.append("undone")
+        except NothingToUndo:
+            results.append("nothing")
+
+    at_once(2, act)
+    assert sorted(results) == ["nothing", "undone"]
+    assert TouchUndo.objects.count() == 1
+    enrollment = Enrollment.objects.get()
+    assert (enrollment.status, enrollment.step_index) == ("active", 0)
