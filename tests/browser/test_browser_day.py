@@ -60,7 +60,9 @@ def test_a_sellers_morning(chromium, live_server, demo, artifacts):
     first.get_by_role("button", name="Voicemail").click()
     # The logged card goes away without a page reload and the next call is first.
     expect(page.locator("article.card-call").first.locator("[id$='-name']")).not_to_have_text(name)
-    expect(page.locator("#agenda")).not_to_contain_text(name + "\n")
+    expect(page.locator("article[data-card]", has_text=name)).to_have_count(0)
+    # ...and Today offers to take it back.
+    expect(page.locator("form.today-undo")).to_contain_text(f"voicemail left for {name}")
 
     page.goto(base + contact_link)
     expect(page.get_by_role("heading", level=1)).to_contain_text(name.split()[0])
