@@ -98,3 +98,23 @@ def test_a_birthday_line_has_the_number_buttons_and_words(seller, account):
     assert "Happy birthday, Bea! Hi, it&#x27;s Sally" in bea
     assert ">Greeted</button>" in bea
     assert "Voicemail" not in bea and "Connected" not in bea
+
+
+def test_a_birthday_greeting_is_logged_whatever_playbook_runs(account, ringback):
+    bea = contact_create(
+        account=account,
+        first_name="Bea",
+        last_name="Day",
+        phones=[PhoneInput("212-555-0101")],
+        birthday=(11, 23, None),
+    )
+    enrollment_start(account=account, contact=bea, playbook="four-calls-two-weeks")
+    refused = ringback("log", "Bea", "done", "--user", "sally", now=NOW)
+    assert refused.code == 1  # "done" does not fit the call step
+    greeted = ringback.json("log", "Bea", "birthday", "--user", "sally", now=NOW)
+    assert greeted["outcome"] == "birthday" and greeted["step"] == "birthday"
+    assert [i["kind"] for i in ringback.agenda("--user", "sally", now=NOW)] == ["call"]
+    again = ringback("log", "Bea", "birthday", "--user", "sally", now=NOW)
+    assert again.code == 1 and "already greeted today" in again.err
+    bea.refresh_from_db()
+    assert bea.enrollments.get().step_index == 0  # the playbook did not move

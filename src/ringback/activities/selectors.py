@@ -326,6 +326,8 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
                 ),
             )
         )
+    greeted = birthdays_greeted(account=account, day=day, contact_ids=[b.contact_id for b in birthdays])
+    birthdays = [b for b in birthdays if b.contact_id not in greeted]
     costs = account_costs(account=account)
     away = [(v.first_day, v.last_day) for v in vacations_list(account=account)]
     vacations = tuple(vacation_from_dates(first, last, account.time_zone) for first, last in away)

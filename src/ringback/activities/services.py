@@ -488,9 +488,12 @@ def _contact_card_check(*, account: Account, contact: Contact, ref: CardRef) -> 
             raise _stale(contact, "birthday greeting")
 
 
-def _touch_done(*, account: Account, contact: Contact, note: str, step: str = "") -> Touch:
+def _touch_done(
+    *, account: Account, contact: Contact, note: str, step: str = "", before: dict[str, object] | None = None
+) -> Touch:
     now = clock.now()
     touch = Touch(
+        before=before or {"contact": contact_snapshot(contact=contact)},
         account=account,
         contact=contact,
         channel=TouchChannel.TASK,
@@ -507,12 +510,30 @@ def _touch_done(*, account: Account, contact: Contact, note: str, step: str = ""
 
 def _card_done(*, account: Account, contact: Contact, ref: CardRef, appointment: Appointment | None) -> Touch:
     """Mark a call-back, appointment or birthday card done."""
+    before: dict[str, object] = {
+        "contact": contact_snapshot(contact=contact),
+        "appointment_done": appointment.pk if appointment is not None else None,
+    }
     if appointment is not None:
         Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.DONE)
     if ref.kind is ItemKind.CALLBACK:
         contact_touched(contact=contact, at=clock.now(), wants_callback=False, touched=False)
     step = BIRTHDAY_STEP if ref.kind is ItemKind.BIRTHDAY else ""
-    return _touch_done(account=account, contact=contact, note=_DONE_NOTES[ref.kind], step=step)
+    return _touch_done(account=account, contact=contact, note=_DONE_NOTES[ref.kind], step=step, before=before)
+
+
+@transaction.atomic
+def birthday_greeting_log(*, account: Account, contact: Contact, note: str = "") -> Touch:
+    """Log a birthday greeting (a call or a text, no sales message), whatever playbook runs:
+    it completes no step. Once a day: greeting again raises :class:`AlreadyLogged`."""
+    account_row_check(account=account, row=contact, what="contact")
+    contact_lock(contact=contact)
+    today = clock.now().astimezone(zone(account.time_zone)).date()
+    if birthdays_greeted(account=account, day=today, contact_ids=[contact.pk]):
+        raise AlreadyLogged(f"{contact.name} was already greeted today; nothing was logged")
+    return _touch_done(
+        account=account, contact=contact, note=note or _DONE_NOTES[ItemKind.BIRTHDAY], step=BIRTHDAY_STEP
+    )
 
 
 @transaction.atomic
@@ -633,6 +654,10 @@ def touch_undo(*, account: Account, contact: Contact) -> Touch:
             f"{contact.name}'s appointment is undone by cancelling it on the Appointments page"
         )
     saved = last.before
+    if not saved:
+        raise NothingToUndo(
+            f"{contact.name}'s last outcome was logged before undo existed; log what happened instead"
+        )
     follow_on = saved.get("follow_on")
     if follow_on:
         started = Enrollment.objects.select_for_update().filter(pk=follow_on, account=account).first()
@@ -647,6 +672,11 @@ def touch_undo(*, account: Account, contact: Contact) -> Touch:
         phone = Phone.objects.filter(pk=saved["bad_phone"], contact=contact).first()
         if phone is not None:
             phone_mark_bad(phone=phone, bad=False)
-    contact_restore(contact=contact, saved=saved["contact"])
+    if saved.get("appointment_done"):
+        Appointment.objects.filter(pk=saved["appointment_done"], account=account).update(
+            status=AppointmentStatus.SCHEDULED
+        )
+    if saved.get("contact"):
+        contact_restore(contact=contact, saved=saved["contact"])
     TouchUndo.objects.create(account=account, touch=last, at=clock.now())
     return last

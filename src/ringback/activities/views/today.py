@@ -32,7 +32,6 @@ from ringback.activities.presenters import (
 from ringback.activities.selectors import (
     agenda_for_day,
     appointment_get,
-    birthdays_greeted,
     phone_labels,
     touch_last_undoable,
     touches_done_today,
@@ -67,12 +66,7 @@ def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
     agenda = agenda_for_day(account=account, now=now)
     seller_zone = account.time_zone
     day = now.astimezone(zone(seller_zone)).date()
-    greeted = birthdays_greeted(
-        account=account,
-        day=day,
-        contact_ids=[i.contact_id for i in agenda.items if i.kind is ItemKind.BIRTHDAY],
-    )
-    items = [i for i in agenda.items if not (i.kind is ItemKind.BIRTHDAY and i.contact_id in greeted)]
+    items = list(agenda.items)
     labels = phone_labels(account=account, numbers=[(i.contact_id, i.phone) for i in items if i.phone])
     cards = [
         card_for(

@@ -4,7 +4,8 @@ from django.core.management.base import CommandParser
 from rich.console import Console
 
 from ringback.accounts.commands import AccountCommand
-from ringback.activities.services import touch_log
+from ringback.accounts.models import Account
+from ringback.activities.services import birthday_greeting_log, touch_log
 from ringback.contacts.selectors import contact_find, contact_zone
 from ringback.core.playbook import Outcome, parse_outcome
 from ringback.interface.commands import iso_utc, parse_when
@@ -15,7 +16,7 @@ class Command(AccountCommand):
     help = (
         "Log what happened with a contact (a call, a callback, a card mailed...). Outcomes: "
         + ", ".join(o.value for o in Outcome if o is not Outcome.DONE)
-        + "."
+        + "; and birthday (a birthday greeting, whatever playbook runs)."
     )
     reads = True
 
@@ -33,6 +34,9 @@ class Command(AccountCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         account = self.account(options)
+        if options["outcome"].strip().lower() in ("birthday", "greeted"):
+            self.greet(account, options)
+            return
         outcome = parse_outcome(options["outcome"])
         contact = contact_find(account=account, reference=options["contact"])
         at = parse_when(options["at"], time_zone=account.time_zone, what="--at") if options["at"] else None
@@ -84,3 +88,21 @@ class Command(AccountCommand):
                 )
 
         self.emit(options, data, render)
+
+    def greet(self, account: Account, options: dict[str, Any]) -> None:
+        """``log CONTACT birthday``: a birthday greeting, which completes no playbook step."""
+        contact = contact_find(account=account, reference=options["contact"])
+        touch = birthday_greeting_log(account=account, contact=contact, note=options["note"])
+        data = {
+            "touch_id": touch.pk,
+            "contact_id": contact.pk,
+            "contact_name": contact.name,
+            "outcome": "birthday",
+            "channel": touch.channel,
+            "at": iso_utc(touch.at),
+            "step": touch.step,
+            "next": None,
+        }
+        self.emit(
+            options, data, lambda console: console.print(f"Logged a birthday greeting for {contact.name}.")
+        )
