@@ -563,7 +563,7 @@ def test_stay_in_touch(ringback: Any, write_csv: Any) -> None:
     assert card.template == "birthday-card"
     assert "Happy birthday, Mary" in card.script
     (card_line,) = replay.agendas[date(2026, 3, 16)]
-    assert card_line["timely"] == "the card must arrive before their birthday"
+    assert card_line["timely"] == "the card must arrive before their birthday", card_line
     (greeting,) = replay.agendas[date(2026, 3, 20)]
     assert greeting["kind"] == "birthday" and "Birthday today" in greeting["reason"]
     # Olga's birthday (Saturday 4 April) is a month away when she is enrolled: the card is her

@@ -40,6 +40,7 @@ def agenda_item_json(item: AgendaItem) -> dict[str, Any]:
         "minutes": item.minutes,
         "notes": item.notes,
         "message": item.message,
+        "blocked": item.blocked,
         "enrollment_id": item.enrollment_id,
         "appointment_id": item.appointment_id,
     }
@@ -151,8 +152,17 @@ _BIRTHDAY_ACTIONS = (
 )
 
 
+_BLOCKED_ACTIONS = (
+    CardAction("Skip this step", "skip-step"),
+    CardAction("Stop the playbook", "stop-playbook", style="secondary outline"),
+    CardAction("Log a note", form="note", style="outline"),
+)
+
+
 def card_actions(item: AgendaItem) -> tuple[CardAction, ...]:
     """The buttons of a card, in the order the keys 1, 2, 3... press them."""
+    if item.blocked:
+        return _BLOCKED_ACTIONS
     if item.kind is ItemKind.CALL:
         return _CALL_ACTIONS
     if item.kind is ItemKind.BIRTHDAY:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from ringback.accounts.models import Account
 from ringback.accounts.selectors import (
@@ -20,7 +20,7 @@ from ringback.activities.choices import AppointmentStatus, Direction
 from ringback.activities.choices import Channel as TouchChannel
 from ringback.activities.choices import Outcome as TouchOutcome
 from ringback.activities.models import Appointment, Touch, TouchUndo
-from ringback.contacts.models import Contact, Phone
+from ringback.contacts.models import Address, Contact, Email, Phone
 from ringback.contacts.selectors import contact_phone_choices, contact_zone, contact_zone_name
 from ringback.core import clock
 from ringback.core.agenda import (
@@ -32,13 +32,14 @@ from ringback.core.agenda import (
     ItemKind,
     birthday_greeting,
     call_reason,
+    missing_for,
     plan_day,
     timely_reason,
     working_days_after,
 )
 from ringback.core.engine import EnrollmentState, enrollment_next_call
 from ringback.core.errors import NotFound, TemplateError
-from ringback.core.phones import choose_phone, display_phone
+from ringback.core.phones import can_be_called, can_be_texted, choose_phone, display_phone
 from ringback.core.playbook import Channel, Step
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import Vacation, vacation_from_dates, zone
@@ -161,6 +162,14 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today
     window = state.window
     local_start = window.start.astimezone(tz)
     overdue_since = state.overdue_since or (window.end if window.end < now else None)
+    choices = contact_phone_choices(contact=contact)
+    blocked = missing_for(
+        step.channel,
+        callable_=can_be_called(choices),
+        textable=can_be_texted(choices),
+        address=getattr(enrollment, "has_address", True),
+        email=getattr(enrollment, "has_email", True),
+    )
     overdue_days = max((now - overdue_since).days, 0) if overdue_since else 0
     common = {
         "contact_id": contact.pk,
@@ -178,6 +187,7 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today
         "overdue_since": overdue_since,
         "overdue_days": overdue_days,
         "timely": timely_reason(spec, state.step, offer_until=state.offer_until, today=today),
+        "blocked": blocked,
     }
     if step.channel is Channel.CALL:
         last = state.calls[-1] if state.calls else None
@@ -192,8 +202,10 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today
             overdue_days=overdue_days,
             purpose=step.purpose,
         )
-        if phone is None:
-            reason += ". No number to call now: send mail or add a number"
+        if blocked:
+            reason = f"{spec.title}, step {step.id}: needs {blocked}. Add it, skip the step, or stop"
+        elif phone is None:
+            reason += ". No number to call right now"
         return AgendaItem(
             kind=ItemKind.CALL,
             attempt=state.attempt,
@@ -203,7 +215,9 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today
             **common,  # type: ignore[arg-type]
         )
     reason = f"{step.channel.value.capitalize()} step '{step.id}' of {spec.title}"
-    if step.purpose:
+    if blocked:
+        reason += f": needs {blocked}. Add it, skip the step, or stop"
+    elif step.purpose:
         reason += f": {step.purpose}"
     if overdue_days:
         reason += f" (overdue {overdue_days} day{'s' if overdue_days != 1 else ''})"
@@ -286,6 +300,10 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
         .filter(contact__do_not_contact=False)
         .select_related("contact", "version__playbook")
         .prefetch_related("contact__phones")
+        .annotate(
+            has_address=Exists(Address.objects.filter(contact=OuterRef("contact"))),
+            has_email=Exists(Email.objects.filter(contact=OuterRef("contact"))),
+        )
         .order_by("due_start", "pk")
     )
     calls: list[AgendaItem] = []

@@ -51,10 +51,12 @@ from ringback.playbooks.selectors import (
 )
 from ringback.playbooks.services import (
     enrollment_discard,
+    enrollment_end,
     enrollment_follow_on,
     enrollment_lock_running,
     enrollment_restore,
     enrollment_save_state,
+    enrollment_skip_step,
 )
 
 #: A touch may be logged a little ahead of the clock (clock skew), never further.
@@ -557,6 +559,40 @@ def agenda_card_log(
             phone=phone if ref.kind in (ItemKind.CALL, ItemKind.SMS) else None,
         )
     return _card_done(account=account, contact=contact, ref=ref, appointment=appointment)
+
+
+#: What a card of a step that can't be carried out offers instead of an outcome.
+UNBLOCK_CHOICES = {"skip-step": "Skip this step", "stop-playbook": "Stop the playbook"}
+
+
+@transaction.atomic
+def agenda_card_unblock(*, account: Account, contact: Contact, ref: CardRef, choice: str) -> Touch:
+    """For a step that can't be carried out (no number, no address): skip it and plan the next,
+    or stop the playbook. Logged as a task on the timeline, and undoable like an outcome."""
+    if choice not in UNBLOCK_CHOICES:
+        raise InvalidInput(f"{choice!r} is not one of {', '.join(UNBLOCK_CHOICES)}", field="outcome")
+    account_row_check(account=account, row=contact, what="contact")
+    contact_lock(contact=contact)
+    agenda_card_check(account=account, contact=contact, ref=ref)
+    enrollment = enrollment_lock_running(contact=contact)
+    if enrollment is None:
+        raise _stale(contact, "step")
+    before: dict[str, object] = {
+        "contact": contact_snapshot(contact=contact),
+        "enrollment": enrollment_snapshot(enrollment=enrollment),
+    }
+    step = ref.step or ""
+    if choice == "skip-step":
+        enrollment_skip_step(account=account, enrollment=enrollment)
+        before["follow_on"] = None
+        note = f"Skipped step {step}: it could not be carried out"
+        if enrollment.status != EnrollmentStatus.ACTIVE:
+            follow_on = enrollment_follow_on(account=account, enrollment=enrollment, at=clock.now())
+            before["follow_on"] = follow_on.pk if follow_on else None
+    else:
+        enrollment_end(enrollment=enrollment, reason=f"stopped at {step}: no way to reach them")
+        note = f"Stopped the playbook at step {step}: no way to reach them"
+    return _touch_done(account=account, contact=contact, note=note, step=step, before=before)
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,6 +83,9 @@ class AgendaItem:
     notes: str = ""
     #: What they said when they called or wrote back (call-back items).
     message: str = ""
+    #: What the step lacks to be carried out ("a number to call", "a postal address"...): the
+    #: item asks for it, or to skip the step or stop, instead of coming back every day as work.
+    blocked: str = ""
 
     @property
     def urgency(self) -> Urgency:
@@ -92,8 +95,8 @@ class AgendaItem:
 
     @property
     def is_call(self) -> bool:
-        """Whether it uses one of the day's calls (the call limit)."""
-        return self.kind is ItemKind.CALL
+        """Whether it uses one of the day's calls (the call limit); a blocked call can't."""
+        return self.kind is ItemKind.CALL and not self.blocked
 
     def local_window(self) -> tuple[datetime, datetime] | None:
         """The due window in the contact's local time."""
@@ -284,7 +287,7 @@ def plan_day(
     in the same order, assuming nothing new arrives; ``day`` is None past the last one.
     """
     ordered = [
-        replace(i, minutes=costs.of(i.kind))
+        replace(i, minutes=BLOCKED_MINUTES if i.blocked else costs.of(i.kind))
         for i in priority_order(candidates, new_per_callback=new_per_callback)
     ]
     today = _Day(budget.minutes_left, budget.calls_left)
@@ -332,6 +335,24 @@ def birthday_greeting(*, first_name: str, seller_first_name: str) -> str:
         f"Happy birthday, {first_name}! Hi, {who}: no business today, I just wanted to wish you "
         "a wonderful day and a great year ahead."
     )
+
+
+#: What deciding about a step that can't be carried out takes (skip it, stop, or add the detail).
+BLOCKED_MINUTES = 1.0
+
+#: What a step of each channel needs, by what is missing.
+MISSING = {
+    "call": "a number to call (the numbers left are wrong, or work numbers not OK to call at work)",
+    "sms": "a mobile number to text",
+    "mail": "a postal address",
+    "email": "an email address",
+}
+
+
+def missing_for(channel: Channel, *, callable_: bool, textable: bool, address: bool, email: bool) -> str:
+    """What a step on ``channel`` lacks for this contact ("" when it can be carried out)."""
+    have = {Channel.CALL: callable_, Channel.SMS: textable, Channel.MAIL: address, Channel.EMAIL: email}
+    return "" if have.get(channel, True) else MISSING[channel.value]
 
 
 #: An offer this many days (or fewer) from running out makes its step timely.

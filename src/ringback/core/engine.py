@@ -381,6 +381,15 @@ def enrollment_replan(
     return new
 
 
+def enrollment_skip(
+    state: EnrollmentState, playbook: Playbook, *, at: datetime, context: Context
+) -> EnrollmentState:
+    """Leave out the current step (it can't be carried out: no number, no address) and plan the next."""
+    if state.status is not Status.ACTIVE:
+        raise NotEnrolled(f"only an active enrollment can skip a step (this one is {state.status.value})")
+    return _plan(replace(state, retries=0), playbook, state.step + 1, at, context)
+
+
 def enrollment_stop(state: EnrollmentState, *, reason: str) -> EnrollmentState:
     """End a running enrollment by hand (replaced by another playbook, or removed)."""
     if state.ended:

@@ -354,6 +354,17 @@ class PhoneChoice:
 _PREFERENCE = {PhoneLabel.MOBILE: 0, PhoneLabel.WORK: 1, PhoneLabel.HOME: 2, PhoneLabel.OTHER: 3}
 
 
+def can_be_called(phones: list[PhoneChoice]) -> bool:
+    """Whether any number can ever be chosen: one not flagged bad that is not a work number,
+    or a work number marked OK to call at work."""
+    return any(not p.bad and (p.label is not PhoneLabel.WORK or p.ok_at_work) for p in phones)
+
+
+def can_be_texted(phones: list[PhoneChoice]) -> bool:
+    """Whether a text can go out: a mobile number not flagged bad."""
+    return any(not p.bad and p.label is PhoneLabel.MOBILE for p in phones)
+
+
 def choose_phone(phones: list[PhoneChoice], local_time: datetime) -> PhoneChoice | None:
     """The number to call at ``local_time`` (the contact's local time).
 

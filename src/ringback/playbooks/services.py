@@ -23,6 +23,7 @@ from ringback.core.engine import (
     enrollment_begin,
     enrollment_replan,
     enrollment_seed,
+    enrollment_skip,
     enrollment_stop,
 )
 from ringback.core.engine import (
@@ -281,6 +282,23 @@ def enrollment_end(*, enrollment: Enrollment, reason: str, at: datetime | None =
     """Stop a running enrollment by hand."""
     state = enrollment_stop(enrollment_state(enrollment=enrollment), reason=reason)
     return enrollment_save_state(enrollment=enrollment, state=state, at=at or clock.now())
+
+
+def enrollment_skip_step(
+    *, account: Account, enrollment: Enrollment, at: datetime | None = None
+) -> Enrollment:
+    """Leave out the enrollment's current step (it can't be carried out) and plan the next one;
+    a playbook that runs out starts what it asks for next (a recontact)."""
+    when = at or clock.now()
+    spec = version_spec(version=enrollment.version)
+    state = enrollment_skip(
+        enrollment_state(enrollment=enrollment),
+        spec,
+        at=when,
+        context=context_for(account=account, contact=enrollment.contact),
+    )
+    enrollment_save_state(enrollment=enrollment, state=state, at=when)
+    return enrollment
 
 
 def enrollments_start_many(

@@ -37,10 +37,12 @@ from ringback.activities.selectors import (
     touches_done_today,
 )
 from ringback.activities.services import (
+    UNBLOCK_CHOICES,
     AlreadyLogged,
     CardRef,
     agenda_card_connected,
     agenda_card_log,
+    agenda_card_unblock,
     touch_note,
     touch_undo,
 )
@@ -205,6 +207,17 @@ def today_log(request: HtmxHttpRequest, contact_id: int, *, account: Account) ->
     _owned(account, form)
     ref = form.ref(contact.pk)
     outcome = form.cleaned_data["outcome"]
+    if outcome in UNBLOCK_CHOICES:
+        try:
+            agenda_card_unblock(account=account, contact=contact, ref=ref, choice=outcome)
+        except RingbackError as exc:
+            return _after_action(
+                request, account=account, message=f"Nothing was changed: {exc.message}.", level=messages.ERROR
+            )
+        done = "step skipped" if outcome == "skip-step" else "playbook stopped"
+        return _after_action(
+            request, account=account, message=f"{contact.name}: {done}.", level=messages.SUCCESS
+        )
     try:
         agenda_card_log(
             account=account,
