@@ -50,7 +50,7 @@ def test_the_preview_is_the_plan_for_every_builtin_playbook(account, playbook):
                 preview = contact_enrollment_preview(account=account, contact=contact, playbook=playbook)
             started_at = shown_at + timedelta(minutes=3)  # the seller reads it, then taps Start
             with clock.frozen(started_at):
-                enrollment = enrollment_start(account=account, contact=contact, playbook=playbook)
+                enrollment = enrollment_start(account=account, contact=contact, playbook=playbook, force=True)
                 spec = version_spec(version=enrollment.version)
                 touches, _ = enrollment_simulate(
                     spec,

@@ -669,3 +669,28 @@ def touch_last_undoable(
     except TouchUndo.DoesNotExist:
         return last
     return None
+
+
+#: An appointment booked this many days ago or less still keeps a new chase away.
+RECENT_BOOKING_DAYS = 14
+
+
+def appointment_blocking_enrollment(*, account: Account, contact: Contact, at: datetime) -> str:
+    """Why starting a playbook for ``contact`` at ``at`` would cross an appointment ("" if not):
+    one scheduled from now on, or one booked in the last :data:`RECENT_BOOKING_DAYS` days."""
+    coming = (
+        Appointment.objects.filter(
+            account=account, contact=contact, status=AppointmentStatus.SCHEDULED, starts_at__gte=at
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if coming is not None:
+        when = coming.starts_at.astimezone(zone(account.time_zone))
+        return f"{contact.name} has a phone appointment on {when:%a %d %b at %H:%M}: no chase needed"
+    recent = Appointment.objects.filter(
+        account=account, contact=contact, created_at__gte=at - timedelta(days=RECENT_BOOKING_DAYS)
+    ).exclude(status=AppointmentStatus.CANCELLED)
+    if recent.exists():
+        return f"{contact.name} booked a phone appointment in the last {RECENT_BOOKING_DAYS} days"
+    return ""

@@ -26,6 +26,8 @@ class ErrorCode(StrEnum):
     VACATION_OVERLAP = "vacation_overlap"
     NOT_ENROLLED = "not_enrolled"
     SUPPRESSED = "suppressed"
+    NOT_REACHABLE = "not_reachable"
+    HAS_APPOINTMENT = "has_appointment"
     INVALID_DATE = "invalid_date"
     INVALID_TIME_ZONE = "invalid_time_zone"
     INVALID_PHONE = "invalid_phone"
@@ -139,6 +141,18 @@ class NotEnrolled(RingbackError):
 
 class Suppressed(RingbackError):
     code = ErrorCode.SUPPRESSED
+
+
+class NotReachable(RingbackError):
+    """The playbook's first step can't be carried out for this contact (no number, no address)."""
+
+    code = ErrorCode.NOT_REACHABLE
+
+
+class HasAppointment(RingbackError):
+    """The contact has a phone appointment coming, or one booked lately: a chase would cross it."""
+
+    code = ErrorCode.HAS_APPOINTMENT
 
 
 class InvalidDate(RingbackError):

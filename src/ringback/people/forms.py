@@ -385,6 +385,9 @@ class PromiseForm(forms.Form):
 class EnrollForm(forms.Form):
     playbook = forms.ChoiceField(label="Playbook")
     replace = forms.BooleanField(required=False, label="Replace the playbook they are in now")
+    force = forms.BooleanField(
+        required=False, label="Start anyway (an appointment is coming, or the first step can't reach them)"
+    )
 
     def __init__(self, *args: Any, playbooks: Sequence[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,8 +15,10 @@ from ringback.accounts.selectors import account_row_check
 from ringback.accounts.services import account_lock, account_replanned_on
 from ringback.config import ringback_setting
 from ringback.contacts.models import Contact
+from ringback.contacts.selectors import contact_phone_choices
 from ringback.contacts.services import contact_lock
 from ringback.core import clock
+from ringback.core.agenda import missing_for
 from ringback.core.engine import (
     EnrollmentState,
     Status,
@@ -35,15 +37,18 @@ from ringback.core.engine import (
 from ringback.core.errors import (
     AlreadyEnrolled,
     InvalidInput,
+    NotReachable,
     PlaybookError,
     RingbackError,
     Suppressed,
     UnknownPlaybook,
 )
 from ringback.core.lint import playbook_scripts_check
+from ringback.core.phones import can_be_called, can_be_texted
 from ringback.core.playbook import (
     _NAME,
     BUILTIN_NAMES,
+    Channel,
     builtin_text,
     parse_playbook,
 )
@@ -64,6 +69,7 @@ from ringback.playbooks.selectors import (
     playbook_latest_version,
     version_spec,
 )
+from ringback.playbooks.signals import enrollment_starting
 
 
 def playbooks_install_builtins(*, account: Account) -> None:
@@ -185,6 +191,26 @@ def enrollment_lock_running(*, contact: Contact) -> Enrollment | None:
     )
 
 
+def _check_first_step(contact: Contact, spec: PlaybookSpec, state: EnrollmentState) -> None:
+    """Refuse a playbook whose first step can't reach the contact (no number, no address...)."""
+    if state.ended or state.step >= len(spec.steps):
+        return
+    step = spec.steps[state.step]
+    choices = contact_phone_choices(contact=contact)
+    missing = missing_for(
+        step.channel,
+        callable_=can_be_called(choices),
+        textable=can_be_texted(choices),
+        address=contact.addresses.exists() if step.channel is Channel.MAIL else True,
+        email=contact.emails.exists() if step.channel is Channel.EMAIL else True,
+    )
+    if missing:
+        raise NotReachable(
+            f"{contact.name} can't be reached by {spec.title}'s first step ({step.id}): it needs {missing}",
+            field="contact",
+        )
+
+
 def _check_reachable(contact: Contact, at: datetime) -> None:
     if contact.do_not_contact:
         raise Suppressed(f"{contact.name} asked not to be contacted; Ringback will not enroll them")
@@ -202,11 +228,14 @@ def enrollment_start(
     playbook: str,
     at: datetime | None = None,
     replace: bool = False,
+    force: bool = False,
 ) -> Enrollment:
     """Enroll a contact in the latest version of a playbook, planning the first step.
 
     A contact runs at most one playbook: enrolling again raises :class:`AlreadyEnrolled`
-    unless ``replace`` stops the running one first.
+    unless ``replace`` stops the running one first. Unless ``force`` (the seller said to start
+    anyway), a contact the first step can't reach raises :class:`NotReachable`, and the apps
+    above may refuse too (an appointment coming raises :class:`HasAppointment`).
     """
     account_row_check(account=account, row=contact, what="contact")
     started = at or clock.now()
@@ -225,6 +254,9 @@ def enrollment_start(
     state = enrollment_begin(
         spec, seed=seed, at=started, context=context_for(account=account, contact=contact)
     )
+    if not force:
+        _check_first_step(contact, spec, state)
+        enrollment_starting.send(sender=Enrollment, account=account, contact=contact, at=started)
     enrollment = Enrollment(
         account=account,
         contact=contact,
@@ -308,8 +340,10 @@ def enrollments_start_many(
     playbook: str,
     replace: bool = False,
     at: datetime | None = None,
+    force: bool = False,
 ) -> tuple[list[Enrollment], list[tuple[Contact, str]]]:
-    """Enroll several contacts; return the enrollments made and the contacts skipped, with why."""
+    """Enroll several contacts; return the enrollments made and the contacts skipped, with why
+    (already running, resting, no way to reach them, an appointment coming...)."""
 
     made: list[Enrollment] = []
     skipped: list[tuple[Contact, str]] = []
@@ -318,7 +352,12 @@ def enrollments_start_many(
             with transaction.atomic():
                 made.append(
                     enrollment_start(
-                        account=account, contact=contact, playbook=playbook, replace=replace, at=at
+                        account=account,
+                        contact=contact,
+                        playbook=playbook,
+                        replace=replace,
+                        at=at,
+                        force=force,
                     )
                 )
         except RingbackError as exc:
@@ -336,9 +375,11 @@ def enrollment_follow_on(*, account: Account, enrollment: Enrollment, at: dateti
     contact = enrollment.contact
     if state.status is Status.EXHAUSTED and state.recontact_at is not None:
         target = spec.finish.recontact_playbook or spec.name
-        return enrollment_start(account=account, contact=contact, playbook=target, at=state.recontact_at)
+        return enrollment_start(
+            account=account, contact=contact, playbook=target, at=state.recontact_at, force=True
+        )
     if state.status is Status.STOPPED and state.switch_to:
-        return enrollment_start(account=account, contact=contact, playbook=state.switch_to, at=at)
+        return enrollment_start(account=account, contact=contact, playbook=state.switch_to, at=at, force=True)
     return None
 
 

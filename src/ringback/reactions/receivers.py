@@ -9,13 +9,17 @@ from django.contrib.auth.signals import user_logged_in
 
 from ringback.accounts.models import Account, Membership, Vacation
 from ringback.accounts.signals import account_created, vacation_added
+from ringback.activities.selectors import appointment_blocking_enrollment
 from ringback.activities.services import touch_notes_add
+from ringback.contacts.models import Contact
 from ringback.contacts.signals import contacts_merged
+from ringback.core.errors import HasAppointment
 from ringback.playbooks.services import (
     enrollments_replan_for_vacation,
     enrollments_replan_overdue_once_a_day,
     playbooks_install_builtins,
 )
+from ringback.playbooks.signals import enrollment_starting
 
 
 def install_builtin_playbooks(*, account: Account, **_: Any) -> None:
@@ -40,9 +44,22 @@ def replan_on_sign_in(*, user: Any, **_: Any) -> None:
         enrollments_replan_overdue_once_a_day(account=membership.account)
 
 
+def refuse_enrolling_across_an_appointment(
+    *, account: Account, contact: Contact, at: datetime, **_: Any
+) -> None:
+    """No chase for someone with a phone appointment coming, or booked in the last days: the
+    seller is already talking to them (start anyway to override)."""
+    refusal = appointment_blocking_enrollment(account=account, contact=contact, at=at)
+    if refusal:
+        raise HasAppointment(refusal, field="contact")
+
+
 def connect() -> None:
     """Connect each receiver to its signal (once, whatever the number of calls)."""
     account_created.connect(install_builtin_playbooks, dispatch_uid="ringback.install_builtin_playbooks")
     vacation_added.connect(replan_vacation, dispatch_uid="ringback.replan_vacation")
     contacts_merged.connect(note_merges, dispatch_uid="ringback.note_merges")
     user_logged_in.connect(replan_on_sign_in, dispatch_uid="ringback.replan_on_sign_in")
+    enrollment_starting.connect(
+        refuse_enrolling_across_an_appointment, dispatch_uid="ringback.refuse_enrolling_across_an_appointment"
+    )

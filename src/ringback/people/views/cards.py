@@ -204,7 +204,11 @@ def enroll_view(request: HttpRequest, pk: int, *, account: Account) -> HttpRespo
         data = form.cleaned_data
         try:
             enrollment = enrollment_start(
-                account=account, contact=contact, playbook=data["playbook"], replace=data["replace"]
+                account=account,
+                contact=contact,
+                playbook=data["playbook"],
+                replace=data["replace"],
+                force=data["force"],
             )
         except AlreadyEnrolled:
             running = enrollment_running(contact=contact)

@@ -29,6 +29,11 @@ class Command(AccountCommand):
         parser.add_argument(
             "--replace", action="store_true", help="stop a running playbook and start this one"
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="start anyway: despite an appointment coming, or a first step that can't reach them",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         account = self.account(options)
@@ -51,6 +56,7 @@ class Command(AccountCommand):
                     contact=contacts[0],
                     playbook=options["playbook"],
                     replace=options["replace"],
+                    force=options["force"],
                 )
             ]
             skipped: list[tuple[Contact, str]] = []
@@ -60,6 +66,7 @@ class Command(AccountCommand):
                 contacts=contacts,
                 playbook=options["playbook"],
                 replace=options["replace"],
+                force=options["force"],
             )
         data = {
             "enrolled": [
