@@ -142,6 +142,7 @@ def child_floor(path: Path) -> dict[str, Any]:
     from django.db import connection, transaction
 
     from ringback.accounts.services import account_create
+    from ringback.contacts.folded import folded
     from ringback.contacts.models import Contact
     from ringback.contacts.search_index import search_index_deferred
     from ringback.core.interchange.cards import open_cards
@@ -157,12 +158,13 @@ def child_floor(path: Path) -> dict[str, Any]:
             b = card.birthday
             contacts.append((pk, account.pk, card.first_name, card.last_name, card.company, card.title,
                              "met-once", "prospect", card.notes, b.month if b else None, b.day if b else None,
-                             b.year if b else None, "America/New_York", "US", "", False, now, now))  # fmt: skip
+                             b.year if b else None, "America/New_York", "US", "", False, now, now,
+                             folded(card.first_name, card.last_name), folded(card.company)))  # fmt: skip
             for phone in card.phones:
                 parsed = parse_phone(phone.value, "US")
                 phones.append((account.pk, pk, parsed.number, parsed.extension, phone.label, False,
                                parsed.valid, False))  # fmt: skip
-            emails += [(account.pk, pk, e.address, e.label) for e in card.emails]
+            emails += [(account.pk, pk, e.address, e.label, folded(e.address)) for e in card.emails]
             addresses += [(account.pk, pk, a.label, a.street, a.city, a.region, a.postal_code, a.country)
                           for a in card.addresses]  # fmt: skip
             links += [(pk, t) for t in card.tags]
@@ -175,7 +177,8 @@ def child_floor(path: Path) -> dict[str, Any]:
         cursor.executemany(
             "INSERT INTO contacts_contact (id, account_id, first_name, last_name, company, title, warmth, status, "
             "notes, birthday_month, birthday_day, birthday_year, time_zone, country, subdivision, do_not_contact, "
-            "created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "created_at, updated_at, search_name, search_company) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             contacts,
         )
         cursor.executemany(
@@ -184,7 +187,8 @@ def child_floor(path: Path) -> dict[str, Any]:
             phones,
         )
         cursor.executemany(
-            "INSERT INTO contacts_email (account_id, contact_id, address, label) VALUES (%s, %s, %s, %s)",
+            "INSERT INTO contacts_email (account_id, contact_id, address, label, search_text) "
+            "VALUES (%s, %s, %s, %s, %s)",
             emails,
         )
         cursor.executemany(

@@ -103,3 +103,57 @@ def test_commands_act_for_one_account(people: Any, write_csv: Any, monkeypatch: 
     assert people.json("log", "Mary", "callback")["contact_id"] == mary["id"]
     seller_mary = Contact.objects.get(account__name="seller", last_name="Lopez")
     assert seller_mary.pk != mary["id"] and seller_mary.callback_requested_at is None
+
+
+ACCENTED = [
+    {"name": "José Pérez", "phone": "305-555-0111", "email": "jose.perez@example.com"},
+    {"name": "Ana Núñez", "phone": "305-555-0122", "company": "Lefèvre & Fils", "email": "ana@núñez.example"},
+    {"name": "Rene Dubois", "phone": "305-555-0133"},
+]
+
+
+@pytest.fixture
+def accented(ringback: Any, write_csv: Any) -> Any:
+    ringback.now = NOW
+    ringback.ok("import", write_csv(ACCENTED))
+    return ringback
+
+
+@pytest.mark.parametrize("reference", ["Jose", "jose perez", "JOSÉ PÉREZ", "pérez", "Perez"])
+def test_a_reference_ignores_accents_and_case(accented: Any, reference: str) -> None:
+    """``ringback log Jose voicemail`` is José Pérez: the name is kept as typed, found without it."""
+    jose = Contact.objects.get(last_name="Pérez")
+    logged = accented.json("log", reference, "voicemail")
+    assert (logged["contact_id"], logged["contact_name"]) == (jose.pk, "José Pérez")
+
+
+def test_a_reference_with_accents_finds_a_name_written_without(accented: Any) -> None:
+    assert accented.json("log", "René", "callback")["contact_name"] == "Rene Dubois"
+    assert accented.json("log", "RENÉ DUBOIS", "callback")["contact_name"] == "Rene Dubois"
+    assert accented.json("log", "lefevre", "callback")["contact_name"] == "Ana Núñez"  # her company
+    assert accented.json("log", "ANA@NUNEZ.EXAMPLE", "callback")["contact_name"] == "Ana Núñez"
+
+
+def test_the_name_spelled_exactly_wins_over_the_same_name_folded(accented: Any) -> None:
+    accented.ok("contacts", "add", "Jose Perez", "--phone", "305-555-0144")
+    assert accented.json("log", "José Pérez", "callback")["contact_name"] == "José Pérez"
+    plain = accented.json("log", "jose perez", "callback")
+    assert plain["contact_name"] == "Jose Perez"
+    failed = accented("log", "JOSE PÉREZ", "callback")  # spelled as neither
+    assert failed.code != 0 and "matches 2 contacts" in failed.err
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("nunez", ["Ana Núñez"]),
+        ("NÚÑEZ", ["Ana Núñez"]),
+        ("lefevre", ["Ana Núñez"]),
+        ("josé", ["José Pérez"]),
+        ("JOSE", ["José Pérez"]),
+        ("rené", ["Rene Dubois"]),
+        ("nunez.exa", ["Ana Núñez"]),
+    ],
+)
+def test_contacts_search_ignores_accents_and_case(accented: Any, search: str, expected: list[str]) -> None:
+    assert [c["name"] for c in accented.json("contacts", "--search", search)] == expected

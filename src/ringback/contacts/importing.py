@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from ringback.accounts.models import Account
 from ringback.contacts.bulk import indexes_deferred, table_rows
 from ringback.contacts.choices import ContactStatus, ImportStatus, Warmth
+from ringback.contacts.folded import folded
 from ringback.contacts.models import Address, Contact, Email, ImportRun, Phone, Tag
 from ringback.contacts.search_index import search_index_deferred
 from ringback.contacts.selectors import import_run_for_upload
@@ -467,11 +468,14 @@ class _Rows:
     def write(self) -> None:
         """Insert them, a plain ``executemany`` per table: building a model instance per row and
         Django's per-value preparation in ``bulk_create`` cost more than the inserts themselves."""
+        # The folded search columns (contacts.folded) from the names, company and address.
+        contacts = [(*c, folded(c[2], c[3]), folded(c[4])) for c in self.contacts]
+        emails = [(*e, folded(e[2])) for e in self.emails]
         with connection.cursor() as cursor:
             for table, columns, rows in (
-                (_CONTACT_TABLE, _CONTACT_COLUMNS, self.contacts),
+                (_CONTACT_TABLE, (*_CONTACT_COLUMNS, "search_name", "search_company"), contacts),
                 ("contacts_phone", _PHONE_COLUMNS, self.phones),
-                ("contacts_email", ("account_id", "contact_id", "address", "label"), self.emails),
+                ("contacts_email", ("account_id", "contact_id", "address", "label", "search_text"), emails),
                 ("contacts_address", _ADDRESS_COLUMNS, self.addresses),
                 ("contacts_contact_tags", ("contact_id", "tag_id"), self.links),
             ):
@@ -631,8 +635,8 @@ def _save_filled(contacts: Collection[_Saved], *, at: datetime) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {_CONTACT_TABLE} SET {', '.join(f'{name} = %s' for name in _FILLED)}, "
-            "updated_at = %s WHERE id = %s",
-            [(*(getattr(c, name) for name in _FILLED), now, c.id) for c in contacts],
+            "search_company = %s, updated_at = %s WHERE id = %s",
+            [(*(getattr(c, name) for name in _FILLED), folded(c.company), now, c.id) for c in contacts],
         )
 
 

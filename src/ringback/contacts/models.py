@@ -6,6 +6,7 @@ from django.db import models
 
 from ringback.accounts.models import Account
 from ringback.contacts.choices import ContactStatus, EmailLabel, ImportStatus, PhoneLabel, Warmth
+from ringback.contacts.folded import FoldedField, FoldedModel, FoldedQuerySet
 
 
 class Tag(models.Model):
@@ -20,8 +21,12 @@ class Tag(models.Model):
         return self.name
 
 
-class Contact(models.Model):
-    """A person: prospect, customer, host, recruit or networking contact."""
+class Contact(FoldedModel):
+    """A person: prospect, customer, host, recruit or networking contact.
+
+    ``search_name`` and ``search_company`` are the names and the company folded (no accents, no
+    case), written from them on every save: what search compares (see ``contacts.folded``).
+    """
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
     first_name = models.CharField(max_length=100, blank=True)
@@ -47,6 +52,10 @@ class Contact(models.Model):
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    search_name = FoldedField(sources=("first_name", "last_name"), help_text="First and last name, folded")
+    search_company = FoldedField(sources=("company",), help_text="Company, folded")
+
+    objects = FoldedQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -95,11 +104,14 @@ class Phone(models.Model):
         return self.number
 
 
-class Email(models.Model):
+class Email(FoldedModel):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
     address = models.CharField(max_length=254)
     label = models.CharField(max_length=10, choices=EmailLabel.choices, default=EmailLabel.HOME)
+    search_text = FoldedField(sources=("address",), help_text="The address, folded")
+
+    objects = FoldedQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -1,10 +1,13 @@
 """The index behind the contact list's search: trigrams of names, companies, emails and numbers.
 
 Search finds any part of a word ("mith" finds Smithson), which a B-tree index cannot serve: without
-a trigram index every search reads every contact. On SQLite the index is three FTS5 tables with
-the ``trigram`` tokenizer kept up to date by triggers (so every write path, bulk inserts included,
-keeps it right); on PostgreSQL it is ``pg_trgm`` GIN indexes on the very expressions Django's
-``icontains`` compares, so the ORM's ordinary lookups use them.
+a trigram index every search reads every contact. It compares the folded copies of names,
+companies and addresses (``search_name``, ``search_company``, ``search_text``: no accents, no
+case, see ``contacts.folded``) with the words typed, folded the same way, so "nunez" finds
+"Núñez" and "JOSÉ" finds "jose". On SQLite the index is three FTS5 tables with the ``trigram``
+tokenizer kept up to date by triggers (so every write path, bulk inserts included, keeps it
+right); on PostgreSQL it is ``pg_trgm`` GIN indexes on the same columns, which the ORM's
+ordinary ``contains`` lookups use.
 
 Django's SQLite schema editor rebuilds a table (dropping its triggers) when a later migration
 alters it, so :func:`search_index_ensure` runs after every ``migrate`` and puts back whatever is
@@ -31,20 +34,36 @@ MIN_TERM = 3
 
 @dataclass(frozen=True, slots=True)
 class Indexed:
-    """A table whose text columns are indexed, and the FTS5 table that indexes them on SQLite."""
+    """A table whose text columns are indexed, and the FTS5 table that indexes them on SQLite.
+
+    ``expression``: what PostgreSQL's index holds of each column (``{}`` is the column), the
+    expression the search compares."""
 
     table: str
     columns: tuple[str, ...]
+    expression: str = "{}"
 
     @property
     def fts(self) -> str:
         return f"{self.table}_fts"
 
 
-CONTACT = Indexed("contacts_contact", ("first_name", "last_name", "company"))
-EMAIL = Indexed("contacts_email", ("address",))
-PHONE = Indexed("contacts_phone", ("number",))
-INDEXED = (CONTACT, EMAIL, PHONE)
+CONTACT = Indexed("contacts_contact", ("search_name", "search_company"))
+EMAIL = Indexed("contacts_email", ("search_text",))
+PHONE = Indexed("contacts_phone", ("number",))  # digits: nothing to fold
+#: The index on the folded search columns, as migration 0006 made it.
+FOLDED = (CONTACT, EMAIL, PHONE)
+#: The index search uses today.
+INDEXED = FOLDED
+
+#: The index as migrations 0002 to 0005 made it, on the names and addresses as typed (searched
+#: with ``icontains``, which compares ``UPPER(col::text)`` on PostgreSQL); migration 0006 replaced
+#: it with :data:`INDEXED`.
+UNFOLDED = (
+    Indexed("contacts_contact", ("first_name", "last_name", "company"), "UPPER(({})::text)"),
+    Indexed("contacts_email", ("address",), "UPPER(({})::text)"),
+    PHONE,
+)
 
 
 def _values(prefix: str, columns: Sequence[str]) -> str:
@@ -74,13 +93,11 @@ def _sqlite_statements(item: Indexed) -> list[str]:
     ]
 
 
-def _postgres_indexes() -> dict[str, str]:
+def _postgres_indexes(indexed: Sequence[Indexed]) -> dict[str, str]:
     statements = {}
-    for item in INDEXED:
+    for item in indexed:
         for column in item.columns:
-            # The expression Django's icontains compares: UPPER("col"::text) LIKE UPPER(%s);
-            # numbers are searched by digits with a plain (case-sensitive) contains.
-            expression = f"UPPER(({column})::text)" if item is not PHONE else column
+            expression = item.expression.format(column)
             name = f"{item.table}_{column}_trgm"
             statements[name] = (
                 f"CREATE INDEX IF NOT EXISTS {name} ON {item.table} USING gin ({expression} gin_trgm_ops)"
@@ -94,19 +111,35 @@ def _sqlite_objects(connection: BaseDatabaseWrapper) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def search_index_ensure(*, connection: BaseDatabaseWrapper) -> list[str]:
+def _with_columns(connection: BaseDatabaseWrapper, indexed: Sequence[Indexed]) -> list[Indexed]:
+    """The items whose table exists with all the columns to index (a database migrated only
+    part of the way may not have them yet)."""
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+        return [
+            item
+            for item in indexed
+            if item.table in tables
+            and set(item.columns)
+            <= {c.name for c in connection.introspection.get_table_description(cursor, item.table)}
+        ]
+
+
+def search_index_ensure(
+    *, connection: BaseDatabaseWrapper, indexed: Sequence[Indexed] = INDEXED
+) -> list[str]:
     """Create whatever part of the search index is missing on ``connection``; return what was made.
 
     On SQLite a table whose index or triggers were missing is re-indexed from its rows. On
     PostgreSQL without the ``pg_trgm`` extension (and no right to create it) search still works,
-    reading every row; a warning says so.
+    reading every row; a warning says so. A table without the columns to index (not migrated
+    that far) is left alone. ``indexed``: the index as a migration made it (default: today's).
     """
     made: list[str] = []
+    indexed = _with_columns(connection, indexed)
     if connection.vendor == "sqlite":
         existing = _sqlite_objects(connection)
-        for item in INDEXED:
-            if item.table not in existing:
-                continue
+        for item in indexed:
             wanted = {item.fts, f"{item.fts}_ai", f"{item.fts}_ad", f"{item.fts}_au"}
             if wanted <= existing:
                 continue
@@ -123,7 +156,7 @@ def search_index_ensure(*, connection: BaseDatabaseWrapper) -> list[str]:
             except DatabaseError as exc:
                 log.warning("contact search will read every row: cannot create pg_trgm (%s)", exc)
                 return made
-            indexes = _postgres_indexes()
+            indexes = _postgres_indexes(indexed)
             cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname = ANY(%s)", [list(indexes)])
             present = {row[0] for row in cursor.fetchall()}
             for name, statement in indexes.items():
@@ -133,16 +166,17 @@ def search_index_ensure(*, connection: BaseDatabaseWrapper) -> list[str]:
     return made
 
 
-def search_index_drop(*, connection: BaseDatabaseWrapper) -> None:
-    """Remove the search index (the reverse of the migration that adds it)."""
+def search_index_drop(*, connection: BaseDatabaseWrapper, indexed: Sequence[Indexed] = INDEXED) -> None:
+    """Remove the search index (the reverse of the migration that adds it); ``indexed`` as in
+    :func:`search_index_ensure`."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            for item in INDEXED:
+            for item in indexed:
                 for suffix in ("_ai", "_ad", "_au"):
                     cursor.execute(f"DROP TRIGGER IF EXISTS {item.fts}{suffix}")
                 cursor.execute(f"DROP TABLE IF EXISTS {item.fts}")
         elif connection.vendor == "postgresql":
-            for name in _postgres_indexes():
+            for name in _postgres_indexes(indexed):
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")
 
 

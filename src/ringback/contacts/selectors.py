@@ -7,15 +7,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
 
 from ringback.accounts.models import Account
 from ringback.contacts.choices import ImportStatus
 from ringback.contacts.models import Contact, Email, ImportRun, Phone, Promise, Tag
 from ringback.contacts.search_index import CONTACT, EMAIL, MIN_TERM, PHONE, fts_phrase
 from ringback.core.errors import ContactAmbiguous, ContactNotFound, InvalidInput, NotFound
+from ringback.core.folding import fold
 from ringback.core.phones import PhoneChoice, PhoneLabel, parse_phone
 from ringback.core.scheduling import Recipient, zone
 
@@ -72,10 +72,13 @@ def _describe(contact: Contact) -> str:
 
 
 def contact_find(*, account: Account, reference: str) -> Contact:
-    """The one contact named by id, email, phone or a unique part of the name.
+    """The one contact named by id, email, phone or a unique part of the name or company;
+    accents and case are ignored ("jose" names José Pérez, "JOSÉ" names Jose Perez).
 
-    An unknown reference raises :class:`ContactNotFound`; one that matches several people
-    raises :class:`ContactAmbiguous` listing them.
+    A whole name wins over a longer one that contains it, and among people whose names differ
+    only by accents or case the one spelled exactly as given wins. An unknown reference raises
+    :class:`ContactNotFound`; one that matches several people raises :class:`ContactAmbiguous`
+    listing them.
     """
     ref = reference.strip()
     if not ref:
@@ -87,18 +90,20 @@ def contact_find(*, account: Account, reference: str) -> Contact:
         if found is not None:
             return found
     matches: Sequence[Contact]
+    folded = fold(ref)
     if "@" in ref:
-        matches = list(base.filter(emails__address__iexact=ref).distinct())
+        matches = list(base.filter(emails__address__iexact=ref).distinct()) or list(
+            base.filter(emails__search_text=folded).distinct()
+        )
     else:
         matches = []
         parsed = parse_phone(ref, account.default_region)
         if parsed.valid and sum(c.isdigit() for c in ref) >= 7:
             matches = list(base.filter(phones__number=parsed.e164).distinct())
-        if not matches:
-            named = base.annotate(full_name=Concat("first_name", Value(" "), "last_name"))
-            exact = list(named.filter(full_name__iexact=ref))
+        if not matches and folded:
+            exact = _spelled_as(list(base.filter(search_name=folded)), ref)
             matches = exact or list(
-                named.filter(Q(full_name__icontains=ref) | Q(company__icontains=ref)).order_by(
+                base.filter(Q(search_name__contains=folded) | Q(search_company__contains=folded)).order_by(
                     "last_name", "first_name", "id"
                 )[:50]
             )
@@ -109,6 +114,16 @@ def contact_find(*, account: Account, reference: str) -> Contact:
     if len(matches) > 1:
         raise ContactAmbiguous(reference, [_describe(c) for c in matches])
     return matches[0]
+
+
+def _spelled_as(contacts: list[Contact], reference: str) -> list[Contact]:
+    """Of ``contacts`` (whose names fold as ``reference`` does), the one whose name is spelled as
+    ``reference`` (case aside) when there are several and exactly one is; else all of them."""
+    if len(contacts) < 2:
+        return contacts
+    wanted = " ".join(reference.casefold().split())
+    spelled = [c for c in contacts if " ".join(f"{c.first_name} {c.last_name}".casefold().split()) == wanted]
+    return spelled if len(spelled) == 1 else contacts
 
 
 def contact_phone_choices(*, contact: Contact) -> list[PhoneChoice]:
@@ -162,54 +177,63 @@ COMMON_MATCHES = 500
 _PHONE_CHARS = frozenset("0123456789+()-./ ")
 
 
-def _fts_ids(term: str, *, names: bool, numbers: bool) -> RawSQL:
-    """Ids of contacts whose name, company or an email holds ``term`` (``names``), or a number
-    holds it (``numbers``), from SQLite's FTS5 trigram tables."""
-    parts = []
+def _fts_ids(*, names: str = "", numbers: str = "") -> RawSQL:
+    """Ids of contacts whose folded name, company or an email holds ``names``, or a number holds
+    the digits ``numbers``, from SQLite's FTS5 trigram tables."""
+    parts, params = [], []
     if names:
         parts.append(f"SELECT rowid FROM {CONTACT.fts} WHERE {CONTACT.fts} MATCH %s")
-    tables = ([EMAIL] if names else []) + ([PHONE] if numbers else [])
-    parts += [
-        f"SELECT contact_id FROM {t.table} WHERE id IN (SELECT rowid FROM {t.fts} WHERE {t.fts} MATCH %s)"
-        for t in tables
-    ]
-    return RawSQL(" UNION ".join(parts), [fts_phrase(term)] * len(parts))
+        parts.append(
+            f"SELECT contact_id FROM {EMAIL.table} WHERE id IN "
+            f"(SELECT rowid FROM {EMAIL.fts} WHERE {EMAIL.fts} MATCH %s)"
+        )
+        params += [fts_phrase(names)] * 2
+    if numbers:
+        parts.append(
+            f"SELECT contact_id FROM {PHONE.table} WHERE id IN "
+            f"(SELECT rowid FROM {PHONE.fts} WHERE {PHONE.fts} MATCH %s)"
+        )
+        params.append(fts_phrase(numbers))
+    return RawSQL(" UNION ".join(parts), params)
 
 
-def _term_ids(term: str, *, names: bool, digits: str) -> RawSQL | QuerySet[Any]:
-    """Ids of the contacts a search word finds: in their name, company or an email address
-    (``names``), or with ``digits`` in a number. One query of ids, read through the trigram
-    index: FTS5 on SQLite, ``pg_trgm`` on PostgreSQL (each branch of the UNION uses its index;
-    an OR of subqueries would read every contact)."""
-    if connection.vendor == "sqlite" and len(term) >= MIN_TERM and (not digits or len(digits) >= MIN_TERM):
-        if names and digits and digits != term:
-            both = _fts_ids(term, names=True, numbers=False)
-            more = _fts_ids(digits, names=False, numbers=True)
-            return RawSQL(f"{both.sql} UNION {more.sql}", (*both.params, *more.params))
-        return _fts_ids(digits or term, names=names, numbers=bool(digits))
+def _term_ids(term: str, *, digits: str) -> RawSQL | QuerySet[Any]:
+    """Ids of the contacts a search word finds: ``term`` (folded; empty for none) in their folded
+    name, company or an email address, or ``digits`` in a number. One query of ids, read through
+    the trigram index: FTS5 on SQLite, ``pg_trgm`` on PostgreSQL (each branch of the UNION uses its
+    index; an OR of subqueries would read every contact)."""
+    if (
+        connection.vendor == "sqlite"
+        and (not term or len(term) >= MIN_TERM)
+        and (not digits or len(digits) >= MIN_TERM)
+    ):
+        return _fts_ids(names=term, numbers=digits)
     # No account filter in here: the caller's query keeps only the account's contacts, and an
     # account condition would tempt PostgreSQL to read the account's rows instead of the index.
     parts: list[QuerySet[Any]] = []
-    if names:
-        named = Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(company__icontains=term)
+    if term:
+        named = Q(search_name__contains=term) | Q(search_company__contains=term)
         parts.append(Contact.objects.filter(named).order_by().values("id"))
-        parts.append(Email.objects.filter(address__icontains=term).order_by().values("contact_id"))
+        parts.append(Email.objects.filter(search_text__contains=term).order_by().values("contact_id"))
     if digits:
         parts.append(Phone.objects.filter(number__contains=digits).order_by().values("contact_id"))
     return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
 
 
 def _search_terms(text: str) -> tuple[str, list[tuple[str, str]]]:
-    """How a search is read: ``("number", [(digits, digits)])`` for a whole phone number, else
-    ``("words", [(word, digits or "")…])`` — digits when the word looks like part of a number."""
+    """How a search is read: ``("number", [("", digits)])`` for a whole phone number, else
+    ``("words", [(folded word, digits or "")…])`` — digits when the word looks like part of a
+    number. A word that folds to nothing (a lone accent) and has no digits is left out."""
     digits = "".join(c for c in text if c.isdigit())
     if len(digits) >= 7 and set(text) <= _PHONE_CHARS:
-        return "number", [(digits, digits)]
+        return "number", [("", digits)]
     terms = []
     for term in text.split()[:SEARCH_TERMS]:
         digits = "".join(c for c in term if c.isdigit())
         by_number = len(digits) >= 3 and len(digits) >= len(term.strip("+()-. ")) - 2
-        terms.append((term, digits if by_number else ""))
+        folded = fold(term)
+        if folded or by_number:
+            terms.append((folded, digits if by_number else ""))
     return "words", terms
 
 
@@ -239,21 +263,22 @@ def search_is_common(text: str) -> bool:
 
 
 def contacts_search(qs: QuerySet[Contact], *, account: Account, text: str) -> QuerySet[Contact]:
-    """Every word must appear in the name, company, an email address or (digits) a number.
+    """Every word must appear in the name, company, an email address or (digits) a number,
+    whatever the accents and case on either side ("nunez" finds Núñez, "JOSÉ" finds jose).
 
     Text that looks like a whole phone number ("020 7946 0000") finds that number.
     """
     kind, terms = _search_terms(text)
     if kind == "number":
         digits = terms[0][1]
-        match = Q(pk__in=_term_ids(digits, names=False, digits=digits))
+        match = Q(pk__in=_term_ids("", digits=digits))
         parsed = parse_phone(text, account.default_region)
         if parsed.valid:
             exact = Phone.objects.filter(account=account, number=parsed.e164).values("contact_id")
             match |= Q(pk__in=exact)
         return qs.filter(match)
     for term, digits in terms:
-        qs = qs.filter(pk__in=_term_ids(term, names=True, digits=digits))
+        qs = qs.filter(pk__in=_term_ids(term, digits=digits))
     return qs
 
 

@@ -10,8 +10,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from ringback.accounts.models import Account
 from ringback.accounts.selectors import account_calling_hours, account_vacations, account_working_days
@@ -28,6 +27,7 @@ from ringback.core.engine import (
     enrollment_simulate,
 )
 from ringback.core.errors import NotFound, PlaybookError, UnknownPlaybook
+from ringback.core.folding import fold
 from ringback.core.playbook import Channel, PartOfDay, parse_playbook
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import (
@@ -283,13 +283,12 @@ def playbook_copy_name(*, account: Account, name: str) -> str:
 
 
 def preview_contact_choices(*, account: Account, search: str = "", limit: int = 50) -> list[Contact]:
-    """Contacts to preview a plan for, by name: the first ``limit`` (plus one, to tell there are more)."""
+    """Contacts to preview a plan for, by name or company (accents and case ignored): the first
+    ``limit`` (plus one, to tell there are more)."""
     qs = Contact.objects.filter(account=account)
-    text = search.strip()
+    text = fold(search)
     if text:
-        qs = qs.annotate(full_name=Concat("first_name", Value(" "), "last_name")).filter(
-            Q(full_name__icontains=text) | Q(company__icontains=text)
-        )
+        qs = qs.filter(Q(search_name__contains=text) | Q(search_company__contains=text))
     return list(
         qs.order_by("last_name", "first_name", "id").only("id", "first_name", "last_name", "company")[
             : limit + 1

@@ -9,11 +9,11 @@ from django.db import migrations
 
 
 def remake(apps, schema_editor):
-    from ringback.contacts.search_index import search_index_drop, search_index_ensure
+    from ringback.contacts.search_index import UNFOLDED, search_index_drop, search_index_ensure
 
     if schema_editor.connection.vendor == "sqlite":
-        search_index_drop(connection=schema_editor.connection)
-        search_index_ensure(connection=schema_editor.connection)
+        search_index_drop(connection=schema_editor.connection, indexed=UNFOLDED)
+        search_index_ensure(connection=schema_editor.connection, indexed=UNFOLDED)
 
 
 class Migration(migrations.Migration):

@@ -72,6 +72,34 @@ def test_search_by_name_company_email_and_phone_full_page_and_partial(account, c
     assert names(nothing) == [] and "No contact matches “zebra”" in nothing
 
 
+def test_search_ignores_accents_and_case_both_ways(account, client):
+    """Typed with or without accents, in any case: "nunez" finds Ana Núñez and "JOSÉ" finds jose."""
+    person(account, "Ana", "Núñez", phone="212-555-0101")
+    person(account, "Claire", "Lefèvre", company="Crème Brûlée SARL", phone="212-555-0102")
+    person(account, "jose", "perez", phone="212-555-0103")
+    person(account, "Zoë", "Smith", emails=["zoë@exämple.fr"], phone="212-555-0104")
+    person(account, "Nunez", "Bakery", phone="212-555-0105")
+    for query, expected in [
+        ("nunez", ["Nunez Bakery", "Ana Núñez"]),
+        ("NÚÑEZ", ["Nunez Bakery", "Ana Núñez"]),
+        ("ana nunez", ["Ana Núñez"]),
+        ("lefevre", ["Claire Lefèvre"]),
+        ("LEFÈVRE", ["Claire Lefèvre"]),
+        ("creme brulee", ["Claire Lefèvre"]),
+        ("JOSÉ", ["jose perez"]),
+        ("josé pérez", ["jose perez"]),
+        ("Pé", ["jose perez"]),  # shorter than a trigram: read from the rows, folded all the same
+        ("ñu", ["Nunez Bakery", "Ana Núñez"]),
+        ("zoe", ["Zoë Smith"]),
+        ("example.fr", ["Zoë Smith"]),
+    ]:
+        partial = client.get(LIST, {"q": query}, HTTP_HX_REQUEST="true").content.decode()
+        assert names(partial) == expected, query
+    # The names are kept as typed.
+    page = client.get(LIST, {"q": "nunez"}).content.decode()
+    assert "Ana Núñez" in unescape(page)
+
+
 def test_history_restore_gets_the_whole_page(account, client):
     person(account, "Mary", "Smith")
     response = client.get(LIST, {"q": "mary"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")

@@ -438,6 +438,16 @@ def test_preview_picker_lists_fifty_names_and_searches_and_escapes(sally, client
     assert "<script>alert(1)</script>" not in shown.content.decode()
 
 
+def test_preview_picker_search_ignores_accents_and_case(sally, client):
+    add_contact(sally, "José", last_name="Pérez")
+    add_contact(sally, "Ana", last_name="Nunez")
+    for query, shown, hidden in [("jose", "José Pérez", "Ana Nunez"), ("NÚÑEZ", "Ana Nunez", "José Pérez")]:
+        text = page(
+            client.get(f"/playbooks/call-mail-call/preview/contacts/?q={query}", HTTP_HX_REQUEST="true")
+        )
+        assert shown in text and hidden not in text, query
+
+
 # --- Accounts, security ---------------------------------------------------------------------
 
 

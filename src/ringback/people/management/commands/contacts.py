@@ -23,7 +23,7 @@ class Command(AccountCommand):
         parser.add_argument("action", nargs="?", default="list", choices=["list", "add"])
         parser.add_argument("name", nargs="?", help="add: the name (the last word is the last name)")
         parser.add_argument("--tag", help="list: only contacts with this tag; add: give this tag")
-        parser.add_argument("--search", help="part of a name, company or email")
+        parser.add_argument("--search", help="part of a name, company or email (accents and case ignored)")
         parser.add_argument("--limit", type=int, default=200, help="at most this many (default 200)")
         parser.add_argument("--phone", help="add: their number")
         parser.add_argument(
