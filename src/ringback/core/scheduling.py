@@ -7,7 +7,7 @@ wait range allows it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
@@ -329,30 +329,29 @@ class _Limits:
     """What a window must keep to besides its day: start at ``not_before`` at the earliest, end at
     ``not_after`` at the latest, overlap no vacation, start on one of the seller's working days,
     and come after fewer than ``per_day`` of ``calls`` in the 24 hours before it (no cap when
-    ``None``)."""
+    ``None``). The first two are applied by :func:`_free_windows`, the rest by :meth:`allows`."""
 
     not_before: datetime
     not_after: datetime | None
     vacations: Sequence[Vacation]
     calls: Sequence[CallRecord]
     per_day: int | None
-    workweek: WorkWeek = EVERY_DAY
+    #: ``None`` when the seller works every day (nothing to check).
+    workweek: WorkWeek | None = None
 
-    def fit(self, start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
-        """``start``-``end`` narrowed to the limits, or ``None`` when what is left is shorter than
-        :data:`MIN_WINDOW`, overlaps a vacation or would go over the calls cap."""
-        start = max(start, self.not_before)
-        if self.not_after is not None:
-            end = min(end, self.not_after)
-        if end - start < MIN_WINDOW:
-            return None
-        if any(v_start < end and start < v_end for v_start, v_end in self.vacations):
-            return None
-        if not self.workweek.works_at(start):
-            return None
-        if self.per_day is not None and self._calls_in_day_before(start) >= self.per_day:
-            return None
-        return start, end
+    @property
+    def checks(self) -> bool:
+        """Whether :meth:`allows` has anything to check (most windows need none: the hot path)."""
+        return bool(self.vacations) or self.workweek is not None or self.per_day is not None
+
+    def allows(self, start: datetime, end: datetime) -> bool:
+        """Whether ``start``-``end`` overlaps no vacation, starts on a working day and keeps to
+        the calls cap."""
+        if self.vacations and any(v_start < end and start < v_end for v_start, v_end in self.vacations):
+            return False
+        if self.workweek is not None and not self.workweek.works_at(start):
+            return False
+        return self.per_day is None or self._calls_in_day_before(start) < self.per_day
 
     def _calls_in_day_before(self, at: datetime) -> int:
         """How many of ``calls`` fall in the 24 hours up to ``at`` (``at`` included)."""
@@ -361,16 +360,24 @@ class _Limits:
 
 def _free_windows(
     day: date, *, channel: Channel, slots: Sequence[_Slot], recipient: Recipient, limits: _Limits
-) -> Iterator[Window]:
-    """The windows of local ``day`` that may be used, in the order of ``slots``; none on a day
-    the channel may not use (a Sunday, a holiday)."""
+) -> list[Window]:
+    """The windows of local ``day`` that may be used, in the order of ``slots``, each narrowed
+    to start at ``not_before`` at the earliest and end at ``not_after`` at the latest; none on a
+    day the channel may not use (a Sunday, a holiday). The engine's hot path: kept lean."""
     if not _allowed_day(channel, day, recipient):
-        return
+        return []
     midnight = _midnight_utc(recipient.zone, day)
+    not_before, not_after, checks = limits.not_before, limits.not_after, limits.checks
+    windows = []
     for part, lo, hi in slots:
-        fitted = limits.fit(midnight + lo, midnight + hi)
-        if fitted is not None:
-            yield Window(*fitted, part)
+        start, end = midnight + lo, midnight + hi
+        if start < not_before:
+            start = not_before
+        if not_after is not None and end > not_after:
+            end = not_after
+        if end - start >= MIN_WINDOW and (not checks or limits.allows(start, end)):
+            windows.append(Window(start, end, part))
+    return windows
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,7 +456,9 @@ def find_window(
     floor_day = not_before.astimezone(tz).date()
     slots = _slots(channel, tuple(parts), hours)
     per_day = hours.max_calls_per_24h if channel is Channel.CALL else None
-    limits = _Limits(not_before, not_after, vacations, calls, per_day, workweek)
+    limits = _Limits(
+        not_before, not_after, vacations, calls, per_day, None if workweek.every_day else workweek
+    )
     rotation = _Rotation.after(channel, calls)
     cheapest = _Cheapest()
     day = max(first, floor_day)
