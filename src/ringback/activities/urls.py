@@ -10,4 +10,6 @@ urlpatterns = [
     path("today/<int:contact_id>/note/", views.today_note, name="today_note"),
     path("today/<int:contact_id>/time/", views.today_time_hint, name="today_time_hint"),
     path("appointments/", views.appointments, name="appointments"),
+    path("appointments/<int:pk>/cancel/", views.appointment_cancel_view, name="appointment_cancel"),
+    path("appointments/<int:pk>/move/", views.appointment_move_view, name="appointment_move"),
 ]
