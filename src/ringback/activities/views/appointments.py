@@ -162,9 +162,11 @@ def appointment_cancel_view(request: HtmxHttpRequest, pk: int, *, account: Accou
     form = CancelAppointmentForm(request.POST)
     if not form.is_valid():
         problem = " ".join(str(e) for errors in form.errors.values() for e in errors)
-        return _done(
-            request, account=account, message=f"Nothing was cancelled: {problem}", level=messages.ERROR
-        )
+        context = _page_context(account=account, now=clock.now())
+        context.update(status_message=f"Nothing was cancelled: {problem}", status_level="error")
+        if wants_fragment(request):
+            return render(request, "activities/partials/appointments_body.html", context)
+        return render(request, "activities/appointments.html", context, status=400)
     try:
         cancelled = appointment_cancel(
             account=account, appointment=appointment, note=form.cleaned_data["note"]
