@@ -239,7 +239,8 @@ def test_an_appointment_outside_the_range_is_refused_and_its_preview_says_so(
 
 def test_an_appointment_late_on_the_last_day_is_booked(client: Client, mary: Contact) -> None:
     response = client.post(
-        f"/contacts/{mary.pk}/appointment/", {"appt-starts_at": "2200-12-31T23:30", "appt-duration": "60"}
+        f"/contacts/{mary.pk}/appointment/",
+        {"appt-starts_at": "2200-12-31T23:30", "appt-duration": "60", "appt-confirm_outside_hours": "on"},
     )
     assert response.status_code in (200, 302), text(response)
     assert Appointment.objects.count() == 1
@@ -429,7 +430,8 @@ def test_every_page_works_on_the_last_day_of_the_range(
         )
         assert logged.status_code == 200 and Touch.objects.count() == 1, text(logged)
         booked = client.post(
-            f"/contacts/{mary.pk}/appointment/", {"appt-starts_at": "2200-12-31T23:00", "appt-duration": "60"}
+            f"/contacts/{mary.pk}/appointment/",
+            {"appt-starts_at": "2200-12-31T23:00", "appt-duration": "60", "appt-confirm_outside_hours": "on"},
         )
         assert booked.status_code in (200, 302) and Appointment.objects.count() == 1, text(booked)
         away = client.post("/settings/vacations/", {"first_day": "2200-12-31", "last_day": "2200-12-31"})

@@ -154,7 +154,7 @@ def test_ringback_now_at_the_end_of_the_range_plans_without_overflow(seeded: Any
     seeded.ok("pause", "--from", "2200-12-31", "--to", "2200-12-31", now=late)
     seeded.ok("log", "Mary", "voicemail", now=late)
     seeded.ok("agenda", "--date", "2200-12-31", now=late)
-    seeded.ok("appointment", "Mary", "--at", "2200-12-31T23:30", now=late)
+    seeded.ok("appointment", "Mary", "--at", "2200-12-31T23:30", "--confirm", now=late)
     seeded.ok("playbooks", "show", "four-calls-two-weeks", now=late)
 
 

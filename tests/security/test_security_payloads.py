@@ -24,6 +24,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -37,6 +38,8 @@ from django.urls import reverse
 from security_payloads import KEPT, REFUSED, SCRIPT_LINK, TERMINAL_CONTROLS, Payload, playbook_yaml, raw_in
 from security_world import make_account, signed_in
 
+from ringback.activities.models import Appointment
+from ringback.activities.services import appointment_book
 from ringback.contacts.models import Contact, Promise
 from ringback.contacts.services import PhoneInput, contact_create
 from ringback.core.interchange.records import Card, CardAddress, CardEmail, CardPhone
@@ -74,6 +77,8 @@ FORM_FIELDS: dict[str, str] = {
     "AppointmentForm.note": "contacts:appointment",
     "AppointmentForm.starts_at": "contacts:appointment_preview (checked: refused)",
     "DoNotContactForm.note": "contacts:do_not_contact",
+    "CancelAppointmentForm.note": "appointment_cancel (the note on the timeline)",
+    "MoveAppointmentForm.starts_at": "appointment_move (checked: refused)",
     "BulkForm.tag": "contacts:bulk",
     "ContactFilterForm.q": "contacts:list ?q= (reflected in the search box)",
     "CardForm.step": "today_connected ?step= (reflected in the hidden fields)",
@@ -483,6 +488,7 @@ ACTIVITY_FIELDS = (
     "PromiseForm.text",
     "AppointmentForm.note",
     "DoNotContactForm.note",
+    "CancelAppointmentForm.note",
 )
 
 
@@ -557,6 +563,15 @@ def write_activities(sweep: Sweep, payload: Payload, contact_id: int) -> None:
         reverse("contacts:appointment", args=[contact_id]),
         {"appt-starts_at": "2026-11-23T16:00", "appt-duration": "15", "appt-note": value},
         what=f"{what}: appointment",
+        expect=(302,),
+    )
+    booked = Appointment.objects.filter(contact_id=contact_id, status="scheduled").order_by("-pk").first()
+    assert booked is not None
+    sweep.send(
+        "POST",
+        reverse("appointment_cancel", args=[booked.pk]),
+        {"note": value},
+        what=f"{what}: cancel an appointment",
         expect=(302,),
     )
     sweep.send(
@@ -833,7 +848,22 @@ def refused_requests(
     edit = {k: (value if k in _EDIT_TEXT else v) for k, v in _edit_body(contact, Payload("x", "x")).items()}
     edit |= {"birthday": value, "time_zone": value, "phone-new-number": value, "email-new-address": value}
     text_card = {**card, "step": value, "phone": value, "due": value}
+    appointment = Appointment.objects.filter(contact=contact, status="scheduled").first() or appointment_book(
+        account=contact.account, contact=contact, starts_at=datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+    )
     return [
+        (
+            "appointment_cancel",
+            "POST",
+            reverse("appointment_cancel", args=[appointment.pk]),
+            {"note": value},
+        ),
+        (
+            "appointment_move",
+            "POST",
+            reverse("appointment_move", args=[appointment.pk]),
+            {"starts_at": value},
+        ),
         (
             "contacts:add",
             "POST",

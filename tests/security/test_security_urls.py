@@ -216,6 +216,34 @@ ROUTES: dict[str, Route] = {
             ),
         ),
     ),
+    "appointment_cancel": Route(
+        "cancels an appointment named in the URL",
+        (
+            Probe(
+                "A's appointment",
+                lambda w: {"pk": w.a_appointment.pk},
+                lambda w: {"note": "Qzx reason"},
+                methods=(POST,),
+                expect={POST: 404},
+                control={POST: 302},
+                changes=True,
+            ),
+        ),
+    ),
+    "appointment_move": Route(
+        "moves an appointment named in the URL",
+        (
+            Probe(
+                "A's appointment",
+                lambda w: {"pk": w.a_appointment.pk},
+                lambda w: {"starts_at": "2026-11-25T11:00"},
+                methods=(POST,),
+                expect={POST: 404},
+                control={POST: 302},
+                changes=True,
+            ),
+        ),
+    ),
     "today_log": Route(
         "a card's outcome: the contact in the URL, the enrollment or appointment in the body",
         (

@@ -12,7 +12,7 @@ from ringback.core import clock
 from ringback.core.agenda import ItemKind
 from ringback.core.clock import parse_instant
 from ringback.core.errors import InvalidDate
-from ringback.core.scheduling import read_local_datetime
+from ringback.core.scheduling import exists_locally, read_local_datetime
 
 STALE_FORM = "This card is out of date: reload the page and try again."
 
@@ -92,6 +92,7 @@ class ConnectedForm(CardForm):
     )
     book_at = forms.CharField(required=False, max_length=25)
     book_note = forms.CharField(required=False, max_length=200)
+    confirm_outside_hours = forms.BooleanField(required=False, label="Book anyway")
 
     def __init__(self, *args: Any, tz: tzinfo, now: datetime, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -133,3 +134,45 @@ class ConnectedForm(CardForm):
         if data.get("promise_due") and not (data.get("promise") or "").strip():
             self.add_error("promise", "Say what you promised, or clear the date.")
         return data
+
+
+class CancelAppointmentForm(forms.Form):
+    """Cancel a phone appointment, with why (optional)."""
+
+    note = forms.CharField(required=False, max_length=500, label="Why (optional)")
+
+
+class MoveAppointmentForm(forms.Form):
+    """Move a phone appointment to a time typed in the contact's zone."""
+
+    starts_at = forms.CharField(
+        label="New date and time", max_length=25, error_messages={"required": "Pick the date and time."}
+    )
+    confirm_outside_hours = forms.BooleanField(required=False, label="Move anyway")
+
+    def __init__(self, *args: Any, tz: tzinfo, now: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+        self.now = now
+        #: Set when the service asked to confirm a time outside the contact's calling hours.
+        self.outside_hours = False
+
+    def clean_starts_at(self) -> datetime:
+        """A date-time in the contact's zone that exists there and is in the future."""
+        try:
+            when = read_local_datetime(self.cleaned_data["starts_at"], self.tz, what="The date")
+        except InvalidDate as exc:
+            raise forms.ValidationError(exc.message) from None
+        if when is None:
+            raise forms.ValidationError("Pick a date and a time (for example 2026-11-24 10:30).")
+        if not exists_locally(when):
+            raise forms.ValidationError(
+                f"{when:%H:%M} does not exist on {when:%b %d} for them: the clocks change that night. "
+                "Pick another time."
+            )
+        if when <= self.now:
+            local_now = self.now.astimezone(self.tz)
+            raise forms.ValidationError(
+                f"That time has passed: it is already {local_now:%a %d %b, %H:%M %Z} for them. Pick a later time."
+            )
+        return when

@@ -544,7 +544,13 @@ def appointments_between(
     rows = Appointment.objects.filter(account=account, starts_at__gte=start)
     if end is not None:
         rows = rows.filter(starts_at__lt=end)
-    return rows.select_related("contact").order_by("starts_at", "id")
+    return rows.select_related("contact").prefetch_related("contact__phones").order_by("starts_at", "id")
+
+
+def appointment_phone(*, account: Account, appointment: Appointment) -> str | None:
+    """The number to call for ``appointment``: the one the agenda gives at its time (the
+    contact's local time decides work or not), or None when they have no usable number."""
+    return _phone_at(contact=appointment.contact, account=account, at=appointment.starts_at)
 
 
 # --- a contact's timeline (the contact page) ------------------------------------------------

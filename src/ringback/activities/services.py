@@ -16,7 +16,12 @@ from ringback.activities.choices import Outcome as TouchOutcome
 from ringback.activities.models import Appointment, Touch, TouchUndo
 from ringback.activities.selectors import BIRTHDAY_STEP, birthdays_greeted, touch_last_undoable
 from ringback.contacts.models import Contact, Phone, Promise
-from ringback.contacts.selectors import contact_phone_choices, contact_snapshot, contact_zone
+from ringback.contacts.selectors import (
+    contact_phone_choices,
+    contact_recipient,
+    contact_snapshot,
+    contact_zone,
+)
 from ringback.contacts.services import (
     contact_lock,
     contact_restore,
@@ -30,11 +35,13 @@ from ringback.core.engine import allowed_outcomes, enrollment_record
 from ringback.core.errors import (
     AlreadyBooked,
     AlreadyDoNotContact,
+    AppointmentNotScheduled,
     ErrorCode,
     InvalidDate,
     InvalidInput,
     InvalidPhone,
     OutcomeNotAllowed,
+    OutsideCallingHours,
     RingbackError,
     Suppressed,
 )
@@ -45,6 +52,7 @@ from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import (
     context_for,
+    effective_hours,
     enrollment_snapshot,
     enrollment_state,
     version_spec,
@@ -266,22 +274,24 @@ def appointment_book(
     starts_at: datetime,
     note: str = "",
     duration_minutes: int = 15,
+    confirm_outside_hours: bool = False,
 ) -> Appointment:
     """Book a phone appointment: it goes on the agenda at its time and ends the chase.
 
-    A scheduled appointment with the contact at that time already (booked twice, or by two
-    requests at once) raises :class:`AlreadyBooked` and changes nothing.
+    A time outside the contact's calling hours (see :func:`appointment_hours_check`) raises
+    :class:`OutsideCallingHours` unless ``confirm_outside_hours``. A scheduled appointment with
+    the contact at that time already (booked twice, or by two requests at once) raises
+    :class:`AlreadyBooked`. Either way nothing is changed.
     """
     now = clock.now()
-    clock.check_instant(starts_at, what="the appointment time", field="starts_at")
-    if starts_at < now:
-        raise InvalidDate(
-            f"the appointment time {starts_at:%Y-%m-%d %H:%M} UTC is in the past", field="starts_at"
-        )
+    _future_check(starts_at, now)
     account_row_check(account=account, row=contact, what="contact")
     contact_lock(contact=contact)
     if contact.do_not_contact:
         raise Suppressed(f"{contact.name} asked not to be contacted")
+    appointment_hours_check(
+        account=account, contact=contact, starts_at=starts_at, confirmed=confirm_outside_hours
+    )
     if Appointment.objects.filter(
         contact=contact, starts_at=starts_at, status=AppointmentStatus.SCHEDULED
     ).exists():
@@ -307,8 +317,129 @@ def appointment_book(
 def _booked(account: Account, contact: Contact, starts_at: datetime) -> AlreadyBooked:
     local = starts_at.astimezone(contact_zone(contact=contact, account=account))
     return AlreadyBooked(
-        f"{contact.name} already has an appointment at {local:%a %d %b %H:%M %Z}; nothing was changed"
+        f"{contact.name} already has an appointment at {local:%a %d %b %H:%M %Z}; nothing was changed",
+        field="starts_at",
     )
+
+
+def _future_check(starts_at: datetime, now: datetime) -> None:
+    clock.check_instant(starts_at, what="the appointment time", field="starts_at")
+    if starts_at < now:
+        raise InvalidDate(
+            f"the appointment time {starts_at:%Y-%m-%d %H:%M} UTC is in the past", field="starts_at"
+        )
+
+
+def _their_time(account: Account, contact: Contact, at: datetime) -> str:
+    return f"{at.astimezone(contact_zone(contact=contact, account=account)):%a %d %b %H:%M %Z}"
+
+
+def appointment_hours_check(
+    *, account: Account, contact: Contact, starts_at: datetime, confirmed: bool, verb: str = "book"
+) -> None:
+    """Raise :class:`OutsideCallingHours` (field ``starts_at``) unless ``starts_at`` is inside the
+    contact's calling hours or the seller ``confirmed`` it.
+
+    The hours are those the engine plans calls in: the stricter of the seller's and the rules of
+    the contact's region, in the contact's time zone. Only the time of day counts: a Sunday or a
+    holiday the contact agreed to is not refused.
+    """
+    if confirmed:
+        return
+    recipient = contact_recipient(contact=contact, account=account)
+    hours = effective_hours(account=account, country=recipient.country, subdivision=recipient.subdivision)
+    local = starts_at.astimezone(zone(recipient.zone))
+    if hours.start <= local.time() < hours.end:
+        return
+    raise OutsideCallingHours(
+        f"{local:%a %d %b %H:%M %Z} is outside {contact.name}'s calling hours "
+        f"({hours.start:%H:%M}-{hours.end:%H:%M} their time); confirm to {verb} it anyway",
+        field="starts_at",
+    )
+
+
+def _appointment_lock(
+    *, account: Account, appointment: Appointment, verb: str
+) -> tuple[Contact, Appointment]:
+    """Lock the appointment's contact, then the appointment, read afresh; raise
+    :class:`AppointmentNotScheduled` unless it is still scheduled."""
+    account_row_check(account=account, row=appointment, what="appointment")
+    contact = contact_lock(contact=Contact.objects.get(pk=appointment.contact_id))
+    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    locked.contact = contact
+    if locked.status != AppointmentStatus.SCHEDULED:
+        raise AppointmentNotScheduled(
+            f"{contact.name}'s appointment at {_their_time(account, contact, locked.starts_at)} is "
+            f"{AppointmentStatus(locked.status).label.lower()}: only a scheduled one can be {verb}; "
+            "nothing was changed",
+            field="appointment",
+        )
+    return contact, locked
+
+
+@transaction.atomic
+def appointment_cancel(*, account: Account, appointment: Appointment, note: str = "") -> Appointment:
+    """Cancel a scheduled appointment: it leaves the agenda, its time is free again, and a note
+    on the contact's timeline says so (with ``note``, why). Returns it, cancelled.
+
+    The chase is not restarted: the seller enrolls the contact again if they want to. Another
+    account's appointment is :class:`NotFound`; one already done or cancelled (even by a request
+    at the same moment) raises :class:`AppointmentNotScheduled` and changes nothing.
+    """
+    contact, locked = _appointment_lock(account=account, appointment=appointment, verb="cancelled")
+    locked.status = AppointmentStatus.CANCELLED
+    locked.save(update_fields=["status"])
+    text = f"Appointment cancelled: {_their_time(account, contact, locked.starts_at)} their time"
+    if locked.note:
+        text += f" ({locked.note})"
+    if note.strip():
+        text += f" — {note.strip()}"
+    touch_note(account=account, contact=contact, text=text)
+    return locked
+
+
+@transaction.atomic
+def appointment_move(
+    *, account: Account, appointment: Appointment, starts_at: datetime, confirm_outside_hours: bool = False
+) -> Appointment:
+    """Move a scheduled appointment to ``starts_at`` (in the future), keeping its length and note;
+    a note on the contact's timeline gives both times. Returns it, moved.
+
+    The rules of booking apply: outside the contact's calling hours raises
+    :class:`OutsideCallingHours` unless ``confirm_outside_hours``; onto a time the contact has
+    another appointment at raises :class:`AlreadyBooked`; a contact marked do-not-contact raises
+    :class:`Suppressed`. The same time again raises :class:`InvalidDate`. Another account's
+    appointment is :class:`NotFound`, one done or cancelled :class:`AppointmentNotScheduled`.
+    Nothing is changed when it raises.
+    """
+    _future_check(starts_at, clock.now())
+    contact, locked = _appointment_lock(account=account, appointment=appointment, verb="moved")
+    before = _their_time(account, contact, locked.starts_at)
+    if locked.starts_at == starts_at:
+        raise InvalidDate(
+            f"{contact.name}'s appointment is already at {before}; nothing was changed", field="starts_at"
+        )
+    if contact.do_not_contact:
+        raise Suppressed(f"{contact.name} asked not to be contacted")
+    appointment_hours_check(
+        account=account, contact=contact, starts_at=starts_at, confirmed=confirm_outside_hours, verb="move"
+    )
+    taken = Appointment.objects.filter(
+        contact=contact, starts_at=starts_at, status=AppointmentStatus.SCHEDULED
+    )
+    if taken.exclude(pk=locked.pk).exists():
+        raise _booked(account, contact, starts_at)
+    try:
+        with transaction.atomic():
+            Appointment.objects.filter(pk=locked.pk).update(starts_at=starts_at)
+    except IntegrityError:
+        raise _booked(account, contact, starts_at) from None
+    locked.starts_at = starts_at
+    after = _their_time(account, contact, starts_at)
+    touch_note(
+        account=account, contact=contact, text=f"Appointment moved from {before} to {after} (their time)"
+    )
+    return locked
 
 
 def touch_note(*, account: Account, contact: Contact, text: str, at: datetime | None = None) -> Touch:
@@ -618,11 +749,13 @@ def agenda_card_connected(
     book_note: str = "",
     not_interested: bool = False,
     phone: str | None = None,
+    confirm_outside_hours: bool = False,
 ) -> Conversation:
     """Record a conversation from a card: what was said, a promise, a phone appointment, or a no.
 
     Booking an appointment logs it (which ends the chase); otherwise the call is logged as
-    connected, or as not interested. All or nothing: a bad date changes nothing.
+    connected, or as not interested. All or nothing: a bad date, or a time outside the contact's
+    calling hours not confirmed (:class:`OutsideCallingHours`), changes nothing.
     """
     appointment = agenda_card_check(account=account, contact=contact, ref=ref)
     if appointment is not None:
@@ -639,7 +772,13 @@ def agenda_card_connected(
     elif book_at is not None:
         if said:
             note = touch_note(account=account, contact=contact, text=said)
-        booked = appointment_book(account=account, contact=contact, starts_at=book_at, note=book_note.strip())
+        booked = appointment_book(
+            account=account,
+            contact=contact,
+            starts_at=book_at,
+            note=book_note.strip(),
+            confirm_outside_hours=confirm_outside_hours,
+        )
     else:
         touch = touch_log(
             account=account, contact=contact, outcome=Outcome.CONNECTED, note=said, phone=dialled

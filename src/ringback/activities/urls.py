@@ -11,4 +11,6 @@ urlpatterns = [
     path("today/<int:contact_id>/time/", views.today_time_hint, name="today_time_hint"),
     path("today/<int:contact_id>/undo/", views.today_undo, name="today_undo"),
     path("appointments/", views.appointments, name="appointments"),
+    path("appointments/<int:pk>/cancel/", views.appointment_cancel_view, name="appointment_cancel"),
+    path("appointments/<int:pk>/move/", views.appointment_move_view, name="appointment_move"),
 ]

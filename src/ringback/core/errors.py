@@ -21,6 +21,8 @@ class ErrorCode(StrEnum):
     CONTACT_AMBIGUOUS = "contact_ambiguous"
     ALREADY_ENROLLED = "already_enrolled"
     ALREADY_BOOKED = "already_booked"
+    OUTSIDE_CALLING_HOURS = "outside_calling_hours"
+    APPOINTMENT_NOT_SCHEDULED = "appointment_not_scheduled"
     ALREADY_DO_NOT_CONTACT = "already_do_not_contact"
     DUPLICATE_CONTACT = "duplicate_contact"
     VACATION_OVERLAP = "vacation_overlap"
@@ -110,6 +112,19 @@ class AlreadyBooked(RingbackError):
     """A scheduled appointment with the same contact at the same time already exists."""
 
     code = ErrorCode.ALREADY_BOOKED
+
+
+class OutsideCallingHours(RingbackError):
+    """A time outside the contact's calling hours (their zone, their region's rules and the
+    seller's hours): booked or moved there only when the seller confirms."""
+
+    code = ErrorCode.OUTSIDE_CALLING_HOURS
+
+
+class AppointmentNotScheduled(RingbackError):
+    """An appointment already done or cancelled: only a scheduled one can be moved or cancelled."""
+
+    code = ErrorCode.APPOINTMENT_NOT_SCHEDULED
 
 
 class AlreadyDoNotContact(RingbackError):

@@ -493,6 +493,8 @@ class _Builder:
                     starts_at=max(story.appointment_at, when + HOUR),
                     note=self.rng.choice(APPOINTMENT_NOTES),
                     duration_minutes=self.rng.choice((15, 20, 30)),
+                    # The stories' times are chosen, like a seller confirming one.
+                    confirm_outside_hours=True,
                 )
         else:
             self.log(contact, story.event, min(when, self.now - MINUTE))

@@ -409,11 +409,14 @@ class AppointmentForm(forms.Form):
         initial=15,
     )
     note = forms.CharField(required=False, max_length=1000, label="What it is about (optional)")
+    confirm_outside_hours = forms.BooleanField(required=False, label="Book anyway, at this time")
 
     def __init__(self, *args: Any, contact_zone: ZoneInfo, now: datetime, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.contact_zone = contact_zone
         self.now = now
+        #: Set when the service asked to confirm a time outside the contact's calling hours.
+        self.outside_hours = False
         self.fields["starts_at"].error_messages["required"] = "Pick the date and time."
 
     def clean_starts_at(self) -> datetime:

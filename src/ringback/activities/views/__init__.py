@@ -1,6 +1,10 @@
 """Web views for activities: the Today page and the Appointments page."""
 
-from ringback.activities.views.appointments import appointments
+from ringback.activities.views.appointments import (
+    appointment_cancel_view,
+    appointment_move_view,
+    appointments,
+)
 from ringback.activities.views.today import (
     today,
     today_connected,
@@ -12,6 +16,8 @@ from ringback.activities.views.today import (
 )
 
 __all__ = [
+    "appointment_cancel_view",
+    "appointment_move_view",
     "appointments",
     "today",
     "today_connected",

@@ -51,7 +51,7 @@ from ringback.contacts.models import Contact
 from ringback.contacts.selectors import contact_get, contact_zone, contact_zone_name, contacts_for_account
 from ringback.core import clock
 from ringback.core.agenda import ItemKind
-from ringback.core.errors import AlreadyBooked, InvalidDate, RingbackError
+from ringback.core.errors import AlreadyBooked, InvalidDate, OutsideCallingHours, RingbackError
 from ringback.core.scheduling import read_local_datetime, zone
 from ringback.interface.htmx import wants_fragment
 from ringback.playbooks.choices import EnrollmentStatus
@@ -327,6 +327,7 @@ def today_connected(request: HtmxHttpRequest, contact_id: int, *, account: Accou
         return _bad_card(request, account, card)
     _owned(account, card)
     key = _key(card, contact.pk)
+    outside = False
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -341,11 +342,13 @@ def today_connected(request: HtmxHttpRequest, contact_id: int, *, account: Accou
                 book_note=data["book_note"],
                 not_interested=data["result"] == "not-interested",
                 phone=data["phone"] or None,
+                confirm_outside_hours=data["confirm_outside_hours"],
             )
         except AlreadyLogged as exc:
             return _after_action(request, account=account, message=exc.message, level=messages.WARNING)
-        except (InvalidDate, AlreadyBooked) as exc:
+        except (InvalidDate, AlreadyBooked, OutsideCallingHours) as exc:
             form.add_error("book_at", exc.message)
+            outside = isinstance(exc, OutsideCallingHours)
         except RingbackError as exc:
             form.add_error(None, exc.message)
         else:
@@ -358,6 +361,7 @@ def today_connected(request: HtmxHttpRequest, contact_id: int, *, account: Accou
     context = _connected_context(
         account=account, contact=contact, form=form, fields=_ref_fields(card), key=key
     )
+    context["outside_hours"] = outside
     return _render_card_form(request, "connected_form.html", context, key=key)
 
 

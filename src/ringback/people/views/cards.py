@@ -27,6 +27,7 @@ from ringback.core.errors import (
     AlreadyBooked,
     AlreadyEnrolled,
     InvalidDate,
+    OutsideCallingHours,
     RingbackError,
     Suppressed,
     UnknownPlaybook,
@@ -297,10 +298,12 @@ def appointment_view(request: HttpRequest, pk: int, *, account: Account) -> Http
                 starts_at=starts_at,
                 note=data["note"].strip(),
                 duration_minutes=data["duration"],
+                confirm_outside_hours=data["confirm_outside_hours"],
             )
         except AlreadyBooked:
             form.add_error("starts_at", "This appointment is already booked; nothing was changed.")
-        except InvalidDate as exc:
+        except (InvalidDate, OutsideCallingHours) as exc:
+            form.outside_hours = isinstance(exc, OutsideCallingHours)
             add_service_error(form, exc, default="starts_at")
         except RingbackError as exc:
             add_service_error(form, exc)
