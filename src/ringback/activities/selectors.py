@@ -51,6 +51,7 @@ from ringback.playbooks.selectors import (
     enrollment_step_text,
     playbook_latest_version,
     version_spec,
+    window_narrowing,
 )
 
 _SEND_KINDS = {
@@ -191,6 +192,7 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today
             last_call_local=last.at.astimezone(tz) if last else None,
             overdue_days=overdue_days,
             purpose=step.purpose,
+            narrowed=window_narrowing(account=account, contact=contact, window=window),
         )
         if phone is None:
             reason += ". No number to call now: send mail or add a number"
@@ -285,7 +287,7 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
         .filter(Q(contact__suppressed_until__isnull=True) | Q(contact__suppressed_until__lte=now))
         .filter(contact__do_not_contact=False)
         .select_related("contact", "version__playbook")
-        .prefetch_related("contact__phones")
+        .prefetch_related("contact__phones", "contact__addresses")
         .order_by("due_start", "pk")
     )
     calls: list[AgendaItem] = []
