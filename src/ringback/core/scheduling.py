@@ -284,7 +284,9 @@ def _is_holiday_for(day: date, recipient: Recipient) -> bool:
     """A public holiday in the contact's place or in any other place they may be."""
     if is_holiday(day, recipient.country, recipient.subdivision):
         return True
-    return any(is_holiday(day, country, sub) for country, sub in recipient.also_places)
+    return bool(recipient.also_places) and any(
+        is_holiday(day, country, sub) for country, sub in recipient.also_places
+    )
 
 
 def _allowed_day(channel: Channel, day: date, recipient: Recipient) -> bool:
