@@ -52,6 +52,7 @@ from ringback.playbooks.selectors import (
     enrollment_step_text,
     playbook_latest_version,
     version_spec,
+    window_narrowing,
 )
 
 _SEND_KINDS = {
@@ -201,6 +202,7 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today
             last_call_local=last.at.astimezone(tz) if last else None,
             overdue_days=overdue_days,
             purpose=step.purpose,
+            narrowed=window_narrowing(account=account, contact=contact, window=window),
         )
         if blocked:
             reason = f"{spec.title}, step {step.id}: needs {blocked}. Add it, skip the step, or stop"
@@ -299,7 +301,7 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
         .filter(Q(contact__suppressed_until__isnull=True) | Q(contact__suppressed_until__lte=now))
         .filter(contact__do_not_contact=False)
         .select_related("contact", "version__playbook")
-        .prefetch_related("contact__phones")
+        .prefetch_related("contact__phones", "contact__addresses")
         .annotate(
             has_address=Exists(Address.objects.filter(contact=OuterRef("contact"))),
             has_email=Exists(Email.objects.filter(contact=OuterRef("contact"))),

@@ -40,6 +40,9 @@ class Contact(FoldedModel):
     birthday_day = models.PositiveSmallIntegerField(null=True, blank=True)
     birthday_year = models.PositiveSmallIntegerField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
+    #: The seller set ``time_zone`` (else it was taken from a number or the address): it is then
+    #: the only zone the contact is called in (see ``contacts.selectors.contact_recipient``).
+    time_zone_set = models.BooleanField(default=False, db_default=False)
     country = models.CharField(max_length=2, blank=True)
     subdivision = models.CharField(max_length=10, blank=True)
     tags = models.ManyToManyField(Tag, related_name="contacts", blank=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from ringback.contacts.search_index import CONTACT, EMAIL, MIN_TERM, PHONE, fts_
 from ringback.core.errors import ContactAmbiguous, ContactNotFound, InvalidInput, NotFound
 from ringback.core.folding import fold
 from ringback.core.phones import PhoneChoice, PhoneLabel, parse_phone
+from ringback.core.places import address_place, country_code, state_name, zone_label
 from ringback.core.scheduling import Recipient, zone
 
 
@@ -141,7 +143,8 @@ def contact_phone_choices(*, contact: Contact) -> list[PhoneChoice]:
 
 
 def contact_zone_name(*, contact: Contact, account: Account) -> str:
-    """The time zone a contact's times are in: their own if known, else the seller's."""
+    """The time zone a contact's times are in (days counted, times shown): their own if known,
+    else the seller's. The other zone they may be in is in :func:`contact_recipient`."""
     return contact.time_zone or account.time_zone
 
 
@@ -150,21 +153,88 @@ def contact_zone(*, contact: Contact, account: Account) -> ZoneInfo:
     return zone(contact_zone_name(contact=contact, account=account))
 
 
+@dataclass(frozen=True, slots=True)
+class AddressPlace:
+    """Where a contact's postal address is: its zone, country and state, and its city."""
+
+    zone: str
+    country: str
+    subdivision: str | None
+    city: str
+
+
+def contact_address_place(*, contact: Contact, account: Account) -> AddressPlace | None:
+    """Where the contact's (first) postal address puts them, or ``None`` when it has no state or
+    province the zone table knows (uses prefetched addresses when present)."""
+    address = next(iter(contact.addresses.all()), None)
+    if address is None or not address.region.strip():
+        return None
+    country = country_code(address.country, default=contact.country or account.default_region)
+    found = address_place(country, address.region) if country else None
+    if country is None or found is None:
+        return None
+    return AddressPlace(found[0], country, found[1], address.city.strip())
+
+
 def contact_recipient(*, contact: Contact, account: Account) -> Recipient:
-    """What scheduling needs to know about the contact."""
+    """What scheduling needs to know about the contact: their zone, place and birthday, and the
+    other zone and place they may be in.
+
+    The zone and place are the contact's own (from their number, or as the seller set them).
+    When their postal address is in another zone, that zone is added (calls then fall inside the
+    hours of both), unless the seller set the contact's zone: a zone set by hand is the only
+    zone. When the address is in another state or country, its rules and holidays apply too.
+    Uses prefetched phones and addresses when present.
+    """
     birthday = (
         (contact.birthday_month, contact.birthday_day)
         if contact.birthday_month and contact.birthday_day
         else None
     )
     usable = sum(1 for p in contact.phones.all() if p.is_valid and not p.is_bad)
+    own_zone = contact_zone_name(contact=contact, account=account)
+    country = contact.country or account.default_region
+    subdivision = contact.subdivision or None
+    also_zones: tuple[str, ...] = ()
+    also_places: tuple[tuple[str | None, str | None], ...] = ()
+    where = contact_address_place(contact=contact, account=account)
+    if where is not None:
+        if where.zone != own_zone and not contact.time_zone_set:
+            also_zones = (where.zone,)
+        if (where.country, where.subdivision) != (country, subdivision):
+            also_places = ((where.country, where.subdivision),)
     return Recipient(
-        zone=contact_zone_name(contact=contact, account=account),
-        country=contact.country or account.default_region,
-        subdivision=contact.subdivision or None,
+        zone=own_zone,
+        country=country,
+        subdivision=subdivision,
         birthday=birthday,
         numbers=usable,
+        also_zones=also_zones,
+        also_places=also_places,
     )
+
+
+def contact_whereabouts(*, contact: Contact, account: Account) -> str:
+    """Why a contact has more than one place, for a card: "address in Orlando, number from
+    Illinois"; "" when the address tells no other zone or state than the number."""
+    where = contact_address_place(contact=contact, account=account)
+    if where is None:
+        return ""
+    country = contact.country or account.default_region
+    if (where.zone, where.country, where.subdivision) == (
+        contact_zone_name(contact=contact, account=account),
+        country,
+        contact.subdivision or None,
+    ):
+        return ""
+    address = where.city or (state_name(where.country, where.subdivision) if where.subdivision else "")
+    if contact.time_zone_set:
+        number = "zone set by you"
+    elif contact.subdivision:
+        number = f"number from {state_name(country, contact.subdivision)}"
+    else:
+        number = f"number in {zone_label(contact_zone_name(contact=contact, account=account))} time"
+    return f"address in {address}, {number}" if address else number
 
 
 #: At most this many words of a search are used (each must match).

@@ -139,6 +139,7 @@ def contact_create(
         birthday_day=day,
         birthday_year=year,
         time_zone=time_zone or guessed_zone,
+        time_zone_set=bool(time_zone),
         country=country,
         subdivision=subdivision,
         created_at=now,
@@ -488,7 +489,8 @@ def contact_update(
     number, an unknown time zone) changes nothing. ``phones`` and ``emails`` list changes to the
     existing rows by id (re-typed, relabelled, flagged bad, removed) and new rows without an id.
     ``tags`` replaces the contact's tags; ``clear_birthday`` forgets the birthday. The country and state used for calling-hour rules
-    follow the first working number when the numbers change.
+    follow the first working number when the numbers change. A ``time_zone`` other than the
+    contact's marks it as set by the seller: the only zone they are called in.
     """
     account_row_check(account=account, row=contact, what="contact")
     fields: dict[str, object] = {
@@ -503,6 +505,8 @@ def contact_update(
             clear_birthday=clear_birthday,
         ),
     }
+    if fields.get("time_zone", contact.time_zone) != contact.time_zone:
+        fields["time_zone_set"] = True  # the seller chose a zone: it is their only zone from now on
     phone_edits = _phone_edits(account, contact, phones or ())
     email_edits = _email_edits(contact, emails or ())
 

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import IntEnum, StrEnum
 
+from ringback.core.places import zone_label
 from ringback.core.playbook import Anchor, Channel, PartOfDay, Playbook
-from ringback.core.scheduling import CallRecord, zone
+from ringback.core.scheduling import CallingHours, CallRecord, Recipient, Window, hours_edges, zone
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -425,8 +426,10 @@ def call_reason(
     last_call_local: datetime | None,
     overdue_days: int,
     purpose: str = "",
+    narrowed: str = "",
 ) -> str:
-    """Why this call is on the agenda, e.g. "3rd try — last time Tue morning, try Thu evening"."""
+    """Why this call is on the agenda, e.g. "3rd try — last time Tue morning, try Thu evening",
+    with ``narrowed`` (see :func:`narrowing_note`) after it."""
     when = f"{WEEKDAYS[window_start_local.weekday()][:3]} {_PART_WORDS[part] if part else ''}".strip()
     if attempt <= 1:
         text = f"First call ({playbook_title})"
@@ -435,8 +438,50 @@ def call_reason(
         text = f"{ordinal(attempt)} try — last time {before}, try {when}"
     else:
         text = f"{ordinal(attempt)} try ({playbook_title})"
+    if narrowed:
+        text += f", {narrowed}"
     if overdue_days > 0:
         text += f"; overdue {overdue_days} day{'s' if overdue_days != 1 else ''}"
     if purpose:
         text += f". {purpose}"
     return text
+
+
+def narrowing_note(
+    *,
+    window: Window,
+    recipient: Recipient,
+    hours: CallingHours,
+    own: CallingHours,
+    rules: Sequence[tuple[str, CallingHours]],
+    where: str,
+) -> str:
+    """What narrowed a call window of a contact with more than one place, e.g. "until 19:00:
+    Florida's rule, 20:00 Eastern time (address in Orlando, number from Illinois)"; "" when
+    neither edge of the window was narrowed by another zone or by a state rule.
+
+    ``hours`` are the calling hours the window was planned in, ``own`` the seller's, ``rules``
+    the state rules of the contact's places, by the state's name; times are in the contact's
+    own zone, as on the card.
+    """
+    start_zone, end_zone = hours_edges(window, recipient, hours)
+    tz = zone(recipient.zone)
+    edges = []
+    if start_zone is not None and (start_zone != recipient.zone or hours.start > own.start):
+        owners = [name for name, rule in rules if rule.start == hours.start and hours.start > own.start]
+        edges.append(_edge_text("from", window.start.astimezone(tz), start_zone, recipient.zone, owners))
+    if end_zone is not None and (end_zone != recipient.zone or hours.end < own.end):
+        owners = [name for name, rule in rules if rule.end == hours.end and hours.end < own.end]
+        edges.append(_edge_text("until", window.end.astimezone(tz), end_zone, recipient.zone, owners))
+    if not edges:
+        return ""
+    return "; ".join(edges) + (f" ({where})" if where else "")
+
+
+def _edge_text(word: str, local: datetime, edge_zone: str, own_zone: str, owners: Sequence[str]) -> str:
+    """ "until 19:00: Florida's rule, 20:00 Eastern time" and the like."""
+    why = [f"{owners[0]}'s rule"] if owners else []
+    if edge_zone != own_zone:
+        there = local.astimezone(zone(edge_zone))
+        why.append(f"{there:%H:%M} {zone_label(edge_zone)} time")
+    return f"{word} {local:%H:%M}: {', '.join(why)}"

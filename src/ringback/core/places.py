@@ -1,7 +1,9 @@
 """Where a postal address puts someone: the time zone of a state or province.
 
-Used only when a phone number spans several zones (a US toll-free or multi-zone area code, an
-Australian mobile): the address then decides. One zone per state: the zone most of its people
+When a phone number spans several zones (a US toll-free or multi-zone area code, an Australian
+mobile) the address decides the contact's zone. When the address is in another zone or state
+than the number says, both count: calls are planned inside the hours of both zones, under the
+stricter state rule (see :func:`address_place`). One zone per state: the zone most of its people
 live in.
 """
 
@@ -72,6 +74,58 @@ def zone_for_region(country: str, region: str) -> str | None:
     """The time zone of a state or province of ``country`` (ISO code), or ``None`` if unknown."""
     code = state_code(country, region)
     return None if code is None else _ZONES[country.upper()][code]
+
+
+#: How an address may spell its country, besides an ISO code: the countries with a zone table.
+_COUNTRY_NAMES = {
+    "usa": "US", "u.s.": "US", "u.s.a.": "US", "united states": "US",
+    "united states of america": "US", "america": "US",
+    "canada": "CA", "australia": "AU",
+}  # fmt: skip
+
+
+def country_code(text: str, *, default: str) -> str | None:
+    """The ISO code of an address's country: a two-letter code as written, a known name, the
+    ``default`` (the contact's country) when blank; ``None`` for a name not known here."""
+    value = text.strip()
+    if not value:
+        return default
+    if len(value) == 2 and value.isalpha():
+        return value.upper()
+    return _COUNTRY_NAMES.get(value.casefold())
+
+
+def address_place(country: str, region: str) -> tuple[str, str | None] | None:
+    """The time zone and state (or province) code of an address in ``country`` whose state or
+    province is ``region``, or ``None`` when the zone table does not know it."""
+    code = state_code(country, region)
+    return None if code is None else (_ZONES[country.upper()][code], code)
+
+
+@lru_cache(maxsize=256)
+def state_name(country: str, code: str) -> str:
+    """The name of a state or province (``"Florida"`` for US FL); the code when unknown."""
+    if country.upper() not in _ZONES:
+        return code
+    for name, found in holidays.country_holidays(country.upper()).subdivisions_aliases.items():
+        if found == code.upper() and len(name) > len(code):
+            return str(name)
+    return code
+
+
+_ZONE_LABELS = {
+    "America/New_York": "Eastern", "America/Detroit": "Eastern",
+    "America/Indiana/Indianapolis": "Eastern", "America/Toronto": "Eastern",
+    "America/Chicago": "Central", "America/Winnipeg": "Central",
+    "America/Denver": "Mountain", "America/Boise": "Mountain", "America/Edmonton": "Mountain",
+    "America/Phoenix": "Arizona", "America/Los_Angeles": "Pacific", "America/Vancouver": "Pacific",
+    "America/Anchorage": "Alaska", "Pacific/Honolulu": "Hawaii",
+}  # fmt: skip
+
+
+def zone_label(name: str) -> str:
+    """A short name for a zone in a sentence: "Eastern", "Pacific", else the zone's city."""
+    return _ZONE_LABELS.get(name) or name.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def contact_place(

@@ -57,6 +57,23 @@ REGION_HOURS: dict[str, CallingHours] = {
 }
 
 
+def strictest_hours(own: CallingHours, rules: Sequence[CallingHours]) -> CallingHours:
+    """The calling hours that keep ``own`` and every one of ``rules``: the latest start, the
+    earliest end and the smallest cap on calls per 24 h. Where the rules leave no hour of
+    ``own``, the rules alone (the law wins over the seller's preference); where the rules leave
+    no common hour at all (configured rules that exclude each other), the first rule alone."""
+    if not rules:
+        return own
+    start, end = max(r.start for r in rules), min(r.end for r in rules)
+    if end <= start:
+        return strictest_hours(own, rules[:1])
+    caps = [r.max_calls_per_24h for r in rules if r.max_calls_per_24h is not None]
+    cap = min(caps) if caps else None
+    if min(end, own.end) <= max(start, own.start):
+        return CallingHours(start, end, cap)
+    return CallingHours(max(start, own.start), min(end, own.end), cap)
+
+
 def calling_hours_for(
     country: str | None,
     subdivision: str | None = None,
@@ -162,15 +179,38 @@ def is_holiday(day: date, country: str | None, subdivision: str | None = None) -
     return day in holiday_dates(country, subdivision, day.year)
 
 
+#: A place whose rules apply: an ISO country code and a subdivision (US state) code, or ``None``.
+Place = tuple[str | None, str | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """What scheduling needs to know about a contact."""
+    """What scheduling needs to know about a contact.
+
+    ``zone`` is the contact's own zone: days are counted and times shown in it. ``also_zones``
+    are the other zones they may be in (their address's when their number says another): every
+    window also lies inside the calling hours there. ``also_places`` are other places whose
+    holidays they keep (the hours of their rules are folded into the ``hours`` given to
+    :func:`find_window`).
+    """
 
     zone: str = "UTC"
     country: str | None = None
     subdivision: str | None = None
     birthday: tuple[int, int] | None = None  # (month, day)
     numbers: int = 1  # phone numbers still usable
+    also_zones: tuple[str, ...] = ()
+    also_places: tuple[Place, ...] = ()
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        """Every zone the contact may be in, their own first."""
+        return (self.zone, *self.also_zones)
+
+    @property
+    def places(self) -> tuple[Place, ...]:
+        """Every place whose rules and holidays apply, their own first."""
+        return ((self.country, self.subdivision), *self.also_places)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,16 +280,25 @@ def next_birthday(month: int, day: int, on_or_after: date) -> date:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _is_holiday_for(day: date, recipient: Recipient) -> bool:
+    """A public holiday in the contact's place or in any other place they may be."""
+    if is_holiday(day, recipient.country, recipient.subdivision):
+        return True
+    return bool(recipient.also_places) and any(
+        is_holiday(day, country, sub) for country, sub in recipient.also_places
+    )
+
+
 def _allowed_day(channel: Channel, day: date, recipient: Recipient) -> bool:
     if channel is Channel.TASK:
         return True
     if channel in (Channel.CALL, Channel.MAIL) and day.weekday() == 6:
         return False
-    return not is_holiday(day, recipient.country, recipient.subdivision)
+    return not _is_holiday_for(day, recipient)
 
 
 def _is_business_day(day: date, recipient: Recipient) -> bool:
-    return day.weekday() < 5 and not is_holiday(day, recipient.country, recipient.subdivision)
+    return day.weekday() < 5 and not _is_holiday_for(day, recipient)
 
 
 def _business_days(start: date, count: int, recipient: Recipient) -> date:
@@ -359,11 +408,18 @@ class _Limits:
 
 
 def _free_windows(
-    day: date, *, channel: Channel, slots: Sequence[_Slot], recipient: Recipient, limits: _Limits
+    day: date,
+    *,
+    channel: Channel,
+    slots: Sequence[_Slot],
+    recipient: Recipient,
+    limits: _Limits,
+    hours: CallingHours,
 ) -> list[Window]:
     """The windows of local ``day`` that may be used, in the order of ``slots``, each narrowed
-    to start at ``not_before`` at the earliest and end at ``not_after`` at the latest; none on a
-    day the channel may not use (a Sunday, a holiday). The engine's hot path: kept lean."""
+    to ``hours`` in the contact's other zones, then to start at ``not_before`` at the earliest and
+    end at ``not_after`` at the latest; none on a day the channel may not use (a Sunday, a
+    holiday). The engine's hot path: kept lean."""
     if not _allowed_day(channel, day, recipient):
         return []
     midnight = _midnight_utc(recipient.zone, day)
@@ -371,6 +427,11 @@ def _free_windows(
     windows = []
     for part, lo, hi in slots:
         start, end = midnight + lo, midnight + hi
+        if recipient.also_zones:
+            clipped = _inside_other_zones(start, end, recipient.also_zones, hours)
+            if clipped is None:
+                continue
+            start, end = clipped
         if start < not_before:
             start = not_before
         if not_after is not None and end > not_after:
@@ -378,6 +439,37 @@ def _free_windows(
         if end - start >= MIN_WINDOW and (not checks or limits.allows(start, end)):
             windows.append(Window(start, end, part))
     return windows
+
+
+def _inside_other_zones(
+    start: datetime, end: datetime, zones: Sequence[str], hours: CallingHours
+) -> tuple[datetime, datetime] | None:
+    """``start``-``end`` narrowed so that it lies inside ``hours`` in each of ``zones``: in each
+    zone the longest part inside that zone's hours is kept; ``None`` when nothing is left."""
+    for zone_name in zones:
+        piece = _inside_hours(start, end, zone_name, hours)
+        if piece is None:
+            return None
+        start, end = piece
+    return start, end
+
+
+def _inside_hours(
+    start: datetime, end: datetime, zone_name: str, hours: CallingHours
+) -> tuple[datetime, datetime] | None:
+    """The longest part of ``start``-``end`` inside ``hours`` of a local day in ``zone_name``
+    (the earliest of equally long ones), or ``None``."""
+    opens, closes = _since_midnight(hours.start), _since_midnight(hours.end)
+    tz = zone(zone_name)
+    day, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    best: tuple[datetime, datetime] | None = None
+    while day <= last:
+        midnight = _midnight_utc(zone_name, day)
+        lo, hi = max(start, midnight + opens), min(end, midnight + closes)
+        if lo < hi and (best is None or hi - lo > best[1] - best[0]):
+            best = (lo, hi)
+        day += DAY
+    return best
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,7 +537,8 @@ def find_window(
 
     ``reference`` is the previous touch (or the start); the wait counts from its local date.
     The window never starts before ``not_before``, never ends after ``not_after``, lies inside
-    the calling hours on a day that is not a holiday in the contact's country, starts on one of
+    the calling hours in every zone the contact may be in (``recipient.zones``) on a day that is
+    not a holiday in any of their places, starts on one of
     the seller's working days (``workweek``), and does not overlap a vacation. For calls it prefers a weekday and a part of the day unlike the previous
     attempts, unless ``earliest`` asks for the first possible window (a retry on another number).
     Equally good windows are chosen between by ``tie_break`` so that a seeded plan is
@@ -467,7 +560,9 @@ def find_window(
         late = max((day - last).days, 0) * LATE_DAY_COST
         if cheapest.windows and late > cheapest.cost:
             break  # every window from this day on costs more than the cheapest found
-        for window in _free_windows(day, channel=channel, slots=slots, recipient=recipient, limits=limits):
+        for window in _free_windows(
+            day, channel=channel, slots=slots, recipient=recipient, limits=limits, hours=hours
+        ):
             if earliest:
                 return window
             cheapest.offer(window, late + rotation.cost(day.weekday(), window.part))
@@ -508,11 +603,32 @@ def in_window(at: datetime, window: Window) -> bool:
 
 
 def inside_calling_hours(at: datetime, recipient: Recipient, hours: CallingHours) -> bool:
-    """True when ``at`` is inside the contact's calling hours on an allowed day."""
+    """True when ``at`` is inside the calling hours in every zone the contact may be in, on an
+    allowed day in their own zone."""
     local = at.astimezone(zone(recipient.zone))
     if not _allowed_day(Channel.CALL, local.date(), recipient):
         return False
-    return hours.start <= local.time() and local.time() < hours.end
+    for zone_name in recipient.zones:
+        clock_time = at.astimezone(zone(zone_name)).time()
+        if not hours.start <= clock_time < hours.end:
+            return False
+    return True
+
+
+def hours_edges(window: Window, recipient: Recipient, hours: CallingHours) -> tuple[str | None, str | None]:
+    """Where ``window`` sits on the edge of ``hours``: the zone (among ``recipient.zones``, the
+    other zones first) in which it starts exactly at ``hours.start``, and the one in which it
+    ends exactly at ``hours.end``; ``None`` for an edge that is on neither."""
+    order = (*recipient.also_zones, recipient.zone)
+
+    def on(at: datetime, edge: time) -> str | None:
+        for zone_name in order:
+            local = at.astimezone(zone(zone_name))
+            if local.second == 0 and (local.hour, local.minute) == (edge.hour, edge.minute):
+                return zone_name
+        return None
+
+    return on(window.start, hours.start), on(window.end, hours.end)
 
 
 def is_working_hours(local: datetime) -> bool:

@@ -16,8 +16,9 @@ from ringback.accounts.models import Account
 from ringback.accounts.selectors import account_calling_hours, account_vacations, account_working_days
 from ringback.config import ringback_setting
 from ringback.contacts.models import Contact
-from ringback.contacts.selectors import contact_recipient, contact_zone_name
+from ringback.contacts.selectors import contact_recipient, contact_whereabouts, contact_zone_name
 from ringback.core import clock
+from ringback.core.agenda import narrowing_note
 from ringback.core.engine import (
     Context,
     EnrollmentState,
@@ -28,15 +29,18 @@ from ringback.core.engine import (
 )
 from ringback.core.errors import NotFound, PlaybookError, UnknownPlaybook
 from ringback.core.folding import fold
+from ringback.core.places import state_name
 from ringback.core.playbook import Channel, PartOfDay, parse_playbook
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import (
     CallingHours,
     CallRecord,
+    Place,
     Recipient,
     Window,
     WorkWeek,
     calling_hours_for,
+    strictest_hours,
     zone,
 )
 from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
@@ -104,18 +108,27 @@ def _configured_hours(config: str) -> dict[str, CallingHours]:
         raise ImproperlyConfigured(f"RINGBACK['CALLING_HOURS'] is not valid: {exc}") from None
 
 
-def effective_hours(*, account: Account, country: str | None, subdivision: str | None) -> CallingHours:
-    """The stricter of the account's calling hours and the rules of the contact's region.
+def effective_hours(
+    *,
+    account: Account,
+    country: str | None,
+    subdivision: str | None,
+    also_places: Sequence[Place] = (),
+) -> CallingHours:
+    """The strictest of the account's calling hours and the rules of every place of the contact
+    (their own ``country``/``subdivision`` and ``also_places``, e.g. their address's state): the
+    latest start, the earliest end, the smallest cap on calls per 24 h.
 
     Region rules come from ``settings.RINGBACK["CALLING_HOURS"]`` and then the built-in table.
     """
-    own = account_calling_hours(account=account)
+    rules = [hours for _, hours in place_rules(places=((country, subdivision), *also_places))]
+    return strictest_hours(account_calling_hours(account=account), rules)
+
+
+def place_rules(*, places: Sequence[Place]) -> list[tuple[Place, CallingHours]]:
+    """The calling-hour rule of each place (the default hours where no rule is known)."""
     overrides = _configured_hours(json.dumps(ringback_setting("CALLING_HOURS"), sort_keys=True))
-    region = calling_hours_for(country, subdivision, overrides=overrides)
-    start, end = max(own.start, region.start), min(own.end, region.end)
-    if end <= start:
-        return region
-    return CallingHours(start, end, region.max_calls_per_24h)
+    return [(place, calling_hours_for(*place, overrides=overrides)) for place in places]
 
 
 def context_for(
@@ -124,14 +137,40 @@ def context_for(
     contact: Contact,
     vacations: tuple[tuple[datetime, datetime], ...] | None = None,
 ) -> Context:
-    """The engine context of a contact: zone, region rules, the seller's vacations."""
+    """The engine context of a contact: their zones, the strictest rules of their places, the
+    seller's vacations and working days."""
     recipient = contact_recipient(contact=contact, account=account)
     return Context(
         recipient=recipient,
-        hours=effective_hours(account=account, country=recipient.country, subdivision=recipient.subdivision),
+        hours=effective_hours(
+            account=account,
+            country=recipient.country,
+            subdivision=recipient.subdivision,
+            also_places=recipient.also_places,
+        ),
         vacations=account_vacations(account=account) if vacations is None else vacations,
         mail_lead_days=account.mail_lead_days,
         workweek=WorkWeek(account_working_days(account=account), account.time_zone),
+    )
+
+
+def window_narrowing(*, account: Account, contact: Contact, window: Window) -> str:
+    """What narrowed a contact's call ``window`` when their address and number put them in
+    different zones or states, e.g. "until 19:00: Florida's rule, 20:00 Eastern time (address in
+    Orlando, number from Illinois)"; "" for a contact with one place, or a window nothing of
+    theirs narrowed. Uses prefetched phones and addresses when present."""
+    recipient = contact_recipient(contact=contact, account=account)
+    if not (recipient.also_zones or recipient.also_places):
+        return ""
+    rules = place_rules(places=recipient.places)
+    own = account_calling_hours(account=account)
+    return narrowing_note(
+        window=window,
+        recipient=recipient,
+        hours=strictest_hours(own, [hours for _, hours in rules]),
+        own=own,
+        rules=[(state_name(country, sub), hours) for (country, sub), hours in rules if country and sub],
+        where=contact_whereabouts(contact=contact, account=account),
     )
 
 

@@ -466,7 +466,7 @@ def _lock_for_replan(due: QuerySet[Enrollment]) -> list[Enrollment]:
         due.filter(contact_id__in=contact_ids)
         .select_for_update(of=("self",))
         .select_related("version__playbook", "contact")
-        .prefetch_related("contact__phones")
+        .prefetch_related("contact__phones", "contact__addresses")
         .order_by("due_start", "pk")
     )
 
