@@ -723,8 +723,8 @@ def test_parse_mapping() -> None:
         "Cell": "column mapping 'Cell': write it as COLUMN=FIELD, e.g. 'Cell=phone:mobile'",
         "=phone": "column mapping '=phone': write it as COLUMN=FIELD, e.g. 'Cell=phone:mobile'",
         "Cell=fone": "column mapping 'Cell=fone': unknown field 'fone'; use one of first_name, middle_name,"
-        " last_name, name, company, title, phone, email, tags, notes, birthday, street, city, region,"
-        " postal_code, country, ignore",
+        " last_name, name, company, title, phone, email, tags, notes, birthday, warmth, street, city,"
+        " region, postal_code, country, ignore",
         "Cell=phone:fax": "column mapping 'Cell=phone:fax': phone labels are mobile, work, home, other, not 'fax'",
         "Mail=email:mobile": "column mapping 'Mail=email:mobile': email labels are home, work, other, not 'mobile'",
         "Note=notes:work": "column mapping 'Note=notes:work': notes takes no label",

@@ -96,15 +96,20 @@ def test_every_phone_email_address_tag_and_note_is_kept_once() -> None:
     assert found.notes == "Call after 5, not before\n\nSecond note"
 
 
-def test_a_birthday_that_cannot_be_read_is_kept_as_a_note_unless_a_later_one_can() -> None:
-    # Of several that cannot be read, the last is kept.
+def test_a_birthday_that_cannot_be_read_is_kept_as_a_note_and_said() -> None:
+    # Each one that cannot be read is kept in the notes, with a notice (issue 11, #19).
     found = card("FN:Ann Lee", "NOTE:Met at the fair", "BDAY:sometime in May", "BDAY:some day")
     assert found.birthday is None
-    assert found.notes == "Met at the fair\n\nBirthday: some day"
+    assert found.notes == "Met at the fair\n\nBirthday: sometime in May\n\nBirthday: some day"
+    assert [(n.field, n.value) for n in found.notices] == [
+        ("birthday", "sometime in May"),
+        ("birthday", "some day"),
+    ]
     found = card("FN:Ann Lee", "BDAY:sometime in May", "BDAY:1985-04-12")
-    assert (found.birthday, found.notes) == (Birthday(4, 12, 1985), "")
+    assert (found.birthday, found.notes) == (Birthday(4, 12, 1985), "Birthday: sometime in May")
+    assert [n.value for n in found.notices] == ["sometime in May"]
     found = card("FN:Ann Lee", "BDAY:0000-00-00")
-    assert (found.birthday, found.notes) == (None, "")
+    assert (found.birthday, found.notes, found.notices) == (None, "", ())
 
 
 @pytest.mark.parametrize(

@@ -383,6 +383,8 @@ _CARD = st.builds(
     ),
     tags=st.lists(_TEXT.filter(lambda t: t and ":::" not in t), max_size=3, unique=True).map(tuple),
     notes=_TEXT,
+    warmth=st.just(""),  # not exported
+    notices=st.just(()),
 )
 
 

@@ -183,6 +183,10 @@ IMPORT_FIELDS: dict[str, str] = {
     "addresses.region": "Address 1 - Region",
     "addresses.postal_code": "Address 1 - Postal Code",
     "addresses.country": "Address 1 - Country",
+    "warmth": "Warmth",
+    # What the reader moved to the notes or left out, shown in the preview and the report: a
+    # birthday that is no date, an email with no address, a warmth that is none.
+    "notices": "Birthday (the second person's), E-mail 1 - Value (theirs), Warmth",
 }
 
 #: Form fields that are not text a person types: chosen from a list, ticked, or numbers.
@@ -657,6 +661,7 @@ GOOGLE_HEADER = [
     "Address 1 - Region",
     "Address 1 - Postal Code",
     "Address 1 - Country",
+    "Warmth",
 ]
 
 
@@ -669,10 +674,30 @@ def import_file(payloads: tuple[Payload, ...]) -> bytes:
     for n, payload in enumerate(payloads):
         v = payload.text
         writer.writerow(
-            [v, v, v, v, v, v, v, "", v, f"i{n}@example.com", v, f"+1 646 555 {n:04d}", v, v, v, v, v[:20], v]
+            [
+                v,
+                v,
+                v,
+                v,
+                v,
+                v,
+                v,
+                "",
+                v,
+                f"i{n}@example.com",
+                v,
+                f"+1 646 555 {n:04d}",
+                v,
+                v,
+                v,
+                v,
+                v[:20],
+                v,
+                v,
+            ]
         )
         writer.writerow(
-            [f"Bad{n}", "", "Cells", "", "", "", "", v, "Home", v, "Mobile", v, "", "", "", "", "", ""]
+            [f"Bad{n}", "", "Cells", "", "", "", "", v, "Home", v, "Mobile", v, "", "", "", "", "", "", ""]
         )
     return out.getvalue().encode("utf-8")
 

@@ -1,11 +1,16 @@
 """Importing contact files: read, normalise, match existing contacts, merge — all or nothing.
 
 Rows are streamed from the file and written in batches inside one transaction: an import that
-fails or is interrupted (Ctrl-C, a killed process) leaves the database as it was. A row that
-matches an existing contact by a normalised number or email address (or, with neither, by its
-exact name) is merged into it: new numbers, emails, addresses and tags are added, blank fields
-filled, nothing already there is overwritten, and the merge is written to the contact's
-timeline. Importing the same file twice therefore changes nothing the second time.
+fails or is interrupted (Ctrl-C, a killed process) leaves the database as it was. A row is
+merged into a contact (saved before, or made by an earlier row of the file) only on personal
+evidence: an email address they share, or a mobile number they share that nobody calls a work or
+home line and that is no landline by its country's plan; or, sharing only such a line, the same
+name (or, with neither number nor email, the exact same name). A row that shares only a line
+with someone whose name differs is a doubtful match: it is not merged but made a new contact
+(without that number, which stays with the one who has it), and reported. A merge adds new
+numbers, emails, addresses and tags, fills blank fields, raises the warmth, overwrites nothing,
+and is written to the contact's timeline. Importing the same file twice therefore changes
+nothing the second time. Every value moved to the notes or left out is in the report.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from django.db import connection, transaction
 
 from ringback.accounts.models import Account
 from ringback.contacts.bulk import indexes_deferred, table_rows
-from ringback.contacts.choices import ContactStatus, ImportStatus, Warmth
+from ringback.contacts.choices import ContactStatus, ImportStatus, PhoneLabel, Warmth
 from ringback.contacts.folded import folded
 from ringback.contacts.models import Address, Contact, Email, ImportRun, Phone, Tag
 from ringback.contacts.search_index import search_index_deferred
@@ -31,7 +36,7 @@ from ringback.contacts.selectors import import_run_for_upload
 from ringback.contacts.signals import contacts_merged
 from ringback.core import clock
 from ringback.core.errors import ImportFailed
-from ringback.core.interchange import FileFormat, RowProblem
+from ringback.core.interchange import FileFormat, Notice, RowProblem
 from ringback.core.interchange.ahead import ReadAhead
 from ringback.core.interchange.incoming import (
     MAX_ADDRESSES,
@@ -43,8 +48,12 @@ from ringback.core.interchange.incoming import (
     Seller,
     address_key,
     name_key,
+    person_key,
 )
 from ringback.core.interchange.incoming import Address as PostalAddress
+from ringback.core.interchange.records import Birthday
+from ringback.core.interchange.values import meaningful, warmer
+from ringback.core.phones import is_landline
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +66,11 @@ PROBLEMS_KEPT = 10_000
 
 Progress = Callable[[int, int], None]
 
+#: Labels of lines people share (an office, a household): a number someone calls one of these is
+#: no personal evidence that two rows are one person.
+_LINES = frozenset({PhoneLabel.WORK.value, PhoneLabel.HOME.value})
+_MOBILE = PhoneLabel.MOBILE.value
+
 
 @dataclass(slots=True)
 class _Fillable:
@@ -68,6 +82,7 @@ class _Fillable:
     birthday_month: int | None
     birthday_day: int | None
     birthday_year: int | None
+    warmth: str  # "" for a new contact that no row has given one yet (it gets the default)
 
 
 _FILLED = tuple(f.name for f in fields(_Fillable))
@@ -75,8 +90,10 @@ _FILLED = tuple(f.name for f in fields(_Fillable))
 
 @dataclass(slots=True)
 class _Saved(_Fillable):
-    """A contact saved before, as merging into it needs it."""
+    """A contact saved before, as merging into it needs it (its name is only read)."""
 
+    first_name: str
+    last_name: str
     id: int
 
 
@@ -116,6 +133,7 @@ class _New(_Fillable):
             birthday_month=month,
             birthday_day=day,
             birthday_year=year,
+            warmth=item.warmth,
             first_name=item.first_name,
             last_name=item.last_name,
             time_zone=item.time_zone,
@@ -129,6 +147,15 @@ class _New(_Fillable):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Doubt:
+    """A row shares ``numbers`` (lines, no personal evidence) with contact ``other``, whose name
+    differs: a doubtful match, not merged."""
+
+    numbers: tuple[str, ...]
+    other: int
+
+
 class _Importer:
     def __init__(self, account: Account, label: str, indexed: Callable[[], None]) -> None:
         self.account = account
@@ -140,6 +167,14 @@ class _Importer:
         self.phone_owner: dict[str, int] = dict(
             Phone.objects.filter(account=account, is_valid=True).values_list("number", "contact_id")
         )
+        #: The working numbers their contact calls a work or home line (shared, not personal).
+        self.line_numbers: set[str] = set(
+            Phone.objects.filter(account=account, is_valid=True, label__in=_LINES).values_list(
+                "number", flat=True
+            )
+        )
+        #: The person key and the name of contacts whose name a shared line made us look at.
+        self.people: dict[int, tuple[str, str]] = {}
         self.email_owner: dict[str, int] = dict(
             Email.objects.filter(account=account).values_list("address", "contact_id")
         )
@@ -157,6 +192,10 @@ class _Importer:
         self.merges: dict[int, list[Incoming]] = {}
         self.created = self.merged = self.unchanged = self.skipped = self.rows = 0
         self.problems: list[list[Any]] = []
+        #: Doubtful matches (rows not merged), values moved to the notes or left out: how many,
+        #: and the first PROBLEMS_KEPT of them.
+        self.doubtful = self.moved = 0
+        self.notices: list[dict[str, Any]] = []
         #: Rows with numbers, emails or addresses left out beyond a contact's caps: how many, and
         #: the first PROBLEMS_KEPT of them by row.
         self.capped = 0
@@ -180,23 +219,14 @@ class _Importer:
             self.left_out[item.row] = {"row": item.row, "contact": _shown_name(item), "contact_id": pk,
                                        **left._asdict()}  # fmt: skip
 
-    def owner(self, item: Incoming) -> int | None:
-        """The contact ``item`` is: the owner of its first working number or email that has one,
-        or, with neither, of its exact name."""
-        working = False
-        for number, _, _, valid in item.numbers:
-            if valid:
-                working = True
-                found = self.phone_owner.get(number)
-                if found is not None:
-                    return found
-        for address, _ in item.emails:
-            found = self.email_owner.get(address)
-            if found is not None:
-                return found
-        if not working and not item.emails:
-            return self.name_owner.get(name_key(item.first_name, item.last_name, item.company))
-        return None
+    def note(self, item: Incoming, pk: int, notices: Iterable[Notice]) -> None:
+        """Note in the report the values of ``item``'s row (which went to contact ``pk``) that were
+        moved to the notes or left out."""
+        for notice in notices:
+            self.moved += 1
+            if len(self.notices) < PROBLEMS_KEPT:
+                self.notices.append({"kind": MOVED, "row": item.row, "contact": _shown_name(item),
+                                     "contact_id": pk, **notice._asdict()})  # fmt: skip
 
     def take(self, row: Incoming | RowProblem) -> None:
         self.rows += 1
@@ -204,24 +234,20 @@ class _Importer:
             self.skip(row)
             return
         owner = self.owner(row)
+        pk: int | None
         if owner is None:
-            self.leave_out(row, self.create(row), row.left_out)
+            pk = self.create(row)
+            self.leave_out(row, pk, row.left_out)
+        elif isinstance(owner, _Doubt):
+            pk = self.doubt(row, owner)
         elif owner in self.new:
-            pending = self.new[owner]
-            if isinstance(pending, Incoming):
-                pending = self.new[owner] = _New.first(pending)
-            if self.merge_new(owner, pending, row):
-                self.merged += 1
-            else:
-                self.unchanged += 1
+            pk = owner
+            self.take_new(owner, row)
         else:
-            self.merges.setdefault(owner, []).append(row)
-            # What the merge will add is the contact's from now on, for the rows that follow.
-            for number, _, _, valid in row.numbers:
-                if valid:
-                    self.phone_owner.setdefault(number, owner)
-            for address, _ in row.emails:
-                self.email_owner.setdefault(address, owner)
+            pk = owner
+            self.take_saved(owner, row)
+        if row.notices and pk is not None:
+            self.note(row, pk, row.notices)
         if len(self.new) >= BATCH:
             self.write_new()
             # Indexed as we go (not all at the end), while the reader prepares the next rows.
@@ -229,16 +255,130 @@ class _Importer:
         if len(self.merges) >= BATCH:
             self.merge_existing()
 
+    def take_new(self, pk: int, row: Incoming) -> None:
+        """Merge ``row`` into contact ``pk`` of the batch being gathered."""
+        pending = self.new[pk]
+        if isinstance(pending, Incoming):
+            pending = self.new[pk] = _New.first(pending)
+        if self.merge_new(pk, pending, row):
+            self.merged += 1
+        else:
+            self.unchanged += 1
+
+    def take_saved(self, pk: int, row: Incoming) -> None:
+        """Gather ``row`` to merge into contact ``pk``, saved before."""
+        self.merges.setdefault(pk, []).append(row)
+        # What the merge will add is the contact's from now on, for the rows that follow.
+        for number, _, label, valid in row.numbers:
+            if valid and number not in self.phone_owner:
+                self.phone_owner[number] = pk
+                if label in _LINES:
+                    self.line_numbers.add(number)
+        for address, _ in row.emails:
+            self.email_owner.setdefault(address, pk)
+
+    def doubt(self, row: Incoming, doubt: _Doubt) -> int | None:
+        """A row that shares only lines with someone whose name differs: a new contact without
+        those numbers (they stay with whoever has them), reported; its id. Skipped, and reported,
+        if without them it holds no person (no name, no email, no other working number)."""
+        item = row._replace(numbers=tuple(n for n in row.numbers if n[0] not in doubt.numbers))
+        other = self.person(doubt.other)[1]
+        number = doubt.numbers[0]
+        if not (_named(item) or item.emails or any(n[3] for n in item.numbers)):
+            self.skip(
+                RowProblem(row.row, f"no name or email, and its number {number} is {other}'s: not merged")
+            )
+            return None
+        pk = self.create(item)
+        self.leave_out(item, pk, item.left_out)
+        self.doubtful += 1
+        if len(self.notices) < PROBLEMS_KEPT:
+            label = next((n[2] for n in row.numbers if n[0] == number), "")
+            line = f"{label} number" if label in _LINES else "number"
+            reason = f"{other} has this {line} and another name: a new contact, without that number"
+            self.notices.append({"kind": DOUBTFUL, "row": row.row, "contact": _shown_name(item), "contact_id": pk,
+                                 "field": "phone", "value": number, "reason": reason, "other": other,
+                                 "other_id": doubt.other})  # fmt: skip
+        return pk
+
+    # --- matching -----------------------------------------------------------------------------
+
+    def owner(self, item: Incoming) -> int | _Doubt | None:
+        """The contact ``item`` is: the owner of its first email or personal number that has one
+        (see :meth:`personal`), else, if it shares lines with someone, that someone or another
+        contact of the same name (a :class:`_Doubt` if there is none), else, with neither a
+        working number nor an email, the owner of its exact name."""
+        working = False
+        shared: list[str] = []
+        for number, _, label, valid in item.numbers:
+            if valid:
+                working = True
+                found = self.phone_owner.get(number)
+                if found is not None:
+                    if self.personal(number, label):
+                        return found
+                    shared.append(number)
+        for address, _ in item.emails:
+            found = self.email_owner.get(address)
+            if found is not None:
+                return found
+        if shared:
+            return self.same_name(item, shared)
+        if not working and not item.emails:
+            return self.name_owner.get(name_key(item.first_name, item.last_name, item.company))
+        return None
+
+    def personal(self, number: str, label: str) -> bool:
+        """Whether a working number that someone has, which a row labels ``label``, is personal
+        evidence that the row is them: the row calls it a mobile, they do not call it a work or
+        home line, and it is no landline by its country's numbering plan."""
+        return label == _MOBILE and number not in self.line_numbers and not is_landline(number)
+
+    def same_name(self, item: Incoming, shared: list[str]) -> int | _Doubt:
+        """The contact a row that shares only the lines ``shared`` is: one who has a line and the
+        same name, or another contact with its exact name; else a doubtful match with the one
+        who has the first line."""
+        key = person_key(item.first_name, item.last_name, item.company)
+        if key:
+            for number in shared:
+                other = self.phone_owner[number]
+                if self.person(other)[0] == key:
+                    return other
+            named = self.name_owner.get(name_key(item.first_name, item.last_name, item.company))
+            if named is not None:
+                return named
+        return _Doubt(tuple(shared), self.phone_owner[shared[0]])
+
+    def person(self, pk: int) -> tuple[str, str]:
+        """Contact ``pk``'s person key and name (looked up once: only shared lines need them)."""
+        known = self.people.get(pk)
+        if known is None:
+            pending = self.new.get(pk)
+            if pending is not None:
+                first, last, company = pending.first_name, pending.last_name, pending.company
+            else:
+                first, last, company = (
+                    Contact.objects.filter(pk=pk).values_list("first_name", "last_name", "company").get()
+                )
+            known = self.people[pk] = (
+                person_key(first, last, company),
+                _contact_name(first, last, company, pk),
+            )
+        return known
+
     # --- new contacts -------------------------------------------------------------------------
 
     def create(self, item: Incoming) -> int:
-        """Gather ``item`` as a new contact; its id."""
+        """Gather ``item`` as a new contact (none of its working numbers and emails has a
+        contact yet); its id."""
         pk = self.ids.next()
         self.new[pk] = item
         self.created += 1
-        for number, _, _, valid in item.numbers:
+        for number, _, label, valid in item.numbers:
             if valid:
                 self.phone_owner[number] = pk
+                if label in _LINES:
+                    self.line_numbers.add(number)
         for address, _ in item.emails:
             self.email_owner[address] = pk
         self.name_owner.setdefault(name_key(item.first_name, item.last_name, item.company), pk)
@@ -257,7 +397,9 @@ class _Importer:
         self.leave_out(item, pk, left)
         new.tags.update(item.tags)
         grew = (len(new.numbers), len(new.emails), len(new.addresses), len(new.tags)) != before
-        return bool(_fill(new, item)) or grew
+        filled, notices = _fill(new, item, pk)
+        self.note(item, pk, notices)
+        return bool(filled) or grew
 
     def _gather_numbers(self, pk: int, new: _New, numbers: Iterable[Number]) -> int:
         """Add to new contact ``pk`` the ``numbers`` it lacks, up to :data:`MAX_NUMBERS`; how many
@@ -273,6 +415,8 @@ class _Importer:
                 continue
             if valid:
                 self.phone_owner[text] = pk
+                if number[2] in _LINES:
+                    self.line_numbers.add(text)
             new.numbers.append(number)
             new.known_numbers.add(text)
         return left
@@ -307,7 +451,7 @@ class _Importer:
             _Saved(*values)
             for values in Contact.objects.filter(account=self.account, pk__in=ids)
             .order_by()
-            .values_list(*_FILLED, "id")
+            .values_list(*_FILLED, "first_name", "last_name", "id")
         ]
         known = _known_details(ids)
         rows = _Rows()
@@ -316,7 +460,8 @@ class _Importer:
         for contact in saved:
             for item in self.merges[contact.id]:
                 added, left = self._merge_row(contact.id, known[contact.id], item, rows)
-                filled = _fill(contact, item)
+                filled, notices = _fill(contact, item, contact.id)
+                self.note(item, contact.id, notices)
                 if filled:
                     updated[contact.id] = contact
                 if not (added or filled):
@@ -365,6 +510,8 @@ class _Importer:
             have.add(number)
             if valid:
                 self.phone_owner[number] = pk
+                if label in _LINES:
+                    self.line_numbers.add(number)
             added.append(f"phone {number}")
         return added, left
 
@@ -428,21 +575,22 @@ class _Importer:
             return
         account_id = self.account.pk
         now = connection.ops.adapt_datetimefield_value(self.now)
-        warmth, status = Warmth.MET_ONCE.value, ContactStatus.PROSPECT.value
+        default, status = Warmth.MET_ONCE.value, ContactStatus.PROSPECT.value
         rows = _Rows()
         contacts = rows.contacts
         for pk, new in self.new.items():
             if isinstance(new, Incoming):
                 month, day, year = new.birthday or (None, None, None)
                 contacts.append(
-                    (pk, account_id, new.first_name, new.last_name, new.company, new.title, warmth, status,
-                     new.notes, month, day, year, new.time_zone, new.country, new.subdivision, False, now, now)
+                    (pk, account_id, new.first_name, new.last_name, new.company, new.title, new.warmth or default,
+                     status, new.notes, month, day, year, new.time_zone, new.country, new.subdivision, False, now,
+                     now)
                 )  # fmt: skip
                 tags: Iterable[str] = new.tags
             else:
                 contacts.append(
-                    (pk, account_id, new.first_name, new.last_name, new.company, new.title, warmth, status,
-                     new.notes, new.birthday_month, new.birthday_day, new.birthday_year, new.time_zone,
+                    (pk, account_id, new.first_name, new.last_name, new.company, new.title, new.warmth or default,
+                     status, new.notes, new.birthday_month, new.birthday_day, new.birthday_year, new.time_zone,
                      new.country, new.subdivision, False, now, now)
                 )  # fmt: skip
                 tags = sorted(new.tags)
@@ -561,6 +709,16 @@ def left_out_text(left: LeftOut | Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
+#: The kinds of a report's notices: a doubtful match not merged, a value moved or left out.
+DOUBTFUL, MOVED = "doubtful", "moved"
+
+
+def report_notices(entries: Iterable[Mapping[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """The notices of a report (``ImportRun.notices``) of one ``kind``, :data:`DOUBTFUL` or
+    :data:`MOVED`, without their kind."""
+    return [{k: v for k, v in entry.items() if k != "kind"} for entry in entries if entry.get("kind") == kind]
+
+
 def _known_details(ids: list[int]) -> defaultdict[int, _Known]:
     """What the saved contacts ``ids`` have already, by contact id."""
     known: defaultdict[int, _Known] = defaultdict(_Known)
@@ -640,33 +798,88 @@ def _save_filled(contacts: Collection[_Saved], *, at: datetime) -> None:
         )
 
 
-def _fill(contact: _Fillable, item: Incoming) -> list[str]:
-    """Fill the contact's blank fields from ``item`` and append notes it does not have yet;
-    say what changed."""
-    changed = []
-    if not contact.company and item.company:
-        contact.company = item.company
-        changed.append("company")
-    if not contact.title and item.title:
-        contact.title = item.title
-        changed.append("title")
+def _fill(contact: _New | _Saved, item: Incoming, pk: int) -> tuple[list[str], list[Notice]]:
+    """Fill the blank fields of contact ``pk`` from ``item``, append notes it does not have yet
+    and raise its warmth; say what changed, and what of ``item`` was left out (a company, title or
+    birthday other than the contact's, a cooler warmth, another name: the contact's are kept)."""
+    name = _contact_name(contact.first_name, contact.last_name, contact.company, pk)
+    changed: list[str] = []
+    notices: list[Notice] = []
+    for field_name in ("company", "title"):
+        have, brings = getattr(contact, field_name), getattr(item, field_name)
+        if brings and not have:
+            setattr(contact, field_name, brings)
+            changed.append(field_name)
+        elif brings and brings.casefold() != have.casefold():
+            notices.append(
+                Notice.of(field_name, brings, f"{name} has {have!r}, which an import keeps; left out")
+            )
     notes = item.notes.strip()
     if notes and notes not in contact.notes:
         contact.notes = f"{contact.notes.rstrip()}\n\n{item.notes}" if contact.notes.strip() else item.notes
         changed.append("notes")
     if item.birthday is not None:
-        month, day, year = item.birthday
-        if contact.birthday_month is None:
-            contact.birthday_month, contact.birthday_day, contact.birthday_year = month, day, year
-            changed.append("birthday")
-        elif (
-            year is not None
-            and contact.birthday_year is None
-            and (contact.birthday_month, contact.birthday_day) == (month, day)
-        ):
-            contact.birthday_year = year
-            changed.append("birth year")
-    return changed
+        _fill_birthday(contact, Birthday(*item.birthday), name, changed, notices)
+    if item.warmth:
+        _fill_warmth(contact, item.warmth, name, changed, notices)
+    person = meaningful(item.first_name) or meaningful(item.last_name)
+    if person and person_key(item.first_name, item.last_name, "") != person_key(
+        contact.first_name, contact.last_name, ""
+    ):
+        notices.append(
+            Notice.of("name", _shown_name(item), f"merged into {name}, whose name is kept; left out")
+        )
+    return changed, notices
+
+
+def _fill_birthday(
+    contact: _Fillable, birthday: Birthday, name: str, changed: list[str], notices: list[Notice]
+) -> None:
+    """Give the contact ``birthday`` if it has none, or its year if it has the same day without
+    one; else note that it was left out, if it is another day."""
+    month, day, year = birthday
+    if contact.birthday_month is None:
+        contact.birthday_month, contact.birthday_day, contact.birthday_year = month, day, year
+        changed.append("birthday")
+        return
+    have = Birthday(contact.birthday_month, contact.birthday_day or 1, contact.birthday_year)
+    if (have.month, have.day) != (month, day) or (year is not None and have.year not in (None, year)):
+        notices.append(
+            Notice.of(
+                "birthday", birthday.iso(), f"{name} has {have.words()}, which an import keeps; left out"
+            )
+        )
+    elif year is not None and have.year is None:
+        contact.birthday_year = year
+        changed.append("birth year")
+
+
+def _fill_warmth(
+    contact: _Fillable, warmth: str, name: str, changed: list[str], notices: list[Notice]
+) -> None:
+    """Raise the contact's warmth to ``warmth`` (a new one gets it); a cooler one is left out,
+    and noted: an import never cools a contact down."""
+    if not contact.warmth or warmer(warmth, contact.warmth):
+        contact.warmth = warmth
+        changed.append(f"warmth {warmth}")
+    elif warmth != contact.warmth:
+        notices.append(
+            Notice.of(
+                "warmth",
+                warmth,
+                f"{name} is {contact.warmth} already; an import only warms a contact up; left out",
+            )
+        )
+
+
+def _contact_name(first: str, last: str, company: str, pk: int) -> str:
+    """A contact's name as the app shows it: first and last name, else company, else its id."""
+    return f"{first} {last}".strip() or company or f"Contact {pk}"
+
+
+def _named(item: Incoming) -> bool:
+    """Whether the row names someone (a person or a company)."""
+    return meaningful(item.first_name) or meaningful(item.last_name) or meaningful(item.company)
 
 
 def _record(
@@ -691,6 +904,9 @@ def _record(
             "problems": importer.problems,
             "capped": importer.capped,
             "left_out": sorted(importer.left_out.values(), key=lambda entry: entry["row"]),
+            "doubtful": importer.doubtful,
+            "moved": importer.moved,
+            "notices": sorted(importer.notices, key=lambda entry: entry["row"]),
         }
     return ImportRun.objects.create(
         account=account,

@@ -180,6 +180,15 @@ class ImportRun(models.Model):
         default=list,
         help_text="{row, contact, contact_id, numbers, emails, addresses} of each row with some left out",
     )
+    doubtful = models.PositiveIntegerField(
+        default=0, help_text="Rows not merged: they share a line with someone whose name differs"
+    )
+    moved = models.PositiveIntegerField(default=0, help_text="Values moved to the notes or left out")
+    notices = models.JSONField(
+        default=list,
+        help_text="{kind (doubtful or moved), row, contact, contact_id, field, value, reason, other, other_id}"
+        " of each doubtful match and of each value moved to the notes or left out",
+    )
     error = models.TextField(blank=True)
     upload = models.CharField(
         max_length=22, blank=True, help_text="The token of the uploaded file imported (imports from the web)"

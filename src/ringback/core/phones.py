@@ -330,6 +330,18 @@ def require_phone(raw: str, default_region: str = "US", *, field: str | None = N
     return parsed
 
 
+@lru_cache(maxsize=4096)
+def is_landline(number: str) -> bool:
+    """Whether ``number`` (E.164) is a fixed line by its country's numbering plan: a line that
+    people may share (a household, an office), never a personal number. False where the plan does
+    not tell fixed lines from mobiles (North America) and for a number that does not parse."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.FIXED_LINE
+
+
 def display_phone(e164: str) -> str:
     """A number in international format for people to read, or as stored when it won't parse."""
     try:

@@ -24,7 +24,8 @@ from ringback.core.interchange.records import (
     CardEmail,
     CardPhone,
     FileFormat,
+    Notice,
     RowProblem,
 )
 
-__all__ = ["Birthday", "Card", "CardAddress", "CardEmail", "CardPhone", "FileFormat", "RowProblem"]
+__all__ = ["Birthday", "Card", "CardAddress", "CardEmail", "CardPhone", "FileFormat", "Notice", "RowProblem"]

@@ -24,18 +24,18 @@ from ringback.core.interchange.records import (
     CardEmail,
     CardPhone,
     FileFormat,
+    Notice,
     RowProblem,
 )
 from ringback.core.interchange.values import (
+    NOT_AN_EMAIL,
     address_label,
     email_label,
     label_words,
     meaningful,
     newlines,
-    no_birthday,
-    one_line,
-    parse_birthday,
     phone_label,
+    read_birthdays,
     split_full_name,
     unique,
 )
@@ -125,6 +125,7 @@ class RowCards:
         emails: dict[tuple[str, str], None] = {}
         addresses: dict[str, _Address] = {}
         others: list[tuple[int, str, Column]] = []
+        notices: list[Notice] = []
         for at, code, single_line, field, label, group, column in filter(None, compress(self._steps, cells)):
             raw = cells[at]
             if raw.isspace():
@@ -160,20 +161,32 @@ class RowCards:
                 parts = place.parts
                 parts[field] = parts[field] + values if field in parts else values
             else:
-                self._read_emails(emails, values, label or self._label_in(email_label, cells, column))
-        tags, notes, birthday = self._read_others(others, cells) if others else ([], [], None)
+                label = label or self._label_in(email_label, cells, column)
+                self._read_emails(emails, values, label, notices)
+        tags, notes, birthday = self._read_others(others, cells, notices) if others else ([], [], None)
         return _card(
-            row, text, phones, emails, _addresses(addresses) if addresses else (), tags, notes, birthday
+            row,
+            text,
+            (phones, emails, _addresses(addresses) if addresses else ()),
+            (tags, notes, birthday),
+            notices,
         )
 
-    def _read_emails(self, emails: dict[tuple[str, str], None], values: list[str], label: str) -> None:
+    def _read_emails(
+        self, emails: dict[tuple[str, str], None], values: list[str], label: str, notices: list[Notice]
+    ) -> None:
         """Add the (address, label) pairs in an e-mail cell's ``values`` to ``emails`` (several
-        to a value in a plain CSV: "a@x.org; b@y.org")."""
+        to a value in a plain CSV: "a@x.org; b@y.org"); a value with no address in it is left
+        out, with a notice."""
         for value in values:
+            found = False
             for part in [value] if self._multi else _EMAIL_SEPARATORS.split(value):
                 address = part.removeprefix("mailto:").strip()
                 if "@" in address:
                     emails[address, label] = None
+                    found = True
+            if not found:
+                notices.append(Notice.of("email", value, NOT_AN_EMAIL))
 
     def _place(
         self, addresses: dict[str, _Address], group: str, label: str, cells: list[str], column: Column
@@ -188,14 +201,14 @@ class RowCards:
         return place
 
     def _read_others(
-        self, found: list[tuple[int, str, Column]], cells: list[str]
+        self, found: list[tuple[int, str, Column]], cells: list[str], notices: list[Notice]
     ) -> tuple[list[str], list[str], Birthday | None]:
         """The tags, notes and birthday in the cells ``found`` (an event only if its label says
-        birthday; a birthday that cannot be read is kept in the notes)."""
+        birthday; a birthday that cannot be read, or a second one, is kept in the notes, with a
+        notice, as is a year that cannot be a year of birth)."""
         tags: list[str] = []
         notes: list[str] = []
-        birthday: Birthday | None = None
-        unread_birthday = ""
+        birthdays: list[tuple[str, int | None]] = []
         for code, raw, column in found:
             if code == _TAGS:
                 tags += self._tags(raw)
@@ -206,13 +219,12 @@ class RowCards:
                 label_cell = cells[where] if where is not None and where < len(cells) else ""
                 if code == _EVENT and "birth" not in label_words(_unquoted(label_cell)):
                     continue
-                if birthday is None:
-                    birthday = parse_birthday(raw)
-                    if birthday is None and not no_birthday(raw):
-                        unread_birthday = one_line(raw)
-        if birthday is None and unread_birthday:
-            notes.append(f"Birthday: {unread_birthday}")
-        return tags, notes, birthday
+                birthdays.append((raw, None))
+        if not birthdays:
+            return tags, notes, None
+        birthday, moved, said = read_birthdays(birthdays)
+        notices += said
+        return tags, notes + moved, birthday
 
     def _tags(self, text: str) -> list[str]:
         """The tags in a cell, split as the file's format writes them."""
@@ -252,15 +264,16 @@ class RowCards:
 def _card(
     row: int,
     text: dict[str, str],
-    phones: dict[tuple[str, str], None],
-    emails: dict[tuple[str, str], None],
-    addresses: tuple[CardAddress, ...],
-    tags: list[str],
-    notes: list[str],
-    birthday: Birthday | None,
+    details: tuple[dict[tuple[str, str], None], dict[tuple[str, str], None], tuple[CardAddress, ...]],
+    others: tuple[list[str], list[str], Birthday | None],
+    notices: list[Notice],
 ) -> Card | RowProblem:
-    """The card of row ``row`` from what its cells gave (a full name split if there is no first
-    or last name), or a RowProblem if it has no name, phone or email."""
+    """The card of row ``row`` from what its cells gave: its names, its (phones, emails,
+    addresses), its (tags, notes, birthday) and the notices of what was moved or left out (a full
+    name split if there is no first or last name); a RowProblem if it has no name, phone or
+    email."""
+    phones, emails, addresses = details
+    tags, notes, birthday = others
     first, middle, last = (
         text.get("first_name", ""),
         text.get("middle_name", ""),
@@ -289,6 +302,8 @@ def _card(
         birthday=birthday,
         tags=unique(tags) if tags else (),
         notes="\n\n".join([note for note in notes if note]) if notes else "",
+        warmth=text.get("warmth", ""),
+        notices=tuple(notices),
     )
 
 

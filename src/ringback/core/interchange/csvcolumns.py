@@ -4,7 +4,7 @@ any other CSV, whose columns are guessed from their names or mapped by the user 
 Field specs (for ``--map COLUMN=SPEC``): ``first_name``, ``middle_name``, ``last_name``,
 ``name`` (a full name, split by :func:`~ringback.core.interchange.values.split_full_name`),
 ``company``, ``title``, ``phone[:mobile|work|home|other]``, ``email[:home|work|other]``,
-``tags``, ``notes``, ``birthday``, ``street``, ``city``, ``region``, ``postal_code``,
+``tags``, ``notes``, ``birthday``, ``warmth``, ``street``, ``city``, ``region``, ``postal_code``,
 ``country`` (each address part may carry ``:home|work|other``, which also says which address it
 belongs to) and ``ignore``.
 """
@@ -35,6 +35,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "tags": (),
     "notes": (),
     "birthday": (),
+    "warmth": (),
     **{part: _ADDRESS_LABELS for part in ADDRESS_PARTS},
     "ignore": (),
 }
@@ -81,7 +82,7 @@ def parse_mapping(specs: Sequence[str]) -> dict[str, str]:
     ignoring case. Field specs, canonical in the result: first_name, middle_name, last_name,
     name (a full name: the last word is the last name, the rest the first name; "Smith, John"
     is last name first; "John Smith Jr." keeps Jr. with Smith), company, title,
-    phone[:mobile|work|home|other], email[:home|work|other], tags, notes, birthday, street,
+    phone[:mobile|work|home|other], email[:home|work|other], tags, notes, birthday, warmth, street,
     city, region, postal_code, country (address parts may take :home|work|other) and ignore.
     A missing ``=``, an empty column, a column given twice (ignoring case) or a bad spec raises
     :class:`ImportFailed` naming the argument.
@@ -152,6 +153,7 @@ _GUESSES = _table(
         "tags": "tags tag labels label groups group categories category",
         "notes": "notes note comments comment remarks description",
         "birthday": "birthday dob dateofbirth birthdate bday geburtstag",
+        "warmth": "warmth relationship temperature leadtemperature",
         "street": "street address streetaddress addressline adresse strasse",
         "city": "city town locality ville ort stadt",
         "region": "state region province county stateprovince stateregion",

@@ -8,6 +8,7 @@ Matching the rows with saved contacts and writing them is the contacts app's job
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
@@ -15,7 +16,8 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from ringback.core.interchange.cards import open_cards
-from ringback.core.interchange.records import Card, FileFormat, RowProblem
+from ringback.core.interchange.records import Card, FileFormat, Notice, RowProblem
+from ringback.core.interchange.values import WARMTHS, meaningful, read_warmth
 from ringback.core.phones import ParsedPhone, PhoneLabel, parse_phone
 from ringback.core.places import contact_place
 
@@ -30,6 +32,7 @@ __all__ = [
     "first_unique",
     "incoming_batches",
     "incoming_from_card",
+    "person_key",
 ]
 
 #: Longest text each field may hold (the contact tables' column sizes).
@@ -124,6 +127,8 @@ class Incoming(NamedTuple):
     country: str
     subdivision: str
     left_out: LeftOut = LeftOut()  # beyond the caps, not imported
+    warmth: str = ""  # one of WARMTHS, or "" when the row says none
+    notices: tuple[Notice, ...] = ()  # values moved to the notes or left out
 
 
 def address_key(street: str, city: str, postal_code: str) -> tuple[str, str, str]:
@@ -134,6 +139,19 @@ def address_key(street: str, city: str, postal_code: str) -> tuple[str, str, str
 def name_key(first: str, last: str, company: str) -> str:
     """What makes two people with neither number nor email the same one."""
     return f"{first.casefold().strip()}|{last.casefold().strip()}|{company.casefold().strip()}"
+
+
+def person_key(first: str, last: str, company: str) -> str:
+    """What makes two people who share a line (an office or a home number) the same person: their
+    first and last name, or with neither their company (marked apart: a company is not a person
+    of that name), ignoring case, accents, punctuation and spacing; "" when there is no name."""
+    person = meaningful(first) or meaningful(last)
+    name = f"{first} {last}" if person else company
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    words = "".join(c if c.isalnum() else " " for c in folded if not unicodedata.combining(c)).split()
+    if not words:
+        return ""
+    return " ".join(words) if person else "@" + " ".join(words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +166,8 @@ def incoming_from_card(
     card: Card, *, seller: Seller, parsed: Mapping[str, ParsedPhone] | None = None
 ) -> Incoming | RowProblem:
     """The card made ready to import, or the reason it is skipped (a field too long for its
-    column, or no name, number or email at all). ``parsed``: numbers already normalised, by
-    their text."""
+    column, or a row that holds no person: no name, no email and no number that can be dialled).
+    ``parsed``: numbers already normalised, by their text."""
     first = " ".join(p for p in (card.first_name.strip(), card.middle_name.strip()) if p)
     last, company, title = card.last_name.strip(), card.company.strip(), card.title.strip()
     for name, value in (("first_name", first), ("last_name", last), ("company", company), ("title", title)):
@@ -189,8 +207,13 @@ def incoming_from_card(
     tags = tuple(sorted({t.strip() for t in card.tags if t.strip()}))
     if any(len(t) > LIMITS["tag"] for t in tags):
         return RowProblem(card.row, f"tags: a tag is longer than {LIMITS['tag']} characters")
-    if not (first or last or company or numbers or emails):
-        return RowProblem(card.row, "no name, phone or email")
+    if not (meaningful(first) or meaningful(last) or meaningful(company) or emails):
+        nobody = _no_person(card.row, numbers)
+        if nobody is not None:
+            return nobody
+    warmth, tags, notices = (
+        _warmth(card.warmth, tags, card.notices) if card.warmth or tags else ("", tags, card.notices)
+    )
     zone, country, subdivision = contact_place(
         located,
         region=addresses[0][3] if addresses else None,
@@ -214,7 +237,74 @@ def incoming_from_card(
         country=country[:2],
         subdivision=subdivision[:10],
         left_out=LeftOut(left_numbers, left_emails, left_addresses),
+        warmth=warmth,
+        notices=notices,
     )
+
+
+def _no_person(row: int, numbers: list[Number]) -> RowProblem | None:
+    """Why row ``row``, with no name and no email, is skipped: it has no number either, or none
+    that can be dialled (a junk row would otherwise be a nameless "Contact 239"); None if one of
+    its ``numbers`` can be."""
+    if not numbers:
+        return RowProblem(row, "no name, phone or email")
+    if any(number[3] for number in numbers):
+        return None
+    text = numbers[0][0]
+    shown = text if len(text) <= 40 else text[:39] + "…"
+    return RowProblem(
+        row, f"no name, no email and no number that can be dialled ({shown!r} is not a phone number)"
+    )
+
+
+#: Why a warmth that names none is left out.
+NOT_A_WARMTH = f"not a warmth ({', '.join(WARMTHS[:-1])} or {WARMTHS[-1]}); left out"
+#: The tags that name a warmth, as a seller may write them (casefolded), and the warmth.
+_WARMTH_TAGS = {
+    spelled + plural: warmth
+    for warmth in WARMTHS
+    for spelled in {warmth, warmth.replace("-", " "), warmth.replace("-", ""), warmth.replace("-", "_")}
+    for plural in ("", "s")
+}
+
+
+def _warmth(
+    written: str, tags: tuple[str, ...], notices: tuple[Notice, ...]
+) -> tuple[str, tuple[str, ...], tuple[Notice, ...]]:
+    """The row's warmth ("" if it gives none), its tags without those that say its warmth, and
+    ``notices`` with what was left out.
+
+    The warmth column says it first, then a tag ``warmth:VALUE`` (not kept as a tag), then the
+    warmest of the tags that name a warmth ("Customer", "met once"; kept as tags). A value that
+    names no warmth, and a ``warmth:`` tag that says otherwise than the warmth kept, are left out
+    with a notice."""
+    said: list[Notice] = []
+    column = read_warmth(written) if written else None
+    if written and column is None:
+        said.append(Notice.of("warmth", written, NOT_A_WARMTH))
+    kept: list[str] = []
+    explicit: list[tuple[str, str]] = []  # (tag, warmth)
+    named = ""
+    for tag in tags:
+        folded = tag.casefold()
+        if folded.startswith("warmth") and folded[6:].lstrip()[:1] in (":", "="):
+            value = read_warmth(tag.split(":" if ":" in tag else "=", 1)[1])
+            if value is None:
+                said.append(Notice.of("tags", tag, NOT_A_WARMTH))
+            else:
+                explicit.append((tag, value))
+            continue
+        kept.append(tag)
+        found = _WARMTH_TAGS.get(folded)
+        if found is not None and (not named or WARMTHS.index(found) > WARMTHS.index(named)):
+            named = found
+    warmth = column or (explicit[0][1] if explicit else named)
+    said += [
+        Notice.of("tags", tag, f"the row's warmth is {warmth}; left out")
+        for tag, value in explicit
+        if value != warmth
+    ]
+    return warmth, tuple(kept) if len(kept) < len(tags) else tags, notices + tuple(said) if said else notices
 
 
 def _numbers(

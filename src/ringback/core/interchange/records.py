@@ -81,9 +81,37 @@ _MONTHS = (
 )
 
 
+#: The longest value a notice shows: a notice is for finding the value, not for keeping it.
+NOTICE_VALUE = 80
+
+
+class Notice(NamedTuple):
+    """A value of a row that was not imported as the file has it: moved to the notes or left
+    out, and why (``reason``, in words a seller can act on). ``field`` is the contact's field
+    (``birthday``, ``email``, ``warmth``, ``tags``...); ``value`` the value as written,
+    shortened to :data:`NOTICE_VALUE` characters."""
+
+    field: str
+    value: str
+    reason: str
+
+    @classmethod
+    def of(cls, field: str, value: str, reason: str) -> Notice:
+        """The notice, with ``value`` on one line and shortened."""
+        shown = " ".join(value.split())
+        if len(shown) > NOTICE_VALUE:
+            shown = shown[: NOTICE_VALUE - 1] + "…"
+        return cls(field, shown, reason)
+
+    def text(self) -> str:
+        """``birthday '1988-02-30': not a date; kept in the notes``."""
+        return f"{self.field} {self.value!r}: {self.reason}"
+
+
 class Card(NamedTuple):
     """One person read from a file. ``row`` is where they start: the CSV row number counting
-    the header as row 1, or the vCard's BEGIN line number."""
+    the header as row 1, or the vCard's BEGIN line number. ``warmth`` is what a warmth column
+    says, as written; ``notices`` what the reader moved to the notes or left out."""
 
     row: int
     first_name: str = ""
@@ -97,6 +125,8 @@ class Card(NamedTuple):
     birthday: Birthday | None = None
     tags: tuple[str, ...] = ()
     notes: str = ""
+    warmth: str = ""
+    notices: tuple[Notice, ...] = ()
 
     @property
     def has_name(self) -> bool:

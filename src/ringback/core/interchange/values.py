@@ -1,15 +1,16 @@
 """What a value written in a contact file means: whether it says anything, a full name split
-in two, a phone, e-mail or address label, a birthday in the many ways people write one (shared
-by the CSV and vCard readers).
+in two, a phone, e-mail or address label, a birthday in the many ways people write one, a
+warmth (shared by the CSV and vCard readers).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 
 from ringback.core import clock
-from ringback.core.interchange.records import Birthday
+from ringback.core.interchange.records import Birthday, Notice
 
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _DIGIT = re.compile(r"\d")
@@ -103,6 +104,10 @@ def _place_label(words: str) -> str:
     if any(w in words for w in ("home", "private", "personal")):
         return "home"
     return "other"
+
+
+#: Why a value of an e-mail cell (or property) with no address in it was left out.
+NOT_AN_EMAIL = "not an email address (no @); left out"
 
 
 def email_label(text: str) -> str:
@@ -217,6 +222,55 @@ def parse_birthday(text: str, *, omit_year: int | None = None, any_year: bool = 
     return None
 
 
+def read_birthdays(
+    values: Iterable[tuple[str, int | None]],
+) -> tuple[Birthday | None, list[str], list[Notice]]:
+    """The birthday among ``values`` (each a text and, for Apple's cards, the year that means "no
+    year"): the first that can be read. Nothing is dropped unsaid: each value that cannot be read,
+    or is a second birthday that differs, becomes a line for the notes (``Birthday: …``) with a
+    notice, and a year that cannot be a year of birth (before 1900, or to come) is left out with a
+    notice. Values that say "no birthday" (Outlook's ``0/0/00``) are passed over."""
+    kept: Birthday | None = None
+    notes: list[str] = []
+    notices: list[Notice] = []
+    for text, omit_year in values:
+        if no_birthday(text):
+            continue
+        found = parse_birthday(text, omit_year=omit_year)
+        if found is not None and kept is None:
+            kept = found
+            if found.year is None:
+                notices += _year_left_out(text, omit_year)
+        elif found is not None and kept is not None and _same_day(kept, found):
+            kept = kept if kept.year is not None else found  # the same day: with a year, if one says it
+        else:
+            written = one_line(text)
+            notes.append(f"Birthday: {written}")
+            why = (
+                "not a date"
+                if found is None or kept is None
+                else f"a second birthday ({kept.words()} is kept)"
+            )
+            notices.append(Notice.of("birthday", written, f"{why}; kept in the notes"))
+    return kept, notes, notices
+
+
+def _same_day(one: Birthday, other: Birthday) -> bool:
+    """Whether two birthdays are the same day (a year only one of them gives does not count)."""
+    same_year = one.year is None or other.year is None or one.year == other.year
+    return same_year and (one.month, one.day) == (other.month, other.day)
+
+
+def _year_left_out(text: str, omit_year: int | None) -> list[Notice]:
+    """A notice if ``text`` (read as a birthday without a year) gives a year that cannot be a year
+    of birth (Apple's "no year" years are no year at all)."""
+    written = parse_birthday(text, omit_year=omit_year, any_year=True)
+    if written is None or written.year is None:
+        return []
+    reason = f"{written.year} cannot be the year they were born: the day is kept, the year left out"
+    return [Notice.of("birthday", one_line(text), reason)]
+
+
 def no_birthday(text: str) -> bool:
     """Whether ``text`` is a way of writing "no birthday" (Outlook's ``0/0/00``, zeros)."""
     return not text.strip() or set(text.strip()) <= set("0/.- ")
@@ -232,3 +286,24 @@ def unique(values: list[str]) -> tuple[str, ...]:
             seen.add(value.casefold())
             kept.append(value)
     return tuple(kept)
+
+
+#: The warmths a contact can have, coldest first (the contacts app's ``Warmth`` values).
+WARMTHS = ("stranger", "met-once", "acquainted", "customer")
+_NOT_LETTERS = re.compile(r"[\W_]+")
+_WARMTH_WORDS = {
+    spelled: warmth
+    for warmth in WARMTHS
+    for spelled in (warmth.replace("-", ""), warmth.replace("-", "") + "s")
+}
+
+
+def read_warmth(text: str) -> str | None:
+    """The warmth ``text`` names (one of :data:`WARMTHS`), ignoring case, spaces, dashes and a
+    plural ``s`` ("Met once", "MET_ONCE", "Customers"); ``None`` if it names none."""
+    return _WARMTH_WORDS.get(_NOT_LETTERS.sub("", text.casefold()))
+
+
+def warmer(warmth: str, than: str) -> bool:
+    """Whether ``warmth`` is warmer than ``than`` (both among :data:`WARMTHS`)."""
+    return WARMTHS.index(warmth) > WARMTHS.index(than)

@@ -29,16 +29,16 @@ from typing import TypeVar
 
 import vobject.base
 
-from ringback.core.interchange.records import Birthday, Card, CardAddress, CardEmail, CardPhone, RowProblem
+from ringback.core.interchange.records import Card, CardAddress, CardEmail, CardPhone, Notice, RowProblem
 from ringback.core.interchange.text import Lines, ends_line, fail
 from ringback.core.interchange.values import (
+    NOT_AN_EMAIL,
     address_label,
     email_label,
     newlines,
-    no_birthday,
     one_line,
-    parse_birthday,
     phone_label,
+    read_birthdays,
     split_full_name,
     unique,
 )
@@ -268,10 +268,11 @@ def _address(prop: _Property, label: str) -> CardAddress | None:
     return None if found.empty else found
 
 
-def _birthday(prop: _Property) -> Birthday | None:
+def _birthday_text(prop: _Property) -> tuple[str, int | None]:
+    """A BDAY's text, and the year its X-APPLE-OMIT-YEAR says means "no year"."""
     omit = prop.param("X-APPLE-OMIT-YEAR")
     year = int(omit) if omit.isdecimal() and len(omit) <= 4 else None
-    return parse_birthday(unescape(prop.value), omit_year=year)
+    return unescape(prop.value), year
 
 
 def read_card(begin: int, lines: Sequence[str]) -> Card | RowProblem:
@@ -316,8 +317,9 @@ def _card(begin: int, props: Sequence[_Property]) -> Card:
         company=company,
         nickname=_first(props, "NICKNAME", _nickname),
     )
-    birthday, birthday_note = _birthday_and_note(props)
-    notes = [newlines(unescape(prop.value)) for prop in _named(props, "NOTE")] + [birthday_note]
+    birthday, birthday_notes, notices = read_birthdays(_birthday_text(prop) for prop in _named(props, "BDAY"))
+    notes = [newlines(unescape(prop.value)) for prop in _named(props, "NOTE")] + birthday_notes
+    notices += _email_notices(props)
     tags = [unescape(part) for prop in _named(props, "CATEGORIES") for part in split_escaped(prop.value, ",")]
     return Card(
         row=begin,
@@ -332,6 +334,7 @@ def _card(begin: int, props: Sequence[_Property]) -> Card:
         birthday=birthday,
         tags=unique(tags),
         notes="\n\n".join(note for note in notes if note),
+        notices=tuple(notices),
     )
 
 
@@ -391,17 +394,13 @@ def _person_name(names: list[str], *, full: str, company: str, nickname: str) ->
     return nickname, "", ""
 
 
-def _birthday_and_note(props: Sequence[_Property]) -> tuple[Birthday | None, str]:
-    """The first BDAY that can be read; if none can, a note with the last that cannot (and
-    does not say "no birthday" as Outlook's zeros do), or ""."""
-    unread = ""
-    for prop in _named(props, "BDAY"):
-        birthday = _birthday(prop)
-        if birthday is not None:
-            return birthday, ""
-        if not no_birthday(prop.value):
-            unread = _text(prop.value)
-    return None, f"Birthday: {unread}" if unread else ""
+def _email_notices(props: Sequence[_Property]) -> list[Notice]:
+    """A notice for each EMAIL with no address in it (left out)."""
+    return [
+        Notice.of("email", text, NOT_AN_EMAIL)
+        for prop in _named(props, "EMAIL")
+        if (text := unescape(prop.value).strip()) and "@" not in text
+    ]
 
 
 _Detail = TypeVar("_Detail", CardPhone, CardEmail, CardAddress)

@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 
 from ringback.contacts.choices import ImportStatus
-from ringback.contacts.importing import left_out_text
+from ringback.contacts.importing import DOUBTFUL, MOVED, left_out_text, report_notices
 from ringback.contacts.models import ImportRun
 from ringback.interface.commands import iso_utc
 
@@ -37,6 +37,10 @@ def import_run_data(run: ImportRun) -> dict[str, Any]:
         "skipped_count": run.skipped,
         "left_out": run.left_out,
         "left_out_count": run.capped,
+        "doubtful": report_notices(run.notices, DOUBTFUL),
+        "doubtful_count": run.doubtful,
+        "moved": report_notices(run.notices, MOVED),
+        "moved_count": run.moved,
         "error": run.error,
     }
 
@@ -67,7 +71,35 @@ def import_run_render(run: ImportRun, console: Console) -> None:
         )
     if run.capped > len(run.left_out):
         console.print(f"  … and {run.capped - len(run.left_out):,} more rows")
+    _render_notices(run, console)
     if run.status == ImportStatus.DRY_RUN:
         console.print("Dry run: nothing was saved.")
     else:
         console.print(f"Report #{run.pk} is kept: ringback imports {run.pk}")
+
+
+def _render_notices(run: ImportRun, console: Console) -> None:
+    """The doubtful matches not merged, and the values moved to the notes or left out, one line
+    each (with the row, the field and the value)."""
+    doubtful, moved = report_notices(run.notices, DOUBTFUL), report_notices(run.notices, MOVED)
+    if run.doubtful:
+        console.print(
+            f"{run.doubtful:,} doubtful match{'' if run.doubtful == 1 else 'es'} not merged (a row that shares only a "
+            "work or home number with someone is merged only if the name is the same):"
+        )
+    for entry in doubtful:
+        console.print(
+            f"  row {entry['row']} ({entry['contact']}), {entry['field']} {entry['value']}: {entry['reason']}",
+            markup=False,
+        )
+    if run.doubtful > len(doubtful):
+        console.print(f"  … and {run.doubtful - len(doubtful):,} more")
+    if run.moved:
+        console.print(f"{run.moved:,} value{'' if run.moved == 1 else 's'} moved to the notes or left out:")
+    for entry in moved:
+        console.print(
+            f"  row {entry['row']} ({entry['contact']}), {entry['field']} {entry['value']!r}: {entry['reason']}",
+            markup=False,
+        )
+    if run.moved > len(moved):
+        console.print(f"  … and {run.moved - len(moved):,} more")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ringback.accounts.models import Account
 from ringback.accounts.web import account_view
 from ringback.contacts.choices import ImportStatus
-from ringback.contacts.importing import contacts_import, left_out_text
+from ringback.contacts.importing import DOUBTFUL, MOVED, contacts_import, left_out_text, report_notices
 from ringback.contacts.models import ImportRun
 from ringback.contacts.selectors import (
     contacts_for_account,
@@ -79,6 +79,10 @@ def import_done_message(run: ImportRun) -> str:
             f"; {_plural(run.capped, 'row')} had more numbers, emails or addresses than a contact keeps"
             " (the rest were left out: see below)"
         )
+    if run.doubtful:
+        text += f"; {run.doubtful:,} doubtful match{'' if run.doubtful == 1 else 'es'} not merged (see below)"
+    if run.moved:
+        text += f"; {_plural(run.moved, 'value')} moved to the notes or left out (see below)"
     return text + "."
 
 
@@ -136,6 +140,65 @@ def _left_out_rows(run: ImportRun, entries: list[dict[str, Any]], account: Accou
         )
         for e in entries
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeRow:
+    """A doubtful match not merged, or a value moved to the notes or left out, as a report lists
+    it: the row, its contact (and who else has the number, for a doubtful match), linked to when
+    they are saved."""
+
+    row: int
+    contact: str
+    contact_id: int | None
+    field: str
+    value: str
+    reason: str
+    other: str = ""
+    other_id: int | None = None
+
+
+def _notice_rows(run: ImportRun, kind: str, account: Account, *, fresh: bool = False) -> list[NoticeRow]:
+    """The report's notices of ``kind``, the first :data:`PREVIEW_PROBLEMS` of them on a preview
+    (``fresh``: shown right after the dry run, when the contacts that exist are the ones it
+    found), linked to their contacts where they are saved (once imported, or found by a
+    preview)."""
+    entries = report_notices(run.notices, kind)
+    if fresh:
+        entries = entries[:PREVIEW_PROBLEMS]
+    saved: set[int] = set()
+    if entries and (fresh or run.status == ImportStatus.DONE):
+        ids = {e["contact_id"] for e in entries} | {e["other_id"] for e in entries if e.get("other_id")}
+        saved = set(contacts_for_account(account=account).filter(pk__in=ids).values_list("pk", flat=True))
+
+    def linked(pk: int | None) -> int | None:
+        return pk if pk in saved else None
+
+    return [
+        NoticeRow(
+            e["row"],
+            e["contact"],
+            linked(e["contact_id"]),
+            e["field"],
+            e["value"],
+            e["reason"],
+            e.get("other", ""),
+            linked(e.get("other_id")),
+        )
+        for e in entries
+    ]
+
+
+def _notices_context(run: ImportRun, account: Account, *, fresh: bool = False) -> dict[str, Any]:
+    """What the preview and the report show of the doubtful matches and the values moved."""
+    doubtful = _notice_rows(run, DOUBTFUL, account, fresh=fresh)
+    moved = _notice_rows(run, MOVED, account, fresh=fresh)
+    return {
+        "doubtful": doubtful,
+        "more_doubtful": run.doubtful - len(doubtful),
+        "moved": moved,
+        "more_moved": run.moved - len(moved),
+    }
 
 
 GONE = (
@@ -231,6 +294,7 @@ def _preview_page(
         "caps": CAPS,
         "sample": sample,
         "nav": "contacts",
+        **_notices_context(run, account, fresh=True),
     }
     return render(request, "people/import_preview.html", context)
 
@@ -309,7 +373,7 @@ class ReportRow:
 @require_GET
 def import_reports_view(request: HttpRequest, *, account: Account) -> HttpResponse:
     """The account's import reports, newest first, 50 a page (times in the seller's zone)."""
-    runs = import_runs(account=account).defer("problems", "left_out")
+    runs = import_runs(account=account).defer("problems", "left_out", "notices")
     page = Paginator(runs, REPORTS_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -339,5 +403,6 @@ def import_report_view(request: HttpRequest, pk: int, *, account: Account) -> Ht
         "would": run.status == ImportStatus.DRY_RUN,
         "seller_tz": zone(account.time_zone),
         "nav": "contacts",
+        **_notices_context(run, account),
     }
     return render(request, "people/import_report.html", context)

@@ -23,7 +23,9 @@ WORKER_BYTES = 2 * 1024 * 1024
 class Command(AccountCommand):
     help = (
         "Import contacts from a CSV or vCard file. Google Contacts CSV (current or legacy), Outlook "
-        "CSV, vCard 3.0/4.0 and any other CSV are read. Rows matching a contact by number or email are merged into it."
+        "CSV, vCard 3.0/4.0 and any other CSV are read. A row is merged into a contact with the same email or "
+        "mobile number, or the same name; one that shares only a work or home number with someone else is "
+        "reported, not merged."
     )
     reads = True
 

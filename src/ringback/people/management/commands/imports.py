@@ -71,6 +71,8 @@ class Command(AccountCommand):
                 "merged": run.merged,
                 "unchanged": run.unchanged,
                 "skipped": run.skipped,
+                "doubtful": run.doubtful,
+                "moved": run.moved,
             }
             for run in runs
         ]
