@@ -373,6 +373,11 @@ def _rows(text: str) -> list[tuple[str, datetime, datetime]]:
 
 def test_preview_plans_from_now_inside_calling_hours_in_the_contacts_zone(sally, client):
     # A Los Angeles number: the plan is in Pacific time; a Florida one keeps Florida's 8-20 hours.
+    # The seller works every day here: this checks zones, not how a Monday-Friday week fits four
+    # calls into two weeks (with some seeds only three fit: see the session note of issue 11).
+    from ringback.accounts.services import account_update
+
+    account_update(account=sally, working_days="mon-sun")
     lee = add_contact(sally, "Lee", phone="213-555-0147", last_name="Park")
     response = client.get(
         f"/playbooks/four-calls-two-weeks/preview/?contact={lee.pk}", HTTP_HX_REQUEST="true"
