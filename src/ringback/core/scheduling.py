@@ -8,7 +8,8 @@ wait range allows it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
@@ -294,7 +295,9 @@ def _allowed_day(channel: Channel, day: date, recipient: Recipient) -> bool:
         return True
     if channel in (Channel.CALL, Channel.MAIL) and day.weekday() == 6:
         return False
-    return not _is_holiday_for(day, recipient)
+    if is_holiday(day, recipient.country, recipient.subdivision):
+        return False
+    return not recipient.also_places or not _is_holiday_for(day, recipient)
 
 
 def _is_business_day(day: date, recipient: Recipient) -> bool:
@@ -318,6 +321,8 @@ def _clip(lo: time, hi: time, hours: CallingHours) -> tuple[time, time] | None:
     return (lo, hi) if lo < hi else None
 
 
+#: A window being considered: start and end in UTC, part of the day (a :class:`Window` once chosen).
+_Span = tuple[datetime, datetime, PartOfDay | None]
 #: A candidate window of a day: its part of the day (none but for calls), from and to local midnight.
 _Slot = tuple[PartOfDay | None, timedelta, timedelta]
 
@@ -373,13 +378,18 @@ def _wait_days(
     return reference_day + wait.min_days * DAY, reference_day + wait.max_days * DAY
 
 
-@dataclass(frozen=True, slots=True)
-class _Limits:
-    """What a window must keep to besides its day: start at ``not_before`` at the earliest, end at
-    ``not_after`` at the latest, overlap no vacation, start on one of the seller's working days,
-    and come after fewer than ``per_day`` of ``calls`` in the 24 hours before it (no cap when
-    ``None``). The first two are applied by :func:`_free_windows`, the rest by :meth:`allows`."""
+@dataclass(slots=True)
+class _DaySearch:
+    """Finds the free windows of one day for a step on ``channel`` to ``recipient``: inside the
+    day's ``slots`` and the calling ``hours`` in each of the contact's zones, starting at
+    ``not_before`` at the earliest and ending at ``not_after`` at the latest, overlapping no
+    vacation, starting on one of the seller's working days, and coming after fewer than
+    ``per_day`` of ``calls`` in the 24 hours before it (no cap when ``None``)."""
 
+    channel: Channel
+    slots: Sequence[_Slot]
+    recipient: Recipient
+    hours: CallingHours
     not_before: datetime
     not_after: datetime | None
     vacations: Sequence[Vacation]
@@ -387,11 +397,36 @@ class _Limits:
     per_day: int | None
     #: ``None`` when the seller works every day (nothing to check).
     workweek: WorkWeek | None = None
+    #: Whether :meth:`allows` has anything to check (most windows need none: the hot path).
+    checks: bool = dataclass_field(init=False)
 
-    @property
-    def checks(self) -> bool:
-        """Whether :meth:`allows` has anything to check (most windows need none: the hot path)."""
-        return bool(self.vacations) or self.workweek is not None or self.per_day is not None
+    def __post_init__(self) -> None:
+        self.checks = bool(self.vacations) or self.workweek is not None or self.per_day is not None
+
+    def free_windows(self, day: date) -> list[_Span]:
+        """The windows of local ``day`` that may be used, in the order of ``slots``, as plain
+        tuples (the engine's hot path: kept lean); none on a day the channel may not use (a
+        Sunday, a holiday)."""
+        recipient = self.recipient
+        if not _allowed_day(self.channel, day, recipient):
+            return []
+        midnight = _midnight_utc(recipient.zone, day)
+        not_before, not_after, checks = self.not_before, self.not_after, self.checks
+        windows: list[_Span] = []
+        for part, lo, hi in self.slots:
+            start, end = midnight + lo, midnight + hi
+            if recipient.also_zones:
+                clipped = _inside_other_zones(start, end, recipient.also_zones, self.hours)
+                if clipped is None:
+                    continue
+                start, end = clipped
+            if start < not_before:
+                start = not_before
+            if not_after is not None and end > not_after:
+                end = not_after
+            if end - start >= MIN_WINDOW and (not checks or self.allows(start, end)):
+                windows.append((start, end, part))
+        return windows
 
     def allows(self, start: datetime, end: datetime) -> bool:
         """Whether ``start``-``end`` overlaps no vacation, starts on a working day and keeps to
@@ -405,40 +440,6 @@ class _Limits:
     def _calls_in_day_before(self, at: datetime) -> int:
         """How many of ``calls`` fall in the 24 hours up to ``at`` (``at`` included)."""
         return sum(1 for c in self.calls if at - DAY < c.at <= at)
-
-
-def _free_windows(
-    day: date,
-    *,
-    channel: Channel,
-    slots: Sequence[_Slot],
-    recipient: Recipient,
-    limits: _Limits,
-    hours: CallingHours,
-) -> list[Window]:
-    """The windows of local ``day`` that may be used, in the order of ``slots``, each narrowed
-    to ``hours`` in the contact's other zones, then to start at ``not_before`` at the earliest and
-    end at ``not_after`` at the latest; none on a day the channel may not use (a Sunday, a
-    holiday). The engine's hot path: kept lean."""
-    if not _allowed_day(channel, day, recipient):
-        return []
-    midnight = _midnight_utc(recipient.zone, day)
-    not_before, not_after, checks = limits.not_before, limits.not_after, limits.checks
-    windows = []
-    for part, lo, hi in slots:
-        start, end = midnight + lo, midnight + hi
-        if recipient.also_zones:
-            clipped = _inside_other_zones(start, end, recipient.also_zones, hours)
-            if clipped is None:
-                continue
-            start, end = clipped
-        if start < not_before:
-            start = not_before
-        if not_after is not None and end > not_after:
-            end = not_after
-        if end - start >= MIN_WINDOW and (not checks or limits.allows(start, end)):
-            windows.append(Window(start, end, part))
-    return windows
 
 
 def _inside_other_zones(
@@ -497,25 +498,6 @@ class _Rotation:
         return repeats_previous * REPEAT_PREVIOUS_COST + repeats_earlier * REPEAT_EARLIER_COST
 
 
-@dataclass(slots=True)
-class _Cheapest:
-    """The windows of the lowest cost offered so far, in the order they were offered."""
-
-    windows: list[Window] = field(default_factory=list)
-    cost: int = 0
-
-    def offer(self, window: Window, cost: int) -> None:
-        """Keep ``window`` if it costs no more than the cheapest so far (alone if it costs less)."""
-        if not self.windows or cost < self.cost:
-            self.windows, self.cost = [window], cost
-        elif cost == self.cost:
-            self.windows.append(window)
-
-    def pick(self, tie_break: int) -> Window | None:
-        """One of the cheapest windows, chosen by ``tie_break``; ``None`` if none was offered."""
-        return self.windows[tie_break % len(self.windows)] if self.windows else None
-
-
 def find_window(
     *,
     channel: Channel,
@@ -547,27 +529,40 @@ def find_window(
     tz = zone(recipient.zone)
     first, last = _wait_days(wait, reference.astimezone(tz).date(), recipient, anchor_day)
     floor_day = not_before.astimezone(tz).date()
-    slots = _slots(channel, tuple(parts), hours)
-    per_day = hours.max_calls_per_24h if channel is Channel.CALL else None
-    limits = _Limits(
-        not_before, not_after, vacations, calls, per_day, None if workweek.every_day else workweek
+    search = _DaySearch(
+        channel,
+        _slots(channel, tuple(parts), hours),
+        recipient,
+        hours,
+        not_before,
+        not_after,
+        vacations,
+        calls,
+        hours.max_calls_per_24h if channel is Channel.CALL else None,
+        None if workweek.every_day else workweek,
     )
     rotation = _Rotation.after(channel, calls)
-    cheapest = _Cheapest()
+    # The cheapest windows so far, in the order found; kept inline: this loop is the hot path.
+    cheapest: list[_Span] = []
+    cheapest_cost = 0
     day = max(first, floor_day)
     horizon = max(last, floor_day) + SEARCH_DAYS * DAY
     while day <= horizon:
         late = max((day - last).days, 0) * LATE_DAY_COST
-        if cheapest.windows and late > cheapest.cost:
+        if cheapest and late > cheapest_cost:
             break  # every window from this day on costs more than the cheapest found
-        for window in _free_windows(
-            day, channel=channel, slots=slots, recipient=recipient, limits=limits, hours=hours
-        ):
-            if earliest:
-                return window
-            cheapest.offer(window, late + rotation.cost(day.weekday(), window.part))
+        windows = search.free_windows(day)
+        if windows and earliest:
+            return Window(*windows[0])
+        weekday = day.weekday()
+        for window in windows:
+            cost = late if rotation.previous is None else late + rotation.cost(weekday, window[2])
+            if not cheapest or cost < cheapest_cost:
+                cheapest, cheapest_cost = [window], cost
+            elif cost == cheapest_cost:
+                cheapest.append(window)
         day += DAY
-    return cheapest.pick(tie_break)
+    return Window(*cheapest[tie_break % len(cheapest)]) if cheapest else None
 
 
 #: How forms send a local date-time: ``datetime-local`` inputs, or typed by hand.
