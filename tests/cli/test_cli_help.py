@@ -11,6 +11,7 @@ RINGBACK_COMMANDS = (
     "account",
     "agenda",
     "appointment",
+    "contact",
     "contacts",
     "createuser",
     "demo",
@@ -23,6 +24,7 @@ RINGBACK_COMMANDS = (
     "pause",
     "playbooks",
     "serve",
+    "undo",
 )
 
 

@@ -72,6 +72,10 @@ def _per_reference(command: str, *rest: str) -> list[Run]:
 COMMANDS: dict[str, tuple[str, list[Run]]] = {
     "log": ("logs an outcome for a contact", _per_reference("log", "voicemail", "--note", "x")),
     "undo": ("takes back a contact's last outcome", _per_reference("undo")),
+    "contact": (
+        "shows or changes one contact",
+        _per_reference("contact") + _per_reference("contact", "--warmth", "customer", "--notes", "x"),
+    ),
     "appointment": (
         "books an appointment with a contact",
         _per_reference("appointment", "--at", "2026-11-25T10:00"),
@@ -121,6 +125,8 @@ COMMANDS: dict[str, tuple[str, list[Run]]] = {
             Run(lambda w, p: ["contacts", "--search", "Qzxlast"], refused=False),
             Run(lambda w, p: ["contacts", "--search", "212 555 0101"], refused=False),
             Run(lambda w, p: ["contacts"], refused=False, says="Bella"),
+            Run(lambda w, p: ["contacts", "warmth", "customer", "--tag", "qzx-tag"], refused=True),
+            Run(lambda w, p: ["contacts", "warmth", "customer", "--search", "Qzxlast"], refused=True),
         ],
     ),
     "export": (

@@ -128,6 +128,12 @@ CLI_OPTIONS: dict[str, str] = {
     "log --phone": "checked: refused",
     "log --via": "checked: refused (tests/day)",
     "undo contact": "a reference: refused (no contact matches)",
+    "contact contact": "a reference: refused (no contact matches)",
+    "contact --title": "kept, shown by `ringback contact`",
+    "contact --company": "kept, shown by `ringback contact`",
+    "contact --notes": "kept, shown by `ringback contact`",
+    "contact --time-zone": "checked: refused",
+    "contact --birthday": "checked: refused",
     "appointment contact": "a reference: refused",
     "appointment --at": "checked: refused",
     "appointment --note": "kept, shown on the contact page",
@@ -1147,6 +1153,9 @@ CLI_SUBSET = {"jinja-math", "rich-markup", "rich-close", "rich-emoji", "terminal
 ALL_OPTIONS = ("account --name", "account --business", "account --address", "log --note", "log --template")
 SUBSET_OPTIONS = (
     "appointment --note",
+    "contact --title",
+    "contact --company",
+    "contact --notes",
     "contacts name",
     "contacts --company",
     "createuser --seller-name",
@@ -1215,6 +1224,15 @@ def test_payloads_on_the_command_line(db: None, ringback: Any, tmp_path: Any, re
             what=f"{payload.key}: createuser",
             stdin="a-long-password-1\n",
             data=True,  # it echoes the name just typed
+        )
+        terminal.run(
+            "contact",
+            str(contact.pk),
+            f"--title={value}",
+            f"--company={value}",
+            f"--notes={value}",
+            what=f"{payload.key}: contact",
+            literal=(shown,),
         )
         terminal.run(
             "contacts",

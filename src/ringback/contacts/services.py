@@ -192,6 +192,23 @@ def contact_tag(*, account: Account, contacts: Sequence[Contact], tags: Sequence
         contact.tags.add(*found)
 
 
+def contacts_set_warmth(*, account: Account, contacts: Sequence[Contact], warmth: str) -> list[Contact]:
+    """Give contacts a warmth (one of :class:`Warmth`, else InvalidInput on the ``warmth``
+    field); returns those whose warmth changed. Any contact of another account raises NotFound
+    before anything is written."""
+    _check_choice(warmth, Warmth.values, what="warmth", field="warmth")
+    for contact in contacts:
+        account_row_check(account=account, row=contact, what="contact")
+    changed = [c for c in contacts if c.warmth != warmth]
+    now = clock.now()
+    Contact.objects.filter(account=account, pk__in=[c.pk for c in changed]).update(
+        warmth=warmth, updated_at=now
+    )
+    for contact in changed:
+        contact.warmth, contact.updated_at = warmth, now
+    return changed
+
+
 def phone_mark_bad(*, phone: Phone, bad: bool = True) -> None:
     """Flag a number as wrong: it is never suggested again (``bad=False`` takes the flag back)."""
     Phone.objects.filter(pk=phone.pk).update(is_bad=bad)
@@ -397,9 +414,9 @@ def _edited_details(
     """The other fields an edit sets (those not ``None``; the birthday also when cleared), checked
     in this order: warmth, status, time zone, birthday."""
     if warmth is not None:
-        _check_choice(warmth, Warmth.values, what="warmth")
+        _check_choice(warmth, Warmth.values, what="warmth", field="warmth")
     if status is not None:
-        _check_choice(status, ContactStatus.values, what="status")
+        _check_choice(status, ContactStatus.values, what="status", field="status")
     given = {
         "title": None if title is None else title.strip(),
         "warmth": warmth,

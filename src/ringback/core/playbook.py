@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -657,7 +658,28 @@ BUILTIN_NAMES: tuple[str, ...] = (
     "steady-weekly",
     "stranger-series",
     "stay-in-touch",
+    "customer-care",
 )
+
+
+#: The built-in playbook each warmth calls for (R12, DESIGN.md): people who don't know the seller
+#: rarely return a call, so strangers get a series by mail, email and phone; people met once get
+#: Call-Mail-Call (a call that announces a note); people who know the seller get four calls in
+#: two weeks; customers get care, with check-in calls and no pitch.
+PLAYBOOK_FOR_WARMTH: Mapping[str, str] = MappingProxyType(
+    {
+        "stranger": "stranger-series",
+        "met-once": "call-mail-call",
+        "acquainted": "four-calls-two-weeks",
+        "customer": "customer-care",
+    }
+)
+
+
+def playbook_for_warmth(warmth: str) -> str:
+    """The name of the built-in playbook suggested for a contact of ``warmth`` (Call-Mail-Call
+    when the warmth is unknown)."""
+    return PLAYBOOK_FOR_WARMTH.get(warmth, "call-mail-call")
 
 
 def builtin_text(name: str) -> str:

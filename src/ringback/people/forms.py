@@ -6,7 +6,7 @@ own parsers so that the message next to the field is the one the service would g
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +30,7 @@ from ringback.core.errors import InvalidDate, RingbackError
 from ringback.core.interchange import FileFormat
 from ringback.core.interchange.values import parse_birthday
 from ringback.core.phones import parse_phone
+from ringback.core.playbook import PLAYBOOK_FOR_WARMTH, playbook_for_warmth
 from ringback.core.scheduling import check_zone, exists_locally, read_local_datetime
 from ringback.interface.forms import sentence
 from ringback.people.management.reporting import FORMAT_NAMES
@@ -389,11 +390,21 @@ class EnrollForm(forms.Form):
         required=False, label="Start anyway (an appointment is coming, or the first step can't reach them)"
     )
 
-    def __init__(self, *args: Any, playbooks: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, playbooks: Sequence[tuple[str, str]], warmth: str | None = None, **kwargs: Any
+    ) -> None:
+        """``warmth``, the contact's, preselects the playbook it suggests and says so."""
         super().__init__(*args, **kwargs)
         field: Any = self.fields["playbook"]
         field.choices = list(playbooks)
         field.error_messages["invalid_choice"] = "Pick one of your playbooks."
+        if warmth is not None:
+            suggested = playbook_for_warmth(warmth)
+            titles = dict(playbooks)
+            if suggested in titles:
+                self.initial.setdefault("playbook", suggested)
+                who = WARMTH_WHO.get(warmth, "them")
+                field.help_text = f"Suggested for {who}: {titles[suggested]}."
 
 
 class AppointmentForm(forms.Form):
@@ -454,22 +465,49 @@ class DoNotContactForm(forms.Form):
     note = forms.CharField(required=False, max_length=1000, label="Why (optional)")
 
 
-BULK_ACTIONS = (("enroll", "Enroll"), ("tag", "Tag"))
+#: Who a contact of each warmth is, in a sentence: "Suggested for someone you met once".
+WARMTH_WHO: dict[str, str] = {
+    Warmth.STRANGER: "a stranger",
+    Warmth.MET_ONCE: "someone you met once",
+    Warmth.ACQUAINTED: "someone who knows you",
+    Warmth.CUSTOMER: "a customer",
+}
+
+
+def warmth_help(titles: Mapping[str, str]) -> str:
+    """Which playbook each warmth suggests, in words: "Stranger: Stranger series; …" (R12)."""
+    parts = [
+        f"{label}: {titles.get(PLAYBOOK_FOR_WARMTH[value], PLAYBOOK_FOR_WARMTH[value])}"
+        for value, label in Warmth.choices
+    ]
+    return "Suggested by warmth: " + "; ".join(parts) + "."
+
+
+BULK_ACTIONS = (("enroll", "Enroll"), ("tag", "Tag"), ("warmth", "Set the warmth"))
+#: The bulk enrolment's choice that enrolls each contact in the playbook its warmth suggests.
+BY_WARMTH = ""
 
 
 class BulkForm(forms.Form):
-    """Enroll or tag the ticked contacts."""
+    """Enroll, tag or set the warmth of the ticked contacts."""
 
     action = forms.ChoiceField(choices=BULK_ACTIONS)
     ids = forms.TypedMultipleChoiceField(coerce=int, required=False)
     playbook = forms.ChoiceField(required=False, label="Playbook")
     replace = forms.BooleanField(required=False, label="Replace a running playbook")
     tag = forms.CharField(required=False, max_length=100, label="Tag")
+    warmth = forms.ChoiceField(
+        required=False,
+        label="Warmth",
+        choices=[("", "Choose a warmth"), *Warmth.choices],
+        error_messages={"invalid_choice": "Pick one of the warmths listed."},
+    )
 
     def __init__(self, *args: Any, playbooks: Sequence[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         playbook_field: Any = self.fields["playbook"]
-        playbook_field.choices = [("", "Choose a playbook"), *playbooks]
+        playbook_field.choices = [(BY_WARMTH, "Suggested by their warmth"), *playbooks]
+        playbook_field.help_text = warmth_help(dict(playbooks))
         ids_field: Any = self.fields["ids"]
         # Any whole number: which ones belong to the account is checked against the database.
         ids_field.valid_value = lambda value: str(value).isdigit() and len(str(value)) < 19
@@ -478,10 +516,10 @@ class BulkForm(forms.Form):
         data = super().clean() or {}
         if not data.get("ids"):
             self.add_error("ids", "Tick at least one contact first.")
-        if data.get("action") == "enroll" and not data.get("playbook"):
-            self.add_error("playbook", "Choose the playbook to enroll them in.")
         if data.get("action") == "tag" and not (data.get("tag") or "").strip():
             self.add_error("tag", "Type the tag to add.")
+        if data.get("action") == "warmth" and not data.get("warmth"):
+            self.add_error("warmth", "Choose the warmth to give them.")
         return data
 
 

@@ -51,6 +51,7 @@ from ringback.core.playbook import (
     Channel,
     builtin_text,
     parse_playbook,
+    playbook_for_warmth,
 )
 from ringback.core.playbook import (
     Playbook as PlaybookSpec,
@@ -72,10 +73,29 @@ from ringback.playbooks.selectors import (
 from ringback.playbooks.signals import enrollment_starting
 
 
-def playbooks_install_builtins(*, account: Account) -> None:
-    """Give the account the built-in playbooks (a new version when the shipped YAML changed)."""
+def playbooks_install_builtins(*, account: Account) -> list[str]:
+    """Give the account the built-in playbooks: the ones it lacks, and a new version of each
+    whose shipped YAML changed (running enrollments keep theirs). A playbook of the seller's own
+    that already has a built-in's name is left alone. Returns the names left out that way."""
+    own = set(
+        Playbook.objects.filter(account=account, name__in=BUILTIN_NAMES, is_builtin=False).values_list(
+            "name", flat=True
+        )
+    )
     for name in BUILTIN_NAMES:
-        playbook_add(account=account, text=builtin_text(name), source=f"{name}.yaml", builtin=True)
+        if name not in own:
+            playbook_add(account=account, text=builtin_text(name), source=f"{name}.yaml", builtin=True)
+    return sorted(own)
+
+
+def playbooks_upgrade_builtins() -> int:
+    """Bring every account's built-in playbooks up to the shipped YAML (after an upgrade);
+    returns how many accounts were looked at."""
+    accounts = list(Account.objects.order_by("pk"))
+    for account in accounts:
+        with transaction.atomic():
+            playbooks_install_builtins(account=account)
+    return len(accounts)
 
 
 @transaction.atomic
@@ -225,12 +245,13 @@ def enrollment_start(
     *,
     account: Account,
     contact: Contact,
-    playbook: str,
+    playbook: str | None = None,
     at: datetime | None = None,
     replace: bool = False,
     force: bool = False,
 ) -> Enrollment:
-    """Enroll a contact in the latest version of a playbook, planning the first step.
+    """Enroll a contact in the latest version of a playbook, planning the first step; with no
+    ``playbook``, the one suggested by the contact's warmth (:func:`playbook_for_warmth`).
 
     A contact runs at most one playbook: enrolling again raises :class:`AlreadyEnrolled`
     unless ``replace`` stops the running one first. Unless ``force`` (the seller said to start
@@ -240,6 +261,7 @@ def enrollment_start(
     account_row_check(account=account, row=contact, what="contact")
     started = at or clock.now()
     contact_lock(contact=contact)
+    playbook = playbook or playbook_for_warmth(contact.warmth)
     _check_reachable(contact, started)
     version = playbook_latest_version(playbook=playbook_get(account=account, name=playbook))
     running = enrollment_lock_running(contact=contact)
@@ -337,13 +359,14 @@ def enrollments_start_many(
     *,
     account: Account,
     contacts: Sequence[Contact],
-    playbook: str,
+    playbook: str | None = None,
     replace: bool = False,
     at: datetime | None = None,
     force: bool = False,
 ) -> tuple[list[Enrollment], list[tuple[Contact, str]]]:
-    """Enroll several contacts; return the enrollments made and the contacts skipped, with why
-    (already running, resting, no way to reach them, an appointment coming...)."""
+    """Enroll several contacts (with no ``playbook``, each in the one its warmth suggests);
+    return the enrollments made and the contacts skipped, with why (already running, resting,
+    no way to reach them, an appointment coming...)."""
 
     made: list[Enrollment] = []
     skipped: list[tuple[Contact, str]] = []

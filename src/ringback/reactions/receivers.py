@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_migrate
 
 from ringback.accounts.models import Account, Membership, Vacation
 from ringback.accounts.signals import account_created, vacation_added
@@ -18,6 +20,7 @@ from ringback.playbooks.services import (
     enrollments_replan_for_vacation,
     enrollments_replan_overdue_once_a_day,
     playbooks_install_builtins,
+    playbooks_upgrade_builtins,
 )
 from ringback.playbooks.signals import enrollment_starting
 
@@ -25,6 +28,12 @@ from ringback.playbooks.signals import enrollment_starting
 def install_builtin_playbooks(*, account: Account, **_: Any) -> None:
     """A new account gets the built-in playbooks."""
     playbooks_install_builtins(account=account)
+
+
+def upgrade_builtin_playbooks(**_: Any) -> None:
+    """After ``migrate`` (an upgrade), every account's built-in playbooks follow the shipped
+    YAML: new ones are added, changed ones get a new version (as Django adds permissions)."""
+    playbooks_upgrade_builtins()
 
 
 def replan_vacation(*, account: Account, vacation: Vacation, **_: Any) -> int:
@@ -58,6 +67,11 @@ def connect() -> None:
     """Connect each receiver to its signal (once, whatever the number of calls)."""
     account_created.connect(install_builtin_playbooks, dispatch_uid="ringback.install_builtin_playbooks")
     vacation_added.connect(replan_vacation, dispatch_uid="ringback.replan_vacation")
+    post_migrate.connect(
+        upgrade_builtin_playbooks,
+        sender=apps.get_app_config("playbooks"),
+        dispatch_uid="ringback.upgrade_builtin_playbooks",
+    )
     contacts_merged.connect(note_merges, dispatch_uid="ringback.note_merges")
     user_logged_in.connect(replan_on_sign_in, dispatch_uid="ringback.replan_on_sign_in")
     enrollment_starting.connect(

@@ -252,7 +252,11 @@ def test_bulk_tag_and_bad_bulk_input(account, client):
     for data, message in [
         ({"bulk-action": "tag", "bulk-tag": "x"}, "Tick at least one contact first."),
         ({"bulk-action": "tag", "bulk-ids": [mary.pk]}, "Type the tag to add."),
-        ({"bulk-action": "enroll", "bulk-ids": [mary.pk]}, "Choose the playbook to enroll them in."),
+        ({"bulk-action": "warmth", "bulk-ids": [mary.pk]}, "Choose the warmth to give them."),
+        (
+            {"bulk-action": "warmth", "bulk-warmth": "hot", "bulk-ids": [mary.pk]},
+            "Pick one of the warmths listed.",
+        ),
         (
             {"bulk-action": "enroll", "bulk-playbook": "nope", "bulk-ids": [mary.pk]},
             "not one of the available",

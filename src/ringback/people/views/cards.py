@@ -168,7 +168,9 @@ def promise_keep_view(request: HttpRequest, pk: int, promise_pk: int, *, account
 def enroll_preview_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
     """The dates a playbook would plan for this contact if started now."""
     contact = contact_or_404(account, pk)
-    form = EnrollForm(request.GET, prefix="enroll", playbooks=playbook_choices(account))
+    form = EnrollForm(
+        request.GET, prefix="enroll", playbooks=playbook_choices(account), warmth=contact.warmth
+    )
     preview = None
     if form.is_valid():
         try:
@@ -200,7 +202,9 @@ def enroll_view(request: HttpRequest, pk: int, *, account: Account) -> HttpRespo
     contact = contact_or_404(account, pk)
     if request.method != "POST":
         return back_to_contact(contact, "card-enroll")
-    form = EnrollForm(request.POST, prefix="enroll", playbooks=playbook_choices(account))
+    form = EnrollForm(
+        request.POST, prefix="enroll", playbooks=playbook_choices(account), warmth=contact.warmth
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:

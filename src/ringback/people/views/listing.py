@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ringback.accounts.models import Account
 from ringback.accounts.submissions import submitted_once
 from ringback.accounts.web import account_view
+from ringback.contacts.choices import Warmth
 from ringback.contacts.exporting import ExportFormat, contacts_export_pieces
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import (
@@ -25,6 +26,7 @@ from ringback.contacts.selectors import (
 )
 from ringback.contacts.services import (
     contact_tag,
+    contacts_set_warmth,
 )
 from ringback.core import clock
 from ringback.core.phones import display_phone
@@ -193,15 +195,19 @@ def contacts_export_view(request: HttpRequest, extension: str, *, account: Accou
     return response
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BulkResult:
-    """What a bulk action did."""
+    """What a bulk action did: the contacts done (each with the playbook it started, when an
+    enrolment by warmth chose it), those skipped and why."""
 
     action: str
     playbook: str
+    #: The tag added, or the warmth given.
     tag: str
-    done: list[Contact]
+    done: list[tuple[Contact, str]]
     skipped: list[tuple[Contact, str]]
+    #: How many of ``done`` really changed (a warmth they already had is no change).
+    changed: int = 0
 
 
 @account_view
@@ -219,15 +225,23 @@ def contact_bulk_view(request: HttpRequest, *, account: Account) -> HttpResponse
             form.add_error("ids", "None of the ticked contacts could be found; reload the page.")
         elif data["action"] == "enroll":
             made, skipped = enrollments_start_many(
-                account=account, contacts=contacts, playbook=data["playbook"], replace=data["replace"]
+                account=account,
+                contacts=contacts,
+                playbook=data["playbook"] or None,
+                replace=data["replace"],
             )
-            enrolled = {e.contact_id for e in made}
-            title = dict(playbooks).get(data["playbook"], data["playbook"])
-            result = BulkResult("enroll", title, "", [c for c in contacts if c.pk in enrolled], list(skipped))
+            titles = dict(playbooks)
+            title = titles.get(data["playbook"], data["playbook"]) or "the playbook their warmth suggests"
+            done = [(e.contact, titles.get(e.version.playbook.name, "")) for e in made]
+            result = BulkResult("enroll", title, "", done, list(skipped))
+        elif data["action"] == "warmth":
+            changed = contacts_set_warmth(account=account, contacts=contacts, warmth=data["warmth"])
+            result = BulkResult("warmth", "", Warmth(data["warmth"]).label, [(c, "") for c in contacts], [])
+            result.changed = len(changed)
         else:
             tag = data["tag"].strip()
             contact_tag(account=account, contacts=contacts, tags=[tag])
-            result = BulkResult("tag", "", tag, contacts, [])
+            result = BulkResult("tag", "", tag, [(c, "") for c in contacts], [])
     context = _list_context(account, request.POST)
     context.update(bulk_form=form, bulk_result=result)
     if wants_fragment(request):

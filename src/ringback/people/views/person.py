@@ -108,7 +108,7 @@ def _forms(
         "note_form": NoteForm(prefix="note"),
         "log_form": LogForm(prefix="log"),
         "promise_form": PromiseForm(prefix="promise"),
-        "enroll_form": EnrollForm(prefix="enroll", playbooks=playbooks),
+        "enroll_form": EnrollForm(prefix="enroll", playbooks=playbooks, warmth=contact.warmth),
         "appointment_form": AppointmentForm(prefix="appt", contact_zone=contact_tz, now=now),
         "dnc_form": DoNotContactForm(prefix="dnc"),
     }

@@ -34,6 +34,7 @@ BUILTIN_TITLES = (
     "Steady weekly",
     "Stranger series",
     "Stay in touch",
+    "Customer care",
 )
 
 
@@ -87,7 +88,7 @@ def client(sally: Account) -> Client:
 # --- List -----------------------------------------------------------------------------------
 
 
-def test_list_shows_the_five_builtins_with_what_they_encode_and_who_runs_them(sally, client):
+def test_list_shows_the_six_builtins_with_what_they_encode_and_who_runs_them(sally, client):
     for name in ("Mary", "Ann"):
         enrollment_start(account=sally, contact=add_contact(sally, name), playbook="call-mail-call")
     response = client.get("/playbooks/")
@@ -97,7 +98,7 @@ def test_list_shows_the_five_builtins_with_what_they_encode_and_who_runs_them(sa
         assert title in text
     for name in BUILTIN_NAMES:
         assert f'href="/playbooks/{name}/"' in text
-    assert text.count("Built-in</span>") == 5
+    assert text.count("Built-in</span>") == 6
     assert "call-mail-call</code> · version 1 · 3 steps" in text
     assert "steady-weekly</code> · version 1 · 5 steps" in text
     assert ">R9</abbr>" in text and ">R12</abbr>" in text

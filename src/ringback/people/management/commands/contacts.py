@@ -6,22 +6,28 @@ from rich.table import Table
 
 from ringback.accounts.commands import AccountCommand
 from ringback.accounts.models import Account
-from ringback.contacts.choices import PhoneLabel
+from ringback.contacts.choices import PhoneLabel, Warmth
 from ringback.contacts.selectors import contacts_matching
-from ringback.contacts.services import PhoneInput, contact_create
+from ringback.contacts.services import PhoneInput, contact_create, contacts_set_warmth
 from ringback.core.errors import InvalidInput
 from ringback.interface.commands import iso_utc
 from ringback.playbooks.selectors import enrollments_running_for
 
 
 class Command(AccountCommand):
-    help = "List contacts (filter with --tag and --search), or add one: contacts add NAME --phone N."
+    help = "List contacts (--tag, --search, --warmth), add one, or set warmth: contacts warmth W --tag T."
     reads = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("action", nargs="?", default="list", choices=["list", "add"])
-        parser.add_argument("name", nargs="?", help="add: the name (the last word is the last name)")
+        parser.add_argument("action", nargs="?", default="list", choices=["list", "add", "warmth"])
+        parser.add_argument(
+            "name",
+            nargs="?",
+            help="add: the name (the last word is the last name); warmth: the warmth to give "
+            f"({', '.join(Warmth.values)})",
+        )
+        parser.add_argument("--warmth", choices=Warmth.values, help="list: only contacts this warm")
         parser.add_argument("--tag", help="list: only contacts with this tag; add: give this tag")
         parser.add_argument("--search", help="part of a name, company or email (accents and case ignored)")
         parser.add_argument("--limit", type=int, default=200, help="at most this many (default 200)")
@@ -37,11 +43,17 @@ class Command(AccountCommand):
         if options["action"] == "add":
             self._add(account, options)
             return
+        if options["action"] == "warmth":
+            self._warmth(account, options)
+            return
         if options["name"]:
             raise InvalidInput(f"contacts list takes no name; to find {options['name']!r} use --search")
         contacts = list(
             contacts_matching(
-                account=account, tag=options["tag"] or "", search=options["search"] or ""
+                account=account,
+                tag=options["tag"] or "",
+                search=options["search"] or "",
+                warmth=options["warmth"] or "",
             ).prefetch_related("phones", "emails", "tags")[: options["limit"]]
         )
         running = enrollments_running_for(contacts=contacts)
@@ -96,6 +108,37 @@ class Command(AccountCommand):
             console.print(table)
 
         self.emit(options, data, render)
+
+    def _warmth(self, account: Account, options: dict[str, Any]) -> None:
+        """Give every contact with ``--tag`` (and matching ``--search``) the warmth named."""
+        warmth = options["name"]
+        if not warmth:
+            raise InvalidInput(
+                f"contacts warmth needs the warmth: one of {', '.join(Warmth.values)}", field="warmth"
+            )
+        if not (options["tag"] or options["search"]):
+            raise InvalidInput("contacts warmth needs --tag or --search to say whose warmth to set")
+        contacts = list(
+            contacts_matching(account=account, tag=options["tag"] or "", search=options["search"] or "")
+        )
+        if not contacts:
+            raise InvalidInput("no contact matches; nothing was changed")
+        changed = contacts_set_warmth(account=account, contacts=contacts, warmth=warmth)
+        data = {
+            "warmth": warmth,
+            "matched": len(contacts),
+            "changed": [{"id": c.pk, "name": c.name} for c in changed],
+        }
+        self.emit(
+            options,
+            data,
+            lambda c: c.print(
+                f"{len(changed)} of {len(contacts)} contact{'s' if len(contacts) != 1 else ''} "
+                f"now {warmth} (the others were already)."
+                if len(changed) != len(contacts)
+                else f"{len(changed)} contact{'s' if len(changed) != 1 else ''} now {warmth}."
+            ),
+        )
 
     def _add(self, account: Account, options: dict[str, Any]) -> None:
         """Add one contact, with the same rules as the web form (one contact per number)."""

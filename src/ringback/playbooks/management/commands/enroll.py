@@ -13,12 +13,17 @@ from ringback.playbooks.services import enrollment_start, enrollments_start_many
 
 
 class Command(AccountCommand):
-    help = "Enroll contacts in a playbook (a contact runs one playbook at a time)."
+    help = "Enroll contacts in a playbook, or each in the one their warmth suggests (one at a time each)."
     reads = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("playbook", help="playbook name, e.g. call-mail-call")
+        parser.add_argument(
+            "playbook",
+            nargs="?",
+            help="playbook name, e.g. call-mail-call; left out: by warmth (stranger: stranger-series, "
+            "met-once: call-mail-call, acquainted: four-calls-two-weeks, customer: customer-care)",
+        )
         parser.add_argument(
             "--contact",
             action="append",
@@ -39,7 +44,8 @@ class Command(AccountCommand):
         account = self.account(options)
         if bool(options["contact"]) == bool(options["tag"]):
             raise InvalidInput("name contacts with --contact REF (repeatable) or --tag TAG")
-        playbook_get(account=account, name=options["playbook"])
+        if options["playbook"]:
+            playbook_get(account=account, name=options["playbook"])
         contacts: list[Contact]
         if options["contact"]:
             contacts = list(
@@ -74,6 +80,7 @@ class Command(AccountCommand):
                     "enrollment_id": e.pk,
                     "contact_id": e.contact_id,
                     "contact_name": e.contact.name,
+                    "playbook": e.version.playbook.name,
                     "status": e.status,
                     "due": iso_utc(e.due_start) if e.due_start else None,
                 }
@@ -83,9 +90,14 @@ class Command(AccountCommand):
         }
 
         def render(console: Console) -> None:
-            console.print(
-                f"Enrolled {len(made)} contact{'s' if len(made) != 1 else ''} in {options['playbook']}."
-            )
+            if options["playbook"]:
+                console.print(
+                    f"Enrolled {len(made)} contact{'s' if len(made) != 1 else ''} in {options['playbook']}."
+                )
+            else:
+                console.print(f"Enrolled {len(made)} contact{'s' if len(made) != 1 else ''} by warmth:")
+                for e in made:
+                    console.print(f"  {e.contact.name} ({e.contact.warmth}) in {e.version.playbook.name}")
             for contact, why in skipped:
                 console.print(f"  skipped {contact.name}: {why}")
 

@@ -1,0 +1,85 @@
+"""The built-in playbooks keep their promises in a seller's real week.
+
+"Four calls in two weeks" must make four calls within fourteen days for a seller who works only
+some days of the week, through holiday weeks (Thanksgiving and the day after, Christmas), in
+any zone, whatever time of the window the seller actually calls in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ringback.core.engine import Context, enrollment_begin, enrollment_record
+from ringback.core.playbook import Outcome, builtin_playbooks
+from ringback.core.scheduling import Recipient, WorkWeek, zone
+
+PLACES = [
+    ("America/Chicago", "IL"),
+    ("America/Los_Angeles", "CA"),  # the day after Thanksgiving is a holiday too
+    ("America/New_York", "FL"),
+    ("America/New_York", "MA"),
+    ("America/Denver", "CO"),
+]
+#: Working weeks of three days or more (Monday 0).
+WEEKS = [range(5), range(1, 6), (0, 1, 2, 3), (0, 2, 4), (1, 2, 3), range(7)]
+
+
+def _calls_made(
+    place: tuple[str, str],
+    days: tuple[int, ...],
+    seller_zone: str,
+    start: datetime,
+    seed: int,
+    at: list[float],
+) -> list[datetime]:
+    """Play the playbook with a voicemail on every call, each made ``at`` of the way into its window."""
+    playbook = builtin_playbooks()["four-calls-two-weeks"]
+    context = Context(
+        recipient=Recipient(zone=place[0], country="US", subdivision=place[1]),
+        workweek=WorkWeek(frozenset(days), seller_zone),
+    )
+    state = enrollment_begin(playbook, seed=seed, at=start, context=context)
+    calls: list[datetime] = []
+    while state.window is not None and not state.ended:
+        window = state.window
+        made = window.start + (window.end - window.start) * at[len(calls) % len(at)]
+        calls.append(made)
+        state = enrollment_record(state, playbook, outcome=Outcome.VOICEMAIL, at=made, context=context)
+    return calls
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    place=st.sampled_from(PLACES),
+    days=st.sampled_from(WEEKS),
+    seller_zone=st.sampled_from(["America/New_York", "America/Los_Angeles"]),
+    hours=st.integers(0, 366 * 24),
+    seed=st.integers(0, 2**31 - 1),
+    at=st.lists(st.floats(0, 0.99), min_size=1, max_size=4),
+)
+def test_four_calls_fit_in_two_weeks_on_any_working_week(
+    place: tuple[str, str],
+    days: tuple[int, ...],
+    seller_zone: str,
+    hours: int,
+    seed: int,
+    at: list[float],
+) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=hours)
+    calls = _calls_made(place, tuple(days), seller_zone, start, seed, at)
+    assert len(calls) == 4
+    assert calls[-1] - calls[0] <= timedelta(days=14)
+    seller = zone(seller_zone)
+    assert all(c.astimezone(seller).weekday() in days for c in calls)
+
+
+def test_thanksgiving_week_in_california_for_a_monday_to_friday_seller() -> None:
+    # Thursday and Friday are holidays there, the weekend is off: calls 2-4 must still fit.
+    start = datetime(2026, 11, 23, 14, tzinfo=UTC)  # Monday 06:00 in Los Angeles
+    for seed in range(200):
+        calls = _calls_made(PLACES[1], tuple(range(5)), "America/New_York", start, seed, [0.0])
+        assert len(calls) == 4, seed
+        assert calls[-1] - calls[0] <= timedelta(days=14)
