@@ -41,6 +41,7 @@ def agenda_item_json(item: AgendaItem) -> dict[str, Any]:
         "notes": item.notes,
         "message": item.message,
         "blocked": item.blocked,
+        "instead": list(item.instead),
         "enrollment_id": item.enrollment_id,
         "appointment_id": item.appointment_id,
     }
@@ -159,10 +160,18 @@ _BLOCKED_ACTIONS = (
 )
 
 
+#: What a written step that can't go out its own way offers: it went out another way.
+_INSTEAD_ACTIONS = {
+    "email": CardAction("Emailed it instead", Outcome.EMAILED.value),
+    "sms": CardAction("Texted it instead", Outcome.TEXTED.value),
+    "mail": CardAction("Mailed it instead", Outcome.MAILED.value),
+}
+
+
 def card_actions(item: AgendaItem) -> tuple[CardAction, ...]:
     """The buttons of a card, in the order the keys 1, 2, 3... press them."""
     if item.blocked:
-        return _BLOCKED_ACTIONS
+        return (*(_INSTEAD_ACTIONS[c] for c in item.instead), *_BLOCKED_ACTIONS)
     if item.kind is ItemKind.CALL:
         return _CALL_ACTIONS
     if item.kind is ItemKind.BIRTHDAY:
@@ -226,6 +235,12 @@ class Card:
     fields: dict[str, str]
     #: Where the card's forms go: ``log``, ``connected`` and ``note``.
     urls: dict[str, str]
+
+    @property
+    def subject(self) -> str:
+        """The subject of the email that carries a card's note instead of the mail."""
+        first = self.item.contact_name.split(" ", 1)[0]
+        return f"A note for you, {first}" if first else "A note for you"
 
     @property
     def query(self) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from ringback.accounts.models import Account
 from ringback.accounts.selectors import (
@@ -32,6 +32,7 @@ from ringback.core.agenda import (
     ItemKind,
     birthday_greeting,
     call_reason,
+    instead_for,
     missing_for,
     plan_day,
     timely_reason,
@@ -39,7 +40,7 @@ from ringback.core.agenda import (
 )
 from ringback.core.engine import EnrollmentState, enrollment_next_call
 from ringback.core.errors import NotFound, TemplateError
-from ringback.core.phones import can_be_called, can_be_texted, choose_phone, display_phone
+from ringback.core.phones import can_be_called, can_be_texted, choose_phone, display_phone, textable_choice
 from ringback.core.playbook import Channel, Step
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import Vacation, vacation_from_dates, zone
@@ -164,13 +165,13 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today
     local_start = window.start.astimezone(tz)
     overdue_since = state.overdue_since or (window.end if window.end < now else None)
     choices = contact_phone_choices(contact=contact)
-    blocked = missing_for(
-        step.channel,
-        callable_=can_be_called(choices),
-        textable=can_be_texted(choices),
-        address=getattr(enrollment, "has_address", True),
-        email=getattr(enrollment, "has_email", True),
-    )
+    reach = {
+        "textable": can_be_texted(choices),
+        "address": getattr(enrollment, "has_address", True),
+        "email": getattr(enrollment, "has_email", True),
+    }
+    blocked = missing_for(step.channel, callable_=can_be_called(choices), **reach)
+    instead = instead_for(step.channel, **reach) if blocked else ()
     overdue_days = max((now - overdue_since).days, 0) if overdue_since else 0
     common = {
         "contact_id": contact.pk,
@@ -189,6 +190,11 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today
         "overdue_days": overdue_days,
         "timely": timely_reason(spec, state.step, offer_until=state.offer_until, today=today),
         "blocked": blocked,
+        "instead": tuple(c.value for c in instead),
+        "email": (getattr(enrollment, "first_email", None) or "") if Channel.EMAIL in instead else "",
+        "mobile": next((p.number for p in choices if textable_choice(p)), "")
+        if Channel.SMS in instead
+        else "",
     }
     if step.channel is Channel.CALL:
         last = state.calls[-1] if state.calls else None
@@ -305,6 +311,9 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
         .annotate(
             has_address=Exists(Address.objects.filter(contact=OuterRef("contact"))),
             has_email=Exists(Email.objects.filter(contact=OuterRef("contact"))),
+            first_email=Subquery(
+                Email.objects.filter(contact=OuterRef("contact")).order_by("pk").values("address")[:1]
+            ),
         )
         .order_by("due_start", "pk")
     )

@@ -31,7 +31,7 @@ from ringback.contacts.services import (
 )
 from ringback.core import clock
 from ringback.core.agenda import ItemKind
-from ringback.core.engine import allowed_outcomes, enrollment_record
+from ringback.core.engine import EnrollmentState, allowed_outcomes, enrollment_record
 from ringback.core.errors import (
     AlreadyBooked,
     AlreadyDoNotContact,
@@ -47,6 +47,7 @@ from ringback.core.errors import (
 )
 from ringback.core.phones import choose_phone, require_phone
 from ringback.core.playbook import ENDING, ENGAGING, STEP_OUTCOMES, Channel, Outcome, parse_outcome
+from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import zone
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
@@ -89,6 +90,47 @@ _CHANNEL_OF = {
 }
 
 
+#: The outcome that says a written step went out, by the step's channel.
+_SENT_BY = {Channel.MAIL: Outcome.MAILED, Channel.EMAIL: Outcome.EMAILED, Channel.SMS: Outcome.TEXTED}
+
+
+def _sent_instead(step_channel: Channel, result: Outcome) -> bool:
+    """Whether ``result`` says a written step went out through another channel: the card's
+    note emailed or texted because there is no postal address, an email mailed..."""
+    return step_channel in _SENT_BY and result in _SENT_BY.values() and result is not _SENT_BY[step_channel]
+
+
+def _touch_channel(
+    contact: Contact,
+    spec: PlaybookSpec | None,
+    state: EnrollmentState | None,
+    result: Outcome,
+    via: str | Channel | None,
+) -> tuple[Channel, Outcome]:
+    """The channel a touch went through, and the outcome the engine hears (a written step done
+    another way counts as the step done). An outcome that fits neither the current step nor a
+    response or an ending raises :class:`OutcomeNotAllowed`, listing what fits."""
+    step = spec.steps[state.step] if spec and state and state.step < len(spec.steps) else None
+    recorded = result
+    if step is not None and result in STEP_OUTCOMES[step.channel]:
+        channel = step.channel
+    elif step is not None and _sent_instead(step.channel, result):
+        channel, recorded = _CHANNEL_OF[result], _SENT_BY[step.channel]
+    else:
+        channel = _CHANNEL_OF.get(result, Channel.CALL)
+        if step is not None and state is not None and result not in ENGAGING | ENDING:
+            fits = ", ".join(sorted(o.value for o in allowed_outcomes(spec, state)))  # type: ignore[arg-type]
+            raise OutcomeNotAllowed(
+                f"{contact.name}'s next step is a {step.channel.value} ({step.id}); "
+                f"{result.value!r} does not fit it; log one of: {fits}"
+            )
+    if result in ENDING and step is not None:
+        channel = step.channel
+    if result is Outcome.CALLBACK and via:
+        channel = _response_channel(via)
+    return channel, recorded
+
+
 def _phone_used(account: Account, contact: Contact, at: datetime, number: str | None) -> Phone | None:
     region = account.default_region
     phones = list(contact.phones.all())
@@ -123,7 +165,9 @@ def touch_log(
     or a letter.
 
     Against the contact's running playbook the outcome completes the current step and plans the
-    next one. Connected, callback and appointment end the chase at once; a callback (they called
+    next one. A written step may go out another way: ``emailed`` or ``texted`` on a card step
+    (no postal address) completes it, recorded as an email or a text with the step's words.
+    Connected, callback and appointment end the chase at once; a callback (they called
     or wrote back) puts "call back now" at the top of the agenda. Not interested stops and
     suppresses the contact for the account's suppression period; do-not-contact for good (a
     second do-not-contact raises :class:`AlreadyDoNotContact` and logs nothing).
@@ -150,21 +194,8 @@ def touch_log(
     state = enrollment_state(enrollment=enrollment) if enrollment else None
     step = spec.steps[state.step] if spec and state and state.step < len(spec.steps) else None
 
-    if step is not None and result in STEP_OUTCOMES[step.channel]:
-        channel = step.channel
-    else:
-        channel = _CHANNEL_OF.get(result, Channel.CALL)
-        if step is not None and state is not None and result not in ENGAGING | ENDING:
-            fits = ", ".join(sorted(o.value for o in allowed_outcomes(spec, state)))  # type: ignore[arg-type]
-            raise OutcomeNotAllowed(
-                f"{contact.name}'s next step is a {step.channel.value} ({step.id}); "
-                f"{result.value!r} does not fit it; log one of: {fits}"
-            )
-    if result in ENDING and step is not None:
-        channel = step.channel
+    channel, recorded = _touch_channel(contact, spec, state, result, via)
     inbound = result is Outcome.CALLBACK
-    if inbound and via:
-        channel = _response_channel(via)
     used = (
         _phone_used(account, contact, when, phone)
         if channel in (Channel.CALL, Channel.SMS) and not inbound
@@ -207,13 +238,12 @@ def touch_log(
             touch.attempt = (
                 state.attempt if channel is Channel.CALL and step and step.channel is Channel.CALL else None
             )
-            touch.template = (
-                template or (state.variant if step is not None and channel is step.channel else "") or ""
-            )
+            same_words = step is not None and (channel is step.channel or recorded is not result)
+            touch.template = template or (state.variant if same_words else "") or ""
         new_state = enrollment_record(
             state,
             spec,
-            outcome=result,
+            outcome=recorded,
             at=when,
             context=context_for(account=account, contact=contact),
         )
@@ -511,9 +541,16 @@ CARD_OUTCOMES: dict[ItemKind, tuple[Outcome, ...]] = {
         Outcome.WRONG_NUMBER,
         Outcome.NOT_INTERESTED,
     ),
-    ItemKind.MAIL: (Outcome.MAILED, Outcome.NOT_INTERESTED),
-    ItemKind.EMAIL: (Outcome.EMAILED, Outcome.NOT_INTERESTED),
-    ItemKind.SMS: (Outcome.TEXTED, Outcome.WRONG_NUMBER, Outcome.NOT_INTERESTED),
+    # A written step may go out through another channel (the card's note by email...).
+    ItemKind.MAIL: (Outcome.MAILED, Outcome.EMAILED, Outcome.TEXTED, Outcome.NOT_INTERESTED),
+    ItemKind.EMAIL: (Outcome.EMAILED, Outcome.MAILED, Outcome.TEXTED, Outcome.NOT_INTERESTED),
+    ItemKind.SMS: (
+        Outcome.TEXTED,
+        Outcome.EMAILED,
+        Outcome.MAILED,
+        Outcome.WRONG_NUMBER,
+        Outcome.NOT_INTERESTED,
+    ),
     ItemKind.TASK: (Outcome.DONE, Outcome.NOT_INTERESTED),
     ItemKind.CALLBACK: (Outcome.DONE,),
     ItemKind.APPOINTMENT: (Outcome.DONE,),

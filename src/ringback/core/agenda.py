@@ -87,6 +87,12 @@ class AgendaItem:
     #: What the step lacks to be carried out ("a number to call", "a postal address"...): the
     #: item asks for it, or to skip the step or stop, instead of coming back every day as work.
     blocked: str = ""
+    #: The other channels a blocked card, note or text can go out through ("email", "sms",
+    #: "mail"): the one-tap way on ("Emailed it instead") besides skipping or stopping.
+    instead: tuple[str, ...] = ()
+    #: Where to send it instead: their email address and mobile number (empty when unused).
+    email: str = ""
+    mobile: str = ""
 
     @property
     def urgency(self) -> Urgency:
@@ -354,6 +360,19 @@ def missing_for(channel: Channel, *, callable_: bool, textable: bool, address: b
     """What a step on ``channel`` lacks for this contact ("" when it can be carried out)."""
     have = {Channel.CALL: callable_, Channel.SMS: textable, Channel.MAIL: address, Channel.EMAIL: email}
     return "" if have.get(channel, True) else MISSING[channel.value]
+
+
+#: The channels that carry a written message, each of which may stand in for another.
+SEND_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.MAIL)
+
+
+def instead_for(channel: Channel, *, textable: bool, address: bool, email: bool) -> tuple[Channel, ...]:
+    """How a written step on ``channel`` that can't go out could go out instead: the card's note
+    by email or text, an email by text or mail... (none for a call or a task)."""
+    if channel not in SEND_CHANNELS:
+        return ()
+    have = {Channel.EMAIL: email, Channel.SMS: textable, Channel.MAIL: address}
+    return tuple(c for c in SEND_CHANNELS if c is not channel and have[c])
 
 
 #: An offer this many days (or fewer) from running out makes its step timely.

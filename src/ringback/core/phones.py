@@ -372,9 +372,14 @@ def can_be_called(phones: list[PhoneChoice]) -> bool:
     return any(not p.bad and (p.label is not PhoneLabel.WORK or p.ok_at_work) for p in phones)
 
 
+def textable_choice(phone: PhoneChoice) -> bool:
+    """Whether a text can go to this number: a mobile not flagged bad."""
+    return not phone.bad and phone.label is PhoneLabel.MOBILE
+
+
 def can_be_texted(phones: list[PhoneChoice]) -> bool:
     """Whether a text can go out: a mobile number not flagged bad."""
-    return any(not p.bad and p.label is PhoneLabel.MOBILE for p in phones)
+    return any(textable_choice(p) for p in phones)
 
 
 def choose_phone(phones: list[PhoneChoice], local_time: datetime) -> PhoneChoice | None:
