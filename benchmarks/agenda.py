@@ -1032,6 +1032,7 @@ def profile_agenda(account: Any, top: int = 30) -> str:
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("cumulative").print_stats("ringback", top)
     return out.getvalue()
 
 

@@ -50,6 +50,8 @@ class Touch(models.Model):
         indexes = [
             models.Index(fields=["account", "contact", "at"], name="touch_contact_idx"),
             models.Index(fields=["account", "at"], name="touch_time_idx"),
+            # The last outcome logged, to undo (Today asks on every view).
+            models.Index(fields=["account", "created_at"], name="touch_logged_idx"),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
 from ringback.core.agenda import Agenda, AgendaItem, ItemKind, ordinal
 from ringback.core.phones import display_phone
 from ringback.core.playbook import Outcome
@@ -253,6 +256,37 @@ class Card:
         query = self.query
         return [(a, f"{self.urls[a.form]}?{query}" if a.form else "") for a in self.actions]
 
+    # The card's hidden fields and buttons are written here rather than in the template: a
+    # Today page has dozens of cards with several buttons each, and the template engine's
+    # per-variable cost made them half the page's rendering time.
+
+    @property
+    def hidden_inputs(self) -> SafeString:
+        """The card's reference as hidden fields of its form."""
+        return format_html_join("", '<input type="hidden" name="{}" value="{}">', self.fields.items())
+
+    @property
+    def buttons_html(self) -> SafeString:
+        """The card's buttons: one-tap outcomes submit the form; the others open a form in the card."""
+        return format_html_join("\n", "{}", ((self._button(action, href),) for action, href in self.buttons))
+
+    def _button(self, action: CardAction, href: str) -> SafeString:
+        if href:
+            return format_html(
+                '<a href="{0}" role="button" class="action {1}" data-action hx-get="{0}" '
+                'hx-target="#extra-{2}" hx-swap="innerHTML">{3}</a>',
+                href,
+                action.style,
+                self.key,
+                action.label,
+            )
+        return format_html(
+            '<button type="submit" name="outcome" value="{}" class="action {}" data-action>{}</button>',
+            action.outcome,
+            action.style,
+            action.label,
+        )
+
 
 def card_for(
     item: AgendaItem,
@@ -260,7 +294,6 @@ def card_for(
     now: datetime,
     seller_zone: str,
     contact_url: str,
-    phone_label: str | None,
     urls: dict[str, str],
 ) -> Card:
     """Everything the Today page shows for one agenda item."""
@@ -291,7 +324,7 @@ def card_for(
         window=window_text(item),
         your_window=your_window,
         phone_display=display_phone(item.phone) if item.phone else "",
-        sms=bool(item.phone) and phone_label == "mobile",
+        sms=bool(item.mobile),
         actions=card_actions(item),
         fields=fields,
         urls=urls,

@@ -20,7 +20,7 @@ from ringback.activities.choices import AppointmentStatus, Direction
 from ringback.activities.choices import Channel as TouchChannel
 from ringback.activities.choices import Outcome as TouchOutcome
 from ringback.activities.models import Appointment, Touch, TouchUndo
-from ringback.contacts.models import Address, Contact, Email, Phone
+from ringback.contacts.models import Contact, Email
 from ringback.contacts.selectors import contact_phone_choices, contact_zone, contact_zone_name
 from ringback.core import clock
 from ringback.core.agenda import (
@@ -167,7 +167,7 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today
     choices = contact_phone_choices(contact=contact)
     reach = {
         "textable": can_be_texted(choices),
-        "address": getattr(enrollment, "has_address", True),
+        "address": bool(contact.addresses.all()),  # prefetched
         "email": getattr(enrollment, "has_email", True),
     }
     blocked = missing_for(step.channel, callable_=can_be_called(choices), **reach)
@@ -192,9 +192,7 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today
         "blocked": blocked,
         "instead": tuple(c.value for c in instead),
         "email": (getattr(enrollment, "first_email", None) or "") if Channel.EMAIL in instead else "",
-        "mobile": next((p.number for p in choices if textable_choice(p)), "")
-        if Channel.SMS in instead
-        else "",
+        "mobile": _mobile_of(contact),
     }
     if step.channel is Channel.CALL:
         last = state.calls[-1] if state.calls else None
@@ -239,6 +237,11 @@ def _phone_at(*, contact: Contact, account: Account, at: datetime) -> str | None
     return choice.number if choice else None
 
 
+def _mobile_of(contact: Contact) -> str:
+    """The contact's mobile number a text can go to, or "" (uses prefetched phones)."""
+    return next((p.number for p in contact_phone_choices(contact=contact) if textable_choice(p)), "")
+
+
 def day_bounds(*, account: Account, day: date) -> tuple[datetime, datetime]:
     """The UTC instants where ``day`` starts and ends in the seller's time zone."""
     tz = zone(account.time_zone)
@@ -268,6 +271,7 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
             window_start=a.starts_at,
             window_end=a.starts_at + timedelta(minutes=a.duration_minutes),
             phone=_phone_at(contact=a.contact, account=account, at=a.starts_at),
+            mobile=_mobile_of(a.contact),
             notes=a.contact.notes,
             reason="Phone appointment" + (f": {a.note}" if a.note else ""),
             appointment_id=a.pk,
@@ -296,6 +300,7 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
             due=c.callback_requested_at or now,
             zone=contact_zone_name(contact=c, account=account),
             phone=_phone_at(contact=c, account=account, at=now),
+            mobile=_mobile_of(c),
             notes=c.notes,
             message=messages.get(c.pk, ""),
             reason=f"They responded on {c.callback_requested_at.astimezone(tz):%a %d %b at %H:%M}: call back now",  # type: ignore[union-attr]
@@ -309,7 +314,6 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
         .select_related("contact", "version__playbook")
         .prefetch_related("contact__phones", "contact__addresses")
         .annotate(
-            has_address=Exists(Address.objects.filter(contact=OuterRef("contact"))),
             has_email=Exists(Email.objects.filter(contact=OuterRef("contact"))),
             first_email=Subquery(
                 Email.objects.filter(contact=OuterRef("contact")).order_by("pk").values("address")[:1]
@@ -349,6 +353,7 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
                 reason=f"Birthday today{age}: a greeting, no sales message",
                 timely="on their birthday",
                 phone=_phone_at(contact=c, account=account, at=max(now, start)),
+                mobile=_mobile_of(c),
                 notes=c.notes,
                 script=birthday_greeting(
                     first_name=c.first_name or c.name, seller_first_name=account.seller_first_name
@@ -532,22 +537,6 @@ def birthdays_greeted(*, account: Account, day: date, contact_ids: Sequence[int]
     )
 
 
-def phone_labels(*, account: Account, numbers: Sequence[tuple[int, str]]) -> dict[tuple[int, str], str]:
-    """The label (mobile, work...) of each ``(contact id, number)``, in one query."""
-    if not numbers:
-        return {}
-    rows = (
-        Phone.objects.filter(
-            account=account,
-            contact_id__in={c for c, _ in numbers},
-            number__in={n for _, n in numbers},
-        )
-        .order_by()
-        .values_list("contact_id", "number", "label")
-    )
-    return {(contact_id, number): label for contact_id, number, label in rows}
-
-
 def appointments_between(
     *, account: Account, start: datetime, end: datetime | None = None
 ) -> QuerySet[Appointment]:
@@ -675,7 +664,9 @@ def touch_last_undoable(
     logged less than :data:`UNDO_MINUTES` ago, not undone, and nothing logged for that contact
     since. Notes are not outcomes and do not count. One query."""
     now = now or clock.now()
-    touches = Touch.objects.filter(account=account).exclude(channel=TouchChannel.NOTE)
+    touches = Touch.objects.filter(
+        account=account, created_at__gte=now - timedelta(minutes=UNDO_MINUTES)
+    ).exclude(channel=TouchChannel.NOTE)
     if contact is not None:
         touches = touches.filter(contact=contact)
     last = touches.select_related("contact", "undo").order_by("-created_at", "-id").first()

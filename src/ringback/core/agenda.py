@@ -90,8 +90,9 @@ class AgendaItem:
     #: The other channels a blocked card, note or text can go out through ("email", "sms",
     #: "mail"): the one-tap way on ("Emailed it instead") besides skipping or stopping.
     instead: tuple[str, ...] = ()
-    #: Where to send it instead: their email address and mobile number (empty when unused).
+    #: Where to send it instead: their email address (empty when unused).
     email: str = ""
+    #: Their mobile number a text can go to ("" when they have none): the card's Text link.
     mobile: str = ""
 
     @property

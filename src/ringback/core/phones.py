@@ -342,8 +342,10 @@ def is_landline(number: str) -> bool:
     return phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.FIXED_LINE
 
 
+@lru_cache(maxsize=4096)
 def display_phone(e164: str) -> str:
-    """A number in international format for people to read, or as stored when it won't parse."""
+    """A number in international format for people to read, or as stored when it won't parse
+    (kept for the numbers seen last: every card and script of the agenda formats some)."""
     try:
         return phonenumbers.format_number(
             phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL

@@ -32,7 +32,6 @@ from ringback.activities.presenters import (
 from ringback.activities.selectors import (
     agenda_for_day,
     appointment_get,
-    phone_labels,
     touch_last_undoable,
     touches_done_today,
 )
@@ -69,14 +68,12 @@ def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
     seller_zone = account.time_zone
     day = now.astimezone(zone(seller_zone)).date()
     items = list(agenda.items)
-    labels = phone_labels(account=account, numbers=[(i.contact_id, i.phone) for i in items if i.phone])
     cards = [
         card_for(
             item,
             now=now,
             seller_zone=seller_zone,
             contact_url=contact_url(item.contact_id),
-            phone_label=labels.get((item.contact_id, item.phone)) if item.phone else None,
             urls=card_urls(item.contact_id),
         )
         for item in items
