@@ -84,20 +84,68 @@ def test_the_agenda_command_shows_them_too(account, ringback):
     assert "Your notes: Met at the fair" in text
 
 
+def birthday_line(page: str, contact_id: int) -> str:
+    start = page.index(f'id="card-birthday-{contact_id}-"')
+    return page[start : page.index("</li>", start)]
+
+
 def test_a_birthday_line_has_the_number_buttons_and_words(seller, account):
-    contact_create(
+    bea = contact_create(
         account=account,
         first_name="Bea",
         last_name="Day",
         phones=[PhoneInput("212-555-0101", label="mobile")],
         birthday=(11, 23, 1980),
     )
-    bea = card(seller.get("/").content.decode(), "Bea Day")
-    assert 'href="tel:+12125550101"' in bea
-    assert 'href="sms:+12125550101?body=Happy%20birthday%2C%20Bea' in bea
-    assert "Happy birthday, Bea! Hi, it&#x27;s Sally" in bea
-    assert ">Greeted</button>" in bea
-    assert "Voicemail" not in bea and "Connected" not in bea
+    page = seller.get("/").content.decode()
+    assert "A birthday today" in page
+    line = birthday_line(page, bea.pk)
+    assert ">Bea Day</a>" in line and "Birthday today, turning 46" in line
+    assert 'href="tel:+12125550101"' in line
+    assert 'href="sms:+12125550101?body=Happy%20birthday%2C%20Bea' in line
+    assert "Happy birthday, Bea! Hi, it&#x27;s Sally" in line
+    assert f'name="contact" value="{bea.pk}" data-action>Greeted</button>' in line
+    assert "Voicemail" not in line and "Connected" not in line
+
+
+def test_the_days_birthdays_make_one_card_and_greeted_ticks_one_off(seller, account):
+    people = [
+        contact_create(
+            account=account,
+            first_name=name,
+            last_name="Day",
+            phones=[PhoneInput(f"212-555-01{n:02d}", label="mobile")],
+            birthday=(11, 23, None),
+        )
+        for n, name in enumerate(["Ann", "Bea", "Cy"])
+    ]
+    page = seller.get("/").content.decode()
+    assert page.count('id="card-birthdays"') == 1 and "3 birthdays today" in page
+    assert all(f'id="card-birthday-{p.pk}-"' in page for p in people)
+    response = seller.post(
+        "/today/birthdays/greeted/",
+        {"contact": str(people[1].pk), "submission_token": "token-greeted-0001"},
+        HTTP_HX_REQUEST="true",
+    )
+    text = response.content.decode()
+    assert "Bea Day: birthday greeting logged." in text
+    assert f'id="card-birthday-{people[1].pk}-"' not in text and "2 birthdays today" in text
+    again = seller.post(
+        "/today/birthdays/greeted/",
+        {"contact": str(people[1].pk), "submission_token": "token-greeted-0002"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "already greeted today" in again.content.decode()
+    nobody = seller.post(
+        "/today/birthdays/greeted/", {"contact": "x", "submission_token": "token-greeted-0003"}
+    )
+    assert nobody.status_code == 302
+    other = account_create(username="other", password="another-long-password")
+    stranger = contact_create(account=other, first_name="Zed", phones=[PhoneInput("212-555-0199")])
+    refused = seller.post(
+        "/today/birthdays/greeted/", {"contact": str(stranger.pk), "submission_token": "token-greeted-0004"}
+    )
+    assert refused.status_code == 404
 
 
 def test_a_birthday_greeting_is_logged_whatever_playbook_runs(account, ringback):

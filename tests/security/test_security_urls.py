@@ -216,6 +216,19 @@ ROUTES: dict[str, Route] = {
             ),
         ),
     ),
+    "today_birthday_greeted": Route(
+        "marks a contact's birthday greeted: the contact in the body",
+        (
+            Probe(
+                "A's contact",
+                data=lambda w: {"contact": str(w.a_contact.pk)},
+                methods=(POST,),
+                expect={POST: 404},
+                control={POST: 302},
+                changes=True,
+            ),
+        ),
+    ),
     "appointment_cancel": Route(
         "cancels an appointment named in the URL",
         (

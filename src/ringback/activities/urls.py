@@ -5,6 +5,7 @@ from ringback.activities import views
 urlpatterns = [
     path("", views.today, name="today"),
     path("today/replan/", views.today_replan, name="today_replan"),
+    path("today/birthdays/greeted/", views.today_birthday_greeted, name="today_birthday_greeted"),
     path("today/<int:contact_id>/log/", views.today_log, name="today_log"),
     path("today/<int:contact_id>/connected/", views.today_connected, name="today_connected"),
     path("today/<int:contact_id>/note/", views.today_note, name="today_note"),

@@ -161,9 +161,9 @@ def test_each_kind_of_card_has_its_own_buttons(seller, account, day):
         (f"appointment-{day['niamh'].pk}-", ["Connected…", "Log a note", "Mark done"]),
         (f"callback-{day['nancy'].pk}-", ["Connected…", "Log a note", "Mark done"]),
         # A birthday is a greeting, not a sales call: no "Connected…" that would end a chase.
-        (f"birthday-{day['bea'].pk}-", ["Greeted", "Log a note"]),
+        (f"birthday-{day['bea'].pk}-", ["Greeted"]),
     ):
-        found = re.search(rf'id="card-{key}.*?</article>', html, re.S)
+        found = re.search(rf'id="card-{key}.*?</(article|li)>', html, re.S)
         assert found is not None
         block = found.group(0)
         assert re.findall(r"data-action[^>]*>([^<]+)<", block) == buttons
@@ -331,7 +331,6 @@ def test_mark_done_on_call_back_appointment_and_birthday(seller, account, day):
     for name, kind in (
         ("nancy", ItemKind.CALLBACK),
         ("niamh", ItemKind.APPOINTMENT),
-        ("bea", ItemKind.BIRTHDAY),
     ):
         contact = day[name]
         key = key_of(item_for(account, contact, kind))
@@ -343,6 +342,23 @@ def test_mark_done_on_call_back_appointment_and_birthday(seller, account, day):
         assert Touch.objects.filter(contact=contact, outcome="done").count() == 1
     assert Contact.objects.get(pk=day["nancy"].pk).callback_requested_at is None
     assert Appointment.objects.get(contact=day["niamh"]).status == "done"
+    # A birthday line's "Greeted" (the day's birthdays share one card and one form).
+    bea = day["bea"]
+    key = key_of(item_for(account, bea, ItemKind.BIRTHDAY))
+    assert f'id="card-{key}"' in html
+    body = seller.post(
+        "/today/birthdays/greeted/",
+        {"contact": str(bea.pk), "submission_token": "token-bea-greeted-1"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert f'id="card-{key}"' not in body
+    again = seller.post(
+        "/today/birthdays/greeted/",
+        {"contact": str(bea.pk), "submission_token": "token-bea-greeted-2"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "already greeted today" in again
+    assert Touch.objects.filter(contact=bea, step="birthday").count() == 1
 
 
 # --- Connected… ---------------------------------------------------------------------------------

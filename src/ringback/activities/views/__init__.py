@@ -7,6 +7,7 @@ from ringback.activities.views.appointments import (
 )
 from ringback.activities.views.today import (
     today,
+    today_birthday_greeted,
     today_connected,
     today_log,
     today_note,
@@ -20,6 +21,7 @@ __all__ = [
     "appointment_move_view",
     "appointments",
     "today",
+    "today_birthday_greeted",
     "today_connected",
     "today_log",
     "today_note",

@@ -23,6 +23,7 @@ from ringback.activities.choices import Outcome as TouchOutcome
 from ringback.activities.forms import CardForm, ConnectedForm, NoteForm, OutcomeForm
 from ringback.activities.presenters import (
     KIND_LABELS,
+    Card,
     card_for,
     card_key_for,
     clock_text,
@@ -42,6 +43,7 @@ from ringback.activities.services import (
     agenda_card_connected,
     agenda_card_log,
     agenda_card_unblock,
+    birthday_greeting_log,
     touch_note,
     touch_undo,
 )
@@ -80,11 +82,14 @@ def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
     ]
     progress = touches_done_today(account=account, now=now)
     total = progress.done + len(cards)
+    birthdays = [c for c in cards if c.item.kind is ItemKind.BIRTHDAY]
     has_contacts = bool(cards) or contacts_for_account(account=account).exists()
     return {
         "account": account,
         "nav": "today",
         "cards": cards,
+        "blocks": _blocks(cards, birthdays),
+        "birthdays": birthdays,
         "day": day,
         "seller_zone": zone_label(seller_zone, now),
         "progress": progress,
@@ -133,6 +138,18 @@ def today_replan(request: HtmxHttpRequest, *, account: Account) -> HttpResponse:
         else "Nothing was long overdue."
     )
     return _after_action(request, account=account, message=message, level=messages.SUCCESS)
+
+
+def _blocks(cards: list[Card], birthdays: list[Card]) -> list[tuple[str, Any]]:
+    """What the page lists, in the agenda's order: each card, except that the day's birthdays
+    make one card of greetings, where the first of them falls (a day can hold dozens)."""
+    blocks: list[tuple[str, Any]] = []
+    for card in cards:
+        if card.item.kind is not ItemKind.BIRTHDAY:
+            blocks.append(("card", card))
+        elif card is birthdays[0]:
+            blocks.append(("birthdays", birthdays))
+    return blocks
 
 
 def _after_action(request: HtmxHttpRequest, *, account: Account, message: str, level: int) -> HttpResponse:
@@ -443,3 +460,30 @@ def today_undo(request: HtmxHttpRequest, contact_id: int, *, account: Account) -
         messages.add_message(request, level, message)
         return redirect(contact_url(contact.pk))
     return _after_action(request, account=account, message=message, level=level)
+
+
+@require_POST
+@account_view
+@submitted_once
+def today_birthday_greeted(request: HtmxHttpRequest, *, account: Account) -> HttpResponse:
+    """Mark the birthday of the contact whose "Greeted" was pressed as greeted (once a day)."""
+    contact_id = request.POST.get("contact", "")
+    if not contact_id.isdigit() or len(contact_id) > 18:
+        return _after_action(
+            request,
+            account=account,
+            message="Nothing was logged: no contact was named.",
+            level=messages.ERROR,
+        )
+    contact = _contact(account, int(contact_id))
+    try:
+        birthday_greeting_log(account=account, contact=contact)
+    except AlreadyLogged as exc:
+        return _after_action(request, account=account, message=exc.message, level=messages.WARNING)
+    except RingbackError as exc:
+        return _after_action(
+            request, account=account, message=f"Nothing was logged: {exc.message}.", level=messages.ERROR
+        )
+    return _after_action(
+        request, account=account, message=f"{contact.name}: birthday greeting logged.", level=messages.SUCCESS
+    )
