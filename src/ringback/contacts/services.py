@@ -450,14 +450,14 @@ def _phone_edits(account: Account, contact: Contact, changes: Iterable[PhoneChan
 
 def _email_edits(contact: Contact, changes: Iterable[EmailChange]) -> list[_EmailEdit]:
     """The ``changes`` to the contact's email addresses, checked in order (an address removed is
-    not); a new row left blank is dropped. An id that is not one of the contact's addresses (the
-    page is stale) is refused."""
+    not); a new row left blank, or ticked to be removed, is dropped. An id that is not one of the
+    contact's addresses (the page is stale) is refused."""
     current = {e.pk for e in contact.emails.all()}
     edits = []
     for change in changes:
         if change.id is not None and change.id not in current:
             raise InvalidInput("that email address is not one of this contact's (reload the page)")
-        if change.id is None and not change.address.strip():
+        if change.id is None and (change.remove or not change.address.strip()):
             continue
         _check_choice(change.label, EmailLabel.values, what="email label")
         edits.append(_EmailEdit(change, None if change.remove else check_email(change.address)))

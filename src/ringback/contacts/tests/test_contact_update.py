@@ -468,3 +468,16 @@ def test_the_address_and_tags(account, mary):
     assert stored(mary.contact)["tags"] == ["glaze club", "vip"]
     update(account, mary.contact, address=AddressInput(), tags=[])
     assert stored(mary.contact)["addresses"] == [] and stored(mary.contact)["tags"] == []
+
+
+def test_a_new_row_ticked_remove_is_dropped_not_a_crash(account, mary):
+    """A form row added then ticked "remove" before saving: nothing to add, nothing to remove."""
+    before = stored(mary.contact)
+    update(
+        account,
+        mary.contact,
+        phones=[PhoneChange(None, "(305) 555-0100", remove=True)],
+        emails=[EmailChange(None, "maria@example.com", remove=True)],
+    )
+    after = stored(mary.contact)
+    assert after["phones"] == before["phones"] and after["emails"] == before["emails"]
