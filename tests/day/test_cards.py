@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from ringback.accounts.services import account_create
 from ringback.activities.services import touch_log
@@ -34,12 +33,6 @@ def account():
         seller_phone="+13125550142",
         time_zone="America/New_York",
     )
-
-
-@pytest.fixture
-def seller(client, account):
-    client.force_login(get_user_model().objects.get(username="sally"))
-    return client
 
 
 def card(page: str, name: str) -> str:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from ringback.accounts.services import account_create
 from ringback.activities.models import Touch
 from ringback.activities.selectors import agenda_for_day
 from ringback.activities.services import touch_log, touch_undo
@@ -27,17 +25,6 @@ pytestmark = pytest.mark.django_db
 def frozen_clock():
     with clock.frozen(NOW):
         yield
-
-
-@pytest.fixture
-def account():
-    return account_create(username="sally", password="a-long-password", time_zone="America/New_York")
-
-
-@pytest.fixture
-def seller(client, account):
-    client.force_login(get_user_model().objects.get(username="sally"))
-    return client
 
 
 def work_number_only_after_a_wrong_mobile(account):

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ringback.accounts.services import account_create
 from ringback.activities.models import Touch
 from ringback.activities.services import appointment_book, touch_log
 from ringback.contacts.services import PhoneInput, contact_create
@@ -16,11 +15,6 @@ from ringback.playbooks.services import enrollment_start
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def account():
-    return account_create(username="sally", password="a-long-password", time_zone="America/New_York")
 
 
 def person(account, first="Mary", number="212-555-0123"):

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
-from ringback.accounts.services import account_create
 from ringback.activities.models import Touch
 from ringback.activities.selectors import agenda_for_day, touches_done_today
 from ringback.activities.services import NothingToUndo, touch_log, touch_undo
@@ -24,11 +23,6 @@ from ringback.playbooks.services import enrollment_start
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def account():
-    return account_create(username="sally", password="a-long-password", time_zone="America/New_York")
 
 
 def mary(account, playbook="four-calls-two-weeks"):

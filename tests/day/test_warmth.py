@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from ringback.accounts.services import account_create
@@ -55,17 +54,6 @@ EXPECTED = {
 def frozen_clock():
     with clock.frozen(NOW):
         yield
-
-
-@pytest.fixture
-def account():
-    return account_create(username="sally", password="a-long-password", time_zone="America/New_York")
-
-
-@pytest.fixture
-def seller(client, account):
-    client.force_login(get_user_model().objects.get(username="sally"))
-    return client
 
 
 def person(

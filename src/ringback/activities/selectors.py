@@ -40,7 +40,14 @@ from ringback.core.agenda import (
 )
 from ringback.core.engine import EnrollmentState, enrollment_next_call
 from ringback.core.errors import NotFound, TemplateError
-from ringback.core.phones import can_be_called, can_be_texted, choose_phone, display_phone, textable_choice
+from ringback.core.phones import (
+    PhoneChoice,
+    can_be_called,
+    can_be_texted,
+    choose_phone,
+    display_phone,
+    textable_choice,
+)
 from ringback.core.playbook import Channel, Step
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import Vacation, vacation_from_dates, zone
@@ -192,7 +199,7 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today
         "blocked": blocked,
         "instead": tuple(c.value for c in instead),
         "email": (getattr(enrollment, "first_email", None) or "") if Channel.EMAIL in instead else "",
-        "mobile": _mobile_of(contact),
+        "mobile": _mobile_in(choices),
     }
     if step.channel is Channel.CALL:
         last = state.calls[-1] if state.calls else None
@@ -239,7 +246,12 @@ def _phone_at(*, contact: Contact, account: Account, at: datetime) -> str | None
 
 def _mobile_of(contact: Contact) -> str:
     """The contact's mobile number a text can go to, or "" (uses prefetched phones)."""
-    return next((p.number for p in contact_phone_choices(contact=contact) if textable_choice(p)), "")
+    return _mobile_in(contact_phone_choices(contact=contact))
+
+
+def _mobile_in(choices: list[PhoneChoice]) -> str:
+    """The first of ``choices`` a text can go to (a mobile not flagged wrong), or ""."""
+    return next((p.number for p in choices if textable_choice(p)), "")
 
 
 def day_bounds(*, account: Account, day: date) -> tuple[datetime, datetime]:

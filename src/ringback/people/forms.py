@@ -176,11 +176,7 @@ class ContactEditForm(forms.Form):
     @classmethod
     def initial_for(cls, contact: Contact) -> dict[str, Any]:
         address = next(iter(contact.addresses.all()), None)
-        birthday = ""
-        if contact.birthday_month and contact.birthday_day:
-            birthday = f"{contact.birthday_month:02d}-{contact.birthday_day:02d}"
-            if contact.birthday_year:
-                birthday = f"{contact.birthday_year:04d}-{birthday}"
+        birthday = birthday_typed(contact)
         return {
             "first_name": contact.first_name,
             "last_name": contact.last_name,
@@ -463,6 +459,15 @@ class DoNotContactForm(forms.Form):
         error_messages={"required": "Tick the box to confirm."},
     )
     note = forms.CharField(required=False, max_length=1000, label="Why (optional)")
+
+
+def birthday_typed(contact: Contact) -> str:
+    """The contact's birthday as a person types it (``1980-04-12``, or ``04-12`` without a year),
+    or "" when it is unknown: what the edit form and ``ringback contact`` show."""
+    if not (contact.birthday_month and contact.birthday_day):
+        return ""
+    day = f"{contact.birthday_month:02d}-{contact.birthday_day:02d}"
+    return f"{contact.birthday_year:04d}-{day}" if contact.birthday_year else day
 
 
 #: Who a contact of each warmth is, in a sentence: "Suggested for someone you met once".

@@ -12,6 +12,7 @@ from ringback.core.errors import InvalidDate
 from ringback.core.interchange.values import parse_birthday
 from ringback.core.playbook import playbook_for_warmth
 from ringback.interface.commands import iso_utc
+from ringback.people.forms import birthday_typed
 from ringback.playbooks.selectors import enrollments_running_for
 
 #: The options that change the contact, with the service's argument each one sets.
@@ -86,11 +87,6 @@ def _birthday(text: str) -> tuple[int, int, int | None] | None:
 def _shown(contact: Contact) -> dict[str, Any]:
     """What the command prints about a contact (the JSON of ``--json``)."""
     enrollment = enrollments_running_for(contacts=[contact]).get(contact.pk)
-    birthday = ""
-    if contact.birthday_month and contact.birthday_day:
-        birthday = f"{contact.birthday_month:02d}-{contact.birthday_day:02d}"
-        if contact.birthday_year:
-            birthday = f"{contact.birthday_year:04d}-{birthday}"
     return {
         "id": contact.pk,
         "name": contact.name,
@@ -105,7 +101,7 @@ def _shown(contact: Contact) -> dict[str, Any]:
         ],
         "emails": [e.address for e in contact.emails.all()],
         "tags": [t.name for t in contact.tags.all()],
-        "birthday": birthday,
+        "birthday": birthday_typed(contact),
         "time_zone": contact.time_zone,
         "notes": contact.notes,
         "do_not_contact": contact.do_not_contact,
