@@ -63,6 +63,8 @@ bench: install-dev
 	$(BIN)/python benchmarks/web.py
 	$(BIN)/python benchmarks/importing.py
 	$(BIN)/python benchmarks/sandbox.py
+	$(BIN)/python benchmarks/printing.py
+	$(BIN)/python benchmarks/calendar.py
 
 ## Refresh the vendored front-end files from the npm registry (versions in package.json)
 vendor:

@@ -354,7 +354,7 @@ def own(account: Account) -> str:
     [
         (("wait: 3-4 days", "wait: 99999999999 days"), "wait '99999999999 days' is longer than 3650 days"),
         (
-            ("offer-expires: 14 days", "offer-expires: 99999 days"),
+            ("offer: special-offer", "offer-expires: 99999 days"),
             "offer-expires 99999 is longer than 3650 days",
         ),
     ],

@@ -20,6 +20,7 @@ from ringback.accounts.services import account_create
 from ringback.contacts.services import PhoneInput, contact_create
 from ringback.core import clock
 from ringback.core.errors import PlaybookError
+from ringback.core.messages import builtin_messages
 from ringback.core.playbook import builtin_text
 from ringback.playbooks.models import PlaybookVersion
 from ringback.playbooks.services import enrollment_start, playbook_add, playbook_duplicate
@@ -56,6 +57,17 @@ def client_for(account: Account) -> Client:
     return client
 
 
+def inlined(source: str, *names: str) -> str:
+    """The playbook YAML with the starter library's ``names`` written under its own ``templates``
+    (the built-ins name library messages; a playbook's own templates are what these tests break)."""
+    library = builtin_messages()
+    block = ["templates:"]
+    for name in names:
+        block.append(f"  {name}: |")
+        block.extend(f"    {line}" for line in library[name].body.splitlines())
+    return source.rstrip("\n") + "\n" + "\n".join(block) + "\n"
+
+
 def with_script(source: str, template: str, text: str) -> str:
     """The playbook YAML with the first line of ``template``'s text replaced by ``text``."""
     marker = f"  {template}: |\n"
@@ -67,13 +79,13 @@ def with_script(source: str, template: str, text: str) -> str:
 def test_saving_a_script_that_would_freeze_the_server_is_refused_at_its_line():
     account = make_account()
     copy = playbook_duplicate(account=account, name="call-mail-call")
-    bad = with_script(copy.source, "announce-note", "{{ 9 ** 12000000 }}")
+    bad = with_script(inlined(copy.source, "announce-the-note"), "announce-the-note", "{{ 9 ** 12000000 }}")
     with pytest.raises(PlaybookError) as caught:
         playbook_add(account=account, text=bad, source="my-call-mail-call.yaml")
     line = bad.splitlines().index("    {{ 9 ** 12000000 }}") + 1
     assert caught.value.line == line
     assert str(caught.value) == (
-        f"my-call-mail-call.yaml, line {line}: template 'announce-note' can't be filled in: "
+        f"my-call-mail-call.yaml, line {line}: template 'announce-the-note' can't be filled in: "
         "the script computes a number that is too large"
     )
     assert PlaybookVersion.objects.filter(playbook=copy.playbook).count() == 1
@@ -83,14 +95,18 @@ def test_the_check_and_the_edit_page_refuse_it_and_another_account_sees_its_own_
     """The check used to mutate the shared sample: every account then saw the attacker's number."""
     mallory, sally = make_account("mallory"), make_account("sally")
     copy = playbook_duplicate(account=mallory, name="call-mail-call")
-    poison = with_script(copy.source, "announce-note", "{{ seller.update({'phone': '1-900-555-0199'}) }}")
+    poison = with_script(
+        inlined(copy.source, "announce-the-note"),
+        "announce-the-note",
+        "{{ seller.update({'phone': '1-900-555-0199'}) }}",
+    )
     client = client_for(mallory)
     for view, status in (("check", 200), ("edit", 400)):
         response = client.post(
             f"/playbooks/my-call-mail-call/{view}/", {"source": poison, "base_version": "1"}
         )
         assert response.status_code == status
-        assert "template &#x27;announce-note&#x27; can&#x27;t be filled in: &#x27;update&#x27;" in (
+        assert "template &#x27;announce-the-note&#x27; can&#x27;t be filled in: &#x27;update&#x27;" in (
             response.content.decode()
         )
     assert PlaybookVersion.objects.filter(playbook=copy.playbook).count() == 1
@@ -103,7 +119,9 @@ def test_ringback_playbooks_add_and_validate_refuse_it_the_same_way(ringback, tm
     ringback.ok("playbooks", "list")
     source = builtin_text("four-calls-two-weeks").replace("name: four-calls-two-weeks", "name: mine", 1)
     bad = with_script(
-        source, "commercial", "{% for i in range(900) %}{% for j in range(900) %}{% endfor %}{% endfor %}"
+        inlined(source, "something-you-will-like"),
+        "something-you-will-like",
+        "{% for i in range(900) %}{% for j in range(900) %}{% endfor %}{% endfor %}",
     )
     path = tmp_path / "mine.yaml"
     path.write_text(bad)
@@ -111,7 +129,7 @@ def test_ringback_playbooks_add_and_validate_refuse_it_the_same_way(ringback, tm
         result = ringback(("playbooks"), action, path)
         assert result.code != 0, result
         assert (
-            "template 'commercial' can't be filled in: the script's loops go round more than 1,000 times"
+            "template 'something-you-will-like' can't be filled in: the script's loops go round more than 1,000 times"
             in (result.err)
         ), result
         assert "Traceback" not in result.err
@@ -140,8 +158,9 @@ def trapped_day():
     """Two people on a playbook whose first call script fails for Zed Corp only."""
     account = make_account()
     copy = playbook_duplicate(account=account, name="four-calls-two-weeks")
-    trapped = copy.source
-    for variant in ("commercial", "commercial-b"):
+    variants = ("something-you-will-like", "made-me-think-of-you")
+    trapped = inlined(copy.source, *variants)
+    for variant in variants:
         trapped = with_script(trapped, variant, TRAP + "Hi {{ contact.first_name }}, it's Sally.")
     version = playbook_add(account=account, text=trapped, source="my-four-calls-two-weeks.yaml")
     for first, company in (("Zoe", "Zed Corp"), ("Mary", "Acme")):

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", include("ringback.accounts.urls")),
     path("contacts/", include(("ringback.people.urls", "contacts"))),
     path("playbooks/", include(("ringback.playbooks.urls", "playbooks"))),
+    path("print/", include(("ringback.post.urls", "post"))),
+    path("library/", include(("ringback.messaging.urls", "messaging"))),
 ]

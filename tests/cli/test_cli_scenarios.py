@@ -425,16 +425,16 @@ def test_call_mail_call(ringback: Any, write_csv: Any, start: date) -> None:
         assert call1.at.date() == start, who
         assert "in the mail" in call1.script, who
         assert note.at.date() in acceptable_days(call1.at.date(), 0, 1, "mail", person.state), who
-        assert note.template == "note-offer"
+        assert note.template == "note-with-offer"
         mailed = note.at.date()
         offer = mailed + timedelta(days=14)
         assert f"good until {long_day(offer)}" in note.script, f"{who}: {note.script!r}"
         assert call2.at.date() in acceptable_days(mailed, 3, 4, "call", person.state), (
             f"{who}: note mailed {mailed:%a %d %b}, call 2 on {call2.at:%a %d %b}"
         )
-        assert call2.template == "did-you-get-it"
+        assert call2.template == "did-you-get-my-note"
         assert f"my note from {mailed:%B} {mailed.day}" in call2.script, f"{who}: {call2.script!r}"
-        assert f"call by {long_day(offer)}" in call2.script, f"{who}: {call2.script!r}"
+        assert f"good until {long_day(offer)}" in call2.script, f"{who}: {call2.script!r}"
         assert call2.attempt == 2
         assert part_of(call1.at) != part_of(call2.at) and call1.at.weekday() != call2.at.weekday(), who
         # then nothing more: off the agenda (checked daily by the replay) and the enrollment over
@@ -468,7 +468,9 @@ def test_four_calls_two_weeks_then_next_quarter(ringback: Any, write_csv: Any, s
                     before.at.date(), 2, 4, "call", person.state, avoid_weekday=before.at.weekday()
                 )
                 assert after.at.date() in days, f"{who}: {before.at:%a %d %b} then {after.at:%a %d %b}"
-            assert all(d.template in ("commercial", "commercial-b") for d in cycle[:3]), who
+            assert all(
+                d.template in ("something-you-will-like", "made-me-think-of-you") for d in cycle[:3]
+            ), who
             last = cycle[-1]
             assert last.template == "yes-or-no", who
             text = last.script.lower()
@@ -494,7 +496,7 @@ def test_steady_weekly(ringback: Any, write_csv: Any) -> None:
         who = person.name
         assert [d.step for d in track.done] == ["call-1", "call-2", "call-3", "call-4", "last-chance"], who
         assert [d.attempt for d in track.done] == [1, 2, 3, 4, 5], who
-        assert [d.template for d in track.done] == ["weekly"] * 4 + ["last-chance"], who
+        assert [d.template for d in track.done] == ["weekly-idea"] * 4 + ["last-chance"], who
         assert_rotates(track.done, who)
         for before, after in zip(track.done, track.done[1:], strict=False):
             days = acceptable_days(
@@ -537,7 +539,7 @@ def test_stranger_series(ringback: Any, write_csv: Any) -> None:
         assert [d.attempt for d in calls] == [1, 2, 3], who
         assert_rotates(calls, who)
         assert "card" in calls[0].script, who
-        assert first[-1].template == "yes-or-no", who
+        assert first[-1].template == "last-call-for-now", who
         # then next quarter a new series starts with the card
         later = track.cycles()[1]
         assert later[0].step == "intro-card", who

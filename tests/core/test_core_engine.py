@@ -321,7 +321,10 @@ def test_four_unanswered_calls_exhaust_and_recontact_next_quarter() -> None:
 
 
 def test_call_mail_call_remembers_the_mailing_and_the_offer_date() -> None:
-    touches, state = enrollment_simulate(BOOKS["call-mail-call"], seed=5, start=MONDAY, context=context())
+    offers = {"special-offer": 14}
+    touches, state = enrollment_simulate(
+        BOOKS["call-mail-call"], seed=5, start=MONDAY, context=context(offer_days=offers)
+    )
     assert [t.step.channel for t in touches] == [Channel.CALL, Channel.MAIL, Channel.CALL]
     mailed = touches[1].window.start.astimezone(NY).date()
     assert state.mailed_on == mailed
@@ -351,7 +354,7 @@ def test_stay_in_touch_sends_the_birthday_card_on_the_birthday() -> None:
 def test_ab_variants_both_get_used_across_enrollments() -> None:
     book = BOOKS["four-calls-two-weeks"]
     seen = {enrollment_begin(book, seed=s, at=MONDAY, context=context()).variant for s in range(40)}
-    assert seen == {"commercial", "commercial-b"}
+    assert seen == {"something-you-will-like", "made-me-think-of-you"}
 
 
 CUSTOM = """\

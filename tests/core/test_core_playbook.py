@@ -6,6 +6,7 @@ import pytest
 from jinja2.sandbox import SandboxedEnvironment
 
 from ringback.core.errors import ErrorCode, PlaybookError, UnknownOutcome
+from ringback.core.messages import builtin_library_texts, builtin_offers, with_library
 from ringback.core.playbook import (
     BUILTIN_NAMES,
     STEP_OUTCOMES,
@@ -23,12 +24,16 @@ from ringback.core.playbook import (
     parse_wait,
 )
 
-BUILTINS = builtin_playbooks()
+#: The built-ins as shipped, with the library messages their steps name written in (to read them).
+PARSED = builtin_playbooks()
+BUILTINS = {name: with_library(p, builtin_library_texts()) for name, p in PARSED.items()}
 
 SAMPLE = {
     "contact": {"first_name": "Dana"},
     "seller": {"first_name": "Sam", "business": "Bright Kitchens", "phone": "555-201-0100"},
     "offer_expires": "June 14",
+    "offer": {"name": "Spring sampler", "details": "a free sampler", "expires": "June 14"},
+    "promise": {"text": "the spring guide", "due": "June 1"},
     "mailed_on": "May 31",
     "next_call_day": "Thursday",
 }
@@ -60,7 +65,7 @@ def test_every_builtin_playbook_parses_and_is_named_after_its_file() -> None:
         assert playbook.description
         assert playbook.steps
         # Parsing the text again gives the same playbook (the parser is deterministic).
-        assert parse_playbook(builtin_text(name), source=f"{name}.yaml") == playbook
+        assert parse_playbook(builtin_text(name), source=f"{name}.yaml") == PARSED[name]
 
 
 @pytest.mark.parametrize("name", BUILTIN_NAMES)
@@ -94,8 +99,9 @@ def test_call_mail_call_is_call_then_note_with_offer_then_call_then_stop() -> No
         (Channel.CALL, Wait(3, 4)),
     ]
     note = playbook.steps[1]
-    assert note.offer_days == 14  # R9: the offer expires in at most two weeks
-    assert "offer_expires" in playbook.templates[note.templates[0]]
+    assert builtin_offers()[note.offer or ""].valid_days == 14  # R9: the offer ends within two weeks
+    assert "offer.expires" in playbook.templates[note.templates[0]]
+    assert "offer.expires" in playbook.templates[playbook.steps[2].templates[0]]
     assert "mailed_on" in playbook.templates[playbook.steps[2].templates[0]]
     # Then leave them alone: no recontact, no limits that would add calls.
     assert playbook.finish.recontact_after_days is None
@@ -407,18 +413,23 @@ def test_branch_with_an_unknown_action() -> None:
     assert "'give-up' is not an action" in str(error)
 
 
-def test_template_referenced_but_not_defined() -> None:
+def test_a_name_not_under_templates_is_a_library_message_with_its_line() -> None:
     text = GOOD.replace("    template: note\n", "    template: thank-you\n")
-    error = fail(text)
-    assert error.line == line_of(text, "thank-you")
-    assert "step 2: template 'thank-you' is not defined under templates" in str(error)
+    playbook = parse_playbook(text)
+    assert playbook.library_refs == {"thank-you": line_of(text, "thank-you")}
+    assert playbook.steps[1].templates == ("thank-you",)
 
 
-def test_one_of_several_scripts_not_defined() -> None:
+def test_one_of_several_scripts_from_the_library() -> None:
     text = GOOD.replace("    script: hello\n", "    scripts: [hello, hello-b]\n", 1)
+    assert parse_playbook(text).library_refs == {"hello-b": line_of(text, "hello-b")}
+
+
+def test_a_name_that_can_be_no_message_is_refused_with_its_line() -> None:
+    text = GOOD.replace("    template: note\n", "    template: Thank You\n")
     error = fail(text)
-    assert error.line == line_of(text, "hello-b")
-    assert "step 1: scripts 'hello-b' is not defined under templates" in str(error)
+    assert error.line == line_of(text, "Thank You")
+    assert "step 2: template 'Thank You' is neither defined under templates nor a message name" in str(error)
 
 
 def test_jinja_syntax_error_in_a_block_template() -> None:

@@ -87,7 +87,7 @@ def test_a_birthday_line_has_the_number_buttons_and_words(seller, account):
         account=account,
         first_name="Bea",
         last_name="Day",
-        phones=[PhoneInput("212-555-0101", label="mobile")],
+        phones=[PhoneInput("212-555-0101", label="mobile", text_consent="in-person")],
         birthday=(11, 23, 1980),
     )
     page = seller.get("/").content.decode()

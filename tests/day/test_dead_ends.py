@@ -102,9 +102,14 @@ def test_a_card_for_someone_with_no_postal_address_asks_for_one(account):
 
 
 def no_address_at_the_note(account, **extra):
-    """Ann, with a mobile and an email address but no postal address, at call-mail-call's note."""
+    """Ann, with a mobile (she agreed to texts) and an email address but no postal address, at
+    call-mail-call's note."""
     ann = contact_create(
-        account=account, first_name="Ann", last_name="Lee", phones=[PhoneInput("212-555-0150")], **extra
+        account=account,
+        first_name="Ann",
+        last_name="Lee",
+        phones=[PhoneInput("212-555-0150", text_consent="in-person")],
+        **extra,
     )
     enrollment_start(account=account, contact=ann, playbook="call-mail-call", force=True)
     enrollment = Enrollment.objects.get(contact=ann)
@@ -146,7 +151,7 @@ def test_a_card_with_no_address_can_go_out_by_email_or_text_instead(account, sel
         "email",
         "emailed",
         "the-note",
-        "note-offer",
+        "note-with-offer",
     )
     enrollment.refresh_from_db()
     assert enrollment.step_index == 2  # on to the second call, as if the note had been mailed

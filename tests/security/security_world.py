@@ -24,13 +24,20 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from ringback.accounts.models import Account, Vacation
-from ringback.accounts.services import account_create, account_update, vacation_add
+from ringback.accounts.services import (
+    account_calendar_on,
+    account_calendar_reset,
+    account_create,
+    account_update,
+    vacation_add,
+)
 from ringback.activities.models import Appointment
 from ringback.activities.services import appointment_book, touch_note
 from ringback.contacts.importing import contacts_import
 from ringback.contacts.models import Contact, ImportRun, Promise
 from ringback.contacts.services import AddressInput, PhoneInput, address_set, contact_create, promise_add
 from ringback.contacts.uploads import StoredUpload, upload_store, uploads_dir
+from ringback.messaging.services import message_add, offer_add
 from ringback.playbooks.models import Enrollment, Playbook
 from ringback.playbooks.services import enrollment_start, playbook_duplicate
 
@@ -43,6 +50,9 @@ MARKER = "Qzx"
 #: Names travel in URLs, so it carries no marker; its title does.
 A_PLAYBOOK = "alice-chase"
 BUILTIN = "call-mail-call"
+#: A's own message and offer in her library (B has none by these names).
+A_MESSAGE = "alice-words"
+A_OFFER = "alice-offer"
 
 
 @dataclass
@@ -64,6 +74,8 @@ class World:
     b_contact: Contact  # enrolled in B's copy of a built-in
     b_free: Contact  # in no playbook
     b_enrollment: Enrollment
+    #: A's calendar feed secret before she made a new one (A's feed is on, with another one).
+    a_calendar_replaced: str = ""
 
     @property
     def a_user(self) -> Any:
@@ -149,7 +161,17 @@ def build_world(tmp_path: Path) -> World:
         starts_at=datetime(2026, 11, 24, 15, 0, tzinfo=UTC),
         note="Qzx appointment about the offer",
     )
+    message_add(
+        account=a,
+        name=A_MESSAGE,
+        kind="card",
+        title="Qzx secret words",
+        body="Dear {{ contact.first_name }}, Qzx secret words. Call me at {{ seller.phone }}.",
+    )
+    offer_add(account=a, name=A_OFFER, title="Qzx secret offer", details="Qzx secret details")
     a_vacation = vacation_add(account=a, first_day=date(2026, 12, 21), last_day=date(2026, 12, 27)).vacation
+    a_calendar_replaced = account_calendar_on(account=a)
+    account_calendar_reset(account=a)
     source = tmp_path / "qzx-import.csv"
     source.write_text("name,phone,email\nQzximported Person,212-555-0103,qzx.imported@example.com\n")
     a_report = contacts_import(account=a, path=source, dry_run=True, label="qzx-import.csv")
@@ -179,6 +201,7 @@ def build_world(tmp_path: Path) -> World:
         a_report=a_report,
         a_upload=a_upload,
         a_upload_2=a_upload_2,
+        a_calendar_replaced=a_calendar_replaced,
         b_contact=b_contact,
         b_free=b_free,
         b_enrollment=b_enrollment,

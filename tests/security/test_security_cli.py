@@ -10,6 +10,7 @@ any of A's rows. The built-in playbooks are every account's own read-only copy: 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 from django.core.management import get_commands
-from security_world import A_PLAYBOOK, BUILTIN, MARKER, World, changed, snapshot
+from security_world import A_MESSAGE, A_OFFER, A_PLAYBOOK, BUILTIN, MARKER, World, changed, snapshot
 
 Args = Callable[[World, Path], list[str]]
 
@@ -61,6 +62,10 @@ def _csv_with_a_number(tmp_path: Path) -> Path:
 
 def _naming(command: str, ref: Callable[[World], str], rest: tuple[str, ...]) -> Args:
     return lambda w, p: [command, ref(w), *rest]
+
+
+def _previewing_for(ref: Callable[[World], str]) -> Args:
+    return lambda w, p: ["messages", "preview", "yes-or-no", "--contact", ref(w)]
 
 
 def _per_reference(command: str, *rest: str) -> list[Run]:
@@ -138,6 +143,47 @@ COMMANDS: dict[str, tuple[str, list[Run]]] = {
         ],
     ),
     "agenda": ("today's agenda", [Run(lambda w, p: ["agenda", "--scripts"], refused=False, says="Bert")]),
+    "calendar": (
+        "the acting account's own calendar feed URL; names no row",
+        [
+            Run(lambda w, p: ["calendar", "url"], refused=False, says="/calendar/"),
+            Run(lambda w, p: ["calendar", "reset"], refused=False, says="/calendar/"),
+            Run(lambda w, p: ["calendar", "off"], refused=False),
+        ],
+    ),
+    "messages": (
+        "the acting account's message library: A's own message is no message of B's",
+        [
+            Run(lambda w, p: ["messages", "show", A_MESSAGE], refused=True, says=A_MESSAGE),
+            Run(lambda w, p: ["messages", "preview", A_MESSAGE], refused=True, says=A_MESSAGE),
+            Run(lambda w, p: ["messages", "edit", A_MESSAGE, "--title", "x"], refused=True, says=A_MESSAGE),
+            Run(lambda w, p: ["messages", "list"], refused=False, says="yes-or-no"),
+            Run(lambda w, p: ["messages", "show", "yes-or-no"], refused=False),
+        ]
+        + [Run(_previewing_for(ref), refused=True, says="no contact matches") for ref in A_REFERENCES],
+    ),
+    "offers": (
+        "the acting account's offers: A's own offer is no offer of B's",
+        [
+            Run(lambda w, p: ["offers", "show", A_OFFER], refused=True, says=A_OFFER),
+            Run(lambda w, p: ["offers", "edit", A_OFFER, "--days", "10"], refused=True, says=A_OFFER),
+            Run(lambda w, p: ["offers", "list"], refused=False, says="special-offer"),
+        ],
+    ),
+    "mail": (
+        "prints and marks mailed the acting account's own cards of a day; names no row",
+        [
+            Run(
+                lambda w, p: ["mail", "print", "--date", "2026-11-23", "--output", str(p / "cards.pdf")],
+                refused=True,
+                says="nothing to print on Monday, November 23",
+            ),
+            Run(
+                lambda w, p: ["mail", "mark-mailed", "--date", "2026-11-23"], refused=False, says="Nothing to"
+            ),
+            Run(lambda w, p: ["mail", "settings", "--labels", "5160"], refused=False, says="Avery 5160"),
+        ],
+    ),
     "import": (
         "imports a file into the acting account: A's number and email make B's contact, not a merge",
         [Run(lambda w, p: ["import", str(_csv_with_a_number(p))], refused=False)],
@@ -192,6 +238,8 @@ def run_problems(
     shown = result.out + result.err
     for sent in args:
         shown = shown.replace(sent, "")  # what B typed may name A's rows; only the answer counts
+    # B's own calendar secret is random: it may hold the marker's letters by chance.
+    shown = re.sub(r"/calendar/[A-Za-z0-9_-]+\.ics", "/calendar/SECRET.ics", shown)
     checks = (
         (case.refused and result.ok, f"succeeded, but it names account A's row\n{result}"),
         (not case.refused and not result.ok, f"failed\n{result}"),

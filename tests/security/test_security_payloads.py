@@ -40,8 +40,8 @@ from security_world import make_account, signed_in
 
 from ringback.activities.models import Appointment
 from ringback.activities.services import appointment_book
-from ringback.contacts.models import Contact, Promise
-from ringback.contacts.services import PhoneInput, contact_create
+from ringback.contacts.models import Contact, Phone, Promise
+from ringback.contacts.services import CONSENT_NOTE_MAX, PhoneInput, contact_create
 from ringback.core.interchange.records import Card, CardAddress, CardEmail, CardPhone
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.services import enrollment_start, playbook_duplicate
@@ -74,6 +74,7 @@ FORM_FIELDS: dict[str, str] = {
     "people.NoteForm.text": "contacts:note",
     "LogForm.note": "contacts:log",
     "PromiseForm.text": "contacts:promise_add",
+    "TextConsentForm.note": "contacts:text_consent (how they agreed, on the texts card and timeline)",
     "AppointmentForm.note": "contacts:appointment",
     "AppointmentForm.starts_at": "contacts:appointment_preview (checked: refused)",
     "DoNotContactForm.note": "contacts:do_not_contact",
@@ -103,6 +104,13 @@ FORM_FIELDS: dict[str, str] = {
     "SettingsForm.time_zone_other": "settings (checked: refused)",
     "SettingsForm.default_region": "settings (checked: refused)",
     "PlaybookSourceForm.source": "playbooks:edit (title, description, step purpose, script text)",
+    "MessageForm.name": "checked: refused (lower-case letters, digits and dashes)",
+    "MessageForm.title": "messaging:new, shown in the library and the editor",
+    "MessageForm.subject": "messaging:new (an email's subject), shown filled in by the preview",
+    "MessageForm.body": "messaging:new and messaging:preview (the words), shown filled in by the preview",
+    "OfferForm.name": "checked: refused (lower-case letters, digits and dashes)",
+    "OfferForm.title": "messaging:offer_new, shown in the library",
+    "OfferForm.details": "messaging:offer_new, shown in the library",
     "DuplicateForm.new_name": "playbooks:duplicate (checked: refused)",
     "PreviewForm.contact": "playbooks:preview (checked: refused)",
     "PreviewForm.q": "playbooks:preview_contacts ?q= (reflected)",
@@ -134,6 +142,9 @@ CLI_OPTIONS: dict[str, str] = {
     "contact --notes": "kept, shown by `ringback contact`",
     "contact --time-zone": "checked: refused",
     "contact --birthday": "checked: refused",
+    "contact --text-consent": "checked: refused (one of their mobile numbers)",
+    "contact --stop-texts": "checked: refused (one of their numbers)",
+    "contact --consent-note": "kept with their consent, shown by `ringback contact`",
     "appointment contact": "a reference: refused",
     "appointment --at": "checked: refused",
     "appointment --note": "kept, shown on the contact page",
@@ -163,9 +174,24 @@ CLI_OPTIONS: dict[str, str] = {
     "enroll --tag": "a filter: refused",
     "playbooks target": "a name or file path; the YAML's text is swept",
     "agenda --date": "checked: refused",
+    "mail --date": "checked: refused",
+    "mail --output": "a file path of the user's own choosing (not swept)",
+    "mail --format": "checked: refused",
+    "mail --labels": "checked: refused",
+    "mail --offset-x": "checked: refused",
+    "mail --offset-y": "checked: refused",
     "pause --from": "checked: refused",
     "pause --to": "checked: refused",
     "serve --host": "an address (not swept)",
+    "calendar --base-url": "checked: refused (tests/cli/test_cli_calendar.py)",
+    "messages target": "a message's name (a reference: refused when unknown) or a file path of the user's own",
+    "messages --file": "a file path of the user's own choosing; its words are checked as the web's",
+    "messages --subject": "kept (an email's subject), checked as the web's",
+    "messages --title": "kept, shown by `ringback messages`",
+    "messages --contact": "a reference: refused (no contact matches)",
+    "offers target": "an offer's name: checked, refused when unknown",
+    "offers --title": "kept, shown by `ringback offers`",
+    "offers --details": "kept, shown by `ringback offers`",
 }
 
 #: Every field of a card read from a contact file, and the Google CSV column the sweep fills.
@@ -210,8 +236,10 @@ _NOT_TEXT = (
 def _ringback_forms() -> Iterator[type[django_forms.Form]]:
     import ringback.accounts.forms
     import ringback.activities.forms
+    import ringback.messaging.forms
     import ringback.people.forms
-    import ringback.playbooks.forms  # noqa: F401
+    import ringback.playbooks.forms
+    import ringback.post.forms  # noqa: F401
 
     seen: set[type[django_forms.Form]] = set()
     todo: list[type[django_forms.Form]] = [django_forms.Form]
@@ -496,6 +524,7 @@ ACTIVITY_FIELDS = (
     "people.NoteForm.text",
     "LogForm.note",
     "PromiseForm.text",
+    "TextConsentForm.note",
     "AppointmentForm.note",
     "DoNotContactForm.note",
     "CancelAppointmentForm.note",
@@ -566,6 +595,15 @@ def write_activities(sweep: Sweep, payload: Payload, contact_id: int) -> None:
         reverse("contacts:promise_keep", args=[contact_id, promise.pk]),
         {},
         what=f"{what}: keep",
+        expect=(302,),
+    )
+    mobile = Phone.objects.filter(contact_id=contact_id, label="mobile").first()
+    assert mobile is not None, "the sweep's contact has a mobile number texts can go to"
+    sweep.send(
+        "POST",
+        reverse("contacts:text_consent", args=[contact_id]),
+        {"texts-phone": mobile.pk, "texts-how": "in-person", "texts-note": value[:CONSENT_NOTE_MAX]},
+        what=f"{what}: consent to texts",
         expect=(302,),
     )
     sweep.send(
@@ -646,6 +684,43 @@ def write_playbook(sweep: Sweep, payload: Payload) -> None:
     if payload.html:
         sweep.send("GET", reverse("playbooks:edit", args=["my-chase"]), what=f"{what}: YAML editor")
     sweep.written.add((payload.key, "PlaybookSourceForm.source"))
+
+
+def write_library(sweep: Sweep, payload: Payload, n: int) -> None:
+    """The payload as a message's title, an email's subject and words, and an offer's title and
+    details: a template payload may be refused (with its line), never run."""
+    what = f"{payload.key} library"
+    body = {
+        "name": f"words-{n}",
+        "kind": "email",
+        "title": _fits(payload, 200),
+        "subject": _fits(payload, 200),
+        "body": f"Dear {{{{ contact.first_name }}}}, {payload.text}",
+    }
+    status, _, _ = sweep.send(
+        "POST", reverse("messaging:new"), body, what=f"{what}: new message", expect=(302, 400)
+    )
+    if status == 302:
+        sweep.send("GET", reverse("messaging:edit", args=[f"words-{n}"]), what=f"{what}: editor")
+    sweep.send("POST", reverse("messaging:preview"), body, what=f"{what}: preview", htmx=True)
+    offer = {
+        "name": f"offer-{n}",
+        "title": _fits(payload, 200),
+        "details": _fits(payload, 1000),
+        "valid_days": "14",
+    }
+    sweep.send("POST", reverse("messaging:offer_new"), offer, what=f"{what}: new offer", expect=(302, 400))
+    sweep.send("GET", reverse("messaging:library"), what=f"{what}: library")
+    sweep.written |= {
+        (payload.key, f)
+        for f in (
+            "MessageForm.title",
+            "MessageForm.subject",
+            "MessageForm.body",
+            "OfferForm.title",
+            "OfferForm.details",
+        )
+    }
 
 
 GOOGLE_HEADER = [
@@ -844,9 +919,10 @@ def test_payloads_on_the_web(db: None, ringback: Any, record_property: Any) -> N
     _, body, _ = sweep.send("GET", reverse("contacts:export", args=["vcf"]), what="vCard export", page=False)
     check_vcard_export(sweep, body, Contact.objects.filter(account=account).count())
 
-    for payload in KEPT:
+    for n, payload in enumerate(KEPT):
         write_settings(sweep, payload)
         write_playbook(sweep, payload)
+        write_library(sweep, payload, n)
     write_import(sweep, KEPT)
     sweep.send("GET", reverse("contacts:list"), what="contact list after the import")
     _, body, _ = sweep.send(
@@ -1156,6 +1232,7 @@ SUBSET_OPTIONS = (
     "contact --title",
     "contact --company",
     "contact --notes",
+    "contact --consent-note",
     "contacts name",
     "contacts --company",
     "createuser --seller-name",
@@ -1233,6 +1310,16 @@ def test_payloads_on_the_command_line(db: None, ringback: Any, tmp_path: Any, re
             f"--notes={value}",
             what=f"{payload.key}: contact",
             literal=(shown,),
+        )
+        terminal.run(
+            "contact",
+            str(contact.pk),
+            "--text-consent",
+            f"212 555 {n:04d}",
+            "--how",
+            "in-person",
+            f"--consent-note={value}",
+            what=f"{payload.key}: consent to texts",
         )
         terminal.run(
             "contacts",

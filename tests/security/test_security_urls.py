@@ -31,6 +31,8 @@ from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from security_world import (
+    A_MESSAGE,
+    A_OFFER,
     A_PLAYBOOK,
     BUILTIN,
     MARKER,
@@ -42,6 +44,7 @@ from security_world import (
     snapshot,
 )
 
+from ringback.accounts.models import Account
 from ringback.people.views.listing import encode_cursor
 from ringback.playbooks.models import PlaybookVersion
 
@@ -92,6 +95,11 @@ class Route:
 
 def _contact(world: World) -> dict[str, Any]:
     return {"pk": world.a_contact.pk}
+
+
+def _a_mobile(world: World) -> int:
+    """The id of A's contact's mobile number."""
+    return world.a_contact.phones.get(label="mobile").pk
 
 
 def _b_contact(world: World) -> dict[str, Any]:
@@ -200,6 +208,52 @@ def _created_in_b(world: World, method: str, response: HttpResponseBase, body: s
 
 #: Every URL pattern of the project, by name, and how the sweep fills it.
 ROUTES: dict[str, Route] = {
+    # --- The message library ------------------------------------------------------------------
+    "messaging:library": Route("the signed-in account's library; no object argument"),
+    "messaging:new": Route("adds a message to the signed-in account's library; no object argument"),
+    "messaging:offer_new": Route("adds an offer to the signed-in account's library; no object argument"),
+    "messaging:preview": Route(
+        "fills in words being edited for a contact named in the body: another account's is the sample",
+        (
+            Probe(
+                "A's contact",
+                data=lambda w: {
+                    "kind": "card",
+                    "body": "Dear {{ contact.name }}",
+                    "contact": str(w.a_contact.pk),
+                },
+                methods=(POST,),
+                expect={POST: 200},
+                control={POST: 200},
+            ),
+        ),
+    ),
+    "messaging:edit": Route(
+        "edits a message named in the URL",
+        (
+            Probe(
+                "A's own message",
+                lambda w: {"name": A_MESSAGE},
+                lambda w: {"title": "New title", "body": "Dear {{ contact.first_name }}, new words."},
+                expect={GET: 404, POST: 404},
+                control={GET: 200, POST: 302},
+                changes=True,
+            ),
+        ),
+    ),
+    "messaging:offer_edit": Route(
+        "edits an offer named in the URL",
+        (
+            Probe(
+                "A's own offer",
+                lambda w: {"name": A_OFFER},
+                lambda w: {"title": "New title", "details": "", "valid_days": "10"},
+                expect={GET: 404, POST: 404},
+                control={GET: 200, POST: 302},
+                changes=True,
+            ),
+        ),
+    ),
     # --- Today and appointments ---------------------------------------------------------------
     "today": Route("the signed-in account's agenda; no object argument"),
     "today_replan": Route("re-plans the signed-in account's own long-overdue steps; no object argument"),
@@ -333,11 +387,55 @@ ROUTES: dict[str, Route] = {
             ),
         ),
     ),
+    "calendar_feed": Route(
+        "the calendar feed: no sign-in, the secret in the URL is the only key",
+        (
+            Probe(
+                "A's replaced secret",
+                lambda w: {"token": w.a_calendar_replaced},
+                methods=(GET,),
+                expect={GET: 404},
+                control={GET: 200},
+                control_kwargs=lambda w: {"token": Account.objects.get(pk=w.a.pk).calendar_token},
+            ),
+            Probe(
+                "a secret that never was",
+                lambda w: {"token": "N" * 43},
+                methods=(GET,),
+                expect={GET: 404},
+            ),
+        ),
+    ),
+    # --- printing the day's cards -------------------------------------------------------------
+    "post:print": Route("the signed-in account's cards of a day (?day=); no object argument"),
+    "post:cards_pdf": Route("the signed-in account's cards of a day as a PDF; no object argument"),
+    "post:labels_pdf": Route("the signed-in account's address labels of a day; no object argument"),
+    "post:settings": Route("the signed-in account's own print settings; no object argument"),
+    "post:mark": Route(
+        "marks printed cards mailed: each card names an enrollment in the body",
+        (
+            Probe(
+                "A's enrollment as a printed card",
+                data=lambda w: {
+                    "day": "2026-11-23",
+                    "card": [
+                        f"{w.a_enrollment.pk}|call-1|{_card(w)['due']}",
+                    ],
+                    "confirm": "on",
+                },
+                methods=(POST,),
+                expect={POST: 404},
+                # A's own card is a call, not a card: it is skipped, and she is sent back to Today.
+                control={POST: 302},
+            ),
+        ),
+    ),
     # --- the seller's account -----------------------------------------------------------------
     "login": Route("signing in; no object argument (a signed-in user is sent on)"),
     "logout": Route("signing out; no object argument (B is not signed out by the sweep: GET only)"),
     "settings": Route("the signed-in account's settings; no object argument"),
     "settings_email": Route("the signed-in user's own reset address; no object argument"),
+    "settings_calendar": Route("the signed-in account's own calendar feed: on, new secret, off; no argument"),
     "settings_vacation_add": Route(
         "adds a vacation to the signed-in account; A's days may be B's too",
         (
@@ -612,6 +710,44 @@ ROUTES: dict[str, Route] = {
             Probe(
                 "B's contact, A's promise",
                 lambda w: {"pk": w.b_contact.pk, "promise_pk": w.a_promise.pk},
+            ),
+        ),
+    ),
+    "contacts:text_consent": Route(
+        "records consent to texts on a number",
+        (
+            Probe(
+                "A's contact and number",
+                _contact,
+                lambda w: {"texts-phone": _a_mobile(w), "texts-how": "in-person", "texts-note": "fair"},
+                control={GET: 302, POST: 302},
+                changes=True,
+            ),
+            Probe(
+                "B's contact, A's number",
+                _b_contact,
+                lambda w: {"texts-phone": _a_mobile(w), "texts-how": "in-person"},
+                expect={GET: 302, POST: 400},
+                htmx={POST: 200},
+            ),
+        ),
+    ),
+    "contacts:texts_stop": Route(
+        "stops texts to a number",
+        (
+            Probe(
+                "A's contact and number",
+                _contact,
+                lambda w: {"stop-phone": _a_mobile(w)},
+                control={GET: 302, POST: 302},
+                changes=True,
+            ),
+            Probe(
+                "B's contact, A's number",
+                _b_contact,
+                lambda w: {"stop-phone": _a_mobile(w)},
+                expect={GET: 302, POST: 400},
+                htmx={POST: 200},
             ),
         ),
     ),

@@ -381,6 +381,14 @@ class LoginEmailForm(forms.Form):
         return password
 
 
+class CalendarForm(forms.Form):
+    """A button of the Calendar card: turn the feed on, give it a new secret URL, or turn it off."""
+
+    ACTIONS = (("on", "Turn on"), ("new", "New secret URL"), ("off", "Turn off"))
+
+    action = forms.ChoiceField(choices=ACTIONS)
+
+
 def _day_in_range(day: date) -> date:
     """A date typed in a form, refused (next to its field) outside the dates Ringback takes."""
     try:

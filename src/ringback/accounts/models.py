@@ -35,6 +35,9 @@ class Account(models.Model):
     mail_lead_days = models.PositiveSmallIntegerField(default=4)
     #: The seller's day (their zone) long-overdue steps were last spread over the coming days.
     overdue_replanned_on = models.DateField(null=True, blank=True)
+    #: The secret in the calendar feed's address (``secrets.token_urlsafe``); None while the
+    #: feed is off. A new one replaces it (the old address stops at once); unique to look it up.
+    calendar_token = models.CharField(max_length=64, null=True, blank=True, unique=True, default=None)
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import fields
 from typing import Protocol
 
@@ -95,3 +97,21 @@ def vacation_get(*, account: Account, pk: int) -> Vacation:
     if vacation is None:
         raise NotFound("no such vacation")
     return vacation
+
+
+#: Random bytes in the calendar feed's secret (256 bits; ``secrets.token_urlsafe``).
+CALENDAR_TOKEN_BYTES = 32
+#: What such a secret looks like: URL-safe base64 without padding.
+CALENDAR_TOKEN = re.compile(rf"[A-Za-z0-9_-]{{{math.ceil(CALENDAR_TOKEN_BYTES * 4 / 3)}}}")
+
+
+def account_for_calendar_token(*, token: str) -> Account:
+    """The account whose calendar feed has the secret ``token``, by one look-up of the unique
+    column; :class:`NotFound` for any other secret: one replaced or turned off, one that never
+    was, one that isn't even shaped like one (asked without a query) all get the same answer."""
+    account = (
+        Account.objects.filter(calendar_token=token).first() if CALENDAR_TOKEN.fullmatch(token) else None
+    )
+    if account is None:
+        raise NotFound("no such calendar feed")
+    return account

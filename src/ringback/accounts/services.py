@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, time
@@ -14,7 +15,7 @@ from django.db import transaction
 
 from ringback.accounts.choices import Role
 from ringback.accounts.models import Account, Membership, Vacation
-from ringback.accounts.selectors import COST_NAMES, account_row_check
+from ringback.accounts.selectors import CALENDAR_TOKEN_BYTES, COST_NAMES, account_row_check
 from ringback.accounts.signals import account_created, vacation_added
 from ringback.config import ringback_setting
 from ringback.core import clock
@@ -324,3 +325,47 @@ def account_replanned_on(*, account: Account, day: date) -> Account:
     Account.objects.filter(pk=account.pk).update(overdue_replanned_on=day)
     account.overdue_replanned_on = day
     return account
+
+
+def _calendar_token_locked(account: Account) -> str | None:
+    """The feed's secret as stored now (read under the account's lock, not the caller's copy)."""
+    token: str | None = Account.objects.filter(pk=account.pk).values_list("calendar_token", flat=True).get()
+    return token
+
+
+def _calendar_token_set(account: Account, token: str | None) -> None:
+    Account.objects.filter(pk=account.pk).update(calendar_token=token)
+    account.calendar_token = token
+
+
+@transaction.atomic
+def account_calendar_on(*, account: Account) -> str:
+    """Turn the calendar feed on: the secret of its address, made now if the account has none,
+    else the one it has (two requests at once, under the account's lock, get the same one)."""
+    account_lock(account=account)
+    token = _calendar_token_locked(account)
+    if token is None:
+        token = secrets.token_urlsafe(CALENDAR_TOKEN_BYTES)
+        _calendar_token_set(account, token)
+    account.calendar_token = token
+    return token
+
+
+@transaction.atomic
+def account_calendar_reset(*, account: Account) -> str:
+    """Give the calendar feed a new secret (turning it on if it was off) and return it: the old
+    address stops working at once, and calendars subscribed to it must subscribe to the new one.
+    Two at once run one after the other (the account's lock): the last one's secret is kept."""
+    account_lock(account=account)
+    token = secrets.token_urlsafe(CALENDAR_TOKEN_BYTES)
+    _calendar_token_set(account, token)
+    return token
+
+
+@transaction.atomic
+def account_calendar_off(*, account: Account) -> bool:
+    """Turn the calendar feed off: its address stops working at once. Returns whether it was on."""
+    account_lock(account=account)
+    was_on = _calendar_token_locked(account) is not None
+    _calendar_token_set(account, None)
+    return was_on

@@ -14,10 +14,19 @@ from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from ringback.accounts.forms import LoginEmailForm, SettingsForm, VacationForm, vacation_span
+from ringback.accounts.calendar import calendar_path, qr_data_uri, webcal_url
+from ringback.accounts.forms import CalendarForm, LoginEmailForm, SettingsForm, VacationForm, vacation_span
 from ringback.accounts.models import Account, Membership, Vacation
 from ringback.accounts.selectors import vacation_get, vacations_list
-from ringback.accounts.services import account_update, login_email_set, vacation_add, vacation_remove
+from ringback.accounts.services import (
+    account_calendar_off,
+    account_calendar_on,
+    account_calendar_reset,
+    account_update,
+    login_email_set,
+    vacation_add,
+    vacation_remove,
+)
 from ringback.accounts.submissions import submitted_once
 from ringback.accounts.web import account_view
 from ringback.core import clock
@@ -65,6 +74,24 @@ def _vacations_context(account: Account, vacations: list[Vacation]) -> dict[str,
     }
 
 
+def _calendar_context(request: HttpRequest, account: Account) -> dict[str, Any]:
+    """The Calendar card: the feed's URL (as this request reached the server), its webcal://
+    twin and that one's QR code; nothing while the feed is off."""
+    if not account.calendar_token:
+        return {"calendar": None}
+    url = request.build_absolute_uri(calendar_path(account.calendar_token))
+    webcal = webcal_url(url)
+    # The QR code holds the webcal:// twin: an iPhone's camera then offers to subscribe.
+    return {
+        "calendar": {
+            "url": url,
+            "webcal": webcal,
+            "qr": qr_data_uri(webcal),
+            "https": url.startswith("https://"),
+        }
+    }
+
+
 def _page(
     request: HttpRequest,
     account: Account,
@@ -88,6 +115,7 @@ def _page(
         "notice": notice,
         "vacation_notice": vacation_notice,
         **_vacations_context(account, vacations),
+        **_calendar_context(request, account),
     }
     return render(request, "accounts/settings.html", context, status=status)
 
@@ -193,6 +221,37 @@ def vacation_remove_view(request: HtmxHttpRequest, pk: int, *, account: Account)
         return _vacations_partial(request, account, notice=notice)
     messages.success(request, notice)
     return redirect(_settings_url("vacations"))
+
+
+#: What each button of the Calendar card did, as the page then says it.
+CALENDAR_DONE = {
+    "on": "Your calendar feed is on: subscribe to the URL below in your calendar app.",
+    "new": (
+        "New secret URL made: the old one stopped working. "
+        "Subscribe your calendars to the new one (and remove the old subscription)."
+    ),
+    "off": "Your calendar feed is off: its URL stopped working.",
+}
+
+
+@account_view
+@require_POST
+@submitted_once
+def settings_calendar_view(request: HttpRequest, *, account: Account) -> HttpResponse:
+    """Turn the calendar feed on, give it a new secret URL (the old one stops at once), or off."""
+    form = CalendarForm(request.POST)
+    if not form.is_valid():
+        notice = "That calendar button is not one Ringback knows: nothing was changed."
+        return _page(request, account, notice=notice, status=400)
+    action = form.cleaned_data["action"]
+    if action == "on":
+        account_calendar_on(account=account)
+    elif action == "new":
+        account_calendar_reset(account=account)
+    else:
+        account_calendar_off(account=account)
+    messages.success(request, CALENDAR_DONE[action])
+    return redirect(_settings_url("calendar"))
 
 
 def _moved_notice(vacation: Vacation, moved: int) -> str:

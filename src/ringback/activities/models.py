@@ -9,6 +9,7 @@ from django.db import models
 from ringback.accounts.models import Account
 from ringback.activities.choices import AppointmentStatus, Channel, Direction, Outcome
 from ringback.contacts.models import Contact
+from ringback.messaging.models import MessageVersion
 from ringback.playbooks.models import Enrollment
 
 
@@ -36,6 +37,10 @@ class Touch(models.Model):
     direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.OUT)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     template = models.CharField(max_length=100, blank=True)
+    #: The exact words the touch used, when they came from the message library.
+    message_version = models.ForeignKey(
+        MessageVersion, on_delete=models.RESTRICT, null=True, blank=True, related_name="touches"
+    )
     phone = models.CharField(max_length=64, blank=True)
     note = models.TextField(blank=True)
     at = models.DateTimeField()
@@ -90,6 +95,11 @@ class Appointment(models.Model):
         max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.SCHEDULED
     )
     created_at = models.DateTimeField()
+    #: How many times it was moved or cancelled: the calendar feed's SEQUENCE (calendars keep
+    #: the copy with the highest).
+    sequence = models.PositiveIntegerField(default=0)
+    #: When it was last moved or cancelled (None: never).
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]

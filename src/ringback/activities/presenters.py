@@ -14,6 +14,7 @@ from ringback.core.agenda import Agenda, AgendaItem, ItemKind, ordinal
 from ringback.core.phones import display_phone
 from ringback.core.playbook import Outcome
 from ringback.core.scheduling import zone
+from ringback.core.texting import sms_uri
 from ringback.interface.commands import iso_utc
 
 
@@ -36,6 +37,15 @@ def agenda_item_json(item: AgendaItem) -> dict[str, Any]:
         "script": item.script,
         "script_error": item.script_error,
         "template": item.template,
+        "subject": item.subject or None,
+        "message_version_id": item.message_version_id,
+        "offer": {
+            "title": item.offer_title,
+            "details": item.offer_details,
+            "expires": item.offer_expires.isoformat(),
+        }
+        if item.offer_title and item.offer_expires
+        else None,
         "overdue": item.overdue,
         "overdue_days": item.overdue_days,
         "new": item.new,
@@ -45,6 +55,7 @@ def agenda_item_json(item: AgendaItem) -> dict[str, Any]:
         "message": item.message,
         "blocked": item.blocked,
         "instead": list(item.instead),
+        "text_link": _sms_href(item) or None,
         "enrollment_id": item.enrollment_id,
         "appointment_id": item.appointment_id,
     }
@@ -234,6 +245,11 @@ class Card:
     your_window: str
     phone_display: str
     sms: bool
+    #: The card's Text link: ``sms:`` to the number a text may go to, with the words of a text
+    #: step, a birthday greeting or a note sent another way written in ("" when none may).
+    sms_href: str
+    #: The number a text step goes to, as people read it.
+    mobile_display: str
     actions: tuple[CardAction, ...]
     fields: dict[str, str]
     #: Where the card's forms go: ``log``, ``connected`` and ``note``.
@@ -288,6 +304,16 @@ class Card:
         )
 
 
+def _sms_href(item: AgendaItem) -> str:
+    """The ``sms:`` link of a card: to ``item.mobile`` (a number that agreed to texts and did not
+    stop them), with the words written in when the card is something to text: a text step, a
+    birthday greeting, a note or email that goes out by text instead."""
+    if not item.mobile:
+        return ""
+    writes = item.kind in (ItemKind.SMS, ItemKind.BIRTHDAY) or bool(item.blocked)
+    return sms_uri(item.mobile, item.script if writes else "")
+
+
 def card_for(
     item: AgendaItem,
     *,
@@ -312,7 +338,8 @@ def card_for(
         "step": item.step or "",
         "due": item.due.isoformat(),
         "appointment": str(item.appointment_id or ""),
-        "phone": item.phone or "",
+        # The number a text step's "Texted" goes to is the one its Text link opens.
+        "phone": item.phone or (item.mobile if item.kind is ItemKind.SMS else ""),
     }
     return Card(
         item=item,
@@ -325,6 +352,8 @@ def card_for(
         your_window=your_window,
         phone_display=display_phone(item.phone) if item.phone else "",
         sms=bool(item.mobile),
+        sms_href=_sms_href(item),
+        mobile_display=display_phone(item.mobile) if item.mobile else "",
         actions=card_actions(item),
         fields=fields,
         urls=urls,

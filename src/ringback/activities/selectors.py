@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from ringback.accounts.models import Account
 from ringback.accounts.selectors import (
@@ -20,7 +20,7 @@ from ringback.activities.choices import AppointmentStatus, Direction
 from ringback.activities.choices import Channel as TouchChannel
 from ringback.activities.choices import Outcome as TouchOutcome
 from ringback.activities.models import Appointment, Touch, TouchUndo
-from ringback.contacts.models import Contact, Email
+from ringback.contacts.models import Contact, Email, Promise
 from ringback.contacts.selectors import contact_phone_choices, contact_zone, contact_zone_name
 from ringback.core import clock
 from ringback.core.agenda import (
@@ -38,20 +38,27 @@ from ringback.core.agenda import (
     timely_reason,
     working_days_after,
 )
-from ringback.core.engine import EnrollmentState, enrollment_next_call
+from ringback.core.calendar_feed import FeedAppointment
+from ringback.core.checks import MessageKind
+from ringback.core.engine import enrollment_next_call
 from ringback.core.errors import NotFound, TemplateError
 from ringback.core.phones import (
     PhoneChoice,
     can_be_called,
     can_be_texted,
     choose_phone,
-    display_phone,
     textable_choice,
 )
 from ringback.core.playbook import Channel, Step
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import Vacation, vacation_from_dates, zone
-from ringback.core.scripts import render_script
+from ringback.messaging.models import MessageVersion, Offer
+from ringback.messaging.selectors import (
+    message_fill,
+    message_variables,
+    message_versions_latest,
+    offers_by_name,
+)
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import (
@@ -71,41 +78,52 @@ _SEND_KINDS = {
 }
 
 
-def _fmt_day(value: date) -> str:
-    return f"{WEEKDAYS[value.weekday()]}, {value:%B} {value.day}"
+#: The kind of message a step of each channel fills in (a call's script is its voicemail).
+_KIND_OF_CHANNEL = {
+    Channel.CALL: MessageKind.VOICEMAIL,
+    Channel.MAIL: MessageKind.CARD,
+    Channel.EMAIL: MessageKind.EMAIL,
+    Channel.SMS: MessageKind.TEXT,
+    Channel.TASK: MessageKind.CARD,
+}
 
 
-def _script_variables(
-    *,
-    account: Account,
-    contact: Contact,
-    spec: PlaybookSpec,
-    state: EnrollmentState,
-    step: Step,
-    local_start: datetime,
-    next_call: datetime | None,
-) -> dict[str, object]:
-    next_call_day = WEEKDAYS[next_call.weekday()] if next_call is not None else ""
-    offer = state.offer_until
-    if step.offer_days is not None:
-        offer = local_start.date() + timedelta(days=step.offer_days)
-    return {
-        "contact": {
-            "first_name": contact.first_name or contact.name,
-            "last_name": contact.last_name,
-            "name": contact.name,
-            "company": contact.company,
-        },
-        "seller": {
-            "name": account.seller_name or account.name,
-            "first_name": account.seller_first_name,
-            "phone": display_phone(account.seller_phone) if account.seller_phone else "",
-            "business": account.business_name,
-        },
-        "next_call_day": next_call_day or "in a few days",
-        "offer_expires": _fmt_day(offer) if offer else "",
-        "mailed_on": f"{state.mailed_on:%B} {state.mailed_on.day}" if state.mailed_on else "last week",
-    }
+@dataclass(frozen=True, slots=True)
+class _Library:
+    """What filling in a day's scripts reads besides the enrollments, fetched once for the day."""
+
+    versions: Mapping[str, MessageVersion]
+    offers: Mapping[str, Offer]
+    #: Each contact's open promise that falls due first.
+    promises: Mapping[int, Promise]
+
+
+def _library_for(*, account: Account, enrollments: Sequence[Enrollment]) -> _Library:
+    names: set[str] = set()
+    offers: set[str] = set()
+    for enrollment in enrollments:
+        spec = version_spec(version=enrollment.version)
+        names |= set(spec.library_refs)
+        offers |= set(spec.offer_refs)
+    promises: dict[int, Promise] = {}
+    for promise in Promise.objects.filter(
+        account=account, kept_at__isnull=True, contact_id__in=[e.contact_id for e in enrollments]
+    ).order_by(F("due_on").asc(nulls_last=True), "pk"):
+        promises.setdefault(promise.contact_id, promise)
+    return _Library(
+        versions=message_versions_latest(account=account, names=names),
+        offers=offers_by_name(account=account, names=offers),
+        promises=promises,
+    )
+
+
+def _offer_step(spec: PlaybookSpec, index: int) -> Step | None:
+    """The step whose offer the step at ``index`` speaks of: itself, or the last mail step with
+    an offer before it (a call after the card names the card's date)."""
+    for step in reversed(spec.steps[: index + 1]):
+        if step.offer or step.offer_days is not None:
+            return step
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +132,34 @@ class FilledScript:
 
     text: str = ""
     error: str = ""
+    subject: str = ""
+    #: The library version it came from (None: the playbook's own text).
+    version_id: int | None = None
+    offer_title: str = ""
+    offer_details: str = ""
+    offer_expires: date | None = None
+
+
+def _step_words(
+    spec: PlaybookSpec, name: str, library: _Library
+) -> tuple[str, str, MessageVersion | None] | None:
+    """The body, subject and library version of the text called ``name`` (the playbook's own
+    text first, then the library's newest version); None when neither has it."""
+    if name in spec.templates:
+        return spec.templates[name], "", None
+    version = library.versions.get(name)
+    if version is None:
+        return None
+    return version.body, version.subject, version
 
 
 def _step_script(
-    *, account: Account, enrollment: Enrollment, now: datetime, vacations: tuple[Vacation, ...]
+    *,
+    account: Account,
+    enrollment: Enrollment,
+    now: datetime,
+    vacations: tuple[Vacation, ...],
+    library: _Library,
 ) -> FilledScript:
     """The script of an enrollment's current step, filled in for this contact.
 
@@ -129,34 +171,61 @@ def _step_script(
     spec = version_spec(version=enrollment.version)
     state = enrollment_state(enrollment=enrollment)
     text_name = state.variant or ""
-    text = spec.templates.get(text_name, "")
-    if not text or state.window is None:
+    if not text_name or state.window is None:
         return FilledScript()
+    words = _step_words(spec, text_name, library)
+    if words is None:
+        return FilledScript(
+            error=f"The message {text_name!r} is no longer in your library: add it back, or edit {spec.title}."
+        )
+    text, subject, version = words
+    step = spec.steps[state.step]
     tz = contact_zone(contact=contact, account=account)
     window = state.window
-    next_call = None
+    next_call_day = ""
     if "next_call_day" in text:
         context = context_for(account=account, contact=contact, vacations=vacations)
         upcoming = enrollment_next_call(state, spec, at=max(now, window.start), context=context)
-        next_call = upcoming.start.astimezone(tz) if upcoming else None
-    variables = _script_variables(
+        next_call_day = WEEKDAYS[upcoming.start.astimezone(tz).weekday()] if upcoming else ""
+    offer_step = _offer_step(spec, state.step)
+    offer = library.offers.get(offer_step.offer or "") if offer_step else None
+    expires = state.offer_until
+    if offer_step is step:
+        days = step.offer_days if step.offer_days is not None else (offer.valid_days if offer else None)
+        if days is not None:
+            expires = window.start.astimezone(tz).date() + timedelta(days=days)
+    variables = message_variables(
         account=account,
         contact=contact,
-        spec=spec,
-        state=state,
-        step=spec.steps[state.step],
-        local_start=window.start.astimezone(tz),
-        next_call=next_call,
+        offer=offer,
+        offer_expires=expires,
+        promise=library.promises.get(contact.pk),
+        attempt=state.attempt,
+        next_call_day=next_call_day,
+        mailed_on=state.mailed_on,
     )
+    kind = MessageKind(version.message.kind) if version else _KIND_OF_CHANNEL[step.channel]
+    extra = {
+        "offer_title": offer.title if offer else "",
+        "offer_details": offer.details if offer else "",
+        "offer_expires": expires,
+    }
     try:
-        return FilledScript(text=render_script(text, variables))
+        filled = message_fill(kind=kind, body=text, subject=subject, variables=variables)
+        return FilledScript(
+            text=filled.body,
+            subject=filled.subject,
+            version_id=version.pk if version else None,
+            **extra,  # type: ignore[arg-type]
+        )
     except TemplateError as exc:
         failure = exc
     latest = playbook_latest_version(playbook=enrollment.version.playbook)
     fixed = version_spec(version=latest).templates.get(text_name, "") if latest != enrollment.version else ""
     if fixed:
         with contextlib.suppress(TemplateError):
-            return FilledScript(text=render_script(fixed, variables))
+            filled = message_fill(kind=kind, body=fixed, subject="", variables=variables)
+            return FilledScript(text=filled.body, **extra)  # type: ignore[arg-type]
     return FilledScript(error=f"This script could not be filled in: {failure}")
 
 
@@ -386,13 +455,30 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
         next_days=working_days_after(day, weekdays=weekdays, away=away, count=HELD_FORECAST_DAYS),
     )
     # Scripts are filled in only for the items that made the day.
+    library = _library_for(
+        account=account,
+        enrollments=[by_id[item.enrollment_id] for item in agenda.items if item.enrollment_id is not None],
+    )
     items = []
     for item in agenda.items:
         if item.enrollment_id is not None:
             filled = _step_script(
-                account=account, enrollment=by_id[item.enrollment_id], now=now, vacations=vacations
+                account=account,
+                enrollment=by_id[item.enrollment_id],
+                now=now,
+                vacations=vacations,
+                library=library,
             )
-            item = replace(item, script=filled.text, script_error=filled.error)
+            item = replace(
+                item,
+                script=filled.text,
+                script_error=filled.error,
+                subject=filled.subject,
+                message_version_id=filled.version_id,
+                offer_title=filled.offer_title,
+                offer_details=filled.offer_details,
+                offer_expires=filled.offer_expires,
+            )
         items.append(item)
     return replace(agenda, items=tuple(items))
 
@@ -714,3 +800,34 @@ def appointment_blocking_enrollment(*, account: Account, contact: Contact, at: d
     if recent.exists():
         return f"{contact.name} booked a phone appointment in the last {RECENT_BOOKING_DAYS} days"
     return ""
+
+
+# --- the calendar feed ------------------------------------------------------------------------
+
+#: The calendar feed keeps appointments from this many days back, and every one ahead.
+FEED_PAST_DAYS = 60
+#: At most this many appointments in the feed, the earliest first (about 1.4 MB).
+FEED_LIMIT = 2000
+
+
+def appointments_for_feed(*, account: Account, now: datetime | None = None) -> list[FeedAppointment]:
+    """The account's appointments as its calendar feed shows them: scheduled, done and cancelled
+    ones from :data:`FEED_PAST_DAYS` days before ``now`` on (at most :data:`FEED_LIMIT`, the
+    earliest first), each with the number to call at its time. Two queries, however many."""
+    start = (now or clock.now()) - timedelta(days=FEED_PAST_DAYS)
+    return [
+        FeedAppointment(
+            id=a.pk,
+            created_at=a.created_at,
+            changed_at=a.changed_at or a.created_at,
+            sequence=a.sequence,
+            starts_at=a.starts_at,
+            minutes=a.duration_minutes,
+            contact_name=a.contact.name,
+            their_zone=contact_zone_name(contact=a.contact, account=account),
+            phone=_phone_at(contact=a.contact, account=account, at=a.starts_at) or "",
+            note=a.note,
+            cancelled=a.status == AppointmentStatus.CANCELLED,
+        )
+        for a in appointments_between(account=account, start=start)[:FEED_LIMIT]
+    ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -15,6 +16,7 @@ from ringback.activities.choices import Channel as TouchChannel
 from ringback.activities.choices import Outcome as TouchOutcome
 from ringback.activities.models import Appointment, Touch, TouchUndo
 from ringback.activities.selectors import BIRTHDAY_STEP, birthdays_greeted, touch_last_undoable
+from ringback.contacts.choices import PhoneLabel, TextConsentSource, TextsStoppedHow
 from ringback.contacts.models import Contact, Phone, Promise
 from ringback.contacts.selectors import (
     contact_phone_choices,
@@ -27,6 +29,9 @@ from ringback.contacts.services import (
     contact_restore,
     contact_touched,
     phone_mark_bad,
+    phone_text_consent,
+    phone_texts_restore,
+    phone_texts_stop,
     promise_add,
 )
 from ringback.core import clock
@@ -45,10 +50,12 @@ from ringback.core.errors import (
     RingbackError,
     Suppressed,
 )
-from ringback.core.phones import choose_phone, require_phone
+from ringback.core.phones import choose_phone, display_phone, require_phone
 from ringback.core.playbook import ENDING, ENGAGING, STEP_OUTCOMES, Channel, Outcome, parse_outcome
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import zone
+from ringback.core.texting import is_opt_out, opt_out_words
+from ringback.messaging.selectors import message_versions_latest, offers_by_name
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import (
@@ -196,6 +203,8 @@ def touch_log(
 
     channel, recorded = _touch_channel(contact, spec, state, result, via)
     inbound = result is Outcome.CALLBACK
+    if inbound and channel is Channel.SMS and is_opt_out(note):
+        return _opt_out_logged(account=account, contact=contact, note=note, phone=phone, at=when, now=now)
     used = (
         _phone_used(account, contact, when, phone)
         if channel in (Channel.CALL, Channel.SMS) and not inbound
@@ -233,6 +242,7 @@ def touch_log(
             )
             if answered is not None:
                 touch.step, touch.attempt, touch.template = answered.step, answered.attempt, answered.template
+                touch.message_version_id = answered.message_version_id
         else:
             touch.step = step.id if step else ""
             touch.attempt = (
@@ -240,13 +250,16 @@ def touch_log(
             )
             same_words = step is not None and (channel is step.channel or recorded is not result)
             touch.template = template or (state.variant if same_words else "") or ""
-        new_state = enrollment_record(
-            state,
-            spec,
-            outcome=recorded,
-            at=when,
-            context=context_for(account=account, contact=contact),
-        )
+            if touch.template and touch.template not in spec.templates:
+                touch.message_version = message_versions_latest(account=account, names=[touch.template]).get(
+                    touch.template
+                )
+        context = context_for(account=account, contact=contact)
+        if step is not None and step.offer and recorded is Outcome.MAILED:
+            offer = offers_by_name(account=account, names=[step.offer]).get(step.offer)
+            if offer is not None:
+                context = replace(context, offer_days={offer.name: offer.valid_days})
+        new_state = enrollment_record(state, spec, outcome=recorded, at=when, context=context)
         enrollment_save_state(enrollment=enrollment, state=new_state, at=when)
         follow_on = enrollment_follow_on(account=account, enrollment=enrollment, at=when)
         before["follow_on"] = follow_on.pk if follow_on else None
@@ -264,14 +277,70 @@ def touch_log(
     return touch
 
 
+def _opt_out_logged(
+    *, account: Account, contact: Contact, note: str, phone: str | None, at: datetime, now: datetime
+) -> Touch:
+    """Log a text reply that asks for no more texts (:func:`ringback.core.texting.is_opt_out`).
+
+    Texts stop at once, on every playbook, to the number it came from (``phone``) or, when not
+    said, to each of their mobiles (each of their numbers if they have no mobile). The reply goes
+    on their timeline as their text (``note`` outcome, inbound), which an undo takes back with the
+    stop. It is no call-back: it asks for fewer messages, not a call, so the chase goes on by the
+    other channels (a text step shows "send it another way") and Today asks no call back.
+    """
+    if phone:
+        given = _phone_used(account, contact, at, phone)
+        found = [given] if given is not None else []
+    else:
+        numbers = list(Phone.objects.filter(contact=contact).order_by("pk"))
+        found = [p for p in numbers if p.label == PhoneLabel.MOBILE] or numbers
+    stopped = phone_texts_stop(
+        account=account,
+        contact=contact,
+        phones=found,
+        how=TextsStoppedHow.REPLY,
+        words=opt_out_words(note),
+        at=at,
+    )
+    touch = Touch(
+        account=account,
+        contact=contact,
+        channel=Channel.SMS.value,
+        direction=Direction.IN,
+        outcome=TouchOutcome.NOTE,
+        phone=found[0].number if phone and found else "",
+        note=note,
+        at=at,
+        created_at=now,
+        before={"texts_stopped": stopped, "opt_out": [p.number for p in found]},
+    )
+    touch.save()
+    return touch
+
+
+def touch_texts_stopped(*, touch: Touch) -> list[str]:
+    """The numbers a logged reply stopped texts to (empty for any other touch)."""
+    numbers = touch.before.get("opt_out") if isinstance(touch.before, dict) else None
+    return [str(n) for n in numbers] if isinstance(numbers, list) else []
+
+
+#: The ways of saying how they reached you, and the channel each is.
+_VIA = {
+    "call": Channel.CALL,
+    "sms": Channel.SMS,
+    "text": Channel.SMS,
+    "email": Channel.EMAIL,
+    "mail": Channel.MAIL,
+}
+
+
 def _response_channel(via: str | Channel) -> Channel:
-    """How they reached you: call, sms, email or mail (a clear error otherwise)."""
-    try:
-        channel = Channel(via)
-    except ValueError:
-        channel = None
-    if channel not in (Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.MAIL):
-        raise InvalidInput(f"{via!r} is not how they can reach you: call, sms, email or mail", field="via")
+    """How they reached you: call, text (sms), email or mail (a clear error otherwise)."""
+    channel = _VIA.get(str(via).strip().lower())
+    if channel is None:
+        raise InvalidInput(
+            f"{via!r} is not how they can reach you: call, text (or sms), email or mail", field="via"
+        )
     return channel
 
 
@@ -418,7 +487,9 @@ def appointment_cancel(*, account: Account, appointment: Appointment, note: str 
     """
     contact, locked = _appointment_lock(account=account, appointment=appointment, verb="cancelled")
     locked.status = AppointmentStatus.CANCELLED
-    locked.save(update_fields=["status"])
+    locked.sequence += 1  # the calendar feed's copy changes
+    locked.changed_at = clock.now()
+    locked.save(update_fields=["status", "sequence", "changed_at"])
     text = f"Appointment cancelled: {_their_time(account, contact, locked.starts_at)} their time"
     if locked.note:
         text += f" ({locked.note})"
@@ -459,12 +530,17 @@ def appointment_move(
     )
     if taken.exclude(pk=locked.pk).exists():
         raise _booked(account, contact, starts_at)
+    changed_at = clock.now()
     try:
         with transaction.atomic():
-            Appointment.objects.filter(pk=locked.pk).update(starts_at=starts_at)
+            Appointment.objects.filter(pk=locked.pk).update(
+                starts_at=starts_at, sequence=locked.sequence + 1, changed_at=changed_at
+            )
     except IntegrityError:
         raise _booked(account, contact, starts_at) from None
     locked.starts_at = starts_at
+    locked.sequence += 1  # the calendar feed's copy changes
+    locked.changed_at = changed_at
     after = _their_time(account, contact, starts_at)
     touch_note(
         account=account, contact=contact, text=f"Appointment moved from {before} to {after} (their time)"
@@ -880,10 +956,7 @@ def touch_undo(*, account: Account, contact: Contact) -> Touch:
     if saved.get("enrollment"):
         enrollment = Enrollment.objects.select_for_update().get(pk=saved["enrollment"]["id"], account=account)
         enrollment_restore(enrollment=enrollment, saved=saved["enrollment"])
-    if saved.get("bad_phone"):
-        phone = Phone.objects.filter(pk=saved["bad_phone"], contact=contact).first()
-        if phone is not None:
-            phone_mark_bad(phone=phone, bad=False)
+    _undo_phones(account=account, contact=contact, saved=saved)
     if saved.get("appointment_done"):
         Appointment.objects.filter(pk=saved["appointment_done"], account=account).update(
             status=AppointmentStatus.SCHEDULED
@@ -892,3 +965,56 @@ def touch_undo(*, account: Account, contact: Contact) -> Touch:
         contact_restore(contact=contact, saved=saved["contact"])
     TouchUndo.objects.create(account=account, touch=last, at=clock.now())
     return last
+
+
+def _undo_phones(*, account: Account, contact: Contact, saved: dict[str, Any]) -> None:
+    """Put back what a touch changed on the contact's numbers: a number flagged wrong, texts
+    stopped by their reply."""
+    if saved.get("bad_phone"):
+        phone = Phone.objects.filter(pk=saved["bad_phone"], contact=contact).first()
+        if phone is not None:
+            phone_mark_bad(phone=phone, bad=False)
+    stopped = saved.get("texts_stopped")
+    if isinstance(stopped, list) and stopped:
+        phone_texts_restore(account=account, ids=stopped)
+
+
+# --- texts: consent and stop, noted on the timeline ------------------------------------------------
+
+
+@transaction.atomic
+def contact_texts_stop(*, account: Account, contact: Contact, phone: Phone, note: str = "") -> list[int]:
+    """Stop texts to the contact's number by hand (they asked on a call, the number changed
+    hands...): at once, on every playbook (see :func:`phone_texts_stop`), with a note on their
+    timeline. Returns the rows stopped now: none when the number already was (its first stop
+    stays, and nothing is noted)."""
+    stopped = phone_texts_stop(
+        account=account, contact=contact, phones=[phone], how=TextsStoppedHow.BY_HAND, words=note
+    )
+    if stopped:
+        why = " ".join(note.split())
+        touch_note(
+            account=account,
+            contact=contact,
+            text=f"Texts to {display_phone(phone.number)} stopped by hand" + (f": {why}" if why else ""),
+        )
+    return stopped
+
+
+@transaction.atomic
+def contact_text_consent(
+    *, account: Account, contact: Contact, phone: Phone, how: str, note: str = "", resume: bool = False
+) -> Phone:
+    """Record that the contact agreed to texts on their mobile ``phone`` (see
+    :func:`phone_text_consent`: how, a note, ``resume`` after a stop), with a note on their
+    timeline. Raises and notes nothing when it is refused."""
+    saved = phone_text_consent(
+        account=account, contact=contact, phone=phone, how=how, note=note, resume=resume
+    )
+    text = f"Agreed to texts on {display_phone(saved.number)}: {TextConsentSource(how).label}"
+    if saved.text_consent_note:
+        text += f" ({saved.text_consent_note})"
+    if resume:
+        text += "; texts start again"
+    touch_note(account=account, contact=contact, text=text)
+    return saved

@@ -14,4 +14,5 @@ urlpatterns = [
     path("appointments/", views.appointments, name="appointments"),
     path("appointments/<int:pk>/cancel/", views.appointment_cancel_view, name="appointment_cancel"),
     path("appointments/<int:pk>/move/", views.appointment_move_view, name="appointment_move"),
+    path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

@@ -34,3 +34,19 @@ class ImportStatus(models.TextChoices):
     DRY_RUN = "dry-run", "Dry run (nothing saved)"
     FAILED = "failed", "Failed (nothing saved)"
     INTERRUPTED = "interrupted", "Interrupted (nothing saved)"
+
+
+class TextConsentSource(models.TextChoices):
+    """How someone agreed to get texts on a number."""
+
+    IN_PERSON = "in-person", "told me in person"
+    BY_TEXT = "by-text", "by text"
+    WEB_FORM = "web-form", "on a web form"
+    IMPORTED = "imported", "with an imported list"
+
+
+class TextsStoppedHow(models.TextChoices):
+    """What stopped texts to a number."""
+
+    REPLY = "reply", "they replied"
+    BY_HAND = "by-hand", "you stopped them"

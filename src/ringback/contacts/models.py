@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.db import models
 
 from ringback.accounts.models import Account
-from ringback.contacts.choices import ContactStatus, EmailLabel, ImportStatus, PhoneLabel, Warmth
+from ringback.contacts.choices import (
+    ContactStatus,
+    EmailLabel,
+    ImportStatus,
+    PhoneLabel,
+    TextConsentSource,
+    TextsStoppedHow,
+    Warmth,
+)
 from ringback.contacts.folded import FoldedField, FoldedModel, FoldedQuerySet
 
 
@@ -90,6 +98,13 @@ class Contact(FoldedModel):
 
 
 class Phone(models.Model):
+    """One of a contact's numbers, with what they agreed to on it.
+
+    Texts go to a mobile number only once its owner agreed to them (``text_consent_at``) and
+    until they stop them (``texts_stopped_at``: a STOP reply, or the seller by hand). Consent and
+    stop belong to the number: re-typing it forgets both (see ``contacts.services``).
+    """
+
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
     number = models.CharField(max_length=64, help_text="E.164 when valid, else as written")
@@ -98,13 +113,60 @@ class Phone(models.Model):
     ok_at_work = models.BooleanField(default=False)
     is_valid = models.BooleanField(default=True)
     is_bad = models.BooleanField(default=False, help_text="Marked wrong number")
+    text_consent_at = models.DateTimeField(null=True, blank=True, help_text="When they agreed to texts")
+    # The text columns have a database default: an import inserts numbers with plain SQL.
+    text_consent_source = models.CharField(
+        max_length=12,
+        choices=TextConsentSource.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="How they agreed to texts",
+    )
+    text_consent_note = models.CharField(max_length=500, blank=True, default="", db_default="")
+    texts_stopped_at = models.DateTimeField(null=True, blank=True, help_text="When texts were stopped")
+    texts_stopped_how = models.CharField(
+        max_length=10, choices=TextsStoppedHow.choices, blank=True, default="", db_default=""
+    )
+    texts_stopped_by = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Their words that stopped texts (STOP), or why you did",
+    )
 
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["account", "number"], name="phone_number_idx")]
+        constraints = [
+            # Consent is a when and a how, together; so is a stop.
+            models.CheckConstraint(
+                condition=models.Q(text_consent_at__isnull=True, text_consent_source="")
+                | (models.Q(text_consent_at__isnull=False) & ~models.Q(text_consent_source="")),
+                name="phone_text_consent_complete",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(texts_stopped_at__isnull=True, texts_stopped_how="", texts_stopped_by="")
+                | (models.Q(texts_stopped_at__isnull=False) & ~models.Q(texts_stopped_how="")),
+                name="phone_texts_stopped_complete",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def may_text(self) -> bool:
+        """Whether a text may go to this number: a mobile, not flagged wrong, whose owner agreed
+        to texts and did not stop them."""
+        return (
+            self.label == PhoneLabel.MOBILE
+            and self.is_valid
+            and not self.is_bad
+            and self.text_consent_at is not None
+            and self.texts_stopped_at is None
+        )
 
 
 class Email(FoldedModel):

@@ -12,7 +12,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from ringback.accounts.models import Account
-from ringback.contacts.choices import ImportStatus
+from ringback.contacts.choices import ImportStatus, TextConsentSource, TextsStoppedHow
 from ringback.contacts.models import Contact, Email, ImportRun, Phone, Promise, Tag
 from ringback.contacts.search_index import CONTACT, EMAIL, MIN_TERM, PHONE, fts_phrase
 from ringback.core.errors import ContactAmbiguous, ContactNotFound, InvalidInput, NotFound
@@ -137,6 +137,7 @@ def contact_phone_choices(*, contact: Contact) -> list[PhoneChoice]:
             label=PhoneLabel(p.label),
             ok_at_work=p.ok_at_work,
             bad=p.is_bad or not p.is_valid,
+            texts=p.text_consent_at is not None and p.texts_stopped_at is None,
         )
         for p in contact.phones.all()
     ]
@@ -387,6 +388,58 @@ def promise_get(*, account: Account, contact: Contact, pk: int) -> Promise:
     if promise is None:
         raise NotFound("no such promise")
     return promise
+
+
+def phone_get(*, account: Account, contact: Contact, pk: int) -> Phone:
+    """The contact's number ``pk``; :class:`NotFound` for another contact's or account's."""
+    phone = Phone.objects.filter(account=account, contact=contact, pk=pk).first()
+    if phone is None:
+        raise NotFound("no such number")
+    return phone
+
+
+def phone_find(*, account: Account, contact: Contact, number: str, field: str = "phone") -> Phone:
+    """The contact's number written ``number`` (any way it is typed, read with the account's
+    region); :class:`InvalidInput` naming their numbers when it is none of them."""
+    wanted = parse_phone(number, account.default_region).number
+    phones = list(Phone.objects.filter(account=account, contact=contact).order_by("pk"))
+    found = next((p for p in phones if p.number == wanted), None)
+    if found is None:
+        known = ", ".join(p.number for p in phones) or "none"
+        raise InvalidInput(
+            f"{number.strip()!r} is not one of {contact.name}'s numbers ({known})", field=field
+        )
+    return found
+
+
+def phone_texts_stopped_text(*, phone: Phone, zone_name: str) -> str:
+    """Why texts to ``phone`` stopped, in words: 'Texts stopped on 5 Mar 2026 (they replied
+    "STOP")' or '... (you stopped them: moved abroad)'; "" when they were not stopped."""
+    if phone.texts_stopped_at is None:
+        return ""
+    day = phone.texts_stopped_at.astimezone(zone(zone_name))
+    if phone.texts_stopped_how == TextsStoppedHow.REPLY:
+        why = f"they replied “{phone.texts_stopped_by}”" if phone.texts_stopped_by else "they replied"
+    else:
+        why = "you stopped them" + (f": {phone.texts_stopped_by}" if phone.texts_stopped_by else "")
+    return f"Texts stopped on {day:%a} {day.day} {day:%b %Y} ({why})"
+
+
+def phone_text_status(*, phone: Phone, zone_name: str) -> str:
+    """What may be texted to ``phone``, in words, as the contact page and ``ringback contact``
+    say it: the stop (see :func:`phone_texts_stopped_text`), 'Texts OK: told me in person on
+    3 Mar 2026', or 'No consent to texts yet'; "" for a number that is not a mobile and has
+    neither consent nor a stop."""
+    stopped = phone_texts_stopped_text(phone=phone, zone_name=zone_name)
+    if stopped:
+        return stopped
+    if phone.text_consent_at is not None:
+        day = phone.text_consent_at.astimezone(zone(zone_name))
+        how = TextConsentSource(phone.text_consent_source).label
+        return f"Texts OK: {how} on {day:%a} {day.day} {day:%b %Y}"
+    if phone.label == PhoneLabel.MOBILE:
+        return "No consent to texts yet"
+    return ""
 
 
 def contact_with_details(*, account: Account) -> QuerySet[Contact]:

@@ -13,17 +13,26 @@ from django.db import models, transaction
 from ringback.accounts.models import Account
 from ringback.accounts.selectors import account_row_check
 from ringback.accounts.services import account_lock
-from ringback.contacts.choices import ContactStatus, EmailLabel, PhoneLabel, Warmth
+from ringback.contacts.choices import (
+    ContactStatus,
+    EmailLabel,
+    PhoneLabel,
+    TextConsentSource,
+    TextsStoppedHow,
+    Warmth,
+)
 from ringback.contacts.models import Address, Contact, Email, Phone, Promise, Tag
-from ringback.contacts.selectors import TOUCHED_FIELDS, contact_duplicate
+from ringback.contacts.selectors import TOUCHED_FIELDS, contact_duplicate, phone_texts_stopped_text
 from ringback.core import clock
 from ringback.core.errors import (
     DuplicateContact,
     InvalidDate,
     InvalidInput,
     InvalidPhone,
+    NotFound,
+    TextsStopped,
 )
-from ringback.core.phones import ParsedPhone, parse_phone
+from ringback.core.phones import ParsedPhone, display_phone, parse_phone
 from ringback.core.places import contact_place
 from ringback.core.scheduling import check_zone
 
@@ -33,6 +42,8 @@ class PhoneInput:
     number: str
     label: str = PhoneLabel.MOBILE
     ok_at_work: bool = False
+    #: How they agreed to texts on it (a :class:`TextConsentSource`), "" when they did not.
+    text_consent: str = ""
 
 
 #: The fields of a contact that other requests change while a page is open.
@@ -113,6 +124,8 @@ def contact_create(
                 field="phone",
             )
         _check_choice(phone.label, PhoneLabel.values, what="phone label", field="label")
+        if phone.text_consent:
+            _check_consent(phone.text_consent, phone.label, result.number)
         parsed.append((phone, result))
     if time_zone:
         time_zone = check_zone(time_zone, field="time_zone")
@@ -154,6 +167,8 @@ def contact_create(
             label=phone.label,
             ok_at_work=phone.ok_at_work,
             is_valid=result.valid,
+            text_consent_at=now if phone.text_consent else None,
+            text_consent_source=phone.text_consent,
         )
         for phone, result in parsed
     )
@@ -363,6 +378,10 @@ class _PhoneEdit:
             return
         existing.label, existing.ok_at_work, existing.is_bad = change.label, change.ok_at_work, change.bad
         if parsed is not None:
+            if parsed.number != existing.number:
+                # Consent and a stop were given for the old number: the new one has neither.
+                for name, value in _NO_TEXT_CONSENT.items():
+                    setattr(existing, name, value)
             existing.number, existing.extension, existing.is_valid = parsed.number, parsed.extension, True
         existing.save()
 
@@ -635,3 +654,147 @@ def contact_touched(
             setattr(contact, key, value)
         Contact.objects.filter(pk=contact.pk).update(**fields)
     return contact
+
+
+# --- texts: consent and stop, per number --------------------------------------------------------
+
+#: A number's consent and stop as a number never texted has them.
+_NO_TEXT_CONSENT: dict[str, object] = {
+    "text_consent_at": None,
+    "text_consent_source": "",
+    "text_consent_note": "",
+    "texts_stopped_at": None,
+    "texts_stopped_how": "",
+    "texts_stopped_by": "",
+}
+_NOT_STOPPED: dict[str, object] = {"texts_stopped_at": None, "texts_stopped_how": "", "texts_stopped_by": ""}
+
+#: The longest note kept with a consent, and with a stop made by hand.
+CONSENT_NOTE_MAX = 500
+STOP_NOTE_MAX = 200
+
+
+def _check_consent(source: str, label: str, number: str) -> None:
+    """Refuse a consent source that is none of :class:`TextConsentSource` (field ``how``), and
+    consent on a number that is not a mobile (texts go to mobiles only)."""
+    _check_choice(source, TextConsentSource.values, what="how they agreed to texts", field="how")
+    if label != PhoneLabel.MOBILE:
+        raise InvalidInput(
+            f"{display_phone(number)} is a {PhoneLabel(label).label.lower()} number: texts go to mobile "
+            "numbers only (mark it mobile first)",
+            field="phone",
+        )
+
+
+def _number_lock(*, account: Account, number: str) -> list[Phone]:
+    """Every row of ``number`` in the account (the same person's number on two contacts), locked
+    until the transaction ends, in id order (two writers of one number never deadlock)."""
+    return list(Phone.objects.select_for_update().filter(account=account, number=number).order_by("pk"))
+
+
+def _locked_row(*, account: Account, contact: Contact, phone: Phone) -> tuple[Phone, list[Phone]]:
+    """``phone`` read afresh under the lock of its number's rows, and those rows; NotFound when
+    it is not the contact's (or was removed meanwhile)."""
+    account_row_check(account=account, row=phone, what="number")
+    rows = _number_lock(account=account, number=phone.number)
+    current = next((r for r in rows if r.pk == phone.pk and r.contact_id == contact.pk), None)
+    if current is None:
+        raise NotFound("no such number")
+    return current, rows
+
+
+@transaction.atomic
+def phone_text_consent(
+    *,
+    account: Account,
+    contact: Contact,
+    phone: Phone,
+    how: str,
+    note: str = "",
+    at: datetime | None = None,
+    resume: bool = False,
+) -> Phone:
+    """Record that the owner of the contact's mobile ``phone`` agreed to texts: when (``at``,
+    now by default) and ``how`` (one of :class:`TextConsentSource`), with an optional ``note``.
+    From then on text steps go to the number. Returns the number, saved.
+
+    Consent belongs to the number: every contact of the account with that number gets it.
+    A number whose texts were stopped (a STOP reply, or by hand) raises :class:`TextsStopped`
+    and changes nothing, unless ``resume``: they opted back in, and the stop is lifted. So a
+    consent recorded at the moment a STOP is logged never undoes the STOP: under the number's
+    lock one comes after the other, and either the consent is refused or the STOP follows it.
+    A number that is not a mobile, a ``how`` that is none of the sources, a note over
+    :data:`CONSENT_NOTE_MAX` characters or a time in the future raise and change nothing.
+    """
+    account_row_check(account=account, row=contact, what="contact")
+    now = clock.now()
+    when = clock.check_instant(at, what="the time they agreed", field="at") if at is not None else now
+    if when > now:
+        raise InvalidDate(f"the time they agreed, {when:%Y-%m-%d %H:%M} UTC, is in the future", field="at")
+    note = " ".join(note.split())
+    if len(note) > CONSENT_NOTE_MAX:
+        raise InvalidInput(f"the note is longer than {CONSENT_NOTE_MAX} characters", field="note")
+    contact_lock(contact=contact)
+    current, rows = _locked_row(account=account, contact=contact, phone=phone)
+    _check_consent(how, current.label, current.number)
+    stopped = next((r for r in rows if r.texts_stopped_at is not None), None)
+    if stopped is not None and not resume:
+        why = phone_texts_stopped_text(phone=stopped, zone_name=account.time_zone)
+        raise TextsStopped(
+            f"{display_phone(current.number)}: {why[0].lower()}{why[1:]}. Record consent again only if "
+            "they asked to get texts again (opted back in)",
+            field="resume",
+        )
+    fields: dict[str, object] = {
+        "text_consent_at": when,
+        "text_consent_source": how,
+        "text_consent_note": note,
+        **(_NOT_STOPPED if resume else {}),
+    }
+    Phone.objects.filter(pk__in=[r.pk for r in rows]).update(**fields)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    return current
+
+
+@transaction.atomic
+def phone_texts_stop(
+    *,
+    account: Account,
+    contact: Contact,
+    phones: Sequence[Phone],
+    how: str,
+    words: str = "",
+    at: datetime | None = None,
+) -> list[int]:
+    """Stop texts to the contact's ``phones`` from ``at`` (now by default), on every playbook:
+    no text step goes to them, no Text link offers them, until they opt back in (see
+    :func:`phone_text_consent`). ``how`` is :attr:`TextsStoppedHow.REPLY` with their ``words``
+    ("STOP"), or :attr:`TextsStoppedHow.BY_HAND` with the seller's reason (at most
+    :data:`STOP_NOTE_MAX` characters).
+
+    A stop belongs to the number: every contact of the account with it stops. A number already
+    stopped keeps its first stop. Returns the ids of the rows stopped now (what
+    :func:`phone_texts_restore` takes back).
+    """
+    account_row_check(account=account, row=contact, what="contact")
+    _check_choice(how, TextsStoppedHow.values, what="how texts stopped", field="how")
+    words = " ".join(words.split())
+    if len(words) > STOP_NOTE_MAX:
+        raise InvalidInput(f"the reason is longer than {STOP_NOTE_MAX} characters", field="note")
+    when = clock.check_instant(at, what="the stop", field="at") if at is not None else clock.now()
+    contact_lock(contact=contact)
+    changed: list[int] = []
+    for phone in sorted(phones, key=lambda p: p.pk):
+        _, rows = _locked_row(account=account, contact=contact, phone=phone)
+        fresh = [r.pk for r in rows if r.texts_stopped_at is None]
+        Phone.objects.filter(pk__in=fresh).update(
+            texts_stopped_at=when, texts_stopped_how=how, texts_stopped_by=words
+        )
+        changed += fresh
+    return changed
+
+
+def phone_texts_restore(*, account: Account, ids: Sequence[int]) -> None:
+    """Take back a stop (an undo): texts to the rows ``ids`` of the account are no longer stopped."""
+    Phone.objects.filter(account=account, pk__in=list(ids)).update(**_NOT_STOPPED)

@@ -94,6 +94,14 @@ class AgendaItem:
     email: str = ""
     #: Their mobile number a text can go to ("" when they have none): the card's Text link.
     mobile: str = ""
+    #: An email step's subject, filled in.
+    subject: str = ""
+    #: The library message version the script came from (None: the playbook's own text).
+    message_version_id: int | None = None
+    #: The offer a card announces or a call refers to: its name, what it is, its last day.
+    offer_title: str = ""
+    offer_details: str = ""
+    offer_expires: date | None = None
 
     @property
     def urgency(self) -> Urgency:
@@ -351,7 +359,7 @@ BLOCKED_MINUTES = 1.0
 #: What a step of each channel needs, by what is missing.
 MISSING = {
     "call": "a number to call (the numbers left are wrong, or work numbers not OK to call at work)",
-    "sms": "a mobile number to text",
+    "sms": "a mobile number that agreed to texts (and did not stop them)",
     "mail": "a postal address",
     "email": "an email address",
 }

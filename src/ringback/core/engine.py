@@ -12,7 +12,7 @@ so the same seed always gives the same plan.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -77,6 +77,8 @@ class Context:
     mail_lead_days: int = 0
     #: The seller's working days: steps are planned only on them.
     workweek: WorkWeek = EVERY_DAY
+    #: How many days each offer of the library runs after its card is mailed, by name.
+    offer_days: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,8 +301,9 @@ def enrollment_record(
     mailed_on, offer_until = state.mailed_on, state.offer_until
     if outcome is Outcome.MAILED:
         mailed_on = at.astimezone(zone(context.recipient.zone)).date()
-        if step.offer_days is not None:
-            offer_until = mailed_on + timedelta(days=step.offer_days)
+        days = step.offer_days if step.offer_days is not None else context.offer_days.get(step.offer or "")
+        if days is not None:
+            offer_until = mailed_on + timedelta(days=days)
     branch = step.on.get(outcome) or _default_branch(outcome, context)
     retry = branch.action is Action.RETRY and state.retries < MAX_RETRIES
     done = _evolve(

@@ -39,6 +39,7 @@ class ErrorCode(StrEnum):
     UPLOADS_WAITING = "uploads_waiting"
     ACCOUNT = "account"
     TEMPLATE = "template"
+    TEXTS_STOPPED = "texts_stopped"
 
 
 class RingbackError(Exception):
@@ -168,6 +169,13 @@ class HasAppointment(RingbackError):
     """The contact has a phone appointment coming, or one booked lately: a chase would cross it."""
 
     code = ErrorCode.HAS_APPOINTMENT
+
+
+class TextsStopped(RingbackError):
+    """Texts to the number were stopped (they replied STOP, or the seller stopped them): consent
+    is recorded again only when they opted back in, said so explicitly."""
+
+    code = ErrorCode.TEXTS_STOPPED
 
 
 class InvalidDate(RingbackError):

@@ -1,111 +1,161 @@
-"""Message linting: does a script follow what the seeds teach?
+"""Message linting: does a playbook's script follow what the seeds teach?
 
-- R1: a voicemail is a short commercial that leaves your number.
-- R2: 20–40 seconds spoken, about 50–100 words at 150 words a minute.
-- R3: about *them*: "calling to introduce myself" almost never gets a call back.
-- R4: say when you will call again (except on the last call).
+The rules are the message checks of :mod:`ringback.core.checks` (R1–R4, R8, and the email and
+text rules), applied to each template as the step that uses it sends it: a call's script as a
+voicemail, a mail step's as a card, an email's and a text's as such. The last call of a playbook
+that ends there is a last message (R8: a yes or a no, no call-again); a playbook that hands the
+contact over to another one has not said its last word.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from ringback.core.checks import (
+    MAX_WORDS,
+    MIN_WORDS,
+    WORDS_PER_MINUTE,
+    Finding,
+    MessageKind,
+    Severity,
+    check_message,
+    spoken_seconds,
+)
 from ringback.core.errors import PlaybookError, TemplateError
-from ringback.core.playbook import Channel, Playbook
+from ringback.core.messages import SAMPLE
+from ringback.core.messages import SPARSE_SAMPLE as MESSAGE_SPARSE_SAMPLE
+from ringback.core.playbook import Anchor, Channel, Playbook
 from ringback.core.scripts import check_script, render_script
 
-WORDS_PER_MINUTE = 150
-MIN_WORDS, MAX_WORDS = 50, 100
-_SELF_CENTRED = re.compile(
-    r"introduce myself|tell you (?:all )?about (?:my|our) (?:services|business|company|products)|"
-    r"i'?m calling to introduce",
-    re.IGNORECASE,
-)
-_CALL_AGAIN = re.compile(r"next_call_day|call (?:you )?(?:again|in|on)\b|try (?:you )?again", re.IGNORECASE)
-#: What the advice fills scripts in with: a made-up contact and seller (read-only; every render
-#: gets its own copy).
-SAMPLE_VARIABLES: Mapping[str, object] = MappingProxyType(
+__all__ = [
+    "MAX_WORDS",
+    "MIN_WORDS",
+    "SAMPLE_VARIABLES",
+    "SPARSE_SAMPLE",
+    "WORDS_PER_MINUTE",
+    "LintWarning",
+    "lint_playbook",
+    "playbook_scripts_check",
+    "spoken_seconds",
+]
+
+#: How each channel's template is sent, as the checks know it (a task's text is for the seller).
+_KINDS: Mapping[Channel, MessageKind] = MappingProxyType(
     {
-        "contact": {"first_name": "Mary", "last_name": "Smith", "name": "Mary Smith", "company": "Acme"},
-        "seller": {
-            "name": "Sally Baker",
-            "first_name": "Sally",
-            "phone": "312 555 0142",
-            "business": "Sweet Home",
-        },
-        "next_call_day": "Thursday",
-        "offer_expires": "Monday, December 7",
-        "mailed_on": "November 24",
+        Channel.CALL: MessageKind.VOICEMAIL,
+        Channel.MAIL: MessageKind.CARD,
+        Channel.EMAIL: MessageKind.EMAIL,
+        Channel.SMS: MessageKind.TEXT,
     }
 )
-#: The same with every optional value missing, so that a script's other branches are tried too.
-SPARSE_SAMPLE: Mapping[str, object] = MappingProxyType(
-    {
-        "contact": {"first_name": "Sam", "last_name": "", "name": "Sam", "company": ""},
-        "seller": {"name": "", "first_name": "", "phone": "", "business": ""},
-        "next_call_day": "in a few days",
-        "offer_expires": "",
-        "mailed_on": "last week",
-    }
-)
+#: A playbook's email template is the body only: the subject, the unsubscribe link and the postal
+#: address are not written in it, so their checks belong to the message library's emails.
+_NOT_IN_A_BODY = frozenset({"no_subject", "no_unsubscribe", "no_postal_address"})
+#: The values scripts are checked with: the message library's samples (every documented variable,
+#: then every optional one missing, so a script's other branches are tried too).
+SAMPLE_VARIABLES = SAMPLE
+SPARSE_SAMPLE = MESSAGE_SPARSE_SAMPLE
 
 
 @dataclass(frozen=True, slots=True)
 class LintWarning:
-    """Advice about one template of a playbook."""
+    """Advice about one template of a playbook; ``code`` and ``severity`` are the check's (see
+    :mod:`ringback.core.checks`), or ``script_error`` (a failure) for a template that can't be
+    filled in."""
 
     template: str
     rule: str
     message: str
+    code: str = ""
+    severity: Severity = Severity.ADVICE
 
     def __str__(self) -> str:
         return f"{self.template}: {self.message} ({self.rule})"
 
 
-def spoken_seconds(words: int) -> int:
-    """Seconds it takes to say ``words`` words at a natural pace."""
-    return round(words * 60 / WORDS_PER_MINUTE)
+def _warning(template: str, finding: Finding) -> LintWarning:
+    """The finding as the playbook pages show it: the sentence without its rule, which they add."""
+    sentence = finding.message.removesuffix(f" ({finding.rule}).").removesuffix(".")
+    return LintWarning(template, finding.rule, sentence, code=finding.code, severity=finding.severity)
+
+
+def _seller(variables: Mapping[str, object]) -> Mapping[str, object]:
+    seller = variables["seller"]
+    assert isinstance(seller, Mapping)
+    return seller
+
+
+def _template_findings(text: str, kind: MessageKind, *, last_step: bool, greeting: bool) -> list[Finding]:
+    """The checks' findings on one filled-in template, as the step that uses it sends it."""
+    seller = _seller(SAMPLE_VARIABLES)
+    findings = check_message(
+        kind=kind,
+        text=text,
+        last_step=last_step,
+        seller_phone=str(seller["phone"]),
+        seller_name=str(seller["name"]),
+        business_name=str(seller["business"]),
+    )
+    if kind is MessageKind.EMAIL:
+        findings = [f for f in findings if f.code not in _NOT_IN_A_BODY]
+    if greeting:  # a birthday card carries no sales message (R11): it needs no number
+        findings = [f for f in findings if f.code != "no_number"]
+    return findings
+
+
+@dataclass(frozen=True, slots=True)
+class _Use:
+    """How a step sends a template: as which kind of message, as the last one, as a greeting."""
+
+    kind: MessageKind
+    last_step: bool
+    greeting: bool
+
+
+def _uses(playbook: Playbook) -> list[tuple[str, _Use]]:
+    """Each template of the playbook with each way a step sends it, in the order of the steps.
+    A name a step uses that is not under templates is a message of the account's library,
+    checked there; a task's text is for the seller and is not checked."""
+    last_call = max((i for i, s in enumerate(playbook.steps) if s.channel is Channel.CALL), default=-1)
+    ends_here = playbook.finish.recontact_playbook in (None, playbook.name)
+    uses: list[tuple[str, _Use]] = []
+    for index, step in enumerate(playbook.steps):
+        kind = _KINDS.get(step.channel)
+        if kind is None:
+            continue
+        use = _Use(
+            kind=kind,
+            last_step=kind is MessageKind.VOICEMAIL and index == last_call and ends_here,
+            greeting=step.anchor is Anchor.BIRTHDAY,
+        )
+        for name in step.templates:
+            if name in playbook.templates and (name, use) not in uses:
+                uses.append((name, use))
+    return uses
 
 
 def lint_playbook(playbook: Playbook) -> list[LintWarning]:
-    """Warnings for the playbook's templates; an empty list means the scripts follow R1–R4."""
+    """Warnings for the playbook's templates, in the order of the steps, each (template, code) once;
+    an empty list means every script passes the message checks."""
     warnings: list[LintWarning] = []
-    last_call = max((i for i, s in enumerate(playbook.steps) if s.channel is Channel.CALL), default=-1)
-    seen: set[tuple[str, bool]] = set()
-    for index, step in enumerate(playbook.steps):
-        for name in step.templates:
-            is_call = step.channel is Channel.CALL
-            if (name, is_call) in seen:
-                continue
-            seen.add((name, is_call))
-            text = playbook.templates[name]
-            if _SELF_CENTRED.search(text):
-                warnings.append(
-                    LintWarning(name, "R3", "talks about you, not them; give them a reason to call back")
-                )
-            if not is_call:
-                continue
-            try:
-                words = len(render_script(text, SAMPLE_VARIABLES).split())
-            except TemplateError as exc:
-                warnings.append(LintWarning(name, "script", f"could not be filled in: {exc}"))
-                continue
-            if not MIN_WORDS <= words <= MAX_WORDS:
-                warnings.append(
-                    LintWarning(
-                        name,
-                        "R2",
-                        f"{words} words is about {spoken_seconds(words)} seconds spoken; aim for 20–40 seconds "
-                        f"({MIN_WORDS}–{MAX_WORDS} words)",
-                    )
-                )
-            if "seller.phone" not in text:
-                warnings.append(LintWarning(name, "R1", "does not leave your number ({{ seller.phone }})"))
-            if index < last_call and not _CALL_AGAIN.search(text):
-                warnings.append(LintWarning(name, "R4", "does not say when you will call again"))
+    reported: set[tuple[str, str]] = set()
+    for name, use in _uses(playbook):
+        if (name, "script_error") in reported:
+            continue
+        try:
+            text = render_script(playbook.templates[name], SAMPLE_VARIABLES)
+        except TemplateError as exc:
+            reported.add((name, "script_error"))
+            warnings.append(
+                LintWarning(name, "script", f"could not be filled in: {exc}", "script_error", Severity.FAIL)
+            )
+            continue
+        for finding in _template_findings(text, use.kind, last_step=use.last_step, greeting=use.greeting):
+            if (name, finding.code) not in reported:
+                reported.add((name, finding.code))
+                warnings.append(_warning(name, finding))
     return warnings
 
 

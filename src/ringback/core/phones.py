@@ -363,6 +363,9 @@ class PhoneChoice:
     label: PhoneLabel
     ok_at_work: bool = False
     bad: bool = False
+    #: Texts may go to it: they agreed to texts, and did not stop them since (see
+    #: ``contacts.models.Phone``). Without it, no text is planned or offered to the number.
+    texts: bool = False
 
 
 _PREFERENCE = {PhoneLabel.MOBILE: 0, PhoneLabel.WORK: 1, PhoneLabel.HOME: 2, PhoneLabel.OTHER: 3}
@@ -375,12 +378,13 @@ def can_be_called(phones: list[PhoneChoice]) -> bool:
 
 
 def textable_choice(phone: PhoneChoice) -> bool:
-    """Whether a text can go to this number: a mobile not flagged bad."""
-    return not phone.bad and phone.label is PhoneLabel.MOBILE
+    """Whether a text can go to this number: a mobile not flagged bad, whose owner agreed to
+    texts and did not stop them."""
+    return not phone.bad and phone.label is PhoneLabel.MOBILE and phone.texts
 
 
 def can_be_texted(phones: list[PhoneChoice]) -> bool:
-    """Whether a text can go out: a mobile number not flagged bad."""
+    """Whether a text can go out: to one of ``phones`` (see :func:`textable_choice`)."""
     return any(textable_choice(p) for p in phones)
 
 

@@ -128,8 +128,12 @@ class Step:
     anchor: Anchor | None = None
     skip_beyond_days: int | None = None
     offer_days: int | None = None
+    #: The name of the offer (in the account's library) a mail step announces.
+    offer: str | None = None
     purpose: str = ""
     line: int | None = None
+    #: The line each name under script(s)/template(s) is written on.
+    template_lines: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +165,22 @@ class Playbook:
     source: str = "<playbook>"
     #: The line of the YAML each template's text starts on.
     template_lines: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def library_refs(self) -> dict[str, int]:
+        """The names steps use that are not under ``templates``: messages of the account's
+        library, with the line each is first named on."""
+        refs: dict[str, int] = {}
+        for step in self.steps:
+            for name in step.templates:
+                if name not in self.templates and name not in refs:
+                    refs[name] = step.template_lines.get(name, step.line or 0)
+        return refs
+
+    @property
+    def offer_refs(self) -> dict[str, int]:
+        """The offers mail steps announce, with the line of their step."""
+        return {step.offer: step.line or 0 for step in self.steps if step.offer}
 
     def step_index(self, step_id: str) -> int:
         """Index of the step called ``step_id``."""
@@ -276,6 +296,7 @@ _STEP_FIELDS = frozenset(
         "anchor",
         "skip-beyond",
         "offer-expires",
+        "offer",
         "purpose",
     }
 )
@@ -497,7 +518,7 @@ class _Parser:
             raise self.fail(node.line, f"{what}: the field 'channel' is missing")
         channel = self.channel(*fields["channel"], what)
         wait = self.wait(*fields["wait"], what) if "wait" in fields else Wait(0, 0)
-        names = self.step_templates(fields, templates, what)
+        names, name_lines = self.step_templates(fields, templates, what)
         parts = self.parts(*fields["at"], what) if "at" in fields else ALL_PARTS
         on = self.branches(fields["on"][1], channel, what) if "on" in fields else {}
         anchor = self.anchor(*fields["anchor"], what) if "anchor" in fields else None
@@ -509,6 +530,7 @@ class _Parser:
             if "offer-expires" in fields
             else None
         )
+        offer_name = self.library_name(*fields["offer"], f"{what}: offer") if "offer" in fields else None
         purpose = self.text(fields["purpose"][1], f"{what}: purpose") if "purpose" in fields else ""
         return Step(
             id=step_id,
@@ -520,8 +542,10 @@ class _Parser:
             anchor=anchor,
             skip_beyond_days=skip_beyond,
             offer_days=offer,
+            offer=offer_name,
             purpose=purpose,
             line=node.line,
+            template_lines=name_lines,
         )
 
     def channel(self, line: int, node: _Node, what: str) -> Channel:
@@ -550,19 +574,33 @@ class _Parser:
 
     def step_templates(
         self, fields: Mapping[str, tuple[int, _Node]], templates: Mapping[str, str], what: str
-    ) -> tuple[str, ...]:
-        """The templates a step names under script, scripts, template and templates (in that
-        order), each one defined under the playbook's templates."""
+    ) -> tuple[tuple[str, ...], dict[str, int]]:
+        """The texts a step names under script, scripts, template and templates (in that order),
+        and the line of each. A name defined under the playbook's templates is that text; any
+        other is a message of the account's library (checked when the playbook is saved)."""
         names: tuple[str, ...] = ()
+        lines: dict[str, int] = {}
         for key in ("script", "scripts", "template", "templates"):
             if key in fields:
                 line, value = fields[key]
                 listed = self.names(value, f"{what}: {key}")
                 for template in listed:
                     if template not in templates:
-                        raise self.fail(line, f"{what}: {key} {template!r} is not defined under templates")
+                        self.library_name(line, _Node(template, line), f"{what}: {key}")
+                    lines.setdefault(template, line)
                 names += listed
-        return names
+        return names, lines
+
+    def library_name(self, line: int, node: _Node, what: str) -> str:
+        """A name of a message or offer of the library: lower-case letters, digits, dashes."""
+        name = self.text(node, what)
+        if not _NAME.match(name):
+            raise self.fail(
+                line,
+                f"{what} {_shown(name)!r} is neither defined under templates nor a message name "
+                "(lower-case letters, digits and dashes)",
+            )
+        return name
 
     def parts(self, line: int, node: _Node, what: str) -> tuple[PartOfDay, ...]:
         """The parts of the day a step is done in (``at``): one, or a list of them."""

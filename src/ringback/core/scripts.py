@@ -481,6 +481,12 @@ def _parse(text: str) -> nodes.Template:
         raise _failure(exc) from None
 
 
+def script_tree(text: str) -> nodes.Template:
+    """The script parsed (not compiled, nothing run); :class:`TemplateError` with the line if its
+    syntax is wrong or it is too long."""
+    return _parse(text)
+
+
 def script_syntax_check(text: str) -> None:
     """Raise :class:`TemplateError` with the line if the script is not valid template syntax.
 
@@ -523,8 +529,9 @@ def compile_script(text: str) -> Template:
     return compiled
 
 
-def render_script(text: str, variables: Mapping[str, object]) -> str:
-    """The script filled in with ``variables``, its lines joined into one paragraph.
+def render_script(text: str, variables: Mapping[str, object], *, keep_lines: bool = False) -> str:
+    """The script filled in with ``variables``, its lines joined into one paragraph (or kept as
+    written, with ``keep_lines``).
 
     Unknown names come out empty. The variables are deep-copied first, so a render can never
     change what another render sees. Any failure, including a limit reached, is a
@@ -547,6 +554,8 @@ def render_script(text: str, variables: Mapping[str, object]) -> str:
     finally:
         _BUDGET.reset(token)
     rendered = "".join(pieces)
+    if keep_lines:
+        return rendered
     return " ".join(line.strip() for line in rendered.strip().splitlines() if line.strip())
 
 

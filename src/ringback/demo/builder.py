@@ -41,7 +41,7 @@ from ringback.accounts.services import account_create, account_update, vacation_
 from ringback.activities.models import Appointment, Touch
 from ringback.activities.selectors import agenda_for_day, day_bounds
 from ringback.activities.services import appointment_book, touch_log
-from ringback.contacts.choices import ContactStatus, PhoneLabel, Warmth
+from ringback.contacts.choices import ContactStatus, PhoneLabel, TextConsentSource, Warmth
 from ringback.contacts.models import Contact
 from ringback.contacts.services import PhoneInput, contact_create, contact_tag
 from ringback.core import clock
@@ -294,7 +294,7 @@ class _Builder:
                 last_name=last,
                 company=company,
                 title=title,
-                phones=self.phones(story),
+                phones=_texts_agreed(story, self.phones(story)),
                 emails=self.emails(first, last, company),
                 tags=story.tags,
                 notes=notes,
@@ -704,3 +704,14 @@ def demo_load(*, contacts: int = 200, reset: bool = False) -> DemoResult:
         _demo_delete()
         account, stories = _Builder(now=now, size=contacts).build()
         return _result(account, created=True, now=now, stories=stories, started=started)
+
+
+def _texts_agreed(story: Story, phones: list[PhoneInput]) -> list[PhoneInput]:
+    """People who know the seller well (acquainted, customers) told her in person that texts are
+    fine: their mobiles get consent, so Today offers Text links for them; the others' don't."""
+    if story.warmth not in (Warmth.ACQUAINTED, Warmth.CUSTOMER):
+        return phones
+    return [
+        replace(p, text_consent=TextConsentSource.IN_PERSON) if p.label == PhoneLabel.MOBILE else p
+        for p in phones
+    ]

@@ -16,9 +16,10 @@ from django.template.defaultfilters import filesizeformat
 
 from ringback.accounts.models import Account
 from ringback.contacts import uploads
-from ringback.contacts.choices import ContactStatus, EmailLabel, PhoneLabel, Warmth
+from ringback.contacts.choices import ContactStatus, EmailLabel, PhoneLabel, TextConsentSource, Warmth
 from ringback.contacts.models import Contact
 from ringback.contacts.services import (
+    CONSENT_NOTE_MAX,
     AddressInput,
     EmailChange,
     PhoneChange,
@@ -451,6 +452,48 @@ def parse_local_time(text: str, tz: ZoneInfo, now: datetime) -> datetime:
             f"That time has passed: it is already {local_now:%a %d %b, %H:%M %Z} for them. Pick a later time."
         )
     return instant
+
+
+class TextConsentForm(forms.Form):
+    """Record that they agreed to texts on one of their mobile numbers, and how."""
+
+    phone = forms.TypedChoiceField(
+        label="Number", coerce=int, error_messages={"invalid_choice": "Pick one of their mobile numbers."}
+    )
+    how = forms.ChoiceField(
+        label="How they agreed",
+        choices=[(value, label[:1].upper() + label[1:]) for value, label in TextConsentSource.choices],
+        error_messages={"invalid_choice": "Pick how they agreed from the list."},
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=CONSENT_NOTE_MAX,
+        label="Note (optional)",
+        widget=forms.TextInput(attrs={"placeholder": "At the fair, after the demo"}),
+    )
+    resume = forms.BooleanField(
+        required=False, label="They asked to get texts again (after texts were stopped)"
+    )
+
+    def __init__(self, *args: Any, phones: Sequence[tuple[int, str]], **kwargs: Any) -> None:
+        """``phones``: (id, number as shown) of the contact's mobile numbers."""
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["phone"]
+        field.choices = list(phones)
+
+
+class TextsStopForm(forms.Form):
+    """Stop texts to one of their numbers by hand."""
+
+    phone = forms.TypedChoiceField(
+        label="Number", coerce=int, error_messages={"invalid_choice": "That number is not one of theirs."}
+    )
+
+    def __init__(self, *args: Any, phones: Sequence[tuple[int, str]], **kwargs: Any) -> None:
+        """``phones``: (id, number as shown) of the contact's numbers."""
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["phone"]
+        field.choices = list(phones)
 
 
 class DoNotContactForm(forms.Form):

@@ -40,4 +40,6 @@ urlpatterns = [
     path("<int:pk>/appointment/", cards.appointment_view, name="appointment"),
     path("<int:pk>/appointment/preview/", cards.appointment_preview_view, name="appointment_preview"),
     path("<int:pk>/do-not-contact/", cards.do_not_contact_view, name="do_not_contact"),
+    path("<int:pk>/texts/consent/", cards.text_consent_view, name="text_consent"),
+    path("<int:pk>/texts/stop/", cards.texts_stop_view, name="texts_stop"),
 ]

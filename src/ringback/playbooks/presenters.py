@@ -11,6 +11,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from ringback.accounts.models import Account
+from ringback.core.checks import spoken_words
 from ringback.core.engine import Status
 from ringback.core.errors import RingbackError
 from ringback.core.lint import SAMPLE_VARIABLES as LINT_SAMPLE
@@ -178,14 +179,20 @@ def limits_text(spec: Playbook) -> list[str]:
     return lines
 
 
-def timeline(spec: Playbook, warnings: Sequence[LintWarning] = ()) -> list[StepView]:
-    """The steps in order, in words."""
+def timeline(
+    spec: Playbook, warnings: Sequence[LintWarning] = (), offer_days: Mapping[str, int] | None = None
+) -> list[StepView]:
+    """The steps in order, in words; ``offer_days`` are the days each offer a step names holds."""
     advised = {w.template for w in warnings}
     views = []
     for index, step in enumerate(spec.steps):
         notes = []
         if step.purpose:
             notes.append(step.purpose)
+        if step.offer:
+            days = (offer_days or {}).get(step.offer)
+            good = f", good for {days} days after mailing" if days is not None else ""
+            notes.append(f"Offer: {step.offer}{good}.")
         if step.offer_days is not None:
             notes.append(f"The offer expires {step.offer_days} days after mailing.")
         views.append(
@@ -253,10 +260,11 @@ def scripts(
     views = []
     for name, text in spec.templates.items():
         try:
-            words = len(render_script(text, LINT_SAMPLE).split())
+            sample = render_script(text, LINT_SAMPLE)
             filled = render_script(text, variables)
         except RingbackError:  # a script that can't be filled in still shows as written
-            words, filled = len(text.split()), ""
+            sample, filled = text, ""
+        words = len(sample.split())
         views.append(
             ScriptView(
                 name=name,
@@ -265,7 +273,7 @@ def scripts(
                 used_by=tuple(used.get(name, ())),
                 is_call=name in calls,
                 words=words,
-                seconds=spoken_seconds(words),
+                seconds=spoken_seconds(spoken_words(sample)),  # as the length check counts
                 advice=tuple(
                     Advice(w.rule, RULES.get(w.rule, ""), w.message) for w in warnings if w.template == name
                 ),

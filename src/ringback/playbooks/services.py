@@ -19,6 +19,7 @@ from ringback.contacts.selectors import contact_phone_choices
 from ringback.contacts.services import contact_lock
 from ringback.core import clock
 from ringback.core.agenda import missing_for
+from ringback.core.checks import MessageKind
 from ringback.core.engine import (
     EnrollmentState,
     Status,
@@ -44,6 +45,7 @@ from ringback.core.errors import (
     UnknownPlaybook,
 )
 from ringback.core.lint import playbook_scripts_check
+from ringback.core.messages import library_refs_check
 from ringback.core.phones import can_be_called, can_be_texted
 from ringback.core.playbook import (
     _NAME,
@@ -57,6 +59,7 @@ from ringback.core.playbook import (
     Playbook as PlaybookSpec,
 )
 from ringback.core.scheduling import vacation_from_dates, zone
+from ringback.messaging.selectors import message_names, offer_list
 from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
 from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
 from ringback.playbooks.selectors import (
@@ -141,6 +144,15 @@ def _check_references(*, account: Account, spec: PlaybookSpec, source: str) -> N
     target = spec.finish.recontact_playbook
     if target and target not in known:
         raise PlaybookError(f"finish: playbook {target!r} names no playbook", source=source)
+    _check_library(account=account, spec=spec, source=source)
+
+
+def _check_library(*, account: Account, spec: PlaybookSpec, source: str) -> None:
+    """Every message a step names that is not under ``templates`` is one of the account's
+    library, of a kind the step's channel can use; every offer a step names is one of theirs."""
+    kinds = {name: MessageKind(kind) for name, kind in message_names(account=account).items()}
+    offers = set(offer_list(account=account).values_list("name", flat=True))
+    library_refs_check(spec, kinds=kinds, offers=offers, source=source)
 
 
 def _state_fields(state: EnrollmentState) -> dict[str, object]:

@@ -20,7 +20,9 @@ from ringback.contacts.selectors import contact_get
 from ringback.core import clock
 from ringback.core.errors import PlaybookError, RingbackError
 from ringback.core.lint import lint_playbook
+from ringback.core.messages import with_library
 from ringback.interface.htmx import wants_fragment
+from ringback.messaging.selectors import message_texts, offers_by_name
 from ringback.playbooks import presenters
 from ringback.playbooks.forms import DuplicateForm, PlaybookSourceForm, PreviewForm
 from ringback.playbooks.models import Playbook, PlaybookVersion
@@ -143,12 +145,20 @@ def _detail_context(
     except PlaybookError as exc:
         context["spec_error"] = exc
         return context
+    spec = with_library(spec, message_texts(account=account, names=spec.library_refs))
     warnings = lint_playbook(spec)
     context.update(
         spec=spec,
         description=presenters.with_rules(spec.description),
         rules=[(rule, presenters.rule_text(rule)) for rule in spec.rules],
-        steps=presenters.timeline(spec, warnings),
+        steps=presenters.timeline(
+            spec,
+            warnings,
+            {
+                name: o.valid_days
+                for name, o in offers_by_name(account=account, names=spec.offer_refs).items()
+            },
+        ),
         finish=presenters.finish_text(spec),
         limits=presenters.limits_text(spec),
         scripts=presenters.scripts(spec, warnings, presenters.sample_variables(account)),
@@ -289,7 +299,9 @@ def playbook_check_view(request: HtmxRequest, name: str, *, account: Account) ->
                 checked_steps=len(spec.steps),
                 checked_advice=[
                     presenters.Advice(w.rule, presenters.rule_text(w.rule), f"{w.template}: {w.message}")
-                    for w in lint_playbook(spec)
+                    for w in lint_playbook(
+                        with_library(spec, message_texts(account=account, names=spec.library_refs))
+                    )
                 ],
             )
     else:

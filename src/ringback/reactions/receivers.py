@@ -16,6 +16,7 @@ from ringback.activities.services import touch_notes_add
 from ringback.contacts.models import Contact
 from ringback.contacts.signals import contacts_merged
 from ringback.core.errors import HasAppointment
+from ringback.messaging.services import messages_install_builtins, messages_upgrade_builtins
 from ringback.playbooks.services import (
     enrollments_replan_for_vacation,
     enrollments_replan_overdue_once_a_day,
@@ -26,13 +27,16 @@ from ringback.playbooks.signals import enrollment_starting
 
 
 def install_builtin_playbooks(*, account: Account, **_: Any) -> None:
-    """A new account gets the built-in playbooks."""
+    """A new account gets the starter message library, then the built-in playbooks that use it."""
+    messages_install_builtins(account=account)
     playbooks_install_builtins(account=account)
 
 
 def upgrade_builtin_playbooks(**_: Any) -> None:
     """After ``migrate`` (an upgrade), every account's built-in playbooks follow the shipped
-    YAML: new ones are added, changed ones get a new version (as Django adds permissions)."""
+    YAML: new ones are added, changed ones get a new version (as Django adds permissions). The
+    starter messages come first, since the built-in playbooks refer to them."""
+    messages_upgrade_builtins()
     playbooks_upgrade_builtins()
 
 

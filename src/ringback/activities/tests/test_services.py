@@ -246,7 +246,9 @@ def test_agenda_query_count_does_not_grow_with_items(account):
     small = queries_for(2)
     large = queries_for(12)
     assert small == large
-    assert large <= 12
+    # 11 for the day, then the library's words for the items that made it: the newest version of
+    # each message named, and the open promises (offers too, when a step names one).
+    assert large <= 13
 
 
 def test_birthdays_show_on_the_day_with_age_when_known(account):
@@ -268,7 +270,7 @@ def test_a_callback_is_credited_to_the_message_that_was_left(account):
     with clock.frozen(NOW + timedelta(days=1)):
         touch_log(account=account, contact=mary, outcome="mailed")
         response = touch_log(account=account, contact=mary, outcome="callback")
-    assert (response.direction, response.step, response.template) == ("in", "the-note", "note-offer")
+    assert (response.direction, response.step, response.template) == ("in", "the-note", "note-with-offer")
 
 
 def test_a_foreign_number_without_one_zone_gets_its_countrys_zone_not_the_sellers(account):

@@ -5,6 +5,7 @@ from ringback.activities.views.appointments import (
     appointment_move_view,
     appointments,
 )
+from ringback.activities.views.calendar import calendar_feed
 from ringback.activities.views.today import (
     today,
     today_birthday_greeted,
@@ -20,6 +21,7 @@ __all__ = [
     "appointment_cancel_view",
     "appointment_move_view",
     "appointments",
+    "calendar_feed",
     "today",
     "today_birthday_greeted",
     "today_connected",

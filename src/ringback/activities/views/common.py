@@ -40,6 +40,15 @@ def contact_url(contact_id: int) -> str:
     return pattern.format(id=contact_id) if pattern else f"/contacts/{contact_id}/"
 
 
+@lru_cache(maxsize=1)
+def print_url() -> str | None:
+    """The Print page of the day's cards (the ``post`` app's, above this one), if it is installed."""
+    try:
+        return reverse("post:print")
+    except NoReverseMatch:
+        return None
+
+
 def new_contact_url() -> str:
     for name in ("contacts:import", "contacts:create", "contacts:new", "contacts:add"):
         try:

@@ -47,7 +47,13 @@ from ringback.activities.services import (
     touch_note,
     touch_undo,
 )
-from ringback.activities.views.common import HtmxHttpRequest, card_urls, contact_url, new_contact_url
+from ringback.activities.views.common import (
+    HtmxHttpRequest,
+    card_urls,
+    contact_url,
+    new_contact_url,
+    print_url,
+)
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import contact_get, contact_zone, contact_zone_name, contacts_for_account
 from ringback.core import clock
@@ -95,6 +101,9 @@ def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
         "progress": progress,
         "total": total,
         "call_backs": sum(1 for i in items if i.kind is ItemKind.CALLBACK),
+        # "Print today's cards (N)": the day's cards that have an address to go to.
+        "print_cards": sum(1 for i in items if i.kind is ItemKind.MAIL and not i.blocked),
+        "print_url": print_url(),
         "appointments_today": sum(1 for i in items if i.kind is ItemKind.APPOINTMENT),
         "held": [
             {

@@ -33,7 +33,7 @@ from ringback.playbooks.models import Enrollment
 NOW = datetime(2026, 6, 9, 10, 15, tzinfo=ZoneInfo("America/Chicago")).astimezone(UTC)
 
 PEOPLE = "51eb04267d5ab57c08d2207541925a224dcc8a9dcedbd64f7251f6c417ac802c"
-HISTORY = "d9a4ac98e43a148282dd43465819ed1b8888e2c9cdf11b77690ff91a0e7bfb4e"
+HISTORY = "08e6424a2354c2879e37b3c259412775035f01ce1cc94b828cc141c3fb15b989"
 
 
 def _when(value: datetime | None) -> str | None:
@@ -160,7 +160,7 @@ def test_the_demo_is_the_same_as_before_the_refactoring() -> None:
 AUTUMN = datetime(2026, 11, 4, 14, 40, tzinfo=ZoneInfo("America/Chicago")).astimezone(UTC)
 
 FULL_PEOPLE = "3fec822d093d359cd23549c3cece2c077c8661d775e36a09ba99ba7bc243698d"
-FULL_HISTORY = "043c713ded252d6534d666b7c8777dfd42b01caed06b7a3f5009dfa619ce070e"
+FULL_HISTORY = "35d0a6ac8d176ef86fbd79e9421d3c5e67bdbdd53fdf482b677cd38c16571d48"
 
 
 @pytest.mark.django_db(transaction=True, reset_sequences=True)

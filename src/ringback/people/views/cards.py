@@ -1,5 +1,6 @@
 """The cards of a person's page that act on them: a note, a promise, enrolling in a playbook,
-booking a phone call, do not contact. Each answers as :func:`~ringback.people.views.person.page_respond` says."""
+booking a phone call, consent to texts and stopping them, do not contact. Each answers as
+:func:`~ringback.people.views.person.page_respond` says."""
 
 from __future__ import annotations
 
@@ -15,9 +16,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ringback.accounts.models import Account
 from ringback.accounts.submissions import submitted_once
 from ringback.accounts.web import account_view
-from ringback.activities.services import appointment_book, contact_set_do_not_contact, touch_log, touch_note
+from ringback.activities.services import (
+    appointment_book,
+    contact_set_do_not_contact,
+    contact_text_consent,
+    contact_texts_stop,
+    touch_log,
+    touch_note,
+    touch_texts_stopped,
+)
 from ringback.contacts.models import Contact
-from ringback.contacts.selectors import promise_get
+from ringback.contacts.selectors import phone_get, promise_get
 from ringback.contacts.services import (
     promise_add,
     promise_keep,
@@ -32,6 +41,7 @@ from ringback.core.errors import (
     Suppressed,
     UnknownPlaybook,
 )
+from ringback.core.phones import display_phone
 from ringback.core.scheduling import zone
 from ringback.interface.forms import add_service_error
 from ringback.interface.htmx import wants_fragment
@@ -42,13 +52,21 @@ from ringback.people.forms import (
     LogForm,
     NoteForm,
     PromiseForm,
+    TextConsentForm,
+    TextsStopForm,
     parse_local_time,
 )
 from ringback.people.views.common import (
     contact_or_404,
     playbook_choices,
 )
-from ringback.people.views.person import back_to_contact, contact_zones, page_context, page_respond
+from ringback.people.views.person import (
+    back_to_contact,
+    contact_zones,
+    page_context,
+    page_respond,
+    text_phone_choices,
+)
 from ringback.playbooks.selectors import (
     contact_enrollment_preview,
     enrollment_running,
@@ -97,21 +115,29 @@ def contact_log_view(request: HttpRequest, pk: int, *, account: Account) -> Http
     if form.is_valid():
         outcome, via = form.outcome()
         try:
-            touch_log(
+            touch = touch_log(
                 account=account, contact=contact, outcome=outcome, via=via, note=form.cleaned_data["note"]
             )
         except RingbackError as exc:
             add_service_error(form, exc, default="what")
         else:
             label = dict(form.fields["what"].choices)[form.cleaned_data["what"]]  # type: ignore[attr-defined]
+            message = f"Logged: {str(label).lower()}."
+            stopped = touch_texts_stopped(touch=touch)
+            if stopped:
+                message = (
+                    f"Logged their text. It asks to stop: texts to {', '.join(map(display_phone, stopped))} "
+                    "are stopped, on every playbook."
+                )
+                contact = contact_or_404(account, pk)
             return page_respond(
                 request,
                 account,
                 contact,
                 card="log_card",
                 ok=True,
-                message=f"Logged: {str(label).lower()}.",
-                also=("timeline", "enroll_card"),
+                message=message,
+                also=("timeline", "enroll_card", "details_card", "texts_card"),
             )
     return page_respond(request, account, contact, card="log_card", ok=False, log_form=form)
 
@@ -361,3 +387,77 @@ def do_not_contact_view(request: HttpRequest, pk: int, *, account: Account) -> H
         context = page_context(request, account, contact, confirming=True, dnc_form=form)
         return render(request, "people/dnc_confirm.html", context, status=400)
     return page_respond(request, account, contact, card="dnc_card", ok=False, dnc_form=form, confirming=True)
+
+
+@account_view
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def text_consent_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """Record that they agreed to texts on one of their mobile numbers, and how."""
+    contact = contact_or_404(account, pk)
+    if request.method != "POST":
+        return back_to_contact(contact, "card-texts")
+    form = TextConsentForm(request.POST, prefix="texts", phones=text_phone_choices(contact))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            phone = phone_get(account=account, contact=contact, pk=data["phone"])
+            contact_text_consent(
+                account=account,
+                contact=contact,
+                phone=phone,
+                how=data["how"],
+                note=data["note"],
+                resume=data["resume"],
+            )
+        except RingbackError as exc:
+            add_service_error(form, exc, default="phone")
+        else:
+            contact = contact_or_404(account, pk)
+            return page_respond(
+                request,
+                account,
+                contact,
+                card="texts_card",
+                ok=True,
+                message=f"Texts may go to {display_phone(phone.number)}.",
+                also=("details_card", "timeline"),
+            )
+    return page_respond(request, account, contact, card="texts_card", ok=False, texts_form=form)
+
+
+@account_view
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def texts_stop_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """Stop texts to one of their numbers by hand, on every playbook (a second tap says they
+    already were)."""
+    contact = contact_or_404(account, pk)
+    if request.method != "POST":
+        return back_to_contact(contact, "card-texts")
+    phones = [(p.pk, display_phone(p.number)) for p in contact.phones.all()]
+    form = TextsStopForm(request.POST, prefix="stop", phones=phones)
+    if form.is_valid():
+        try:
+            phone = phone_get(account=account, contact=contact, pk=form.cleaned_data["phone"])
+            stopped = contact_texts_stop(account=account, contact=contact, phone=phone)
+        except RingbackError as exc:
+            add_service_error(form, exc, default="phone")
+        else:
+            shown = display_phone(phone.number)
+            message = (
+                f"Texts to {shown} are stopped, on every playbook."
+                if stopped
+                else f"Texts to {shown} were already stopped."
+            )
+            contact = contact_or_404(account, pk)
+            return page_respond(
+                request,
+                account,
+                contact,
+                card="texts_card",
+                ok=True,
+                message=message,
+                also=("details_card", "timeline"),
+            )
+    return page_respond(request, account, contact, card="texts_card", ok=False, stop_form=form)

@@ -31,13 +31,14 @@ from ringback.contacts.models import Contact
 from ringback.contacts.selectors import (
     contact_promises,
     contact_zone,
+    phone_text_status,
 )
 from ringback.core import clock
 from ringback.core.errors import (
     InvalidDate,
 )
 from ringback.core.interchange.records import Birthday
-from ringback.core.phones import display_phone
+from ringback.core.phones import PhoneLabel, display_phone
 from ringback.core.scheduling import zone
 from ringback.interface.htmx import wants_fragment
 from ringback.people.forms import (
@@ -47,6 +48,7 @@ from ringback.people.forms import (
     LogForm,
     NoteForm,
     PromiseForm,
+    TextConsentForm,
 )
 from ringback.people.views.common import (
     TIMELINE_LIMIT,
@@ -72,9 +74,18 @@ class PhoneView:
     ok_at_work: bool
     bad: bool
     valid: bool
+    #: The row's id (the Texts card's forms name it).
+    id: int = 0
+    #: What may be texted to it: "Texts OK: ...", "Texts stopped on ... (they replied "STOP")",
+    #: "No consent to texts yet" (mobiles), or "".
+    texts: str = ""
+    #: A text may go to it now (a mobile that agreed to texts and did not stop them).
+    may_text: bool = False
+    stopped: bool = False
+    mobile: bool = False
 
 
-def _phones(contact: Contact) -> list[PhoneView]:
+def _phones(contact: Contact, zone_name: str) -> list[PhoneView]:
     return [
         PhoneView(
             label=p.get_label_display(),
@@ -84,8 +95,23 @@ def _phones(contact: Contact) -> list[PhoneView]:
             ok_at_work=p.ok_at_work,
             bad=p.is_bad,
             valid=p.is_valid,
+            id=p.pk,
+            texts=phone_text_status(phone=p, zone_name=zone_name),
+            may_text=p.may_text,
+            stopped=p.texts_stopped_at is not None,
+            mobile=p.label == PhoneLabel.MOBILE,
         )
         for p in contact.phones.all()
+    ]
+
+
+def text_phone_choices(contact: Contact) -> list[tuple[int, str]]:
+    """(id, number as shown) of the contact's mobile numbers, valid and not flagged wrong: those
+    consent to texts can be recorded for."""
+    return [
+        (p.pk, display_phone(p.number))
+        for p in contact.phones.all()
+        if p.label == PhoneLabel.MOBILE and p.is_valid and not p.is_bad
     ]
 
 
@@ -111,6 +137,7 @@ def _forms(
         "enroll_form": EnrollForm(prefix="enroll", playbooks=playbooks, warmth=contact.warmth),
         "appointment_form": AppointmentForm(prefix="appt", contact_zone=contact_tz, now=now),
         "dnc_form": DoNotContactForm(prefix="dnc"),
+        "texts_form": TextConsentForm(prefix="texts", phones=text_phone_choices(contact)),
     }
 
 
@@ -122,7 +149,7 @@ def page_context(request: HttpRequest, account: Account, contact: Contact, **ext
     context: dict[str, Any] = {
         "account": account,
         "contact": contact,
-        "phones": _phones(contact),
+        "phones": _phones(contact, account.time_zone),
         "emails": list(contact.emails.all()),
         "address": next(iter(contact.addresses.all()), None),
         "tags": [t.name for t in contact.tags.all()],

@@ -20,7 +20,7 @@ from ringback.accounts.services import account_create
 from ringback.contacts.models import Contact
 from ringback.contacts.services import PhoneInput, contact_create
 from ringback.core import clock
-from ringback.core.playbook import BUILTIN_NAMES, builtin_text
+from ringback.core.playbook import BUILTIN_NAMES, builtin_text, parse_playbook
 from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
 from ringback.playbooks.services import enrollment_start, playbook_add, playbook_duplicate
 
@@ -43,6 +43,11 @@ def frozen(settings: Settings) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test logins
     with clock.frozen(NOW):
         yield
+
+
+def shipped(name: str) -> int:
+    """The version a built-in playbook's YAML ships as: a new account's first version of it."""
+    return parse_playbook(builtin_text(name)).version
 
 
 def make_account(username: str = "sally") -> Account:
@@ -99,8 +104,8 @@ def test_list_shows_the_six_builtins_with_what_they_encode_and_who_runs_them(sal
     for name in BUILTIN_NAMES:
         assert f'href="/playbooks/{name}/"' in text
     assert text.count("Built-in</span>") == 6
-    assert "call-mail-call</code> · version 1 · 3 steps" in text
-    assert "steady-weekly</code> · version 1 · 5 steps" in text
+    assert f"call-mail-call</code> · version {shipped('call-mail-call')} · 3 steps" in text
+    assert f"steady-weekly</code> · version {shipped('steady-weekly')} · 5 steps" in text
     assert ">R9</abbr>" in text and ">R12</abbr>" in text
     assert "<strong>2</strong> contacts running it" in text
     assert "You haven't made a playbook of your own yet" in text
@@ -117,7 +122,7 @@ def test_list_shows_own_playbooks_and_a_bounded_number_of_queries(sally, client)
         response = client.get("/playbooks/")
     text = page(response)
     assert "mine-7" in text and "Yours</span>" in text
-    assert "steady-weekly</code> · version 2" in text
+    assert f"steady-weekly</code> · version {shipped('steady-weekly') + 1}" in text
     assert "You haven't made a playbook of your own yet" not in text
     assert len(many) == len(few) <= 8
 
@@ -130,13 +135,13 @@ def test_detail_draws_the_steps_in_order_with_their_waits_and_the_finish_rule(cl
     order = [
         "Right away",
         "Step 1: Call",
-        "announce-note",
+        "announce-the-note",
         "The same day or the next",
         "Step 2: Card in the mail",
-        "The offer expires 14 days after mailing.",
+        "Offer: special-offer, good for 14 days after mailing.",
         "Wait 3–4 days",
         "Step 3: Call",
-        "did-you-get-it",
+        "did-you-get-my-note",
         "Then leave them alone.",
     ]
     positions = [text.index(part) for part in order]
@@ -196,9 +201,9 @@ def test_detail_shows_branches_parts_of_day_and_advice_next_to_the_script(sally,
     assert "Wait 2–3 business days" in text
     assert "Then recontact after 30 days." in text
     intro = text[text.index('id="script-intro"') : text.index('id="script-follow"')]
-    assert ">R3</abbr> Talks about you, not them" in intro
-    assert ">R1</abbr> Does not leave your number" in intro
-    assert ">R4</abbr> Does not say when you will call again" in intro
+    assert ">R3</abbr> “introduce myself” is about you, not them" in intro
+    assert ">R1</abbr> Leave your phone number so they can call you back" in intro
+    assert ">R4</abbr> Say when you will call again" in intro
     follow = text[text.index('id="script-follow"') :]
     assert ">R3</abbr>" not in follow
     assert "Edit YAML" in text and "Yours</span>" in text
@@ -214,8 +219,9 @@ def test_detail_preview_and_versions_with_a_bounded_number_of_queries(sally, cli
         response = client.get("/playbooks/call-mail-call/")
     text = page(response)
     assert "<strong>30</strong> contacts running it" in text
-    assert "Version 2 · saved Mon 23 Nov 2026, 09:00 EST · nobody on it" in text
-    assert "Version 1 · saved Mon 23 Nov 2026, 09:00 EST · 30 contacts on it" in text
+    version = shipped("call-mail-call")
+    assert f"Version {version + 1} · saved Mon 23 Nov 2026, 09:00 EST · nobody on it" in text
+    assert f"Version {version} · saved Mon 23 Nov 2026, 09:00 EST · 30 contacts on it" in text
     assert "Wait 4–5 days" in text
     assert len(many) == len(few) <= 15
 
@@ -269,10 +275,14 @@ def test_check_validates_without_saving_as_an_htmx_partial(sally, client):
     text = page(response)
     assert "<html" not in text and 'id="yaml-error"' in text
     assert "step 2: channel 'pigeon' is not one of call, mail, email, sms, task" in text
-    good = source.replace("I'll call you in a couple of days", "I'm calling to introduce myself")
+    own = (
+        "templates:\n  my-opener: |\n    Hi {{ contact.first_name }}, it's {{ seller.first_name }}. "
+        "I'm calling to introduce myself. I'll call again on {{ next_call_day }}: {{ seller.phone }}.\n"
+    )
+    good = source.replace("script: announce-the-note", "script: my-opener") + own
     text = page(client.post("/playbooks/my-call-mail-call/check/", {"source": good}, HTTP_HX_REQUEST="true"))
     assert "Looks good:</strong> Call-Mail-Call (my copy), 3 steps. Not saved yet" in text
-    assert ">R3</abbr> announce-note: talks about you, not them" in text
+    assert ">R3</abbr> my-opener: “introduce myself” is about you, not them" in text
     # Without JavaScript the button posts the form and gets the whole edit page back.
     full = client.post("/playbooks/my-call-mail-call/check/", {"source": bad, "base_version": "1"})
     assert full.status_code == 200 and "<html" in page(full) and 'id="yaml-error"' in page(full)
@@ -411,7 +421,7 @@ def test_preview_of_the_sample_and_of_someone_who_asked_not_to_be_contacted(sall
     first = rows[0][1]
     assert first.date().isoformat() == "2026-11-23" and first.utcoffset() == timedelta(hours=-5)
     assert first >= NOW and time(8) <= first.time() < time(21)
-    assert "Card in the mail · step 2 · script <code>note-offer</code>" in detail
+    assert "Card in the mail · step 2 · script <code>note-with-offer</code>" in detail
     sample = page(client.get("/playbooks/call-mail-call/preview/?contact=sample"))
     assert _rows(sample) == rows and "<html" in sample
     nope = add_contact(sally, "Nope")
@@ -473,7 +483,8 @@ def test_another_account_gets_404_for_its_own_playbooks_and_sees_its_own_builtin
     assert not Playbook.objects.filter(account=bob, name="stolen").exists()
     # Built-in names are the other account's own copies.
     text = page(other.get("/playbooks/call-mail-call/"))
-    assert "version 1" in text and "nobody is running it right now" in text and "Wait 3–4 days" in text
+    assert f"version {shipped('call-mail-call')}" in text and "nobody is running it right now" in text
+    assert "Wait 3–4 days" in text
     assert "my-call-mail-call" not in page(other.get("/playbooks/"))
     assert other.get("/playbooks/no-such-playbook/").status_code == 404
 

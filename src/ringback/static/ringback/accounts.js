@@ -25,3 +25,31 @@
     }
   });
 })();
+
+// Calendar: "Copy the URL" (shown only where the clipboard can be written) and the URL field
+// selected whole when focused, so that a long press or Ctrl+C takes all of it.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-select-all]").forEach(function (input) {
+      input.addEventListener("focus", function () { input.select(); });
+    });
+    if (!navigator.clipboard || !window.isSecureContext) return;
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      var input = document.getElementById(button.getAttribute("data-copy"));
+      if (!input) return;
+      var label = button.textContent;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(input.value).then(function () {
+          button.textContent = "Copied";
+          window.setTimeout(function () { button.textContent = label; }, 2000);
+        }, function () {
+          input.focus();
+          input.select();
+          button.textContent = "Selected: copy it yourself";
+        });
+      });
+    });
+  });
+})();

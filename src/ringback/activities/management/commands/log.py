@@ -5,7 +5,7 @@ from rich.console import Console
 
 from ringback.accounts.commands import AccountCommand
 from ringback.accounts.models import Account
-from ringback.activities.services import birthday_greeting_log, touch_log
+from ringback.activities.services import birthday_greeting_log, touch_log, touch_texts_stopped
 from ringback.contacts.selectors import contact_find, contact_zone
 from ringback.core.playbook import Outcome, parse_outcome
 from ringback.interface.commands import iso_utc, parse_when
@@ -29,7 +29,7 @@ class Command(AccountCommand):
         parser.add_argument("--template", help="the script or template used, if not the planned one")
         parser.add_argument("--phone", help="the number used, if not the suggested one")
         parser.add_argument(
-            "--via", help="for a callback: how they reached you (call, sms, email, mail; default call)"
+            "--via", help="for a callback: how they reached you (call, text, email, mail; default call)"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -50,6 +50,7 @@ class Command(AccountCommand):
             phone=options["phone"],
             via=options["via"],
         )
+        stopped = touch_texts_stopped(touch=touch)
         running = enrollment_running(contact=contact)
         following: dict[str, Any] | None = None
         local_due = ""
@@ -74,14 +75,21 @@ class Command(AccountCommand):
             "step": touch.step or None,
             "phone": touch.phone or None,
             "next": following,
+            "texts_stopped": stopped,
         }
 
         def render(console: Console) -> None:
-            console.print(
-                f"Logged {touch.outcome} for {contact.name}"
-                + (f" ({touch.step})" if touch.step else "")
-                + "."
-            )
+            if stopped:
+                console.print(
+                    f"Logged their text for {contact.name}. It asks to stop: texts to "
+                    f"{', '.join(stopped)} are stopped, on every playbook."
+                )
+            else:
+                console.print(
+                    f"Logged {touch.outcome} for {contact.name}"
+                    + (f" ({touch.step})" if touch.step else "")
+                    + "."
+                )
             if following:
                 console.print(
                     f"Next: {following['channel']} {following['step']} of {following['playbook']}, due {local_due} (their time)."

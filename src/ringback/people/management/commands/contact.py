@@ -1,14 +1,17 @@
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.db import transaction
 from rich.console import Console
 
 from ringback.accounts.commands import AccountCommand
-from ringback.contacts.choices import ContactStatus, Warmth
+from ringback.accounts.models import Account
+from ringback.activities.services import contact_text_consent, contact_texts_stop
+from ringback.contacts.choices import ContactStatus, TextConsentSource, Warmth
 from ringback.contacts.models import Contact
-from ringback.contacts.selectors import contact_find
+from ringback.contacts.selectors import contact_find, contact_get, phone_find, phone_text_status
 from ringback.contacts.services import contact_update
-from ringback.core.errors import InvalidDate
+from ringback.core.errors import InvalidDate, InvalidInput
 from ringback.core.interchange.values import parse_birthday
 from ringback.core.playbook import playbook_for_warmth
 from ringback.interface.commands import iso_utc
@@ -20,7 +23,7 @@ EDITS = ("warmth", "status", "title", "company", "notes", "time_zone")
 
 
 class Command(AccountCommand):
-    help = "Show one contact, or change it: contact REF --warmth customer (also --status, --notes...)."
+    help = "Show one contact, or change it: contact REF --warmth customer (also --notes, --text-consent...)."
     reads = True
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,22 +37,47 @@ class Command(AccountCommand):
         parser.add_argument("--time-zone", dest="time_zone", help="their IANA time zone, e.g. America/Denver")
         parser.add_argument("--birthday", help="1980-04-12, or 04-12 without a year")
         parser.add_argument("--no-birthday", action="store_true", help="forget the birthday")
+        parser.add_argument(
+            "--text-consent",
+            dest="text_consent",
+            metavar="NUMBER",
+            help="record that they agreed to texts on this mobile number (say --how)",
+        )
+        parser.add_argument(
+            "--how", choices=TextConsentSource.values, help="how they agreed to texts (with --text-consent)"
+        )
+        parser.add_argument(
+            "--consent-note", dest="consent_note", help="a note kept with their consent to texts"
+        )
+        parser.add_argument(
+            "--resume-texts",
+            action="store_true",
+            help="with --text-consent: they asked to get texts again after texts were stopped",
+        )
+        parser.add_argument(
+            "--stop-texts",
+            dest="stop_texts",
+            metavar="NUMBER",
+            help="stop texts to this number, on every playbook",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         account = self.account(options)
         contact = contact_find(account=account, reference=options["contact"])
-        changes: dict[str, Any] = {key: options[key] for key in EDITS if options[key] is not None}
-        if options["birthday"] is not None:
-            changes["birthday"] = _birthday(options["birthday"])
-        if options["no_birthday"]:
-            changes["clear_birthday"] = True
-        if changes:
-            contact = contact_update(account=account, contact=contact, **changes)
-        data = _shown(contact)
+        changes = _changes(options)
+        with transaction.atomic():  # all the changes asked, or none
+            if changes:
+                contact = contact_update(account=account, contact=contact, **changes)
+            texts = _texts(account, contact, options)
+        if texts:
+            contact = contact_get(account=account, pk=contact.pk)
+        data = _shown(contact, account)
 
         def render(console: Console) -> None:
             if changes:
                 console.print(f"Saved {contact.name}.")
+            for line in texts:
+                console.print(line)
             console.print(
                 f"{data['name']} (id {data['id']})" + (f", {data['company']}" if data["company"] else "")
             )
@@ -57,9 +85,7 @@ class Command(AccountCommand):
                 f"  warmth {data['warmth']}, {data['status']}; suggested playbook {data['suggested_playbook']}"
             )
             for phone in data["phones"]:
-                console.print(
-                    f"  {phone['label']}: {phone['number']}" + (" (wrong number)" if phone["bad"] else "")
-                )
+                console.print(_phone_line(phone))
             for address in data["emails"]:
                 console.print(f"  email: {address}")
             if data["birthday"]:
@@ -73,6 +99,26 @@ class Command(AccountCommand):
         self.emit(options, data, render)
 
 
+def _changes(options: dict[str, Any]) -> dict[str, Any]:
+    """The contact's fields the options change, as ``contact_update`` takes them."""
+    changes: dict[str, Any] = {key: options[key] for key in EDITS if options[key] is not None}
+    if options["birthday"] is not None:
+        changes["birthday"] = _birthday(options["birthday"])
+    if options["no_birthday"]:
+        changes["clear_birthday"] = True
+    return changes
+
+
+def _phone_line(phone: dict[str, Any]) -> str:
+    """``  mobile: +12125550123; Texts OK: told me in person on Mon 23 Nov 2026 (at the fair)``."""
+    line = f"  {phone['label']}: {phone['number']}" + (" (wrong number)" if phone["bad"] else "")
+    if phone["texts"]:
+        line += f"; {phone['texts']}"
+    if phone["text_consent_note"] and not phone["texts_stopped_at"]:
+        line += f" ({phone['text_consent_note']})"
+    return line
+
+
 def _birthday(text: str) -> tuple[int, int, int | None] | None:
     """The birthday typed after ``--birthday``, checked by the service; InvalidDate if unreadable."""
     birthday = parse_birthday(text, any_year=True)
@@ -84,7 +130,44 @@ def _birthday(text: str) -> tuple[int, int, int | None] | None:
     return birthday.month, birthday.day, birthday.year
 
 
-def _shown(contact: Contact) -> dict[str, Any]:
+def _texts(account: Account, contact: Contact, options: dict[str, Any]) -> list[str]:
+    """Record consent to texts and stop texts as ``--text-consent``, ``--stop-texts`` ask; what
+    was done, a line each. The options that go with ``--text-consent`` alone are refused."""
+    done: list[str] = []
+    number = options["text_consent"]
+    if number is None:
+        extra = [o for o in ("how", "consent_note") if options[o] is not None] + (
+            ["resume_texts"] if options["resume_texts"] else []
+        )
+        if extra:
+            name = "--" + extra[0].replace("_", "-")
+            raise InvalidInput(f"{name} goes with --text-consent NUMBER", field="text_consent")
+    else:
+        if options["how"] is None:
+            choices = ", ".join(TextConsentSource.values)
+            raise InvalidInput(f"say how they agreed to texts: --how {choices}", field="how")
+        phone = phone_find(account=account, contact=contact, number=number, field="text_consent")
+        saved = contact_text_consent(
+            account=account,
+            contact=contact,
+            phone=phone,
+            how=options["how"],
+            note=options["consent_note"] or "",
+            resume=options["resume_texts"],
+        )
+        done.append(f"Texts may go to {saved.number}: {TextConsentSource(saved.text_consent_source).label}.")
+    if options["stop_texts"] is not None:
+        phone = phone_find(account=account, contact=contact, number=options["stop_texts"], field="stop_texts")
+        stopped = contact_texts_stop(account=account, contact=contact, phone=phone)
+        done.append(
+            f"Texts to {phone.number} are stopped, on every playbook."
+            if stopped
+            else f"Texts to {phone.number} were already stopped."
+        )
+    return done
+
+
+def _shown(contact: Contact, account: Account) -> dict[str, Any]:
     """What the command prints about a contact (the JSON of ``--json``)."""
     enrollment = enrollments_running_for(contacts=[contact]).get(contact.pk)
     return {
@@ -96,7 +179,19 @@ def _shown(contact: Contact) -> dict[str, Any]:
         "status": contact.status,
         "suggested_playbook": playbook_for_warmth(contact.warmth),
         "phones": [
-            {"number": p.number, "label": p.label, "ok_at_work": p.ok_at_work, "bad": p.is_bad}
+            {
+                "number": p.number,
+                "label": p.label,
+                "ok_at_work": p.ok_at_work,
+                "bad": p.is_bad,
+                "may_text": p.may_text,
+                "texts": phone_text_status(phone=p, zone_name=account.time_zone),
+                "text_consent_at": iso_utc(p.text_consent_at) if p.text_consent_at else None,
+                "text_consent_source": p.text_consent_source or None,
+                "text_consent_note": p.text_consent_note,
+                "texts_stopped_at": iso_utc(p.texts_stopped_at) if p.texts_stopped_at else None,
+                "texts_stopped_by": p.texts_stopped_by,
+            }
             for p in contact.phones.all()
         ],
         "emails": [e.address for e in contact.emails.all()],

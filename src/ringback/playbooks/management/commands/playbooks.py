@@ -10,6 +10,13 @@ from ringback.accounts.commands import AccountCommand
 from ringback.accounts.models import Account
 from ringback.core.errors import InvalidInput, PlaybookError
 from ringback.core.lint import lint_playbook, playbook_scripts_check
+from ringback.core.messages import (
+    builtin_library_texts,
+    builtin_messages,
+    builtin_offers,
+    library_refs_check,
+    with_library,
+)
 from ringback.core.playbook import MAX_SOURCE_CHARS, parse_playbook
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.interface.commands import visible
@@ -65,7 +72,16 @@ class Command(AccountCommand):
         """Check a playbook file as ``add`` would, and print the advice about its scripts."""
         spec = parse_playbook(_read(path), source=Path(path).name)
         playbook_scripts_check(spec)
-        warnings = lint_playbook(spec)
+        # No account: the messages it names are looked up in the starter library (``add`` checks
+        # them against the account's own), and checked in its words.
+        library_refs_check(
+            spec,
+            kinds={name: m.kind for name, m in builtin_messages().items()},
+            offers=builtin_offers().keys(),
+            source=Path(path).name,
+            whose="the starter library",
+        )
+        warnings = lint_playbook(with_library(spec, builtin_library_texts()))
         data = {
             "valid": True,
             "name": spec.name,
