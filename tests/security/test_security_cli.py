@@ -79,7 +79,15 @@ COMMANDS: dict[str, tuple[str, list[Run]]] = {
     "undo": ("takes back a contact's last outcome", _per_reference("undo")),
     "contact": (
         "shows or changes one contact",
-        _per_reference("contact") + _per_reference("contact", "--warmth", "customer", "--notes", "x"),
+        _per_reference("contact")
+        + _per_reference("contact", "--warmth", "customer", "--notes", "x")
+        + [
+            Run(
+                lambda w, p: ["contact", "Bert", "--keep-promise", str(w.a_promise.pk)],
+                refused=True,
+                says="no such promise",
+            )
+        ],
     ),
     "appointment": (
         "books an appointment with a contact",

@@ -145,6 +145,8 @@ CLI_OPTIONS: dict[str, str] = {
     "contact --text-consent": "checked: refused (one of their mobile numbers)",
     "contact --stop-texts": "checked: refused (one of their numbers)",
     "contact --consent-note": "kept with their consent, shown by `ringback contact`",
+    "contact --promise": "kept, shown by `ringback contact` and on the agenda",
+    "contact --promise-due": "checked: refused",
     "appointment contact": "a reference: refused",
     "appointment --at": "checked: refused",
     "appointment --note": "kept, shown on the contact page",
@@ -1233,6 +1235,7 @@ SUBSET_OPTIONS = (
     "contact --company",
     "contact --notes",
     "contact --consent-note",
+    "contact --promise",
     "contacts name",
     "contacts --company",
     "createuser --seller-name",
@@ -1320,6 +1323,15 @@ def test_payloads_on_the_command_line(db: None, ringback: Any, tmp_path: Any, re
             "in-person",
             f"--consent-note={value}",
             what=f"{payload.key}: consent to texts",
+        )
+        terminal.run(
+            "contact",
+            str(contact.pk),
+            f"--promise={value}",
+            "--promise-due",
+            "2026-11-23",
+            what=f"{payload.key}: promise",
+            literal=(shown,),
         )
         terminal.run(
             "contacts",

@@ -27,6 +27,7 @@ class CardForm(forms.Form):
     step = forms.CharField(required=False, max_length=63)
     due = forms.CharField(required=False, max_length=40)
     appointment = forms.IntegerField(required=False, min_value=1)
+    promise_id = forms.IntegerField(required=False, min_value=1)
     phone = forms.CharField(required=False, max_length=64)
 
     def clean_due(self) -> datetime | None:
@@ -45,6 +46,8 @@ class CardForm(forms.Form):
             raise forms.ValidationError(STALE_FORM)
         if kind == ItemKind.APPOINTMENT and not data.get("appointment"):
             raise forms.ValidationError(STALE_FORM)
+        if kind == ItemKind.PROMISE and not data.get("promise_id"):
+            raise forms.ValidationError(STALE_FORM)
         return data
 
     def ref(self, contact_id: int) -> CardRef:
@@ -57,6 +60,7 @@ class CardForm(forms.Form):
             step=data.get("step") or "",
             due=data.get("due"),
             appointment_id=data.get("appointment"),
+            promise_id=data.get("promise_id"),
         )
 
 

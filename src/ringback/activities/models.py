@@ -8,7 +8,7 @@ from django.db import models
 
 from ringback.accounts.models import Account
 from ringback.activities.choices import AppointmentStatus, Channel, Direction, Outcome
-from ringback.contacts.models import Contact
+from ringback.contacts.models import Contact, Promise
 from ringback.messaging.models import MessageVersion
 from ringback.playbooks.models import Enrollment
 
@@ -81,6 +81,19 @@ class TouchUndo(models.Model):
 
     def __str__(self) -> str:
         return f"undo of {self.touch} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class PromiseKept(models.Model):
+    """The touch that kept a promise: once per promise (the one-to-one is unique), until that
+    touch is undone (undo deletes this link and reopens the promise)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    promise = models.OneToOneField(Promise, on_delete=models.CASCADE, related_name="kept_by")
+    touch = models.OneToOneField(Touch, on_delete=models.CASCADE, related_name="kept_promise")
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.promise} kept at {self.at:%Y-%m-%d %H:%M}"
 
 
 class Appointment(models.Model):

@@ -58,6 +58,8 @@ def agenda_item_json(item: AgendaItem) -> dict[str, Any]:
         "text_link": _sms_href(item) or None,
         "enrollment_id": item.enrollment_id,
         "appointment_id": item.appointment_id,
+        "promise_id": item.promise_id,
+        "email": item.email or None,
     }
 
 
@@ -124,6 +126,7 @@ KIND_LABELS = {
     ItemKind.SMS: "Text",
     ItemKind.TASK: "Task",
     ItemKind.BIRTHDAY: "Birthday",
+    ItemKind.PROMISE: "Promised",
 }
 
 _SEND_LABELS = {
@@ -167,6 +170,12 @@ _BIRTHDAY_ACTIONS = (
 )
 
 
+_PROMISE_ACTIONS = (
+    CardAction("Kept", Outcome.DONE.value),
+    CardAction("Log a note", form="note", style="outline"),
+)
+
+
 _BLOCKED_ACTIONS = (
     CardAction("Skip this step", "skip-step"),
     CardAction("Stop the playbook", "stop-playbook", style="secondary outline"),
@@ -190,6 +199,8 @@ def card_actions(item: AgendaItem) -> tuple[CardAction, ...]:
         return _CALL_ACTIONS
     if item.kind is ItemKind.BIRTHDAY:
         return _BIRTHDAY_ACTIONS
+    if item.kind is ItemKind.PROMISE:
+        return _PROMISE_ACTIONS
     if item.kind in _SEND_LABELS:
         label, outcome = _SEND_LABELS[item.kind]
         actions = [CardAction(label, outcome.value)]
@@ -221,7 +232,9 @@ def card_key_for(kind: str, contact_id: int, ref_id: int | None) -> str:
 
 def card_key(item: AgendaItem) -> str:
     """The card id of an agenda item."""
-    return card_key_for(item.kind.value, item.contact_id, item.enrollment_id or item.appointment_id)
+    return card_key_for(
+        item.kind.value, item.contact_id, item.enrollment_id or item.appointment_id or item.promise_id
+    )
 
 
 def _now_there(now: datetime, zone_name: str, seller_zone: str) -> str:
@@ -338,6 +351,7 @@ def card_for(
         "step": item.step or "",
         "due": item.due.isoformat(),
         "appointment": str(item.appointment_id or ""),
+        "promise_id": str(item.promise_id or ""),
         # The number a text step's "Texted" goes to is the one its Text link opens.
         "phone": item.phone or (item.mobile if item.kind is ItemKind.SMS else ""),
     }

@@ -35,6 +35,7 @@ from ringback.core.agenda import (
     instead_for,
     missing_for,
     plan_day,
+    promise_reason,
     timely_reason,
     working_days_after,
 )
@@ -98,8 +99,10 @@ class _Library:
     promises: Mapping[int, Promise]
 
 
-def _library_for(*, account: Account, enrollments: Sequence[Enrollment]) -> _Library:
-    names: set[str] = set()
+def _library_for(
+    *, account: Account, enrollments: Sequence[Enrollment], promised: Sequence[Promise] = ()
+) -> _Library:
+    names: set[str] = set(PROMISE_MESSAGES.values()) if promised else set()
     offers: set[str] = set()
     for enrollment in enrollments:
         spec = version_spec(version=enrollment.version)
@@ -135,6 +138,8 @@ class FilledScript:
     subject: str = ""
     #: The library version it came from (None: the playbook's own text).
     version_id: int | None = None
+    #: The library message's name, when the item has no template of its own (a promise's).
+    name: str = ""
     offer_title: str = ""
     offer_details: str = ""
     offer_expires: date | None = None
@@ -227,6 +232,84 @@ def _step_script(
             filled = message_fill(kind=kind, body=fixed, subject="", variables=variables)
             return FilledScript(text=filled.body, **extra)  # type: ignore[arg-type]
     return FilledScript(error=f"This script could not be filled in: {failure}")
+
+
+#: The ``step`` of the touch that marks a promise kept (it belongs to no playbook).
+PROMISE_STEP = "promise"
+#: The library message a promise item offers, by how it can go: by email when they have an
+#: address, else the voicemail that tells them it is ready (seed 004).
+PROMISE_MESSAGES = {"email": "the-resource-by-email", "call": "the-resource-i-promised"}
+
+
+def _promises_due(*, account: Account, day: date) -> QuerySet[Promise]:
+    """The open promises with a due date on or before ``day``, of people who may be contacted."""
+    return (
+        Promise.objects.filter(account=account, kept_at__isnull=True, due_on__lte=day)
+        .filter(contact__do_not_contact=False)
+        .select_related("contact")
+        .prefetch_related("contact__phones", "contact__emails")
+        .order_by("due_on", "pk")
+    )
+
+
+def _promise_item(
+    *, account: Account, promise: Promise, day: date, start: datetime, now: datetime
+) -> AgendaItem:
+    """The agenda line of a promise due (its words are filled in once the day is planned)."""
+    contact = promise.contact
+    assert promise.due_on is not None  # only promises with a due date are read
+    reason, timely = promise_reason(
+        first_name=contact.first_name or contact.name, text=promise.text, due_on=promise.due_on, today=day
+    )
+    emails = list(contact.emails.all())  # prefetched
+    return AgendaItem(
+        kind=ItemKind.PROMISE,
+        contact_id=contact.pk,
+        contact_name=contact.name,
+        due=start,
+        zone=contact_zone_name(contact=contact, account=account),
+        reason=reason,
+        timely=timely,
+        phone=_phone_at(contact=contact, account=account, at=max(now, start)),
+        mobile=_mobile_of(contact),
+        email=emails[0].address if emails else "",
+        notes=contact.notes,
+        promise_id=promise.pk,
+        overdue=promise.due_on < day,
+        overdue_days=(day - promise.due_on).days if promise.due_on < day else 0,
+    )
+
+
+def promise_message_name(*, has_email: bool) -> str:
+    """The library message that keeps a promise: the email with the resource when the contact has
+    an address, else the voicemail that tells them it is ready."""
+    return PROMISE_MESSAGES["email" if has_email else "call"]
+
+
+def _promise_script(
+    *, account: Account, promise: Promise, library: _Library, next_call_day: str
+) -> FilledScript:
+    """The library's resource message filled in for the promise's contact."""
+    contact = promise.contact
+    name = promise_message_name(has_email=bool(contact.emails.all()))
+    version = library.versions.get(name)
+    if version is None:
+        return FilledScript(
+            error=f"The message {name!r} is no longer in your library: add it back to get its words."
+        )
+    variables = message_variables(
+        account=account, contact=contact, promise=promise, next_call_day=next_call_day
+    )
+    try:
+        filled = message_fill(
+            kind=MessageKind(version.message.kind),
+            body=version.body,
+            subject=version.subject,
+            variables=variables,
+        )
+    except TemplateError as exc:
+        return FilledScript(name=name, error=f"This message could not be filled in: {exc}")
+    return FilledScript(name=name, text=filled.body, subject=filled.subject, version_id=version.pk)
 
 
 def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today: date) -> AgendaItem | None:
@@ -443,12 +526,16 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
         )
     greeted = birthdays_greeted(account=account, day=day, contact_ids=[b.contact_id for b in birthdays])
     birthdays = [b for b in birthdays if b.contact_id not in greeted]
+    promised = {p.pk: p for p in _promises_due(account=account, day=day)}
+    promises = [
+        _promise_item(account=account, promise=p, day=day, start=start, now=now) for p in promised.values()
+    ]
     costs = account_costs(account=account)
     away = [(v.first_day, v.last_day) for v in vacations_list(account=account)]
     vacations = tuple(vacation_from_dates(first, last, account.time_zone) for first, last in away)
     weekdays = account_working_days(account=account)
     agenda = plan_day(
-        [*appointments, *callbacks, *calls, *sends, *birthdays],
+        [*appointments, *callbacks, *calls, *sends, *birthdays, *promises],
         budget=day_budget(account=account, day=day, now=now, costs=costs, away=away),
         costs=costs,
         new_per_callback=account.new_per_callback,
@@ -458,10 +545,27 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
     library = _library_for(
         account=account,
         enrollments=[by_id[item.enrollment_id] for item in agenda.items if item.enrollment_id is not None],
+        promised=[promised[item.promise_id] for item in agenda.items if item.promise_id is not None],
     )
+    next_call_day = WEEKDAYS[working_days_after(day, weekdays=weekdays, away=away, count=2)[-1].weekday()]
     items = []
     for item in agenda.items:
-        if item.enrollment_id is not None:
+        if item.promise_id is not None:
+            filled = _promise_script(
+                account=account,
+                promise=promised[item.promise_id],
+                library=library,
+                next_call_day=next_call_day,
+            )
+            item = replace(
+                item,
+                script=filled.text,
+                script_error=filled.error,
+                subject=filled.subject,
+                message_version_id=filled.version_id,
+                template=filled.name or None,
+            )
+        elif item.enrollment_id is not None:
             filled = _step_script(
                 account=account,
                 enrollment=by_id[item.enrollment_id],
@@ -528,6 +632,8 @@ def _spent_kind(channel: str, outcome: str, step: str) -> ItemKind:
     """The kind of agenda item a touch done today stood for, to count its minutes."""
     if step == BIRTHDAY_STEP:
         return ItemKind.BIRTHDAY
+    if step == PROMISE_STEP:
+        return ItemKind.PROMISE
     if channel == TouchChannel.CALL:
         talked = outcome in (TouchOutcome.CONNECTED, TouchOutcome.APPOINTMENT, TouchOutcome.NOT_INTERESTED)
         return ItemKind.CALLBACK if talked else ItemKind.CALL

@@ -14,8 +14,14 @@ from ringback.accounts.selectors import account_row_check
 from ringback.activities.choices import AppointmentStatus, Direction
 from ringback.activities.choices import Channel as TouchChannel
 from ringback.activities.choices import Outcome as TouchOutcome
-from ringback.activities.models import Appointment, Touch, TouchUndo
-from ringback.activities.selectors import BIRTHDAY_STEP, birthdays_greeted, touch_last_undoable
+from ringback.activities.models import Appointment, PromiseKept, Touch, TouchUndo
+from ringback.activities.selectors import (
+    BIRTHDAY_STEP,
+    PROMISE_STEP,
+    birthdays_greeted,
+    promise_message_name,
+    touch_last_undoable,
+)
 from ringback.contacts.choices import PhoneLabel, TextConsentSource, TextsStoppedHow
 from ringback.contacts.models import Contact, Phone, Promise
 from ringback.contacts.selectors import (
@@ -33,6 +39,8 @@ from ringback.contacts.services import (
     phone_texts_restore,
     phone_texts_stop,
     promise_add,
+    promise_keep,
+    promise_reopen,
 )
 from ringback.core import clock
 from ringback.core.agenda import ItemKind
@@ -45,6 +53,7 @@ from ringback.core.errors import (
     InvalidDate,
     InvalidInput,
     InvalidPhone,
+    NotFound,
     OutcomeNotAllowed,
     OutsideCallingHours,
     RingbackError,
@@ -631,6 +640,7 @@ CARD_OUTCOMES: dict[ItemKind, tuple[Outcome, ...]] = {
     ItemKind.CALLBACK: (Outcome.DONE,),
     ItemKind.APPOINTMENT: (Outcome.DONE,),
     ItemKind.BIRTHDAY: (Outcome.DONE,),
+    ItemKind.PROMISE: (Outcome.DONE,),
 }
 
 _DONE_NOTES = {
@@ -650,6 +660,7 @@ class CardRef:
     step: str = ""
     due: datetime | None = None
     appointment_id: int | None = None
+    promise_id: int | None = None
 
 
 def _stale(contact: Contact, what: str) -> AlreadyLogged:
@@ -783,6 +794,51 @@ def birthday_greeting_log(*, account: Account, contact: Contact, note: str = "")
 
 
 @transaction.atomic
+def promise_kept_log(*, account: Account, contact: Contact, promise_id: int, note: str = "") -> Touch:
+    """Mark the contact's promise kept and log it on their timeline, once (R11, seed 004).
+
+    The touch records the library message the promise's agenda line offered (the resource by
+    email when they have an address, else the voicemail). Keeping it again, from another tab or
+    at the same moment, raises :class:`AlreadyLogged` and logs nothing; another contact's or
+    account's promise is "no such promise" (:class:`NotFound`). Undo reopens it.
+    """
+    account_row_check(account=account, row=contact, what="contact")
+    contact_lock(contact=contact)
+    promise = (
+        Promise.objects.select_for_update().filter(pk=promise_id, account=account, contact=contact).first()
+    )
+    if promise is None:
+        raise NotFound("no such promise")
+    if promise.kept_at is not None:
+        when = promise.kept_at.astimezone(zone(account.time_zone))
+        raise AlreadyLogged(
+            f"“{promise.text}” was already marked kept on {when:%a %d %b at %H:%M %Z}; nothing was logged"
+        )
+    name = promise_message_name(has_email=contact.emails.exists())
+    version = message_versions_latest(account=account, names=[name]).get(name)
+    now = clock.now()
+    said = " ".join(note.split())
+    touch = Touch(
+        before={"contact": contact_snapshot(contact=contact), "promise_kept": promise.pk},
+        account=account,
+        contact=contact,
+        channel=TouchChannel.TASK,
+        direction=Direction.OUT,
+        outcome=TouchOutcome.DONE,
+        step=PROMISE_STEP,
+        template=name if version is not None else "",
+        message_version=version,
+        note=f"Kept a promise: {promise.text}" + (f". {said}" if said else ""),
+        at=now,
+        created_at=now,
+    )
+    touch.save()
+    promise_keep(account=account, promise=promise)
+    PromiseKept.objects.create(account=account, promise=promise, touch=touch, at=now)
+    return touch
+
+
+@transaction.atomic
 def agenda_card_log(
     *, account: Account, contact: Contact, ref: CardRef, outcome: str, phone: str | None = None
 ) -> Touch:
@@ -794,6 +850,10 @@ def agenda_card_log(
             f"{result.value!r} cannot be logged on a {ref.kind.value} card; "
             f"use one of its buttons ({', '.join(o.value for o in allowed)})"
         )
+    if ref.kind is ItemKind.PROMISE:
+        if ref.promise_id is None:
+            raise InvalidInput("that card names no promise")
+        return promise_kept_log(account=account, contact=contact, promise_id=ref.promise_id)
     appointment = agenda_card_check(account=account, contact=contact, ref=ref)
     if ref.kind in STEP_KINDS:
         return touch_log(
@@ -961,6 +1021,9 @@ def touch_undo(*, account: Account, contact: Contact) -> Touch:
         Appointment.objects.filter(pk=saved["appointment_done"], account=account).update(
             status=AppointmentStatus.SCHEDULED
         )
+    if saved.get("promise_kept"):
+        PromiseKept.objects.filter(touch=last, account=account).delete()
+        promise_reopen(account=account, promise_id=saved["promise_kept"])
     if saved.get("contact"):
         contact_restore(contact=contact, saved=saved["contact"])
     TouchUndo.objects.create(account=account, touch=last, at=clock.now())

@@ -257,12 +257,18 @@ def promise_add(*, account: Account, contact: Contact, text: str, due_on: date |
 
 
 def promise_keep(*, account: Account, promise: Promise) -> Promise:
-    """Mark a promise kept."""
+    """Mark a promise kept (the state only: ``ringback.activities.services.promise_kept_log``
+    also logs it on the timeline, once, and is what the pages and commands call)."""
     account_row_check(account=account, row=promise, what="promise")
     if promise.kept_at is None:
         promise.kept_at = clock.now()
         promise.save(update_fields=["kept_at"])
     return promise
+
+
+def promise_reopen(*, account: Account, promise_id: int) -> None:
+    """Mark the account's promise ``promise_id`` open again (its keeping was undone)."""
+    Promise.objects.filter(pk=promise_id, account=account).update(kept_at=None)
 
 
 # --- editing a contact (web) -----------------------------------------------------------------

@@ -38,6 +38,8 @@ class ItemKind(StrEnum):
     SMS = "sms"
     TASK = "task"
     BIRTHDAY = "birthday"
+    #: Something the seller promised to send or do by a day ("the article on X", R11).
+    PROMISE = "promise"
 
 
 class Urgency(IntEnum):
@@ -102,6 +104,8 @@ class AgendaItem:
     offer_title: str = ""
     offer_details: str = ""
     offer_expires: date | None = None
+    #: The promise a promise item is about.
+    promise_id: int | None = None
 
     @property
     def urgency(self) -> Urgency:
@@ -149,6 +153,8 @@ class Costs:
             ItemKind.SMS: self.text,
             ItemKind.TASK: self.task,
             ItemKind.BIRTHDAY: self.greeting,
+            # Sending what was promised is a task: find it, write a line, send it.
+            ItemKind.PROMISE: self.task,
         }[kind]
 
 
@@ -442,6 +448,19 @@ _PART_WORDS = {
     PartOfDay.AFTERNOON: "afternoon",
     PartOfDay.EVENING: "evening",
 }
+
+
+def promise_reason(*, first_name: str, text: str, due_on: date, today: date) -> tuple[str, str]:
+    """Why a promise is on the agenda, and why it goes before the flow (R11, seed 004): "Send
+    Mary the article on spring gardens, as you promised" and "promised for today" (or for the
+    day it was promised, when that has passed)."""
+    what = text.strip().rstrip(".")
+    reason = f"Send {first_name} {what}, as you promised" if first_name else f"Send {what}, as you promised"
+    if due_on >= today:
+        return reason, "promised for today"
+    late = (today - due_on).days
+    when = f"{WEEKDAYS[due_on.weekday()][:3]} {due_on.day} {due_on:%b}"
+    return f"{reason} ({late} day{'s' if late != 1 else ''} late)", f"promised for {when}"
 
 
 def call_reason(

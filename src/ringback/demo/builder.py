@@ -43,7 +43,7 @@ from ringback.activities.selectors import agenda_for_day, day_bounds
 from ringback.activities.services import appointment_book, touch_log
 from ringback.contacts.choices import ContactStatus, PhoneLabel, TextConsentSource, Warmth
 from ringback.contacts.models import Contact
-from ringback.contacts.services import PhoneInput, contact_create, contact_tag
+from ringback.contacts.services import PhoneInput, contact_create, contact_tag, promise_add
 from ringback.core import clock
 from ringback.core.agenda import ItemKind
 from ringback.core.engine import (
@@ -549,6 +549,7 @@ class _Builder:
             self.play(story, contact)
         self.catch_up_stale()
         self.add_vacation()
+        self.add_promises([contact for story, contact in people if story.kind == "engaged"])
         return self.account, Counter(story.kind for story in stories)
 
     def create_account(self) -> None:
@@ -580,6 +581,16 @@ class _Builder:
         ).select_related("contact")
         for enrollment in list(stale):
             self.catch_up(enrollment.contact, until=self.bounds(self.days.today)[0])
+
+    def add_promises(self, talked: list[Contact]) -> None:
+        """What the seller promised two people she talked with (R11, seed 004), noted three days
+        ago: one due on the agenda's day, one a day late, so Today shows both promise lines."""
+        promised = (("the article on spring gardens", 0), ("the sample set I mentioned", -1))
+        with clock.frozen(self.now - 3 * DAY):
+            for contact, (text, days) in zip(talked, promised, strict=False):
+                promise_add(
+                    account=self.account, contact=contact, text=text, due_on=self.days.day + days * DAY
+                )
 
     def add_vacation(self) -> None:
         """A long weekend away in five weeks (Thursday to Monday): steps due then move after it."""

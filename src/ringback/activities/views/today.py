@@ -255,7 +255,8 @@ def today_log(request: HtmxHttpRequest, contact_id: int, *, account: Account) ->
         return _after_action(
             request, account=account, message=f"Nothing was logged: {exc.message}.", level=messages.ERROR
         )
-    message = f"{contact.name}: {_outcome_label(outcome).lower()}, logged."
+    done = "promise kept" if ref.kind is ItemKind.PROMISE else _outcome_label(outcome).lower()
+    message = f"{contact.name}: {done}, logged."
     if ref.kind is ItemKind.CALL or ref.kind in (ItemKind.MAIL, ItemKind.EMAIL, ItemKind.SMS, ItemKind.TASK):
         message += _what_next(account=account, ref=ref)
     return _after_action(request, account=account, message=message, level=messages.SUCCESS)
@@ -283,13 +284,16 @@ def _ref_fields(form: CardForm) -> dict[str, str]:
         "step": data.get("step") or "",
         "due": data["due"].isoformat() if data.get("due") else "",
         "appointment": str(data.get("appointment") or ""),
+        "promise_id": str(data.get("promise_id") or ""),
         "phone": data.get("phone") or "",
     }
 
 
 def _key(form: CardForm, contact_id: int) -> str:
     data = form.cleaned_data
-    return card_key_for(data["kind"], contact_id, data.get("enrollment") or data.get("appointment"))
+    return card_key_for(
+        data["kind"], contact_id, data.get("enrollment") or data.get("appointment") or data.get("promise_id")
+    )
 
 
 def _bad_card(request: HtmxHttpRequest, account: Account, form: CardForm) -> HttpResponse:

@@ -97,6 +97,7 @@ def test_demo_agenda_is_rich_and_in_order() -> None:
     assert counts[ItemKind.CALL] >= 4
     assert counts[ItemKind.MAIL] >= 1
     assert 1 <= counts[ItemKind.BIRTHDAY] <= 3
+    assert counts[ItemKind.PROMISE] == 2  # one due today, one a day late
     assert any(item.overdue and item.kind is ItemKind.CALL and not item.new for item in agenda.items)
     assert all(item.phone for item in agenda.items if item.kind is ItemKind.CALL)
     assert result.agenda == agenda.counts
@@ -258,6 +259,7 @@ def test_demo_default_size() -> None:
     assert counts[ItemKind.CALLBACK] == 3
     assert counts[ItemKind.MAIL] >= 3
     assert 1 <= counts[ItemKind.BIRTHDAY] <= 3
+    assert counts[ItemKind.PROMISE] == 2  # one due today, one a day late
     assert set(result.enrollments) == {"active", "paused", "engaged", "exhausted", "stopped"}
     assert result.enrollments["exhausted"] >= 8
     assert result.stories["lead-new"] > 0

@@ -17,20 +17,19 @@ from ringback.accounts.models import Account
 from ringback.accounts.submissions import submitted_once
 from ringback.accounts.web import account_view
 from ringback.activities.services import (
+    AlreadyLogged,
     appointment_book,
     contact_set_do_not_contact,
     contact_text_consent,
     contact_texts_stop,
+    promise_kept_log,
     touch_log,
     touch_note,
     touch_texts_stopped,
 )
 from ringback.contacts.models import Contact
 from ringback.contacts.selectors import phone_get, promise_get
-from ringback.contacts.services import (
-    promise_add,
-    promise_keep,
-)
+from ringback.contacts.services import promise_add
 from ringback.core import clock
 from ringback.core.errors import (
     AlreadyBooked,
@@ -42,7 +41,6 @@ from ringback.core.errors import (
     UnknownPlaybook,
 )
 from ringback.core.phones import display_phone
-from ringback.core.scheduling import zone
 from ringback.interface.forms import add_service_error
 from ringback.interface.htmx import wants_fragment
 from ringback.people.forms import (
@@ -169,23 +167,29 @@ def promise_add_view(request: HttpRequest, pk: int, *, account: Account) -> Http
 @require_http_methods(["GET", "POST"])
 @submitted_once
 def promise_keep_view(request: HttpRequest, pk: int, promise_pk: int, *, account: Account) -> HttpResponse:
-    """Mark a promise kept (a second click says it already was)."""
+    """Mark a promise kept and log it on the timeline (a second click says it already was)."""
     contact = contact_or_404(account, pk)
     promise = promise_get(account=account, contact=contact, pk=promise_pk)
     if request.method != "POST":
         return back_to_contact(contact, "card-promises")
-    if promise.kept_at is not None:
-        seller_tz = zone(account.time_zone)
-        when = promise.kept_at.astimezone(seller_tz)
-        message = f"“{promise.text}” was already marked kept on {when:%a %d %b at %H:%M %Z}."
+    try:
+        promise_kept_log(account=account, contact=contact, promise_id=promise.pk)
+    except AlreadyLogged as exc:
         if not wants_fragment(request):
-            messages.info(request, message)
+            messages.info(request, f"{exc.message}.")
             return back_to_contact(contact, "card-promises")
-        return page_respond(request, account, contact, card="promises_card", ok=True, message=message)
-    promise_keep(account=account, promise=promise)
+        return page_respond(
+            request, account, contact, card="promises_card", ok=True, message=f"{exc.message}."
+        )
     contact = contact_or_404(account, pk)
     return page_respond(
-        request, account, contact, card="promises_card", ok=True, message=f"Kept: “{promise.text}”."
+        request,
+        account,
+        contact,
+        card="promises_card",
+        ok=True,
+        message=f"Kept: “{promise.text}”.",
+        also=("timeline",),
     )
 
 

@@ -6,15 +6,21 @@ from rich.console import Console
 
 from ringback.accounts.commands import AccountCommand
 from ringback.accounts.models import Account
-from ringback.activities.services import contact_text_consent, contact_texts_stop
+from ringback.activities.services import contact_text_consent, contact_texts_stop, promise_kept_log
 from ringback.contacts.choices import ContactStatus, TextConsentSource, Warmth
 from ringback.contacts.models import Contact
-from ringback.contacts.selectors import contact_find, contact_get, phone_find, phone_text_status
-from ringback.contacts.services import contact_update
+from ringback.contacts.selectors import (
+    contact_find,
+    contact_get,
+    contact_promises,
+    phone_find,
+    phone_text_status,
+)
+from ringback.contacts.services import contact_update, promise_add
 from ringback.core.errors import InvalidDate, InvalidInput
 from ringback.core.interchange.values import parse_birthday
 from ringback.core.playbook import playbook_for_warmth
-from ringback.interface.commands import iso_utc
+from ringback.interface.commands import iso_utc, parse_day
 from ringback.people.forms import birthday_typed
 from ringback.playbooks.selectors import enrollments_running_for
 
@@ -55,6 +61,22 @@ class Command(AccountCommand):
             help="with --text-consent: they asked to get texts again after texts were stopped",
         )
         parser.add_argument(
+            "--promise", metavar="TEXT", help='note something you promised them ("the article on X")'
+        )
+        parser.add_argument(
+            "--promise-due",
+            dest="promise_due",
+            metavar="YYYY-MM-DD",
+            help="with --promise: the day it is due (it comes on the agenda then)",
+        )
+        parser.add_argument(
+            "--keep-promise",
+            dest="keep_promise",
+            type=int,
+            metavar="ID",
+            help="mark promise ID kept (logged on their timeline; the ids are in the output)",
+        )
+        parser.add_argument(
             "--stop-texts",
             dest="stop_texts",
             metavar="NUMBER",
@@ -69,6 +91,7 @@ class Command(AccountCommand):
             if changes:
                 contact = contact_update(account=account, contact=contact, **changes)
             texts = _texts(account, contact, options)
+            texts += _promises(account, contact, options)
         if texts:
             contact = contact_get(account=account, pk=contact.pk)
         data = _shown(contact, account)
@@ -95,6 +118,8 @@ class Command(AccountCommand):
                 console.print(f"  in {data['playbook']}, next due {data['next_due'] or '-'} (UTC)")
             if data["notes"]:
                 console.print(f"  notes: {data['notes']}")
+            for promise in data["promises"]:
+                console.print(_promise_line(promise))
 
         self.emit(options, data, render)
 
@@ -167,6 +192,30 @@ def _texts(account: Account, contact: Contact, options: dict[str, Any]) -> list[
     return done
 
 
+def _promises(account: Account, contact: Contact, options: dict[str, Any]) -> list[str]:
+    """Note a promise and mark one kept as ``--promise`` and ``--keep-promise`` ask; what was
+    done, a line each."""
+    done: list[str] = []
+    due = options["promise_due"]
+    if options["promise"] is None and due is not None:
+        raise InvalidInput("--promise-due goes with --promise TEXT", field="promise_due")
+    if options["promise"] is not None:
+        day = parse_day(due, what="--promise-due") if due is not None else None
+        promise = promise_add(account=account, contact=contact, text=options["promise"], due_on=day)
+        when = f", due {promise.due_on:%a %d %b %Y}" if promise.due_on else ""
+        done.append(f"Promise {promise.pk} noted: {promise.text}{when}.")
+    if options["keep_promise"] is not None:
+        promise_kept_log(account=account, contact=contact, promise_id=options["keep_promise"])
+        done.append(f"Promise {options['keep_promise']} kept, logged on {contact.name}'s timeline.")
+    return done
+
+
+def _promise_line(promise: dict[str, Any]) -> str:
+    """``  promise 12: the article on X, due Fri 04 Dec 2026 (kept)``."""
+    due = f", due {promise['due_on']}" if promise["due_on"] else ""
+    return f"  promise {promise['id']}: {promise['text']}{due}" + (" (kept)" if promise["kept_at"] else "")
+
+
 def _shown(contact: Contact, account: Account) -> dict[str, Any]:
     """What the command prints about a contact (the JSON of ``--json``)."""
     enrollment = enrollments_running_for(contacts=[contact]).get(contact.pk)
@@ -202,4 +251,13 @@ def _shown(contact: Contact, account: Account) -> dict[str, Any]:
         "do_not_contact": contact.do_not_contact,
         "playbook": enrollment.version.playbook.name if enrollment else None,
         "next_due": iso_utc(enrollment.due_start) if enrollment and enrollment.due_start else None,
+        "promises": [
+            {
+                "id": p.pk,
+                "text": p.text,
+                "due_on": p.due_on.isoformat() if p.due_on else None,
+                "kept_at": iso_utc(p.kept_at) if p.kept_at else None,
+            }
+            for p in contact_promises(contact=contact)
+        ],
     }
