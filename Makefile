@@ -64,7 +64,7 @@ bench: install-dev
 	$(BIN)/python benchmarks/importing.py
 	$(BIN)/python benchmarks/sandbox.py
 	$(BIN)/python benchmarks/printing.py
-	$(BIN)/python benchmarks/calendar.py
+	$(BIN)/python benchmarks/feed.py
 
 ## Refresh the vendored front-end files from the npm registry (versions in package.json)
 vendor:

@@ -24,18 +24,11 @@ import platform
 import random
 import resource
 import statistics
-import sys
 import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
-
-# Run as a script, this file's folder comes first on sys.path, where benchmarks/calendar.py
-# would stand in for the standard library's ``calendar`` (fontTools imports it): take it off.
-# (Ringback's modules are imported inside the functions, after this.)
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 if TYPE_CHECKING:
     from ringback.printing.pieces import Card, Label

@@ -73,7 +73,9 @@ def test_editing_a_voicemail_on_a_phone_with_the_live_preview(chromium, live_ser
     expect(preview).to_contain_text("“introduce myself” is about you, not them")
     body.fill(original + "\n{{ contact.nickname }}")
     line = len((original + "\n{{ contact.nickname }}").splitlines())
-    expect(preview.get_by_role("alert")).to_contain_text(f"Line {line}: {{{{ contact.nickname }}}} does not exist")
+    expect(preview.get_by_role("alert")).to_contain_text(
+        f"Line {line}: {{{{ contact.nickname }}}} does not exist"
+    )
     page.screenshot(path=str(artifacts / "library-editor-390x844.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 

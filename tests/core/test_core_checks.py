@@ -107,7 +107,8 @@ def words(n: int) -> str:
 def test_the_length_finding_shows_the_seconds_rounded_away_from_the_band(count, expected):
     (finding,) = [f for f in voicemail(words(count)) if f.rule == "R2"]
     assert finding.message.startswith(expected) and finding.message.endswith("(R2).")
-    assert finding.severity is Severity.FAIL
+    # Too long fails (people stop listening); too short is a warning.
+    assert finding.severity is (Severity.ADVICE if count < MIN_WORDS else Severity.FAIL)
 
 
 def test_twenty_and_forty_seconds_are_inside_the_band():

@@ -259,6 +259,16 @@ def refusal(text: str) -> PlaybookError:
             "step 1: offer-expires 99999999999 is longer than 3650 days",
         ),
         ("    offer-expires: 3651\n", 9, "step 1: offer-expires 3651 is longer than 3650 days"),
+        (
+            "    offer-expires: 400 days\n",
+            9,
+            "step 1: offer-expires: an offer runs from 1 to 90 days after the card is sent, not 400",
+        ),
+        (
+            "    offer-expires: 0 days\n",
+            9,
+            "step 1: offer-expires: an offer runs from 1 to 90 days after the card is sent, not 0",
+        ),
         ("    skip-beyond: 5000 days\n", 9, "step 1: skip-beyond 5000 is longer than 3650 days"),
         (
             "finish:\n  recontact-after: 99999 days\n",
@@ -278,7 +288,7 @@ def test_durations_are_capped_with_file_line_and_field(extra: str, line: int, wo
 def test_the_longest_durations_are_taken_and_plan_without_overflow_at_the_end_of_the_range() -> None:
     text = (
         BASE
-        + "    offer-expires: 3650 days\n"
+        + "    offer-expires: 90 days\n"
         + "  - channel: call\n    wait: 3650 days\n    script: hello\n"
         + "  - channel: call\n    wait: 3650 business days\n    script: hello\n"
         + "finish:\n  recontact-after: 3650 days\n"

@@ -82,3 +82,23 @@ def test_no_step_is_planned_on_a_day_the_seller_does_not_work(
         assert days <= {6}
         return
     assert window.start.astimezone(ZoneInfo(seller)).weekday() in days
+
+
+def test_a_saturday_seller_far_west_of_the_contact_mails_on_the_part_of_their_day_that_is_saturday() -> None:
+    # Found by hypothesis: Saturday in Honolulu runs from Saturday 10:00 to Sunday 10:00 in London,
+    # where no mail goes on Sunday; London's Saturday begins on Friday in Honolulu. The window
+    # is the part of London's Saturday that is the seller's Saturday.
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+    window = find_window(
+        channel=Channel.MAIL,
+        wait=Wait(0, 0),
+        reference=start,
+        not_before=start,
+        recipient=Recipient(zone="Europe/London", country="US", subdivision=""),
+        parts=ALL_PARTS,
+        workweek=WorkWeek(frozenset({5}), "Pacific/Honolulu"),
+    )
+    assert window is not None
+    honolulu = window.start.astimezone(ZoneInfo("Pacific/Honolulu"))
+    assert honolulu.weekday() == 5 and (honolulu.hour, honolulu.minute) == (0, 0)
+    assert window.end.astimezone(ZoneInfo("Europe/London")).weekday() in (5, 6)

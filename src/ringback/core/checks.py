@@ -295,10 +295,11 @@ def _length(text: str) -> list[Finding]:
     if words < MIN_WORDS:
         seconds = math.floor(exact)
         return [
+            # A warning: a short message loses less than a long one, which people stop listening to.
             _finding(
                 "R2",
                 "too_short",
-                Severity.FAIL,
+                Severity.ADVICE,
                 f"This takes about {seconds} seconds to say; take {MIN_SECONDS}–{MAX_SECONDS} seconds, "
                 "enough for who you are, a reason to call back and your number",
             )

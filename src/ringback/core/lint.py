@@ -24,7 +24,7 @@ from ringback.core.checks import (
     spoken_seconds,
 )
 from ringback.core.errors import PlaybookError, TemplateError
-from ringback.core.messages import SAMPLE
+from ringback.core.messages import SAMPLE, offer_days_advice
 from ringback.core.messages import SPARSE_SAMPLE as MESSAGE_SPARSE_SAMPLE
 from ringback.core.playbook import Anchor, Channel, Playbook
 from ringback.core.scripts import check_script, render_script
@@ -156,6 +156,10 @@ def lint_playbook(playbook: Playbook) -> list[LintWarning]:
             if (name, finding.code) not in reported:
                 reported.add((name, finding.code))
                 warnings.append(_warning(name, finding))
+    for step in playbook.steps:
+        advice = offer_days_advice(step.offer_days) if step.offer_days is not None else ""
+        if advice:  # about the step's offer-expires, not its words: named by the step
+            warnings.append(LintWarning(step.id, "R9", advice, "long_offer", Severity.ADVICE))
     return warnings
 
 

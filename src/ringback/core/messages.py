@@ -27,7 +27,7 @@ from jinja2 import nodes
 
 from ringback.core.checks import Finding, MessageKind, check_message
 from ringback.core.errors import PlaybookError, TemplateError
-from ringback.core.playbook import Playbook
+from ringback.core.playbook import OFFER_ADVISED_DAYS, Playbook
 from ringback.core.scripts import check_script, compile_script, render_script, script_tree
 
 _KIND_LABELS = {
@@ -421,11 +421,6 @@ def builtin_offers() -> dict[str, BuiltinOffer]:
 
 
 # --- Offers -----------------------------------------------------------------------------------
-
-#: An offer runs at least a day and at most this many; past :data:`OFFER_ADVISED_DAYS` the
-#: sense of urgency is gone (R9), which is advice, not a refusal.
-OFFER_MAX_DAYS = 90
-OFFER_ADVISED_DAYS = 14
 
 
 def offer_days_advice(days: int) -> str:

@@ -28,6 +28,19 @@ from ringback.core.clock import MAX_DAYS
 from ringback.core.errors import PlaybookError, TemplateError, UnknownOutcome
 from ringback.core.scripts import script_syntax_check
 
+#: An offer runs at least a day and at most this many after the card is sent; past
+#: :data:`OFFER_ADVISED_DAYS` the sense of urgency is gone (R9), which is advice, not a refusal.
+OFFER_MAX_DAYS = 90
+OFFER_ADVISED_DAYS = 14
+
+
+def offer_days_problem(days: int) -> str:
+    """Why ``days`` can't be an offer's validity ("" when it can): the same words for an offer of
+    the library and a playbook step's ``offer-expires``."""
+    if not 1 <= days <= OFFER_MAX_DAYS:
+        return f"an offer runs from 1 to {OFFER_MAX_DAYS} days after the card is sent, not {days}"
+    return ""
+
 
 class Channel(StrEnum):
     CALL = "call"
@@ -530,6 +543,8 @@ class _Parser:
             if "offer-expires" in fields
             else None
         )
+        if offer is not None and offer_days_problem(offer):
+            raise self.fail(fields["offer-expires"][0], f"{what}: offer-expires: {offer_days_problem(offer)}")
         offer_name = self.library_name(*fields["offer"], f"{what}: offer") if "offer" in fields else None
         purpose = self.text(fields["purpose"][1], f"{what}: purpose") if "purpose" in fields else ""
         return Step(

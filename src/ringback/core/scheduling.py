@@ -250,6 +250,11 @@ class WorkWeek:
         """Whether ``at`` falls on one of the seller's working days, in their zone."""
         return self.every_day or at.astimezone(zone(self.zone)).weekday() in self.days
 
+    def next_day_start(self, at: datetime) -> datetime:
+        """The instant the seller's next day after ``at`` begins (midnight in their zone)."""
+        tz = zone(self.zone)
+        return _midnight_utc(self.zone, at.astimezone(tz).date() + DAY)
+
 
 EVERY_DAY = WorkWeek()
 
@@ -424,6 +429,10 @@ class _DaySearch:
                 start = not_before
             if not_after is not None and end > not_after:
                 end = not_after
+            if self.workweek is not None and not self.workweek.works_at(start):
+                # Its part on the seller's next day, when that is a working day (a whole-day
+                # window reaches into another day of the seller's, far from their zone).
+                start = max(start, self.workweek.next_day_start(start))
             if end - start >= MIN_WINDOW and (not checks or self.allows(start, end)):
                 windows.append((start, end, part))
         return windows

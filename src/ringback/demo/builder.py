@@ -43,7 +43,14 @@ from ringback.activities.selectors import agenda_for_day, day_bounds
 from ringback.activities.services import appointment_book, touch_log
 from ringback.contacts.choices import ContactStatus, PhoneLabel, TextConsentSource, Warmth
 from ringback.contacts.models import Contact
-from ringback.contacts.services import PhoneInput, contact_create, contact_tag, promise_add
+from ringback.contacts.services import (
+    AddressInput,
+    PhoneInput,
+    address_set,
+    contact_create,
+    contact_tag,
+    promise_add,
+)
 from ringback.core import clock
 from ringback.core.agenda import ItemKind
 from ringback.core.engine import (
@@ -66,8 +73,10 @@ from ringback.demo.people import (
     LOCAL_NAMES,
     MEN_FIRST_NAMES,
     NOTES,
+    STREETS,
     TOUCH_NOTES,
     US_AREAS,
+    US_CITIES,
     WOMEN_FIRST_NAMES,
 )
 from ringback.demo.stories import DAY, HOUR, KEEP, MINUTE, Days, Story, StoryPlan, calling_day
@@ -550,6 +559,7 @@ class _Builder:
         self.catch_up_stale()
         self.add_vacation()
         self.add_promises([contact for story, contact in people if story.kind == "engaged"])
+        self.add_addresses(people)
         return self.account, Counter(story.kind for story in stories)
 
     def create_account(self) -> None:
@@ -581,6 +591,23 @@ class _Builder:
         ).select_related("contact")
         for enrollment in list(stale):
             self.catch_up(enrollment.contact, until=self.bounds(self.days.today)[0])
+
+    def add_addresses(self, people: list[tuple[Story, Contact]]) -> None:
+        """A postal address for most people in the US, in their state, so that the day's cards
+        can be printed; one in eight has none (the Print page lists them). Drawn from a generator
+        of their own, so that the rest of the demo is the same with or without them."""
+        rng = random.Random(f"ringback-demo-addresses:{self.size}")
+        for story, contact in people:
+            if story.abroad or rng.random() < 1 / 8:
+                continue
+            state = story.state or "IL"
+            city, code = US_CITIES[state]
+            street = f"{rng.randrange(2, 990)} {rng.choice(STREETS)}"
+            address_set(
+                account=self.account,
+                contact=contact,
+                address=AddressInput(street=street, city=city, region=state, postal_code=code),
+            )
 
     def add_promises(self, talked: list[Contact]) -> None:
         """What the seller promised two people she talked with (R11, seed 004), noted three days

@@ -208,6 +208,25 @@ US_WEIGHTS = {
     "IL": 30, "FL": 7, "OK": 4, "MD": 4, "NY": 7, "CA": 7, "TX": 8, "GA": 3, "CO": 2, "AZ": 2,
     "MA": 2, "OH": 3, "PA": 2, "MI": 3, "NC": 2, "MN": 3, "TN": 2, "WI": 4, "MO": 3,
 }  # fmt: skip
+#: A city and ZIP code in each state, for the postal addresses of the demo's people.
+US_CITIES: dict[str, tuple[str, str]] = {
+    "IL": ("Springfield", "62701"), "FL": ("Orlando", "32801"), "OK": ("Tulsa", "74103"),
+    "MD": ("Baltimore", "21201"), "NY": ("Albany", "12207"), "CA": ("Sacramento", "95814"),
+    "TX": ("Austin", "78701"), "GA": ("Atlanta", "30303"), "CO": ("Denver", "80202"),
+    "AZ": ("Phoenix", "85004"), "MA": ("Boston", "02108"), "OH": ("Columbus", "43215"),
+    "PA": ("Philadelphia", "19103"), "MI": ("Detroit", "48226"), "NC": ("Charlotte", "28202"),
+    "MN": ("Minneapolis", "55401"), "TN": ("Nashville", "37203"), "WI": ("Milwaukee", "53202"),
+    "MO": ("St. Louis", "63101"),
+}  # fmt: skip
+STREETS = (
+    "Oak Lane",
+    "Maple Avenue",
+    "Elm Street",
+    "Cedar Court",
+    "Lakeview Drive",
+    "Birch Road",
+    "Main Street",
+)
 #: States every demo shows (stricter calling rules in FL, OK, MD).
 MUST_STATES = ("IL", "FL", "OK", "MD", "NY", "CA", "TX")
 #: Central time, so that an appointment fits the seller's day.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from ringback.core.messages import MAX_BODY_CHARS, MAX_SUBJECT_CHARS, OFFER_MAX_DAYS
+from ringback.core.messages import MAX_BODY_CHARS, MAX_SUBJECT_CHARS
+from ringback.core.playbook import OFFER_MAX_DAYS
 from ringback.messaging.choices import MessageKind
 
 
@@ -38,14 +39,10 @@ class OfferForm(forms.Form):
     name = forms.CharField(max_length=63, required=False)
     title = forms.CharField(max_length=200)
     details = forms.CharField(max_length=1_000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # The range is the service's to check, in the words the command line gives too.
     valid_days = forms.IntegerField(
         label="Good for (days after the card is mailed)",
-        min_value=1,
-        max_value=OFFER_MAX_DAYS,
         initial=14,
-        error_messages={
-            "min_value": "An offer runs at least 1 day after the card is mailed.",
-            "max_value": f"An offer runs at most {OFFER_MAX_DAYS} days; 14 or fewer keeps it urgent (R9).",
-            "invalid": "Write a number of days, like 14.",
-        },
+        widget=forms.NumberInput(attrs={"min": 1, "max": OFFER_MAX_DAYS}),
+        error_messages={"invalid": "Write a number of days, like 14."},
     )

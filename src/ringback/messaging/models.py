@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from ringback.accounts.models import Account
-from ringback.core.messages import OFFER_MAX_DAYS
+from ringback.core.playbook import OFFER_MAX_DAYS
 from ringback.messaging.choices import MessageKind
 
 

@@ -10,12 +10,12 @@ from ringback.core import clock
 from ringback.core.checks import MessageKind
 from ringback.core.errors import InvalidInput, TemplateError
 from ringback.core.messages import (
-    OFFER_MAX_DAYS,
     builtin_messages,
     builtin_offers,
     message_check,
     message_name_check,
 )
+from ringback.core.playbook import offer_days_problem
 from ringback.messaging.models import Message, MessageVersion, Offer
 from ringback.messaging.selectors import message_latest_version
 
@@ -203,11 +203,9 @@ def _offer_fields(*, title: str, details: str, valid_days: int) -> tuple[str, st
     details = details.strip()
     if len(details) > MAX_DETAILS_CHARS:
         raise InvalidInput(f"the details are longer than {MAX_DETAILS_CHARS:,} characters", field="details")
-    if not 1 <= valid_days <= OFFER_MAX_DAYS:
-        raise InvalidInput(
-            f"an offer runs from 1 to {OFFER_MAX_DAYS} days after the card is sent, not {valid_days}",
-            field="valid_days",
-        )
+    problem = offer_days_problem(valid_days)
+    if problem:
+        raise InvalidInput(problem, field="valid_days")
     return title, details, valid_days
 
 

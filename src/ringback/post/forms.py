@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -29,21 +28,19 @@ class PrintSettingsForm(forms.Form):
         label="Address labels",
         help_text="Postcards carry the address; folded cards go in envelopes, addressed by a label.",
     )
-    offset_x = forms.DecimalField(
-        max_digits=3,
-        decimal_places=1,
-        min_value=-OFFSET_BOUND,
-        max_value=OFFSET_BOUND,
-        step_size=Decimal("0.1"),
+    # The range and the number itself are checked by the service, with the words the command
+    # line gives (the bounds are only the browser's hint here).
+    offset_x = forms.CharField(
+        max_length=20,
+        widget=forms.NumberInput(attrs={"step": "0.1", "min": -OFFSET_BOUND, "max": OFFSET_BOUND}),
         label="Move labels right (mm)",
         help_text="Negative moves them left. Print a sheet, measure how far the text is off, and set it here.",
     )
-    offset_y = forms.DecimalField(
-        max_digits=3,
-        decimal_places=1,
-        min_value=-OFFSET_BOUND,
-        max_value=OFFSET_BOUND,
-        step_size=Decimal("0.1"),
+    # The range and the number itself are checked by the service, with the words the command
+    # line gives (the bounds are only the browser's hint here).
+    offset_y = forms.CharField(
+        max_length=20,
+        widget=forms.NumberInput(attrs={"step": "0.1", "min": -OFFSET_BOUND, "max": OFFSET_BOUND}),
         label="Move labels down (mm)",
         help_text="Negative moves them up.",
     )

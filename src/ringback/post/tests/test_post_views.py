@@ -132,12 +132,13 @@ def test_the_print_settings_are_saved_and_bad_ones_shown_next_to_their_field(sel
     )
     page = text(seller.get(reverse("post:print")))
     assert "Print settings saved." in page
-    assert "On folded note card (A2)s, addresses on Avery L7163 labels." in page
+    assert "Printed on: folded note card (A2); addresses on Avery L7163 labels." in page
     bad = seller.post(
         url, {"card_format": "folded", "label_sheet": "l7163", "offset_x": "9", "offset_y": "0"}
     )
     assert bad.status_code == 400
-    assert "Ensure this value is less than or equal to 5.0." in text(bad)
+    # The command line's words (ringback mail settings --offset-x 9), next to the field.
+    assert "The label offset x of 9 mm is out of range: use -5.0 to 5.0 mm" in text(bad)
     assert str(PrintSettings.objects.get().offset_x) == "1.5"
 
 

@@ -1,6 +1,6 @@
 """How long the calendar feed takes for 1,000 appointments, and how many bytes it is (issue 12).
 
-    .venv/bin/python benchmarks/calendar.py [--appointments 1000] [--runs 30] [--warmup 3]
+    .venv/bin/python benchmarks/feed.py [--appointments 1000] [--runs 30] [--warmup 3]
 
 Two figures, each the median of ``--runs`` runs after ``--warmup`` runs (wall time, and the
 process's CPU time, which suffers less from other load on the machine):
@@ -25,17 +25,11 @@ import platform
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-# Run as a script, this file's folder comes first on sys.path, where benchmarks/calendar.py
-# would stand in for the standard library's ``calendar`` (Django imports it): take it off.
-# (None of the modules above imports ``calendar``; Django is imported inside the functions.)
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 #: Monday 23 November 2026, 09:00 in New York.
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
