@@ -313,6 +313,20 @@ class AddressInput:
             p.strip() for p in (self.street, self.city, self.region, self.postal_code, self.country)
         )
 
+    def check(self) -> None:
+        """Raise :class:`InvalidInput` naming the part of the address that is too long to keep."""
+        for part, limit in ADDRESS_LIMITS.items():
+            value = getattr(self, part).strip()
+            if len(value) > limit:
+                words = part.replace("_", " ")
+                raise InvalidInput(
+                    f"the {words} is longer than {limit:,} characters ({len(value):,})", field=part
+                )
+
+
+#: The longest each part of a postal address may be (the columns' sizes; a street is text).
+ADDRESS_LIMITS = {"street": 1000, "city": 100, "region": 100, "postal_code": 20, "country": 100, "label": 20}
+
 
 def check_email(address: str) -> str:
     """The address, trimmed and lower-cased, or :class:`InvalidInput` saying what is wrong."""
@@ -551,6 +565,8 @@ def contact_update(
         fields["time_zone_set"] = True  # the seller chose a zone: it is their only zone from now on
     phone_edits = _phone_edits(account, contact, phones or ())
     email_edits = _email_edits(contact, emails or ())
+    if address is not None:
+        address.check()
 
     # Everything is valid: write.
     for phone_edit in phone_edits:
@@ -601,7 +617,9 @@ def email_add(*, account: Account, contact: Contact, address: str, label: str = 
 
 
 def address_set(*, account: Account, contact: Contact, address: AddressInput) -> Address | None:
-    """Set the contact's postal address (the first one); all parts blank removes it."""
+    """Set the contact's postal address (the first one); all parts blank removes it. A part too
+    long to keep is refused (:class:`InvalidInput` naming it) and nothing is changed."""
+    address.check()
     account_row_check(account=account, row=contact, what="contact")
     current = Address.objects.filter(contact=contact).order_by("id").first()
     if address.blank:

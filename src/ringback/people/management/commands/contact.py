@@ -16,7 +16,7 @@ from ringback.contacts.selectors import (
     phone_find,
     phone_text_status,
 )
-from ringback.contacts.services import contact_update, promise_add
+from ringback.contacts.services import AddressInput, contact_update, promise_add
 from ringback.core.errors import InvalidDate, InvalidInput
 from ringback.core.interchange.values import parse_birthday
 from ringback.core.playbook import playbook_for_warmth
@@ -43,6 +43,14 @@ class Command(AccountCommand):
         parser.add_argument("--time-zone", dest="time_zone", help="their IANA time zone, e.g. America/Denver")
         parser.add_argument("--birthday", help="1980-04-12, or 04-12 without a year")
         parser.add_argument("--no-birthday", action="store_true", help="forget the birthday")
+        parser.add_argument("--street", help="postal address: the street (with --city etc.)")
+        parser.add_argument("--city", help="postal address: the city")
+        parser.add_argument("--region", help="postal address: the state or region, e.g. IL")
+        parser.add_argument(
+            "--postal-code", dest="postal_code", help="postal address: the ZIP or postal code"
+        )
+        parser.add_argument("--country", help="postal address: the country (leave out for your own)")
+        parser.add_argument("--no-address", action="store_true", help="forget the postal address")
         parser.add_argument(
             "--text-consent",
             dest="text_consent",
@@ -86,7 +94,7 @@ class Command(AccountCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         account = self.account(options)
         contact = contact_find(account=account, reference=options["contact"])
-        changes = _changes(options)
+        changes = _changes(options, contact)
         with transaction.atomic():  # all the changes asked, or none
             if changes:
                 contact = contact_update(account=account, contact=contact, **changes)
@@ -96,41 +104,55 @@ class Command(AccountCommand):
             contact = contact_get(account=account, pk=contact.pk)
         data = _shown(contact, account)
 
-        def render(console: Console) -> None:
-            if changes:
-                console.print(f"Saved {contact.name}.")
-            for line in texts:
-                console.print(line)
-            console.print(
-                f"{data['name']} (id {data['id']})" + (f", {data['company']}" if data["company"] else "")
-            )
-            console.print(
-                f"  warmth {data['warmth']}, {data['status']}; suggested playbook {data['suggested_playbook']}"
-            )
-            for phone in data["phones"]:
-                console.print(_phone_line(phone))
-            for address in data["emails"]:
-                console.print(f"  email: {address}")
-            if data["birthday"]:
-                console.print(f"  birthday: {data['birthday']}")
-            console.print(f"  time zone: {data['time_zone']}")
-            if data["playbook"]:
-                console.print(f"  in {data['playbook']}, next due {data['next_due'] or '-'} (UTC)")
-            if data["notes"]:
-                console.print(f"  notes: {data['notes']}")
-            for promise in data["promises"]:
-                console.print(_promise_line(promise))
-
-        self.emit(options, data, render)
+        said = ([f"Saved {contact.name}."] if changes else []) + texts
+        self.emit(options, data, lambda console: _render(console, data, said))
 
 
-def _changes(options: dict[str, Any]) -> dict[str, Any]:
+def _render(console: Console, data: dict[str, Any], said: list[str]) -> None:
+    """The contact as the command prints it, after what was done (``said``)."""
+    for line in said:
+        console.print(line)
+    console.print(f"{data['name']} (id {data['id']})" + (f", {data['company']}" if data["company"] else ""))
+    console.print(
+        f"  warmth {data['warmth']}, {data['status']}; suggested playbook {data['suggested_playbook']}"
+    )
+    for phone in data["phones"]:
+        console.print(_phone_line(phone))
+    for address in data["emails"]:
+        console.print(f"  email: {address}")
+    if data["address"]:
+        console.print(f"  address: {data['address']}")
+    if data["birthday"]:
+        console.print(f"  birthday: {data['birthday']}")
+    console.print(f"  time zone: {data['time_zone']}")
+    if data["playbook"]:
+        console.print(f"  in {data['playbook']}, next due {data['next_due'] or '-'} (UTC)")
+    if data["notes"]:
+        console.print(f"  notes: {data['notes']}")
+    for promise in data["promises"]:
+        console.print(_promise_line(promise))
+
+
+#: The options that change the postal address, each a part of it.
+ADDRESS_PARTS = ("street", "city", "region", "postal_code", "country")
+
+
+def _changes(options: dict[str, Any], contact: Contact) -> dict[str, Any]:
     """The contact's fields the options change, as ``contact_update`` takes them."""
     changes: dict[str, Any] = {key: options[key] for key in EDITS if options[key] is not None}
     if options["birthday"] is not None:
         changes["birthday"] = _birthday(options["birthday"])
     if options["no_birthday"]:
         changes["clear_birthday"] = True
+    given = {part: options[part] for part in ADDRESS_PARTS if options[part] is not None}
+    if options["no_address"] and given:
+        raise InvalidInput("--no-address forgets the address: give it alone", field="address")
+    if options["no_address"]:
+        changes["address"] = AddressInput()
+    elif given:  # the parts not given stay as they are
+        current = contact.addresses.first()
+        kept = {part: getattr(current, part) for part in ADDRESS_PARTS} if current else {}
+        changes["address"] = AddressInput(**{**kept, **given})
     return changes
 
 
@@ -245,6 +267,7 @@ def _shown(contact: Contact, account: Account) -> dict[str, Any]:
         ],
         "emails": [e.address for e in contact.emails.all()],
         "tags": [t.name for t in contact.tags.all()],
+        "address": str(contact.addresses.first() or "") or None,
         "birthday": birthday_typed(contact),
         "time_zone": contact.time_zone,
         "notes": contact.notes,
