@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import partial
 
 from ringback.core.errors import NotEnrolled, OutcomeNotAllowed
 from ringback.core.playbook import (
@@ -213,8 +212,7 @@ def _plan(
             if anchor_day is None:
                 index += 1
                 continue
-        search = partial(
-            find_window,
+        window = find_window(
             channel=step.channel,
             wait=Wait(0, 0) if retry else step.wait,
             reference=reference,
@@ -226,18 +224,10 @@ def _plan(
             parts=step.parts,
             not_after=not_after,
             anchor_day=anchor_day,
+            earliest=retry,
             workweek=context.workweek,
             tie_break=_draw(state.seed, "window", index, state.touches),
         )
-        window = search(earliest=retry)
-        if (
-            window is not None
-            and not retry
-            and not_after is not None
-            and not _leaves_room(state, playbook, index, window, not_after, context)
-        ):
-            # Changing the weekday would cost a call the limits allow: take the first window.
-            window = search(earliest=True)
         if window is None:
             if step.anchor is not None:
                 index += 1
@@ -249,51 +239,6 @@ def _plan(
         return _evolve(
             state, status=Status.ACTIVE, step=index, window=window, variant=variant, overdue_since=None
         )
-
-
-def _leaves_room(
-    state: EnrollmentState,
-    playbook: Playbook,
-    index: int,
-    window: Window,
-    not_after: datetime,
-    context: Context,
-) -> bool:
-    """Whether a call in ``window`` still leaves time, before ``not_after``, for the call the next
-    step plans (when the next step is a call the limits allow). Checked only near the limit: far
-    from it the next call always fits, and the check costs a second search."""
-    following = playbook.steps[index + 1] if index + 1 < len(playbook.steps) else None
-    limits = playbook.limits
-    if (
-        following is None
-        or following.channel is not Channel.CALL
-        or (limits.max_calls is not None and len(state.calls) + 2 > limits.max_calls)
-    ):
-        return True
-    slack = (not_after - window.end).days
-    if slack > following.wait.max_days + _NEAR_LIMIT_DAYS:
-        return True
-    call = call_record(window.start, context.recipient.zone)
-    nxt = find_window(
-        channel=following.channel,
-        wait=following.wait,
-        reference=window.start,
-        not_before=window.start,
-        recipient=context.recipient,
-        hours=context.hours,
-        vacations=context.vacations,
-        calls=(*state.calls, call),
-        parts=following.parts,
-        not_after=not_after,
-        workweek=context.workweek,
-        earliest=True,
-    )
-    return nxt is not None
-
-
-#: How close to a calling limit (in days past the next step's longest wait) a planned call is
-#: checked for room for the next one.
-_NEAR_LIMIT_DAYS = 4
 
 
 def enrollment_begin(playbook: Playbook, *, seed: int, at: datetime, context: Context) -> EnrollmentState:
