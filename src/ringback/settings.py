@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "ringback.jobs",
     "ringback.accounts",
     "ringback.contacts",
     "ringback.messaging",
@@ -63,6 +66,10 @@ INSTALLED_APPS = [
     "ringback.reactions",
     "ringback.server",
 ]
+
+# Background work (issue 13): Django 6's task API (django-tasks), queued in the database, run by
+# `ringback worker` (see ringback.jobs: leases, retries).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

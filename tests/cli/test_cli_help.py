@@ -29,6 +29,7 @@ RINGBACK_COMMANDS = (
     "playbooks",
     "serve",
     "undo",
+    "worker",
 )
 
 

@@ -233,7 +233,10 @@ def signed_in(user: Any) -> Client:
 #: Models whose rows belong to an account through another row (not an ``account`` column).
 _THROUGH_CONTACT = {"contacts.Contact_tags": "contact__account"}
 #: Models of the project that hold no account's data.
-_NOT_ACCOUNT_DATA: set[str] = set()
+_NOT_ACCOUNT_DATA: set[str] = {
+    # A worker's lease on a queued task: which worker, until when (the task names its account).
+    "jobs.TaskLease",
+}
 
 
 def _ringback_models() -> list[type[models.Model]]:

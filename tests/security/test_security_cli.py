@@ -207,6 +207,7 @@ COMMANDS: dict[str, tuple[str, list[Run]]] = {
     ),
     "demo": ("the demo account (its own user); names no row of another account", []),
     "serve": ("runs the web server; names no row", []),
+    "worker": ("runs the queued background tasks of every account; names no row", []),
     "password": (
         "the operator's command to reset any login's password, like Django's changepassword: whoever "
         "runs commands against the database administers it; it names a login, no account's rows",

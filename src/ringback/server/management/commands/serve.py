@@ -2,14 +2,18 @@
 
 On a first start with no account it asks for one (in a terminal) or says how to make one. On a
 loopback address, with RINGBACK_HTTPS unset, it serves plain HTTP with cookies not marked Secure.
+On SQLite it runs the background worker in a thread too (``--no-worker`` to leave it out).
 """
 
 from __future__ import annotations
 
 import contextlib
 import ipaddress
+import logging
 import os
 import sys
+import threading
+from argparse import BooleanOptionalAction
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,7 @@ import waitress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 
 from ringback.accounts.commands import ask_new_password, username_problem
 from ringback.accounts.models import Account, Membership
@@ -26,6 +31,9 @@ from ringback.accounts.selectors import logins_with_published_password
 from ringback.accounts.services import account_create
 from ringback.core.errors import RingbackError
 from ringback.core.scheduling import zone
+from ringback.jobs.worker import worker_run
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_ZONE = "America/New_York"
 
@@ -37,6 +45,13 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
         parser.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+        parser.add_argument(
+            "--worker",
+            action=BooleanOptionalAction,
+            default=None,
+            help="run background tasks in this process too (default: yes on SQLite, where one "
+            "process is the whole of Ringback; on PostgreSQL run `ringback worker` processes)",
+        )
         parser.add_argument(
             "--no-input",
             "--noinput",
@@ -69,7 +84,34 @@ class Command(BaseCommand):
         shown = f"[{host}]" if ":" in host else host
         self.stdout.write(f"Ringback is running at http://{shown}:{port}/  (Ctrl-C to stop)")
         self.stdout.flush()
-        waitress.serve(application, host=host, port=port, threads=options["threads"], ident="ringback")
+        in_process = options["worker"] if options["worker"] is not None else _on_sqlite()
+        stop = threading.Event()
+        worker = threading.Thread(target=_work, args=(stop,), name="ringback-worker", daemon=True)
+        if in_process:
+            worker.start()
+        try:
+            waitress.serve(application, host=host, port=port, threads=options["threads"], ident="ringback")
+        finally:
+            stop.set()
+            if in_process:
+                worker.join(timeout=30)
+
+
+def _on_sqlite() -> bool:
+    """Whether the database is the embedded SQLite file (the single-seller default)."""
+    return "sqlite" in settings.DATABASES["default"]["ENGINE"]
+
+
+def _work(stop: threading.Event) -> None:
+    """The background worker inside ``serve``: from a second after start until ``stop``."""
+    if stop.wait(1.0):
+        return
+    try:
+        worker_run(stop=stop)
+    except Exception:
+        logger.exception("the background worker stopped")
+    finally:
+        connections.close_all()
 
 
 FIRST_ACCOUNT_HINT = (
