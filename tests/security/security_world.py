@@ -236,6 +236,8 @@ _THROUGH_CONTACT = {"contacts.Contact_tags": "contact__account"}
 _NOT_ACCOUNT_DATA: set[str] = {
     # A worker's lease on a queued task: which worker, until when (the task names its account).
     "jobs.TaskLease",
+    # When each periodic task is next due (one row per job for the whole installation).
+    "jobs.ScheduledJob",
 }
 
 

@@ -17,3 +17,15 @@ class TaskLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result_id} held by {self.worker_id} until {self.expires_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ScheduledJob(models.Model):
+    """When a periodic task (declared with :func:`ringback.jobs.schedule.every`) is next due: one
+    row per job, moved on by the worker that enqueues it (so it is enqueued once per slot, however
+    many workers tick at once)."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    next_run_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} next at {self.next_run_at:%Y-%m-%d %H:%M:%S}"

@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from ringback.core import clock
 from ringback.jobs.models import TaskLease
+from ringback.jobs.schedule import schedule_tick
 from ringback.jobs.services import LEASE, jobs_reclaim, task_retry_if_allowed
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ def worker_run(
     worker_id: str | None = None,
     stop: threading.Event | None = None,
 ) -> int:
-    """Run tasks as they fall due: take back those of dead workers, then run everything due.
+    """Run tasks as they fall due: take back those of dead workers, enqueue the periodic tasks
+    that are due, then run everything due.
     With ``until_idle``, return once nothing is due (for cron and tests); otherwise run until
     ``stop`` is set. Returns how many tasks it ran."""
     me = worker_id or new_worker_id()
@@ -76,6 +78,7 @@ def worker_run(
     while not stop.is_set():
         close_old_connections()
         jobs_reclaim()
+        schedule_tick()
         worker = LeasedWorker(
             queue_names=["*"],
             interval=0,
