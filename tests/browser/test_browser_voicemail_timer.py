@@ -13,56 +13,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ringback.core import clock
-from ringback.demo.builder import demo_load
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Tuesday 1 December 2026, 08:30 in Chicago (the demo seller's zone): a working day.
-NOW = datetime(2026, 12, 1, 14, 30, tzinfo=UTC)
 
-LISTEN = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__violations.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline"));
-});
-"""
-
-
-@pytest.fixture
-def demo():
-    clock.set_now(NOW)
-    try:
-        yield demo_load(contacts=30)
-    finally:
-        clock.set_now(None)
-
-
-def test_the_voicemail_timer_fills_over_forty_seconds_with_the_band_marked(
-    chromium, live_server, demo, artifacts
-):
+def test_the_voicemail_timer_fills_over_forty_seconds_with_the_band_marked(demo_phone, artifacts):
     from playwright.sync_api import expect
 
-    base = live_server.url
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
-    context.add_init_script(LISTEN)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-
-    def on_console(message) -> None:
-        if message.type == "error" and not str((message.location or {}).get("url", "")).endswith(
-            "/favicon.ico"
-        ):
-            errors.append(message.text)
-
-    page.on("console", on_console)
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", "demo")
-    page.fill("#id_password", "ringback-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
-    page.clock.install(time=NOW)
+    page, base = demo_phone.page, demo_phone.base
+    page.clock.install(time=demo_phone.now)
     page.goto(f"{base}/")  # Today again, with the page's clock in the test's hands
     page.clock.pause_at(datetime(2026, 12, 1, 15, 0, tzinfo=UTC))  # time moves only when told
 
@@ -125,6 +83,5 @@ def test_the_voicemail_timer_fills_over_forty_seconds_with_the_band_marked(
     expect(seconds).to_have_text("30")
     expect(other.get_by_role("timer")).to_have_text("3")
 
-    assert page.evaluate("window.__violations") == []
-    assert errors == []
-    context.close()
+    assert demo_phone.violations() == []
+    assert demo_phone.errors == []

@@ -64,6 +64,7 @@ from ringback.core.playbook import ENDING, ENGAGING, STEP_OUTCOMES, Channel, Out
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import zone
 from ringback.core.texting import is_opt_out, opt_out_words
+from ringback.messaging.models import MessageVersion
 from ringback.messaging.selectors import message_versions_latest, offers_by_name
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
@@ -746,8 +747,15 @@ def _contact_card_check(*, account: Account, contact: Contact, ref: CardRef) -> 
 
 
 def _touch_done(
-    *, account: Account, contact: Contact, note: str, step: str = "", before: dict[str, object] | None = None
+    *,
+    account: Account,
+    contact: Contact,
+    note: str,
+    step: str = "",
+    before: dict[str, object] | None = None,
+    version: MessageVersion | None = None,
 ) -> Touch:
+    """Log a task done for ``contact`` now (with the library ``version`` of the words it used)."""
     now = clock.now()
     touch = Touch(
         before=before or {"contact": contact_snapshot(contact=contact)},
@@ -757,6 +765,8 @@ def _touch_done(
         direction=Direction.OUT,
         outcome=TouchOutcome.DONE,
         step=step,
+        template=version.message.name if version is not None else "",
+        message_version=version,
         note=note,
         at=now,
         created_at=now,
@@ -815,26 +825,17 @@ def promise_kept_log(*, account: Account, contact: Contact, promise_id: int, not
             f"“{promise.text}” was already marked kept on {when:%a %d %b at %H:%M %Z}; nothing was logged"
         )
     name = promise_message_name(has_email=contact.emails.exists())
-    version = message_versions_latest(account=account, names=[name]).get(name)
-    now = clock.now()
     said = " ".join(note.split())
-    touch = Touch(
-        before={"contact": contact_snapshot(contact=contact), "promise_kept": promise.pk},
+    touch = _touch_done(
         account=account,
         contact=contact,
-        channel=TouchChannel.TASK,
-        direction=Direction.OUT,
-        outcome=TouchOutcome.DONE,
-        step=PROMISE_STEP,
-        template=name if version is not None else "",
-        message_version=version,
         note=f"Kept a promise: {promise.text}" + (f". {said}" if said else ""),
-        at=now,
-        created_at=now,
+        step=PROMISE_STEP,
+        before={"contact": contact_snapshot(contact=contact), "promise_kept": promise.pk},
+        version=message_versions_latest(account=account, names=[name]).get(name),
     )
-    touch.save()
     promise_keep(account=account, promise=promise)
-    PromiseKept.objects.create(account=account, promise=promise, touch=touch, at=now)
+    PromiseKept.objects.create(account=account, promise=promise, touch=touch, at=touch.at)
     return touch
 
 
