@@ -115,6 +115,8 @@ def settings_form(account: Account, **changes: str) -> dict[str, object]:
         "working_days": account.working_days.split(","),
         "minutes_per_day": account.minutes_per_day,
         "mail_lead_days": account.mail_lead_days,
+        "email_daily_cap": account.email_daily_cap,
+        "email_from": account.email_from,
         "loaded": settings_fingerprint(account),
     }
     data.update(changes)

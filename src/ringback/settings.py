@@ -59,8 +59,10 @@ INSTALLED_APPS = [
     "ringback.contacts",
     "ringback.messaging",
     "ringback.playbooks",
+    "ringback.outbox",
     "ringback.activities",
     "ringback.post",
+    "ringback.inbox",
     "ringback.people",
     "ringback.demo",
     "ringback.reactions",
@@ -70,6 +72,13 @@ INSTALLED_APPS = [
 # Background work (issue 13): Django 6's task API (django-tasks), queued in the database, run by
 # `ringback worker` (see ringback.jobs: leases, retries).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# How long a worker's claim on a task lasts unless renewed (it renews every third of it while the
+# task runs); a task whose worker died is taken back once it lapses.
+TASK_LEASE_SECONDS = float(os.environ.get("RINGBACK_TASK_LEASE_SECONDS") or 60)
+
+# Where Ringback is reached from the internet: the links in emails (unsubscribe) start with it.
+# Behind HTTPS in production, e.g. https://ringback.example.com.
+PUBLIC_URL = (os.environ.get("RINGBACK_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -270,4 +279,12 @@ RINGBACK: dict[str, Any] = {
     # {"DE": {"start": "09:00", "end": "20:00", "max_calls_per_24h": 2}}. Built in: US-FL,
     # US-OK and US-MD at 08:00-20:00 with at most 3 attempts in 24 hours.
     "CALLING_HOURS": {},
+    # Emails to contacts: the most one account sends in a day (each account can lower or raise
+    # it), how many times a refused or timed-out delivery is tried before it is marked failed,
+    # and the first wait between tries (doubling each time, at most an hour).
+    "EMAIL_DAILY_CAP": int(os.environ.get("RINGBACK_EMAIL_DAILY_CAP") or 200),
+    "EMAIL_ATTEMPTS": int(os.environ.get("RINGBACK_EMAIL_ATTEMPTS") or 5),
+    "EMAIL_RETRY_SECONDS": float(os.environ.get("RINGBACK_EMAIL_RETRY_SECONDS") or 60),
+    # An out-of-office that says no return date pauses the contact's playbook this many days.
+    "OUT_OF_OFFICE_DAYS": int(os.environ.get("RINGBACK_OUT_OF_OFFICE_DAYS") or 7),
 }

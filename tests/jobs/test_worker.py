@@ -14,13 +14,20 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from ringback.core import clock
+from ringback.jobs import schedule
 from ringback.jobs.background import RetryPolicy
 from ringback.jobs.models import TaskLease
-from ringback.jobs.services import UNLEASED_GRACE, jobs_reclaim
+from ringback.jobs.services import jobs_reclaim, unleased_grace
 from ringback.jobs.worker import worker_run
 from ringback.testing import tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_periodic_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only this file's tasks run (not the app's periodic ones, e.g. the email scheduler)."""
+    monkeypatch.setattr(schedule, "_PERIODIC", {})
 
 
 def row(result: Any) -> DBTaskResult[Any, Any]:
@@ -102,7 +109,7 @@ def test_a_dead_workers_task_is_taken_back_once_and_retried_or_failed() -> None:
 def test_a_claim_without_a_lease_is_taken_back_only_after_the_grace() -> None:
     claimed = _claimed_by_a_dead_worker(tasks.fail_twice.enqueue("unleased"), lease_expired=None)
     assert jobs_reclaim() == 0
-    assert jobs_reclaim(now=clock.now() + UNLEASED_GRACE + timedelta(seconds=1)) == 1
+    assert jobs_reclaim(now=clock.now() + unleased_grace() + timedelta(seconds=1)) == 1
     assert row(claimed).status == "READY"
     worker_run(until_idle=True)
     assert row(claimed).status == "SUCCESSFUL"

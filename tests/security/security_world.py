@@ -38,6 +38,7 @@ from ringback.contacts.models import Contact, ImportRun, Promise
 from ringback.contacts.services import AddressInput, PhoneInput, address_set, contact_create, promise_add
 from ringback.contacts.uploads import StoredUpload, upload_store, uploads_dir
 from ringback.messaging.services import message_add, offer_add
+from ringback.outbox.services import outbound_email_create, outbound_email_failed, unsubscribe_token
 from ringback.playbooks.models import Enrollment, Playbook
 from ringback.playbooks.services import enrollment_start, playbook_duplicate
 
@@ -76,6 +77,9 @@ class World:
     b_enrollment: Enrollment
     #: A's calendar feed secret before she made a new one (A's feed is on, with another one).
     a_calendar_replaced: str = ""
+    #: An email to A's contact that failed (waits for A's decision), and A's unsubscribe link's token.
+    a_email: Any = None
+    a_unsubscribe: str = ""
 
     @property
     def a_user(self) -> Any:
@@ -181,6 +185,23 @@ def build_world(tmp_path: Path) -> World:
     a_upload_2 = upload_store(
         account=a, upload=_csv("name,phone\nQzxupload Two,212-555-0105\n", "qzx-upload-2.csv")
     )
+    a_email, _ = outbound_email_create(
+        account=a,
+        contact=a_contact,
+        enrollment=None,
+        step="",
+        key="security-world/a-email",
+        to_address="qzx.secret@example.com",
+        subject="Qzx secret subject",
+        body="Qzx secret email body",
+        version=None,
+        template="",
+        manual=True,
+    )
+    outbound_email_failed(email=a_email, error="refused: 550 Qzx secret refusal")
+    a_unsubscribe = unsubscribe_token(
+        account_id=a.pk, contact_id=a_contact.pk, address="qzx.secret@example.com"
+    )
     b_contact = contact_create(
         account=b, first_name="Bert", last_name="Bee", phones=[PhoneInput("212 555 0201")]
     )
@@ -202,6 +223,8 @@ def build_world(tmp_path: Path) -> World:
         a_upload=a_upload,
         a_upload_2=a_upload_2,
         a_calendar_replaced=a_calendar_replaced,
+        a_email=a_email,
+        a_unsubscribe=a_unsubscribe,
         b_contact=b_contact,
         b_free=b_free,
         b_enrollment=b_enrollment,

@@ -159,6 +159,22 @@ COMMANDS: dict[str, tuple[str, list[Run]]] = {
             Run(lambda w, p: ["calendar", "off"], refused=False),
         ],
     ),
+    "outbox": (
+        "the acting account's outbox: A's contact is no contact of B's, A's email no email of B's",
+        [
+            Run(
+                lambda w, p: ["outbox", "decide", str(w.a_email.pk), "drop"],
+                refused=True,
+                says="no such email",
+            ),
+            Run(lambda w, p: ["outbox", "list"], refused=False, says="sent today"),
+            Run(lambda w, p: ["outbox", "--status", "failed"], refused=False, says="No emails"),
+        ]
+        + [
+            Run(lambda w, p, ref=ref: ["outbox", "send", ref(w)], refused=True, says="no contact matches")
+            for ref in A_REFERENCES
+        ],
+    ),
     "messages": (
         "the acting account's message library: A's own message is no message of B's",
         [

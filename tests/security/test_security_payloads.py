@@ -105,6 +105,7 @@ FORM_FIELDS: dict[str, str] = {
     "SettingsForm.seller_phone": "settings (checked: refused)",
     "SettingsForm.time_zone_other": "settings (checked: refused)",
     "SettingsForm.default_region": "settings (checked: refused)",
+    "SettingsForm.email_from": "settings (checked: refused, an email address)",
     "PlaybookSourceForm.source": "playbooks:edit (title, description, step purpose, script text)",
     "MessageForm.name": "checked: refused (lower-case letters, digits and dashes)",
     "MessageForm.title": "messaging:new, shown in the library and the editor",
@@ -127,6 +128,11 @@ CLI_OPTIONS: dict[str, str] = {
     "account --phone": "checked: refused",
     "account --time-zone": "checked: refused",
     "account --region": "checked: refused",
+    "account --email-from": "checked: refused (an email address)",
+    "outbox target": "send: a contact reference (no contact matches another account's); decide: an id "
+    "(checked: refused); stop: an address, kept lower-case in the account's own list",
+    "outbox decision": "checked: refused (sent, resend or drop)",
+    "worker --worker-id": "checked: refused past 64 characters; kept only in the task rows it runs",
     "account --calling-hours": "checked: refused",
     "account --working-days": "checked: refused (tests/day)",
     "account --item-minutes": "checked: refused (tests/day)",
@@ -661,6 +667,8 @@ def _settings_body(value: str) -> dict[str, Any]:
         "working_days": ["mon", "tue", "wed", "thu", "fri"],
         "minutes_per_day": "60",
         "mail_lead_days": "4",
+        "email_daily_cap": "200",
+        "email_from": "",
     }
 
 

@@ -406,6 +406,65 @@ ROUTES: dict[str, Route] = {
             ),
         ),
     ),
+    "unsubscribe": Route(
+        "an email's unsubscribe link: no sign-in, the signed token in the URL is the only key",
+        (
+            Probe(
+                "A's unsubscribe token, its signature altered",
+                lambda w: {
+                    "token": w.a_unsubscribe[:-2] + ("AA" if not w.a_unsubscribe.endswith("AA") else "BB")
+                },
+                methods=(GET, POST),
+                expect={GET: 400, POST: 400},
+                htmx={GET: 400, POST: 400},
+                control={GET: 200, POST: 200},
+                control_kwargs=lambda w: {"token": w.a_unsubscribe},
+                changes=True,
+            ),
+            Probe(
+                "a token that was never signed",
+                lambda w: {"token": "WzEsMSwieEB5LnoiXQ:1abcde:notasignature"},
+                methods=(GET, POST),
+                expect={GET: 400, POST: 400},
+                htmx={GET: 400, POST: 400},
+            ),
+        ),
+    ),
+    "today_email_send": Route(
+        "Today's Send button: the contact in the URL, the enrollment in the body",
+        (
+            Probe(
+                "A's contact and enrollment",
+                _status("a_contact"),
+                lambda w: {"enrollment": str(w.a_enrollment.pk)},
+                methods=(POST,),
+                expect={POST: 404},
+                control={POST: 302},
+            ),
+            Probe(
+                "B's contact, A's enrollment",
+                _status("b_contact"),
+                lambda w: {"enrollment": str(w.a_enrollment.pk)},
+                methods=(POST,),
+                expect={POST: 404},
+            ),
+        ),
+    ),
+    "outbox": Route("the signed-in account's outbox (?status=); no object argument"),
+    "outbox_decide": Route(
+        "the seller's decision on an email that failed or may have gone",
+        (
+            Probe(
+                "A's failed email",
+                lambda w: {"pk": w.a_email.pk},
+                lambda w: {"decision": "drop"},
+                methods=(POST,),
+                expect={POST: 404},
+                control={POST: 302},
+                changes=True,
+            ),
+        ),
+    ),
     # --- printing the day's cards -------------------------------------------------------------
     "post:print": Route("the signed-in account's cards of a day (?day=); no object argument"),
     "post:cards_pdf": Route("the signed-in account's cards of a day as a PDF; no object argument"),

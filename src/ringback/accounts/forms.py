@@ -205,6 +205,21 @@ class SettingsForm(forms.Form):
         max_value=60,
         help_text="A birthday card is planned this many days before the birthday.",
     )
+    email_daily_cap = forms.IntegerField(
+        label="Emails a day, at most",
+        min_value=0,
+        max_value=10_000,
+        help_text="Email steps past this many in a day wait for the next day. 0 sends none.",
+    )
+    email_from = forms.EmailField(
+        label="Send emails from",
+        required=False,
+        max_length=254,
+        help_text="The address your contacts see and reply to. Empty: your sign-in email.",
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
     loaded = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:

@@ -7,7 +7,7 @@ from datetime import time
 from django.conf import settings
 from django.db import models
 
-from ringback.accounts.choices import Role
+from ringback.accounts.choices import MailboxSecurity, Role
 
 
 class Account(models.Model):
@@ -38,6 +38,10 @@ class Account(models.Model):
     #: The secret in the calendar feed's address (``secrets.token_urlsafe``); None while the
     #: feed is off. A new one replaces it (the old address stops at once); unique to look it up.
     calendar_token = models.CharField(max_length=64, null=True, blank=True, unique=True, default=None)
+    #: Email steps: the most sent a day (the seller's day); the rest waits for the next day.
+    email_daily_cap = models.PositiveIntegerField(default=200, db_default=200)
+    #: The address emails to contacts come from and replies go to ("" : the owner's login email).
+    email_from = models.EmailField(blank=True, default="", db_default="")
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:
@@ -104,3 +108,32 @@ class SubmissionToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} ({self.status})"
+
+
+class Mailbox(models.Model):
+    """The seller's IMAP mailbox, where Ringback reads replies (one per account), and how far.
+
+    ``uidvalidity`` and ``last_uid`` say what was read: a message is read once, when its UID is
+    past ``last_uid`` under the same UIDVALIDITY. The password is the one the seller typed (an app
+    password for Gmail and Microsoft 365); it is kept in the database, as the server's own SMTP
+    password is kept in its environment.
+    """
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="mailbox")
+    host = models.CharField(max_length=255)
+    port = models.PositiveIntegerField(default=993)
+    security = models.CharField(max_length=10, choices=MailboxSecurity.choices, default=MailboxSecurity.SSL)
+    username = models.CharField(max_length=255)
+    password = models.CharField(max_length=500)
+    folder = models.CharField(max_length=200, default="INBOX")
+    enabled = models.BooleanField(default=True)
+    uidvalidity = models.BigIntegerField(null=True, blank=True)
+    last_uid = models.BigIntegerField(default=0)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    #: The last check's failure, as the seller should read it ("" : it worked).
+    error = models.CharField(max_length=500, blank=True)
+    error_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}:{self.port}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -13,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from ringback.accounts.choices import Role
-from ringback.accounts.models import Account, Membership, Vacation
+from ringback.accounts.choices import MailboxSecurity, Role
+from ringback.accounts.models import Account, Mailbox, Membership, Vacation
 from ringback.accounts.selectors import CALENDAR_TOKEN_BYTES, COST_NAMES, account_row_check
 from ringback.accounts.signals import account_created, vacation_added
 from ringback.config import ringback_setting
@@ -30,6 +31,7 @@ SETTING_MAXIMUM = {
     "suppress_days": clock.MAX_DAYS,
     "minutes_per_day": 24 * 60,
     "mail_lead_days": 60,
+    "email_daily_cap": 10_000,
 }
 
 #: The longest postal address kept (its column has no limit of its own).
@@ -180,6 +182,8 @@ EDITABLE = (
     "minutes_per_day",
     "item_minutes",
     "mail_lead_days",
+    "email_daily_cap",
+    "email_from",
 )
 
 #: The longest a seller may say one agenda item takes, in minutes.
@@ -209,6 +213,18 @@ def _check_item_minutes(value: object) -> dict[str, float]:
     return out
 
 
+def _check_email_from(value: object) -> str:
+    address = str(value).strip()
+    if address:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise InvalidInput(
+                f"{address!r} is not an email address (write e.g. sally@example.com)", field="email_from"
+            ) from None
+    return address
+
+
 def _check_region(value: object) -> str:
     region = str(value).upper()
     if len(region) != 2 or not region.isalpha():
@@ -231,6 +247,7 @@ _CHECKS: dict[str, Callable[[object], object]] = {
     "working_days": lambda value: weekdays_text(parse_weekdays(str(value))),
     "item_minutes": _check_item_minutes,
     "new_per_callback": _check_ratio,
+    "email_from": _check_email_from,
 }
 
 
@@ -369,3 +386,94 @@ def account_calendar_off(*, account: Account) -> bool:
     was_on = _calendar_token_locked(account) is not None
     _calendar_token_set(account, None)
     return was_on
+
+
+# --- the mailbox replies are read from ------------------------------------------------------------
+
+_HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$")
+
+
+@transaction.atomic
+def mailbox_set(
+    *,
+    account: Account,
+    host: str,
+    username: str,
+    password: str | None = None,
+    port: int | None = None,
+    security: str = MailboxSecurity.SSL,
+    folder: str = "INBOX",
+) -> Mailbox:
+    """Read replies from this IMAP mailbox (a new one starts from the messages arriving from now
+    on: what is already there is not read). ``password`` None keeps the one stored. Each value
+    is checked first (:class:`InvalidInput` naming its field) and nothing is saved on a bad one."""
+    host = host.strip()
+    if not _HOST.match(host):
+        raise InvalidInput(f"{host!r} is not a server name (write e.g. imap.gmail.com)", field="host")
+    if security not in MailboxSecurity.values:
+        raise InvalidInput(f"security must be one of {', '.join(MailboxSecurity.values)}", field="security")
+    port = port if port is not None else (993 if security == MailboxSecurity.SSL else 143)
+    if isinstance(port, bool) or not 1 <= port <= 65535:
+        raise InvalidInput("the port must be a number from 1 to 65535", field="port")
+    username = username.strip()
+    if not username or len(username) > 255:
+        raise InvalidInput("the user name is empty or longer than 255 characters", field="username")
+    folder = folder.strip() or "INBOX"
+    if len(folder) > 200 or any(not c.isprintable() for c in folder):
+        raise InvalidInput("the folder name is not one a mailbox can have", field="folder")
+    account_lock(account=account)
+    mailbox = Mailbox.objects.filter(account=account).first()
+    if mailbox is None and not password:
+        raise InvalidInput("the password (or app password) is missing", field="password")
+    if password is not None and len(password) > 500:
+        raise InvalidInput("the password is longer than 500 characters", field="password")
+    same_place = mailbox is not None and (mailbox.host, mailbox.username, mailbox.folder) == (
+        host,
+        username,
+        folder,
+    )
+    if mailbox is None:
+        mailbox = Mailbox(account=account, created_at=clock.now())
+    mailbox.host, mailbox.port, mailbox.security = host, port, security
+    mailbox.username, mailbox.folder, mailbox.enabled = username, folder, True
+    if password:
+        mailbox.password = password
+    if not same_place:
+        mailbox.uidvalidity, mailbox.last_uid = None, 0
+    mailbox.error, mailbox.error_at = "", None
+    mailbox.save()
+    return mailbox
+
+
+def mailbox_off(*, account: Account) -> bool:
+    """Stop reading the account's mailbox and forget its password; whether one was set."""
+    deleted, _ = Mailbox.objects.filter(account=account).delete()
+    return deleted > 0
+
+
+def mailbox_checked(*, mailbox: Mailbox, error: str = "") -> None:
+    """Record a check of the mailbox: when, and what went wrong ("" : it worked)."""
+    now = clock.now()
+    changes: dict[str, object] = {"checked_at": now, "error": error[:500]}
+    if error:
+        changes["error_at"] = now
+    Mailbox.objects.filter(pk=mailbox.pk).update(**changes)
+    for key, value in changes.items():
+        setattr(mailbox, key, value)
+
+
+def mailbox_start(*, mailbox: Mailbox, uidvalidity: int, next_uid: int) -> bool:
+    """Begin reading a mailbox (or a folder whose UIDVALIDITY changed) at the messages from
+    ``next_uid`` on, if nobody did meanwhile; whether this call did."""
+    moved = Mailbox.objects.filter(pk=mailbox.pk, uidvalidity=mailbox.uidvalidity).update(
+        uidvalidity=uidvalidity, last_uid=max(next_uid - 1, 0)
+    )
+    if moved:
+        mailbox.uidvalidity, mailbox.last_uid = uidvalidity, max(next_uid - 1, 0)
+    return moved == 1
+
+
+def mailbox_read_to(*, mailbox: Mailbox, uidvalidity: int, uid: int) -> None:
+    """Record that the messages up to ``uid`` were read (never moves back)."""
+    Mailbox.objects.filter(pk=mailbox.pk, uidvalidity=uidvalidity, last_uid__lt=uid).update(last_uid=uid)
+    mailbox.last_uid = max(mailbox.last_uid, uid)

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from ringback.accounts.models import Account
 from ringback.accounts.selectors import (
     account_costs,
+    account_vacations,
     account_working_days,
     vacations_list,
 )
@@ -20,8 +21,13 @@ from ringback.activities.choices import AppointmentStatus, Direction
 from ringback.activities.choices import Channel as TouchChannel
 from ringback.activities.choices import Outcome as TouchOutcome
 from ringback.activities.models import Appointment, Touch, TouchUndo
-from ringback.contacts.models import Contact, Email, Promise
-from ringback.contacts.selectors import contact_phone_choices, contact_zone, contact_zone_name
+from ringback.contacts.models import Contact, Promise
+from ringback.contacts.selectors import (
+    contact_phone_choices,
+    contact_zone,
+    contact_zone_name,
+    emails_sendable,
+)
 from ringback.core import clock
 from ringback.core.agenda import (
     WEEKDAYS,
@@ -43,6 +49,7 @@ from ringback.core.calendar_feed import FeedAppointment
 from ringback.core.checks import MessageKind
 from ringback.core.engine import enrollment_next_call
 from ringback.core.errors import NotFound, TemplateError
+from ringback.core.outbox import OutboxStatus, idempotency_key
 from ringback.core.phones import (
     PhoneChoice,
     can_be_called,
@@ -50,7 +57,7 @@ from ringback.core.phones import (
     choose_phone,
     textable_choice,
 )
-from ringback.core.playbook import Channel, Step
+from ringback.core.playbook import Channel, Send, Step
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import Vacation, vacation_from_dates, zone
 from ringback.messaging.models import MessageVersion, Offer
@@ -60,6 +67,7 @@ from ringback.messaging.selectors import (
     message_versions_latest,
     offers_by_name,
 )
+from ringback.outbox.models import OutboundEmail
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import (
@@ -165,6 +173,7 @@ def _step_script(
     now: datetime,
     vacations: tuple[Vacation, ...],
     library: _Library,
+    unsubscribe_url: str = "",
 ) -> FilledScript:
     """The script of an enrollment's current step, filled in for this contact.
 
@@ -208,6 +217,7 @@ def _step_script(
         attempt=state.attempt,
         next_call_day=next_call_day,
         mailed_on=state.mailed_on,
+        unsubscribe_url=unsubscribe_url,
     )
     kind = MessageKind(version.message.kind) if version else _KIND_OF_CHANNEL[step.channel]
     extra = {
@@ -232,6 +242,22 @@ def _step_script(
             filled = message_fill(kind=kind, body=fixed, subject="", variables=variables)
             return FilledScript(text=filled.body, **extra)  # type: ignore[arg-type]
     return FilledScript(error=f"This script could not be filled in: {failure}")
+
+
+def step_script_filled(
+    *, account: Account, enrollment: Enrollment, now: datetime, unsubscribe_url: str = ""
+) -> FilledScript:
+    """The words of ``enrollment``'s current step filled in for its contact, as the agenda shows
+    them (an email's subject and body with its ``unsubscribe_url``), or why they could not be."""
+    library = _library_for(account=account, enrollments=[enrollment])
+    return _step_script(
+        account=account,
+        enrollment=enrollment,
+        now=now,
+        vacations=account_vacations(account=account),
+        library=library,
+        unsubscribe_url=unsubscribe_url,
+    )
 
 
 #: The ``step`` of the touch that marks a promise kept (it belongs to no playbook).
@@ -386,7 +412,15 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today
         reason += f": {step.purpose}"
     if overdue_days:
         reason += f" (overdue {overdue_days} day{'s' if overdue_days != 1 else ''})"
-    return AgendaItem(kind=_SEND_KINDS[step.channel], reason=reason, **common)  # type: ignore[arg-type]
+    email: dict[str, object] = {}
+    if step.channel is Channel.EMAIL:
+        email = {
+            "send_auto": step.send is Send.AUTO,
+            "email_key": idempotency_key(
+                enrollment_id=enrollment.pk, step_index=state.step, step_id=step.id, touches=state.touches
+            ),
+        }
+    return AgendaItem(kind=_SEND_KINDS[step.channel], reason=reason, **common, **email)  # type: ignore[arg-type]
 
 
 def _phone_at(*, contact: Contact, account: Account, at: datetime) -> str | None:
@@ -478,10 +512,17 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
         .select_related("contact", "version__playbook")
         .prefetch_related("contact__phones", "contact__addresses")
         .annotate(
-            has_email=Exists(Email.objects.filter(contact=OuterRef("contact"))),
+            has_email=Exists(emails_sendable().filter(contact=OuterRef("contact"))),
             first_email=Subquery(
-                Email.objects.filter(contact=OuterRef("contact")).order_by("pk").values("address")[:1]
+                emails_sendable().filter(contact=OuterRef("contact")).order_by("pk").values("address")[:1]
             ),
+            # The enrollment's newest email in the outbox: an email item shows where it stands.
+            **{
+                f"outbox_{name}": Subquery(
+                    OutboundEmail.objects.filter(enrollment=OuterRef("pk")).order_by("-pk").values(name)[:1]
+                )
+                for name in ("key", "status", "id", "last_error", "reason")
+            },
         )
         .order_by("due_start", "pk")
     )
@@ -584,7 +625,23 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
                 offer_expires=filled.offer_expires,
             )
         items.append(item)
-    return replace(agenda, items=tuple(items))
+    return replace(agenda, items=tuple(_with_outbox(items, by_id)))
+
+
+def _with_outbox(items: list[AgendaItem], by_id: Mapping[int, Enrollment]) -> list[AgendaItem]:
+    """The email items with where their email stands in the outbox (read with the enrollments)."""
+    out = []
+    for item in items:
+        enrollment = by_id.get(item.enrollment_id) if item.email_key and item.enrollment_id else None
+        if enrollment is not None and getattr(enrollment, "outbox_key", None) == item.email_key:
+            status = str(getattr(enrollment, "outbox_status", ""))
+            needs_you = status in (OutboxStatus.FAILED, OutboxStatus.UNKNOWN)
+            note = getattr(enrollment, "outbox_last_error" if needs_you else "outbox_reason", "") or ""
+            item = replace(
+                item, outbox_status=status, outbox_id=getattr(enrollment, "outbox_id", None), outbox_note=note
+            )
+        out.append(item)
+    return out
 
 
 #: How many working days ahead held items are forecast onto.

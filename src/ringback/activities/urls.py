@@ -15,4 +15,8 @@ urlpatterns = [
     path("appointments/<int:pk>/cancel/", views.appointment_cancel_view, name="appointment_cancel"),
     path("appointments/<int:pk>/move/", views.appointment_move_view, name="appointment_move"),
     path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("today/<int:contact_id>/send/", views.today_email_send, name="today_email_send"),
+    path("outbox/", views.outbox_page, name="outbox"),
+    path("outbox/<int:pk>/decide/", views.outbox_decide, name="outbox_decide"),
 ]

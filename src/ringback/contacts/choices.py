@@ -50,3 +50,10 @@ class TextsStoppedHow(models.TextChoices):
 
     REPLY = "reply", "they replied"
     BY_HAND = "by-hand", "you stopped them"
+
+
+class SuppressionReason(models.TextChoices):
+    """Why no email goes to an address any more."""
+
+    UNSUBSCRIBED = "unsubscribed", "unsubscribed"
+    BOUNCED = "bounced", "bounced (the address does not work)"

@@ -10,6 +10,7 @@ from ringback.contacts.choices import (
     EmailLabel,
     ImportStatus,
     PhoneLabel,
+    SuppressionReason,
     TextConsentSource,
     TextsStoppedHow,
     Warmth,
@@ -184,6 +185,31 @@ class Email(FoldedModel):
 
     def __str__(self) -> str:
         return self.address
+
+
+class EmailSuppression(models.Model):
+    """An address the account sends no email to: its owner unsubscribed, or it bounced.
+
+    Kept by address, not by contact, so it holds when the contact is deleted and the address
+    comes back with an import, or when it is typed again on another contact. One row per address
+    and account (the first reason stays; an unsubscribe is never lifted by the seller).
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    #: Lower-cased, as compared.
+    address = models.CharField(max_length=254)
+    reason = models.CharField(max_length=12, choices=SuppressionReason.choices)
+    #: What they or their mail server said (the bounce's diagnostic, "one-click unsubscribe"...).
+    detail = models.CharField(max_length=500, blank=True)
+    contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [models.UniqueConstraint(fields=["account", "address"], name="email_suppressed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.reason})"
 
 
 class Address(models.Model):

@@ -8,12 +8,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 
 from ringback.accounts.models import Account
 from ringback.contacts.choices import ImportStatus, TextConsentSource, TextsStoppedHow
-from ringback.contacts.models import Contact, Email, ImportRun, Phone, Promise, Tag
+from ringback.contacts.models import Contact, Email, EmailSuppression, ImportRun, Phone, Promise, Tag
 from ringback.contacts.search_index import CONTACT, EMAIL, MIN_TERM, PHONE, fts_phrase
 from ringback.core.errors import ContactAmbiguous, ContactNotFound, InvalidInput, NotFound
 from ringback.core.folding import fold
@@ -518,3 +519,33 @@ def contact_snapshot(*, contact: Contact) -> dict[str, object]:
         value = getattr(contact, name)
         out[name] = value.isoformat() if hasattr(value, "isoformat") else value
     return out
+
+
+def emails_sendable() -> QuerySet[Email]:
+    """Email addresses that may be written to: not unsubscribed, not bounced (no
+    :class:`EmailSuppression` of their account for the address, compared without case). Filter it
+    further, e.g. by contact (``OuterRef`` works)."""
+    suppressed = EmailSuppression.objects.filter(account_id=OuterRef("account_id"), address=OuterRef("lower"))
+    return Email.objects.annotate(lower=Lower("address")).exclude(Exists(suppressed))
+
+
+def email_suppression(*, account: Account, address: str) -> EmailSuppression | None:
+    """Why the account sends no email to ``address`` (None: it may)."""
+    return EmailSuppression.objects.filter(account=account, address=address.strip().lower()).first()
+
+
+def contact_email_to(*, account: Account, contact: Contact) -> tuple[str, str]:
+    """The address an email to ``contact`` goes to (their first one that may be written to) and,
+    when there is none, why: "" and "no email address", or "" and "unsubscribed on ..."."""
+    addresses = list(Email.objects.filter(contact=contact).order_by("pk").values_list("address", flat=True))
+    if not addresses:
+        return "", "no email address"
+    stopped = {
+        s.address: s
+        for s in EmailSuppression.objects.filter(account=account, address__in=[a.lower() for a in addresses])
+    }
+    for address in addresses:
+        if address.lower() not in stopped:
+            return address, ""
+    first = stopped[addresses[0].lower()]
+    return "", f"{first.address} {first.get_reason_display()} on {first.at:%Y-%m-%d}"

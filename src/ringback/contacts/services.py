@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from ringback.accounts.models import Account
 from ringback.accounts.selectors import account_row_check
@@ -17,11 +17,12 @@ from ringback.contacts.choices import (
     ContactStatus,
     EmailLabel,
     PhoneLabel,
+    SuppressionReason,
     TextConsentSource,
     TextsStoppedHow,
     Warmth,
 )
-from ringback.contacts.models import Address, Contact, Email, Phone, Promise, Tag
+from ringback.contacts.models import Address, Contact, Email, EmailSuppression, Phone, Promise, Tag
 from ringback.contacts.selectors import TOUCHED_FIELDS, contact_duplicate, phone_texts_stopped_text
 from ringback.core import clock
 from ringback.core.errors import (
@@ -822,3 +823,38 @@ def phone_texts_stop(
 def phone_texts_restore(*, account: Account, ids: Sequence[int]) -> None:
     """Take back a stop (an undo): texts to the rows ``ids`` of the account are no longer stopped."""
     Phone.objects.filter(account=account, pk__in=list(ids)).update(**_NOT_STOPPED)
+
+
+def email_suppress(
+    *, account: Account, address: str, reason: str, detail: str = "", contact: Contact | None = None
+) -> tuple[EmailSuppression, bool]:
+    """Send no more email to ``address`` (unsubscribed, or bounced): the suppression, and whether
+    this call made it. Once per address: a second unsubscribe (a double click, a mail client that
+    posts twice) finds the first and changes nothing."""
+    _check_choice(reason, SuppressionReason.values, what="suppression reason")
+    lowered = address.strip().lower()
+    existing = EmailSuppression.objects.filter(account=account, address=lowered).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            made = EmailSuppression.objects.create(
+                account=account,
+                address=lowered,
+                reason=reason,
+                detail=detail[:500],
+                contact=contact,
+                at=clock.now(),
+            )
+    except IntegrityError:
+        return EmailSuppression.objects.get(account=account, address=lowered), False
+    return made, True
+
+
+def email_bounce_clear(*, account: Account, address: str) -> bool:
+    """Write to a bounced address again (the seller fixed it, or the mailbox is back); an
+    unsubscribe is never lifted here. Whether there was a bounce to clear."""
+    deleted, _ = EmailSuppression.objects.filter(
+        account=account, address=address.strip().lower(), reason=SuppressionReason.BOUNCED
+    ).delete()
+    return deleted > 0

@@ -106,6 +106,14 @@ class AgendaItem:
     offer_expires: date | None = None
     #: The promise a promise item is about.
     promise_id: int | None = None
+    #: An email step that goes out by itself (``send: auto``); False: it waits for Send.
+    send_auto: bool = False
+    #: An email step's idempotency key in the outbox, and where its email stands there
+    #: ("" : not in the outbox yet), with the outbox row's id and what went wrong or why not.
+    email_key: str = ""
+    outbox_status: str = ""
+    outbox_id: int | None = None
+    outbox_note: str = ""
 
     @property
     def urgency(self) -> Urgency:

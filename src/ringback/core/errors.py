@@ -40,6 +40,8 @@ class ErrorCode(StrEnum):
     ACCOUNT = "account"
     TEMPLATE = "template"
     TEXTS_STOPPED = "texts_stopped"
+    EMAIL_STOPPED = "email_stopped"
+    DAILY_CAP = "daily_cap"
 
 
 class RingbackError(Exception):
@@ -231,3 +233,15 @@ class TemplateError(RingbackError):
         #: The name of the script in its playbook, when known.
         self.template: str | None = None
         super().__init__(f"line {line}: {message}" if line is not None else message, field="text")
+
+
+class EmailStopped(RingbackError):
+    """No email may go to this contact: no address, or they unsubscribed, or it bounced."""
+
+    code = ErrorCode.EMAIL_STOPPED
+
+
+class DailyCapReached(RingbackError):
+    """The account's daily email cap is reached: the email waits for the seller's next day."""
+
+    code = ErrorCode.DAILY_CAP

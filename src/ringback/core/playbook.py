@@ -112,6 +112,13 @@ class Branch:
     target: str | None = None
 
 
+class Send(StrEnum):
+    """How an email step goes out: by itself at its due time, or when the seller presses Send."""
+
+    AUTO = "auto"
+    MANUAL = "manual"
+
+
 class Anchor(StrEnum):
     BIRTHDAY = "birthday"
 
@@ -144,6 +151,8 @@ class Step:
     #: The name of the offer (in the account's library) a mail step announces.
     offer: str | None = None
     purpose: str = ""
+    #: An email step goes out by itself unless it says ``send: manual``.
+    send: Send = Send.AUTO
     line: int | None = None
     #: The line each name under script(s)/template(s) is written on.
     template_lines: Mapping[str, int] = field(default_factory=dict)
@@ -311,6 +320,7 @@ _STEP_FIELDS = frozenset(
         "offer-expires",
         "offer",
         "purpose",
+        "send",
     }
 )
 
@@ -547,6 +557,7 @@ class _Parser:
             raise self.fail(fields["offer-expires"][0], f"{what}: offer-expires: {offer_days_problem(offer)}")
         offer_name = self.library_name(*fields["offer"], f"{what}: offer") if "offer" in fields else None
         purpose = self.text(fields["purpose"][1], f"{what}: purpose") if "purpose" in fields else ""
+        send = self.send(*fields["send"], channel, what) if "send" in fields else Send.AUTO
         return Step(
             id=step_id,
             channel=channel,
@@ -559,9 +570,20 @@ class _Parser:
             offer_days=offer,
             offer=offer_name,
             purpose=purpose,
+            send=send,
             line=node.line,
             template_lines=name_lines,
         )
+
+    def send(self, line: int, node: _Node, channel: Channel, what: str) -> Send:
+        """How an email step goes out (:class:`Send`); only email steps say it."""
+        if channel is not Channel.EMAIL:
+            raise self.fail(line, f"{what}: send applies to email steps only (this one is a {channel.value})")
+        try:
+            return Send(self.text(node, f"{what}: send"))
+        except ValueError:
+            choices = ", ".join(s.value for s in Send)
+            raise self.fail(line, f"{what}: send {node.value!r} is not one of {choices}") from None
 
     def channel(self, line: int, node: _Node, what: str) -> Channel:
         """A step's channel: one of :class:`Channel`."""

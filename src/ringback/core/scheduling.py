@@ -286,7 +286,7 @@ def next_birthday(month: int, day: int, on_or_after: date) -> date:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _is_holiday_for(day: date, recipient: Recipient) -> bool:
+def is_holiday_for(day: date, recipient: Recipient) -> bool:
     """A public holiday in the contact's place or in any other place they may be."""
     if is_holiday(day, recipient.country, recipient.subdivision):
         return True
@@ -302,11 +302,11 @@ def _allowed_day(channel: Channel, day: date, recipient: Recipient) -> bool:
         return False
     if is_holiday(day, recipient.country, recipient.subdivision):
         return False
-    return not recipient.also_places or not _is_holiday_for(day, recipient)
+    return not recipient.also_places or not is_holiday_for(day, recipient)
 
 
 def _is_business_day(day: date, recipient: Recipient) -> bool:
-    return day.weekday() < 5 and not _is_holiday_for(day, recipient)
+    return day.weekday() < 5 and not is_holiday_for(day, recipient)
 
 
 def _business_days(start: date, count: int, recipient: Recipient) -> date:

@@ -5,6 +5,7 @@ guarded update, in the same transaction as the enqueue)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +29,7 @@ class Periodic:
 _PERIODIC: dict[str, Periodic] = {}
 
 
-def every(interval: timedelta, *, name: str) -> Any:
+def every(interval: timedelta, *, name: str) -> Callable[[Task[Any, Any]], Task[Any, Any]]:
     """Declare the decorated background task (made with
     :func:`ringback.jobs.background.background`) periodic: enqueued every ``interval``, the
     first time on the first tick. The next run counts from the tick that enqueued it, so a

@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -16,10 +18,17 @@ from ringback.core import clock
 from ringback.jobs.background import retry_policy
 from ringback.jobs.models import TaskLease
 
-#: How long a lease lasts unless renewed; a running task's worker renews it every third of that.
-LEASE = timedelta(seconds=60)
-#: A task claimed without a lease (its worker died between the two writes) is taken back after this.
-UNLEASED_GRACE = timedelta(minutes=5)
+
+def lease_length() -> timedelta:
+    """How long a lease lasts unless renewed (``RINGBACK_TASK_LEASE_SECONDS``, default 60 s); a
+    running task's worker renews it every third of that."""
+    return timedelta(seconds=float(getattr(settings, "TASK_LEASE_SECONDS", 60)))
+
+
+def unleased_grace() -> timedelta:
+    """How long a task claimed without a lease (its worker died between the two writes) waits
+    before it is taken back: five leases."""
+    return 5 * lease_length()
 
 
 class WorkerDied(Exception):
@@ -28,9 +37,12 @@ class WorkerDied(Exception):
 
 def task_requeue(*, pk: UUID | str, after: timedelta, was: str) -> bool:
     """Put task ``pk`` back in the queue, due ``after`` from now, if it is still in status ``was``
-    (one of two workers doing this at once wins). Its attempts (worker ids) are kept."""
+    (one of two workers doing this at once wins). Its attempts (worker ids) are kept.
+
+    Due counts from the real time, not Ringback's clock: the task library picks due tasks by the
+    real time, so a clock set in the past (a demo, a test) must not make a back-off vanish."""
     updated = DBTaskResult.objects.filter(pk=pk, status=was).update(
-        status=TaskResultStatus.READY, run_after=clock.now() + after, finished_at=None
+        status=TaskResultStatus.READY, run_after=timezone.now() + after, finished_at=None
     )
     return updated == 1
 
@@ -47,14 +59,14 @@ def task_retry_if_allowed(*, result: DBTaskResult[Any, Any]) -> bool:
 
 def jobs_reclaim(*, now: datetime | None = None) -> int:
     """Take back the running tasks whose worker died: a lease that expired, or a claim without a
-    lease older than :data:`UNLEASED_GRACE`. Each is retried with back-off if its policy allows
+    lease older than :func:`unleased_grace`. Each is retried with back-off if its policy allows
     another attempt, else marked failed (:class:`WorkerDied`). Returns how many were taken back.
     Safe to run from several workers at once: each task is taken back once."""
     now = now or clock.now()
     lease = TaskLease.objects.filter(result=OuterRef("pk"))
     abandoned = DBTaskResult.objects.running().filter(
         Q(Exists(lease.filter(expires_at__lt=now)))
-        | (~Exists(lease) & Q(started_at__lt=now - UNLEASED_GRACE))
+        | (~Exists(lease) & Q(started_at__lt=now - unleased_grace()))
     )
     taken = 0
     for result in abandoned.order_by("started_at")[:500]:

@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from ringback.core import clock
 from ringback.jobs.models import TaskLease
 from ringback.jobs.schedule import schedule_tick
-from ringback.jobs.services import LEASE, jobs_reclaim, task_retry_if_allowed
+from ringback.jobs.services import jobs_reclaim, lease_length, task_retry_if_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class LeasedWorker(Worker):
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         TaskLease.objects.update_or_create(
             result=db_task_result,
-            defaults={"worker_id": self.worker_id, "expires_at": clock.now() + LEASE},
+            defaults={"worker_id": self.worker_id, "expires_at": clock.now() + lease_length()},
         )
         stop = threading.Event()
         renewer = threading.Thread(
@@ -48,10 +48,12 @@ class LeasedWorker(Worker):
 
 
 def _renew(pk: UUID, worker_id: str, stop: threading.Event) -> None:
-    """Renew the lease on task ``pk`` every third of :data:`LEASE` until ``stop`` is set."""
+    """Renew the lease on task ``pk`` every third of :func:`lease_length` until ``stop`` is set."""
     try:
-        while not stop.wait(LEASE.total_seconds() / 3):
-            TaskLease.objects.filter(result_id=pk, worker_id=worker_id).update(expires_at=clock.now() + LEASE)
+        while not stop.wait(lease_length().total_seconds() / 3):
+            TaskLease.objects.filter(result_id=pk, worker_id=worker_id).update(
+                expires_at=clock.now() + lease_length()
+            )
     finally:
         connections.close_all()
 

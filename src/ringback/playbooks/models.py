@@ -59,6 +59,9 @@ class Enrollment(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_reason = models.CharField(max_length=200, blank=True)
     recontact_at = models.DateTimeField(null=True, blank=True)
+    #: A pause with an end (an out-of-office notice: until the day they are back); it resumes then.
+    paused_until = models.DateTimeField(null=True, blank=True)
+    paused_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
     created_at = models.DateTimeField()
 
     class Meta:

@@ -517,6 +517,8 @@ STATE_FIELDS = (
     "ended_at",
     "ended_reason",
     "recontact_at",
+    "paused_until",
+    "paused_reason",
 )
 
 

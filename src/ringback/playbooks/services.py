@@ -331,6 +331,48 @@ def enrollment_pause(*, enrollment: Enrollment, at: datetime | None = None) -> E
     return enrollment_save_state(enrollment=enrollment, state=state, at=at or clock.now())
 
 
+def enrollment_pause_until(*, enrollment: Enrollment, until: datetime, reason: str) -> Enrollment:
+    """Hold a running playbook — calls, cards and emails alike — until ``until``, saying why (they
+    are out of the office); :func:`enrollments_wake` resumes it then. A later ``until`` moves the
+    end; an earlier one keeps the later. The caller holds the contact's and enrollment's locks."""
+    if enrollment.status == EnrollmentStatus.ACTIVE:
+        enrollment_pause(enrollment=enrollment)
+    elif enrollment.status != EnrollmentStatus.PAUSED:
+        return enrollment
+    elif enrollment.paused_until is None:
+        return enrollment  # paused by the seller: only the seller resumes it
+    if enrollment.paused_until is None or until > enrollment.paused_until:
+        enrollment.paused_until, enrollment.paused_reason = until, reason[:300]
+        enrollment.save(update_fields=["paused_until", "paused_reason"])
+    return enrollment
+
+
+def enrollments_wake(*, now: datetime | None = None) -> int:
+    """Resume the enrollments whose pause with an end (see :func:`enrollment_pause_until`) is over,
+    planning their step again from now; how many. Each under its contact's lock, once."""
+    now = now or clock.now()
+    woken = 0
+    due = Enrollment.objects.filter(status=EnrollmentStatus.PAUSED, paused_until__lte=now).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due[:1000]):
+        with transaction.atomic():
+            enrollment = Enrollment.objects.select_related("contact", "account", "version").get(pk=pk)
+            contact_lock(contact=enrollment.contact)
+            enrollment = enrollment_lock_running(contact=enrollment.contact) or enrollment
+            if (
+                enrollment.pk != pk
+                or enrollment.status != EnrollmentStatus.PAUSED
+                or enrollment.paused_until is None
+            ):
+                continue
+            if enrollment.paused_until > now:
+                continue
+            enrollment_resume(account=enrollment.account, enrollment=enrollment, at=now)
+            woken += 1
+    return woken
+
+
 @transaction.atomic
 def enrollment_resume(*, account: Account, enrollment: Enrollment, at: datetime | None = None) -> Enrollment:
     """Take a paused playbook off hold, planning its current step again from now."""
@@ -341,6 +383,9 @@ def enrollment_resume(*, account: Account, enrollment: Enrollment, at: datetime 
         at=when,
         context=context_for(account=account, contact=enrollment.contact),
     )
+    if enrollment.paused_until is not None or enrollment.paused_reason:
+        enrollment.paused_until, enrollment.paused_reason = None, ""
+        enrollment.save(update_fields=["paused_until", "paused_reason"])
     return enrollment_save_state(enrollment=enrollment, state=state, at=when)
 
 

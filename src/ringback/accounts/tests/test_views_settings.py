@@ -40,6 +40,8 @@ def form_data(account: Account, **changes: Any) -> dict[str, Any]:
         "working_days": account.working_days.split(","),
         "minutes_per_day": account.minutes_per_day,
         "mail_lead_days": account.mail_lead_days,
+        "email_daily_cap": account.email_daily_cap,
+        "email_from": account.email_from,
         **{f"cost_{name}": minutes for name, minutes in account.item_minutes.items()},
         "loaded": settings_fingerprint(account),
     }
@@ -109,6 +111,8 @@ def test_saving_changes_every_field(seller: Client, account: Account) -> None:
             working_days=["mon", "tue", "thu"],
             minutes_per_day="45",
             mail_lead_days="6",
+            email_daily_cap="50",
+            email_from="sally@sweet-home.example",
             cost_card="8",
             cost_call="4",
         ),
@@ -130,6 +134,8 @@ def test_saving_changes_every_field(seller: Client, account: Account) -> None:
         "minutes_per_day": 45,
         "item_minutes": {"card": 8.0},
         "mail_lead_days": 6,
+        "email_daily_cap": 50,
+        "email_from": "sally@sweet-home.example",
     }
     page = seller.get(URL).content.decode()
     assert "Settings saved." in page

@@ -33,6 +33,7 @@ from ringback.activities.presenters import (
 from ringback.activities.selectors import (
     agenda_for_day,
     appointment_get,
+    day_bounds,
     touch_last_undoable,
     touches_done_today,
 )
@@ -61,6 +62,7 @@ from ringback.core.agenda import ItemKind
 from ringback.core.errors import AlreadyBooked, InvalidDate, OutsideCallingHours, RingbackError
 from ringback.core.scheduling import read_local_datetime, zone
 from ringback.interface.htmx import wants_fragment
+from ringback.outbox.selectors import outbox_day
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import enrollment_get, enrollments_long_overdue_count, version_spec
@@ -87,6 +89,7 @@ def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
         for item in items
     ]
     progress = touches_done_today(account=account, now=now)
+    day_start, day_end = day_bounds(account=account, day=day)
     total = progress.done + len(cards)
     birthdays = [c for c in cards if c.item.kind is ItemKind.BIRTHDAY]
     has_contacts = bool(cards) or contacts_for_account(account=account).exists()
@@ -104,6 +107,7 @@ def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
         # "Print today's cards (N)": the day's cards that have an address to go to.
         "print_cards": sum(1 for i in items if i.kind is ItemKind.MAIL and not i.blocked),
         "print_url": print_url(),
+        "outbox": outbox_day(account=account, start=day_start, end=day_end),
         "appointments_today": sum(1 for i in items if i.kind is ItemKind.APPOINTMENT),
         "held": [
             {

@@ -76,6 +76,12 @@ class Command(AccountCommand):
         parser.add_argument(
             "--mail-lead-days", dest="mail_lead_days", type=int, help="days a card takes to arrive (4)"
         )
+        parser.add_argument(
+            "--email-daily-cap", dest="email_daily_cap", type=int, help="emails sent a day at most (200)"
+        )
+        parser.add_argument(
+            "--email-from", dest="email_from", help="the address emails come from ('' : your sign-in email)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         account = self.account(options)
