@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("ringback.activities.urls")),
     path("", include("ringback.accounts.urls")),
+    path("", include("ringback.inbox.urls")),
     path("contacts/", include(("ringback.people.urls", "contacts"))),
     path("playbooks/", include(("ringback.playbooks.urls", "playbooks"))),
     path("print/", include(("ringback.post.urls", "post"))),

@@ -136,7 +136,8 @@ def test_ctrl_c_stops_the_import_and_says_nothing_was_imported(seeded: tuple[Pat
 
 
 #: A web request in a process of its own: ``confirm FILE`` stores FILE as an upload and presses
-#: "Import" on it (printing the token first); ``visit`` prints the import page.
+#: "Import" on it (printing the token first), then runs the background worker that imports it, in
+#: the same process as `ringback serve` does; ``visit`` prints the import page.
 DRIVER = """
 import os, sys
 os.environ["DJANGO_SETTINGS_MODULE"] = "ringback.settings"
@@ -156,6 +157,8 @@ if sys.argv[1] == "confirm":
         kept = upload_store(account=account, upload=SimpleUploadedFile("big.csv", handle.read()))
     print(kept.token, flush=True)
     client.post(f"/contacts/import/{kept.token}/", {"file_format": "google"})
+    from ringback.jobs.worker import worker_run  # the import runs in the worker, as in `ringback serve`
+    worker_run(until_idle=True)
 else:
     print(client.get("/contacts/import/").content.decode())
 """

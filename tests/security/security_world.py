@@ -34,7 +34,7 @@ from ringback.accounts.services import (
 from ringback.activities.models import Appointment
 from ringback.activities.services import appointment_book, touch_note
 from ringback.contacts.importing import contacts_import
-from ringback.contacts.models import Contact, ImportRun, Promise
+from ringback.contacts.models import Contact, ImportJob, ImportRun, Promise
 from ringback.contacts.services import AddressInput, PhoneInput, address_set, contact_create, promise_add
 from ringback.contacts.uploads import StoredUpload, upload_store, uploads_dir
 from ringback.messaging.services import message_add, offer_add
@@ -80,6 +80,8 @@ class World:
     #: An email to A's contact that failed (waits for A's decision), and A's unsubscribe link's token.
     a_email: Any = None
     a_unsubscribe: str = ""
+    #: An import of A's started on the web, waiting for the worker.
+    a_import_job: Any = None
 
     @property
     def a_user(self) -> Any:
@@ -199,6 +201,9 @@ def build_world(tmp_path: Path) -> World:
         manual=True,
     )
     outbound_email_failed(email=a_email, error="refused: 550 Qzx secret refusal")
+    a_import_job = ImportJob.objects.create(
+        account=a, upload="qzx-upload-job", file_name="qzx-job.csv", created_at=a.created_at
+    )
     a_unsubscribe = unsubscribe_token(
         account_id=a.pk, contact_id=a_contact.pk, address="qzx.secret@example.com"
     )
@@ -225,6 +230,7 @@ def build_world(tmp_path: Path) -> World:
         a_calendar_replaced=a_calendar_replaced,
         a_email=a_email,
         a_unsubscribe=a_unsubscribe,
+        a_import_job=a_import_job,
         b_contact=b_contact,
         b_free=b_free,
         b_enrollment=b_enrollment,

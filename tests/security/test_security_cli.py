@@ -64,6 +64,10 @@ def _naming(command: str, ref: Callable[[World], str], rest: tuple[str, ...]) ->
     return lambda w, p: [command, ref(w), *rest]
 
 
+def _naming_after(command: str, action: str, ref: Callable[[World], str]) -> Args:
+    return lambda w, p: [command, action, ref(w)]
+
+
 def _previewing_for(ref: Callable[[World], str]) -> Args:
     return lambda w, p: ["messages", "preview", "yes-or-no", "--contact", ref(w)]
 
@@ -159,6 +163,14 @@ COMMANDS: dict[str, tuple[str, list[Run]]] = {
             Run(lambda w, p: ["calendar", "off"], refused=False),
         ],
     ),
+    "mailbox": (
+        "the acting account's own mailbox; names no row",
+        [
+            Run(lambda w, p: ["mailbox"], refused=False, says="No mailbox is set"),
+            Run(lambda w, p: ["mailbox", "check"], refused=True, says="no mailbox is set"),
+            Run(lambda w, p: ["mailbox", "off"], refused=False, says="No mailbox was set"),
+        ],
+    ),
     "outbox": (
         "the acting account's outbox: A's contact is no contact of B's, A's email no email of B's",
         [
@@ -171,7 +183,7 @@ COMMANDS: dict[str, tuple[str, list[Run]]] = {
             Run(lambda w, p: ["outbox", "--status", "failed"], refused=False, says="No emails"),
         ]
         + [
-            Run(lambda w, p, ref=ref: ["outbox", "send", ref(w)], refused=True, says="no contact matches")
+            Run(_naming_after("outbox", "send", ref), refused=True, says="no contact matches")
             for ref in A_REFERENCES
         ],
     ),

@@ -106,6 +106,9 @@ FORM_FIELDS: dict[str, str] = {
     "SettingsForm.time_zone_other": "settings (checked: refused)",
     "SettingsForm.default_region": "settings (checked: refused)",
     "SettingsForm.email_from": "settings (checked: refused, an email address)",
+    "MailboxForm.host": "settings_mailbox (checked: refused, a server name)",
+    "MailboxForm.username": "settings_mailbox, shown in the form and the mailbox's status line",
+    "MailboxForm.folder": "settings_mailbox (checked: refused when a character can't be in a folder name)",
     "PlaybookSourceForm.source": "playbooks:edit (title, description, step purpose, script text)",
     "MessageForm.name": "checked: refused (lower-case letters, digits and dashes)",
     "MessageForm.title": "messaging:new, shown in the library and the editor",
@@ -132,6 +135,10 @@ CLI_OPTIONS: dict[str, str] = {
     "outbox target": "send: a contact reference (no contact matches another account's); decide: an id "
     "(checked: refused); stop: an address, kept lower-case in the account's own list",
     "outbox decision": "checked: refused (sent, resend or drop)",
+    "mailbox --host": "checked: refused (a server name)",
+    "mailbox --username": "kept, shown by `ringback mailbox` (and in Settings)",
+    "mailbox --password": "kept, never shown",
+    "mailbox --folder": "checked: refused when a character can't be in a folder name",
     "worker --worker-id": "checked: refused past 64 characters; kept only in the task rows it runs",
     "account --calling-hours": "checked: refused",
     "account --working-days": "checked: refused (tests/day)",
@@ -672,6 +679,23 @@ def _settings_body(value: str) -> dict[str, Any]:
     }
 
 
+def write_mailbox(sweep: Sweep, payload: Payload) -> None:
+    """The payload as the mailbox's user name (the server is never reached: no check is asked)."""
+    what = f"{payload.key} mailbox"
+    body = {
+        "host": "imap.example.com",
+        "port": "993",
+        "security": "ssl",
+        "username": payload.text,
+        "password": "an-app-password",
+        "folder": "INBOX",
+    }
+    sweep.send("POST", reverse("settings_mailbox"), body, what=f"{what}: save", expect=(302,))
+    if payload.html:
+        sweep.send("GET", reverse("settings"), what=f"{what}: settings page", shows=(payload,))
+    sweep.written.add((payload.key, "MailboxForm.username"))
+
+
 def write_settings(sweep: Sweep, payload: Payload) -> None:
     """The payload as the seller's name, business and address: values in every script."""
     what = f"{payload.key} settings"
@@ -938,6 +962,7 @@ def test_payloads_on_the_web(db: None, ringback: Any, record_property: Any) -> N
 
     for n, payload in enumerate(KEPT):
         write_settings(sweep, payload)
+        write_mailbox(sweep, payload)
         write_playbook(sweep, payload)
         write_library(sweep, payload, n)
     write_import(sweep, KEPT)

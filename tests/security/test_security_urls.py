@@ -450,6 +450,8 @@ ROUTES: dict[str, Route] = {
             ),
         ),
     ),
+    "settings_mailbox": Route("sets the signed-in account's own mailbox; no object argument"),
+    "mailbox_check": Route("reads the signed-in account's own mailbox; no object argument"),
     "outbox": Route("the signed-in account's outbox (?status=); no object argument"),
     "outbox_decide": Route(
         "the seller's decision on an email that failed or may have gone",
@@ -639,6 +641,18 @@ ROUTES: dict[str, Route] = {
         ),
     ),
     "contacts:import": Route("uploads a file into the signed-in account; the token is new"),
+    "contacts:import_job": Route(
+        "an import running in the background: its job in the URL",
+        (
+            Probe(
+                "A's import job",
+                lambda w: {"pk": w.a_import_job.pk},
+                methods=(GET,),
+                expect={GET: 404},
+                control={GET: 200},
+            ),
+        ),
+    ),
     "contacts:import_confirm": Route(
         "imports a previewed upload",
         (

@@ -10,6 +10,7 @@ import phonenumbers
 from django import forms
 from django.db import models
 
+from ringback.accounts.choices import MailboxSecurity
 from ringback.accounts.models import Account, Vacation
 from ringback.accounts.selectors import COST_NAMES
 from ringback.accounts.services import EDITABLE, ITEM_MINUTES_MAX, POSTAL_ADDRESS_MAX
@@ -421,3 +422,37 @@ def _span(first: date, last: date) -> str:
 def vacation_span(vacation: Vacation) -> str:
     """A vacation's days for people to read."""
     return _span(vacation.first_day, vacation.last_day)
+
+
+class MailboxForm(forms.Form):
+    """The IMAP mailbox replies are read from (Settings → Replies)."""
+
+    host = forms.CharField(
+        label="IMAP server",
+        max_length=255,
+        help_text="e.g. imap.gmail.com, outlook.office365.com, imap.mail.me.com",
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocorrect": "off", "spellcheck": "false"}),
+    )
+    port = forms.IntegerField(
+        label="Port", min_value=1, max_value=65535, required=False, help_text="993 for SSL/TLS"
+    )
+    security = forms.ChoiceField(
+        label="Security", choices=MailboxSecurity.choices, initial=MailboxSecurity.SSL
+    )
+    username = forms.CharField(
+        label="User name",
+        max_length=255,
+        help_text="Usually your email address.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    password = forms.CharField(
+        label="Password or app password",
+        max_length=500,
+        required=False,
+        strip=False,
+        help_text="Gmail and Microsoft 365 need an app password (see the README). Leave empty to keep the one saved.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+    folder = forms.CharField(label="Folder", max_length=200, initial="INBOX", required=False)

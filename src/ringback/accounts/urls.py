@@ -7,6 +7,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("settings/", views.settings_view, name="settings"),
     path("settings/email/", views.settings_email_view, name="settings_email"),
+    path("settings/mailbox/", views.settings_mailbox_view, name="settings_mailbox"),
     path("settings/calendar/", views.settings_calendar_view, name="settings_calendar"),
     path("settings/vacations/", views.vacation_add_view, name="settings_vacation_add"),
     path(

@@ -15,8 +15,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from ringback.accounts.calendar import calendar_path, qr_data_uri, webcal_url
-from ringback.accounts.forms import CalendarForm, LoginEmailForm, SettingsForm, VacationForm, vacation_span
-from ringback.accounts.models import Account, Membership, Vacation
+from ringback.accounts.choices import MailboxSecurity
+from ringback.accounts.forms import (
+    CalendarForm,
+    LoginEmailForm,
+    MailboxForm,
+    SettingsForm,
+    VacationForm,
+    vacation_span,
+)
+from ringback.accounts.models import Account, Mailbox, Membership, Vacation
 from ringback.accounts.selectors import vacation_get, vacations_list
 from ringback.accounts.services import (
     account_calendar_off,
@@ -24,6 +32,8 @@ from ringback.accounts.services import (
     account_calendar_reset,
     account_update,
     login_email_set,
+    mailbox_off,
+    mailbox_set,
     vacation_add,
     vacation_remove,
 )
@@ -32,6 +42,7 @@ from ringback.accounts.web import account_view
 from ringback.core import clock
 from ringback.core.errors import NotFound, RingbackError
 from ringback.core.scheduling import zone
+from ringback.interface.forms import add_service_error
 from ringback.interface.htmx import wants_fragment
 
 
@@ -99,12 +110,14 @@ def _page(
     form: SettingsForm | None = None,
     vacation_form: VacationForm | None = None,
     email_form: LoginEmailForm | None = None,
+    mailbox_form: MailboxForm | None = None,
     vacations: list[Vacation] | None = None,
     notice: str = "",
     vacation_notice: str = "",
     status: int = 200,
 ) -> HttpResponse:
     vacations = vacations_list(account=account) if vacations is None else vacations
+    mailbox = Mailbox.objects.filter(account=account).first()
     context = {
         "nav": "settings",
         "account": account,
@@ -112,6 +125,8 @@ def _page(
         "vacation_form": vacation_form or VacationForm(account=account, vacations=vacations),
         "email_form": email_form
         or LoginEmailForm(user=request.user, initial={"email": getattr(request.user, "email", "")}),
+        "mailbox": mailbox,
+        "mailbox_form": mailbox_form or MailboxForm(initial=_mailbox_initial(mailbox)),
         "notice": notice,
         "vacation_notice": vacation_notice,
         **_vacations_context(account, vacations),
@@ -158,6 +173,49 @@ def settings_view(request: HttpRequest, *, account: Account) -> HttpResponse:
             messages.success(request, "Settings saved.")
             return redirect(_settings_url())
     return _page(request, account, form=form)
+
+
+def _mailbox_initial(mailbox: Mailbox | None) -> dict[str, Any]:
+    if mailbox is None:
+        return {"security": MailboxSecurity.SSL, "port": 993, "folder": "INBOX"}
+    return {
+        "host": mailbox.host,
+        "port": mailbox.port,
+        "security": mailbox.security,
+        "username": mailbox.username,
+        "folder": mailbox.folder,
+    }
+
+
+@account_view
+@require_POST
+def settings_mailbox_view(request: HttpRequest, *, account: Account) -> HttpResponse:
+    """Set (or, with ``off``, forget) the IMAP mailbox replies are read from."""
+    if request.POST.get("off"):
+        mailbox_off(account=account)
+        messages.success(request, "Ringback no longer reads your mailbox; its password was forgotten.")
+        return redirect(_settings_url("replies"))
+    form = MailboxForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            mailbox_set(
+                account=account,
+                host=data["host"],
+                port=data["port"],
+                security=data["security"],
+                username=data["username"],
+                password=data["password"] or None,
+                folder=data["folder"] or "INBOX",
+            )
+        except RingbackError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request, "Mailbox saved. Ringback reads it every two minutes; check it now to be sure."
+            )
+            return redirect(_settings_url("replies"))
+    return _page(request, account, mailbox_form=form, status=400)
 
 
 @account_view

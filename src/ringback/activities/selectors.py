@@ -500,8 +500,8 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
             phone=_phone_at(contact=c, account=account, at=now),
             mobile=_mobile_of(c),
             notes=c.notes,
-            message=messages.get(c.pk, ""),
-            reason=f"They responded on {c.callback_requested_at.astimezone(tz):%a %d %b at %H:%M}: call back now",  # type: ignore[union-attr]
+            message=messages[c.pk].said if c.pk in messages else "",
+            reason=f"{_responded(messages.get(c.pk))} on {c.callback_requested_at.astimezone(tz):%a %d %b at %H:%M}: call back now",  # type: ignore[union-attr]
         )
         for c in responded.prefetch_related("phones").order_by("callback_requested_at")
     ]
@@ -701,19 +701,35 @@ def _spent_kind(channel: str, outcome: str, step: str) -> ItemKind:
     }.get(TouchChannel(channel), ItemKind.TASK)
 
 
-def callback_messages(*, account: Account, contacts: QuerySet[Contact]) -> dict[int, str]:
-    """What each of ``contacts`` said when they last called or wrote back, by contact id (one query)."""
+@dataclass(frozen=True, slots=True)
+class Response:
+    """How someone last called or wrote back, and what they said."""
+
+    channel: str
+    said: str
+
+
+def callback_messages(*, account: Account, contacts: QuerySet[Contact]) -> dict[int, Response]:
+    """How each of ``contacts`` last called or wrote back and what they said, by contact id (one
+    query)."""
     rows = (
         Touch.objects.kept()
         .filter(account=account, contact__in=contacts, direction=Direction.IN, outcome=TouchOutcome.CALLBACK)
-        .exclude(note="")
         .order_by("contact_id", "-at", "-id")
-        .values_list("contact_id", "note")
+        .values_list("contact_id", "channel", "note")
     )
-    messages: dict[int, str] = {}
-    for contact_id, note in rows:
-        messages.setdefault(contact_id, note)
+    messages: dict[int, Response] = {}
+    for contact_id, channel, note in rows:
+        messages.setdefault(contact_id, Response(channel=channel, said=note))
     return messages
+
+
+def _responded(response: Response | None) -> str:
+    """ "They wrote back" for an email, "They texted back" for a text, else "They responded"."""
+    channel = response.channel if response else ""
+    return {"email": "They wrote back", "sms": "They texted back", "mail": "They wrote back"}.get(
+        channel, "They responded"
+    )
 
 
 def _is_leap(year: int) -> bool:

@@ -57,3 +57,12 @@ class SuppressionReason(models.TextChoices):
 
     UNSUBSCRIBED = "unsubscribed", "unsubscribed"
     BOUNCED = "bounced", "bounced (the address does not work)"
+
+
+class ImportJobStatus(models.TextChoices):
+    """Where an import started from the web stands (it runs in the background)."""
+
+    QUEUED = "queued", "Waiting for the worker"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Not imported"

@@ -64,7 +64,8 @@ BATCH = 1000
 #: numbers, emails or addresses left out beyond a contact's caps.
 PROBLEMS_KEPT = 10_000
 
-Progress = Callable[[int, int], None]
+#: Told how far an import is: bytes of the file read, bytes in all, rows read so far.
+Progress = Callable[[int, int, int], None]
 
 #: Labels of lines people share (an office, a household): a number someone calls one of these is
 #: no personal evidence that two rows are one person.
@@ -973,10 +974,10 @@ def contacts_import(
                         indexes_deferred(connection=connection, tables=_TABLES, keep_leading=("contact_id",))
                     )
                 if progress is not None:
-                    progress(batch.bytes_read, total)
+                    progress(batch.bytes_read, total, importer.rows)
             importer.finish()
             if progress is not None:
-                progress(total, total)
+                progress(total, total, importer.rows)
             if importer.created + importer.merged + importer.unchanged == 0:
                 raise ImportFailed(_nothing(name, importer))
             if dry_run:

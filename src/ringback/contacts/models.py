@@ -8,6 +8,7 @@ from ringback.accounts.models import Account
 from ringback.contacts.choices import (
     ContactStatus,
     EmailLabel,
+    ImportJobStatus,
     ImportStatus,
     PhoneLabel,
     SuppressionReason,
@@ -290,3 +291,31 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ImportJob(models.Model):
+    """An import confirmed on the web, run by the background worker: once per uploaded file (the
+    unique constraint), with its report once it is done. How far it is lives in a small file next
+    to the upload (see :mod:`ringback.contacts.import_jobs`): the import is one transaction, so
+    nothing it writes to the database shows until it ends."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    upload = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=8, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED)
+    run = models.ForeignKey(ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    error = models.CharField(max_length=1000, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "upload"], name="import_job_once_per_upload")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"

@@ -122,25 +122,40 @@ def _uids(client: imaplib.IMAP4, criteria: str) -> list[int]:
     )
 
 
-def _fetch(client: imaplib.IMAP4, uid: int) -> Message | None:
-    """Message ``uid``'s headers and the first :data:`TEXT_BYTES` of its text, parsed (never
-    marked read); None when the server has no such message any more."""
-    typ, data = client.uid("FETCH", str(uid), f"(BODY.PEEK[HEADER] BODY.PEEK[TEXT]<0.{TEXT_BYTES}>)")
+#: Messages fetched in one FETCH command.
+FETCH_BATCH = 100
+
+
+def _fetch(client: imaplib.IMAP4, uids: list[int]) -> dict[int, Message]:
+    """The headers and the first :data:`TEXT_BYTES` of the text of messages ``uids``, parsed,
+    by UID (never marked read); a message the server no longer has is left out."""
+    wanted = ",".join(str(uid) for uid in uids)
+    typ, data = client.uid("FETCH", wanted, f"(UID BODY.PEEK[HEADER] BODY.PEEK[TEXT]<0.{TEXT_BYTES}>)")
     if typ != "OK":
-        raise imaplib.IMAP4.error(f"the server refused to fetch a message: {_text(data)}")
-    header = text = b""
+        raise imaplib.IMAP4.error(f"the server refused to fetch messages: {_text(data)}")
+    parts: dict[int, dict[str, bytes]] = {}
+    current: dict[str, bytes] = {}
     for item in data:
-        if not isinstance(item, tuple) or len(item) < 2:
+        label = item[0] if isinstance(item, tuple) else item
+        if not isinstance(label, bytes):
             continue
-        label, literal = item[0], item[1]
-        if b"BODY[HEADER]" in label:
-            header = literal
-        elif b"BODY[TEXT]" in label:
-            text = literal
-    if not header:
-        return None
-    # compat32: a broken header is kept as text instead of raising when it is read.
-    return message_from_bytes(header + text, policy=email_policy.compat32)
+        if re.match(rb"^\d+ \(", label):  # "7 (UID 12 BODY[HEADER] {..}": a new message begins
+            current = {}
+        found = re.search(rb"UID (\d+)", label)
+        if found:
+            parts[int(found.group(1))] = current
+        if isinstance(item, tuple) and len(item) >= 2:
+            if b"BODY[HEADER]" in label:
+                current["header"] = item[1]
+            elif b"BODY[TEXT]" in label:
+                current["text"] = item[1]
+    messages = {}
+    for uid, found_parts in parts.items():
+        if found_parts.get("header"):
+            # compat32: a broken header is kept as text instead of raising when it is read.
+            raw = found_parts["header"] + found_parts.get("text", b"")
+            messages[uid] = message_from_bytes(raw, policy=email_policy.compat32)
+    return messages
 
 
 def _own_addresses(account: Account, mailbox: Mailbox) -> frozenset[str]:
@@ -301,12 +316,21 @@ def _apply(
 
 
 def inbound_message_read(
-    *, account: Account, mailbox: Mailbox, uidvalidity: int, uid: int, message: Message, report: PollReport
+    *,
+    account: Account,
+    mailbox: Mailbox,
+    uidvalidity: int,
+    uid: int,
+    message: Message,
+    report: PollReport,
+    own: frozenset[str] | None = None,
 ) -> InboundMessage | None:
     """Read one message of the mailbox, once (see the module's docstring); None when it was
-    read before (by this poll's predecessor or one running at the same moment)."""
+    read before (by this poll's predecessor or one running at the same moment). ``own`` are the
+    seller's addresses (looked up when not given)."""
     today = clock.now().astimezone(zone(account.time_zone)).date()
-    inbound = read_inbound(message, own_addresses=_own_addresses(account, mailbox), today=today)
+    own = own if own is not None else _own_addresses(account, mailbox)
+    inbound = read_inbound(message, own_addresses=own, today=today)
     try:
         with transaction.atomic():
             row = InboundMessage.objects.create(
@@ -403,13 +427,22 @@ def _read_new(
         mailbox_start(mailbox=mailbox, uidvalidity=uidvalidity, next_uid=1)
     else:
         uids = [uid for uid in _uids(client, f"UID {mailbox.last_uid + 1}:*") if uid > mailbox.last_uid]
-    for uid in uids[:limit]:
-        message = _fetch(client, uid)
-        if message is None:
-            continue
-        inbound_message_read(
-            account=account, mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, message=message, report=report
-        )
+    uids = uids[:limit]
+    own = _own_addresses(account, mailbox)
+    for start in range(0, len(uids), FETCH_BATCH):
+        batch = uids[start : start + FETCH_BATCH]
+        messages = _fetch(client, batch)
+        for uid in batch:
+            if uid in messages:
+                inbound_message_read(
+                    account=account,
+                    mailbox=mailbox,
+                    uidvalidity=uidvalidity,
+                    uid=uid,
+                    message=messages[uid],
+                    report=report,
+                    own=own,
+                )
 
 
 def _quoted(folder: str) -> str:

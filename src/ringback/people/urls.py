@@ -27,6 +27,7 @@ urlpatterns = [
         name="import_cancel",
     ),
     path("imports/", importing.import_reports_view, name="imports"),
+    path("imports/running/<int:pk>/", importing.contacts_import_job_view, name="import_job"),
     path("imports/<int:pk>/", importing.import_report_view, name="import_report"),
     path("<int:pk>/", person.contact_detail_view, name="detail"),
     path("<int:pk>/edit/", editing.contact_edit_view, name="edit"),

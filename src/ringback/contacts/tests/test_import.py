@@ -189,7 +189,7 @@ def test_an_interrupted_import_leaves_nothing_behind(account, tmp_path):
     path = write(tmp_path, "big.csv", "name,phone\n" + rows)
     calls = []
 
-    def interrupt(done: int, total: int) -> None:
+    def interrupt(done: int, total: int, rows: int) -> None:
         calls.append(done)
         assert Contact.objects.filter(account=account).count() == BATCH  # the first batch is in
         raise KeyboardInterrupt
@@ -281,7 +281,9 @@ def test_a_big_import_builds_the_indexes_after_the_rows(account, tmp_path, monke
     rows = "".join(f"Person {i},+1 646 555 {i:04},p{i}@example.com,t{i % 3}\n" for i in range(BATCH * 3))
     path = write(tmp_path, "big.csv", "name,phone,email,tags\n" + rows)
     during: list[set[str]] = []
-    run = contacts_import(account=account, path=path, progress=lambda done, total: during.append(_indexes()))
+    run = contacts_import(
+        account=account, path=path, progress=lambda done, total, rows: during.append(_indexes())
+    )
     assert run.created == BATCH * 3
     dropped = before - during[1]
     assert {"contact_name_idx", "phone_number_idx", "email_address_idx"} <= dropped
@@ -298,7 +300,7 @@ def test_a_big_import_builds_the_indexes_after_the_rows(account, tmp_path, monke
     found = Phone.objects.filter(account=account, number="+16465550042").values_list("contact__first_name")
     assert list(found) == [("Person",)] and "phone_number_idx" in str(found.explain())
 
-    def interrupt(done: int, total: int) -> None:
+    def interrupt(done: int, total: int, rows: int) -> None:
         if done < total:
             assert "phone_number_idx" not in _indexes()
             raise KeyboardInterrupt
@@ -318,7 +320,7 @@ def test_a_small_import_into_a_big_book_keeps_its_indexes(account, tmp_path, mon
     before = _indexes()
     during: list[set[str]] = []
     path = write(tmp_path, "b.csv", "name\n" + "".join(f"Q{i}\n" for i in range(20)))
-    contacts_import(account=account, path=path, progress=lambda done, total: during.append(_indexes()))
+    contacts_import(account=account, path=path, progress=lambda done, total, rows: during.append(_indexes()))
     assert during and all(seen == before for seen in during)
 
 

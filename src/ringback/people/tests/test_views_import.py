@@ -19,7 +19,7 @@ from django.urls import reverse
 from ringback.accounts.models import Account
 from ringback.contacts import uploads
 from ringback.contacts.choices import ImportStatus
-from ringback.contacts.models import Contact, ImportRun
+from ringback.contacts.models import Contact, ImportJob, ImportRun
 from ringback.contacts.services import PhoneInput, contact_create
 from ringback.people.tests.conftest import NOW, make_account, signed_in
 
@@ -165,8 +165,11 @@ def test_google_file_preview_then_import_then_the_same_token_again(account, clie
     action, hidden = confirm_form(html)
     assert hidden == {"file_format": "google"}
     assert f"Import {dry.created + dry.merged} contacts</button>" in html
-    done = client.post(action, hidden)
+    started = client.post(action, hidden)
     run = ImportRun.objects.get(status=ImportStatus.DONE)
+    job = ImportJob.objects.get()
+    assert started.status_code == 302 and started["Location"] == reverse("contacts:import_job", args=[job.pk])
+    done = client.get(started["Location"])
     assert done.status_code == 302 and done["Location"] == reverse("contacts:import_report", args=[run.pk])
     assert Contact.objects.filter(account=account).count() == run.created == dry.created
     assert Contact.objects.filter(first_name="Zoë", last_name="Ñúñez").exists()
@@ -207,8 +210,8 @@ def test_a_vcard_file_is_detected_and_a_chosen_format_is_used(client):
 def test_a_format_the_file_cannot_be_read_as_imports_nothing_and_says_why(account, client, data_dir):
     action, _ = confirm_form(upload(client, fixture_file("google.csv")).content.decode())
     page = client.post(action, {"file_format": "vcard"}, follow=True)
-    assert page.redirect_chain == [(IMPORT, 302)]
-    assert "Nothing was imported. google.csv: there is no BEGIN:VCARD" in page.content.decode()
+    assert page.redirect_chain == [(reverse("contacts:import_job", args=[ImportJob.objects.get().pk]), 302)]
+    assert "Nothing was imported.</strong> google.csv: there is no BEGIN:VCARD" in page.content.decode()
     assert not Contact.objects.exists() and stored(data_dir) == []
 
 

@@ -9,11 +9,19 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.middleware import HtmxDetails
 
 from ringback.accounts.models import Account
 from ringback.accounts.web import account_view
-from ringback.contacts.choices import ImportStatus
+from ringback.contacts.choices import ImportJobStatus, ImportStatus
+from ringback.contacts.import_jobs import (
+    import_job_get,
+    import_job_stalled,
+    import_job_start,
+    import_progress_read,
+)
 from ringback.contacts.importing import DOUBTFUL, MOVED, contacts_import, left_out_text, report_notices
 from ringback.contacts.models import ImportRun
 from ringback.contacts.selectors import (
@@ -24,7 +32,6 @@ from ringback.contacts.selectors import (
 )
 from ringback.contacts.uploads import (
     StoredUpload,
-    upload_claimed,
     upload_delete,
     upload_format,
     upload_get,
@@ -34,6 +41,7 @@ from ringback.contacts.uploads import (
     uploads_clean,
     uploads_waiting,
 )
+from ringback.core import clock
 from ringback.core.errors import (
     ImportFailed,
     InvalidInput,
@@ -55,6 +63,13 @@ from ringback.people.views.common import (
 )
 
 # --- importing a contact file ----------------------------------------------------------------
+
+#: After this long still queued, the import page asks whether a worker is running.
+WAITING_LONG_SECONDS = 10
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 def _plural(count: int, word: str) -> str:
@@ -335,19 +350,36 @@ def contacts_import_confirm_view(request: HttpRequest, token: str, *, account: A
         return redirect("contacts:import")
     form = ImportConfirmForm(request.POST)
     file_format = FileFormat(form.cleaned_data["file_format"]) if form.is_valid() else upload_format(upload)
-    with upload_claimed(upload) as path:
-        if path is None:
-            messages.info(request, GONE)
-            return redirect("contacts:import")
-        try:
-            run = contacts_import(
-                account=account, path=path, file_format=file_format, label=upload.name, upload=upload.token
-            )
-        except ImportFailed as exc:
-            messages.error(request, f"Nothing was imported. {exc.message}")
-            return redirect("contacts:import")
-    messages.success(request, import_done_message(run))
-    return redirect("contacts:import_report", pk=run.pk)
+    job = import_job_start(account=account, upload=upload, file_format=file_format)
+    return redirect("contacts:import_job", pk=job.pk)
+
+
+@account_view
+@require_GET
+def contacts_import_job_view(request: HtmxHttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """An import running in the background: how far it is, updating by itself (the page asks
+    every second, without a reload); once done, the report (another account's: not found)."""
+    job = import_job_get(account=account, pk=pk)
+    if job.status == ImportJobStatus.DONE and job.run is not None:
+        report = reverse("contacts:import_report", args=[job.run.pk])
+        if request.htmx:
+            response = HttpResponse(status=200)
+            response["HX-Redirect"] = report
+            messages.success(request, import_done_message(job.run))
+            return response
+        messages.success(request, import_done_message(job.run))
+        return redirect(report)
+    context = {
+        "job": job,
+        "progress": import_progress_read(job=job),
+        "stalled": import_job_stalled(job=job),
+        "waiting_long": job.status == ImportJobStatus.QUEUED
+        and (clock.now() - job.created_at).total_seconds() > WAITING_LONG_SECONDS,
+        "nav": "contacts",
+    }
+    if request.htmx:
+        return render(request, "people/partials/import_job.html", context)
+    return render(request, "people/import_job.html", context)
 
 
 @account_view

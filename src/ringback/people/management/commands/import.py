@@ -77,7 +77,7 @@ class Command(AccountCommand):
                     task = bar.add_task("import", total=size)
                     run = contacts_import(
                         **options_for_import,
-                        progress=lambda done, total: bar.update(task, completed=done, total=total),
+                        progress=lambda done, total, _rows: bar.update(task, completed=done, total=total),
                     )
             else:
                 run = contacts_import(**options_for_import)
