@@ -21,7 +21,7 @@ from ringback.jobs.worker import worker_run
 from ringback.testing.sellers import make_account, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 ROWS = 3000
 
 
