@@ -15,6 +15,7 @@ from django.test import Client
 from ringback.activities.emailing import emails_queue_due
 from ringback.activities.models import Touch
 from ringback.contacts.models import EmailSuppression
+from ringback.contacts.services import email_suppress
 from ringback.core import clock
 from ringback.jobs.worker import worker_run
 from ringback.outbox.models import OutboundEmail
@@ -167,3 +168,12 @@ def test_the_outbox_command_lists_sends_and_decides(smtp: SmtpServer, ringback: 
     assert refused.code == 1 and "nothing was changed" in refused.err
     stopped = ringback.json("outbox", "stop", "Person1@Example.com", "--user", "sally")
     assert stopped == {"address": "person1@example.com", "reason": "unsubscribed", "new": True}
+
+
+def test_an_unsubscribed_contacts_email_step_says_why_it_cant_go() -> None:
+    account = email_seller()
+    mary = email_due(account, 1)
+    email_suppress(account=account, address="person1@example.com", reason="unsubscribed", contact=mary)
+    card = card_of(today(signed_in(account)), "Mary Person1")
+    assert "This step needs an email address that still works (theirs unsubscribed, or bounced)" in card
+    assert ">Send<" not in card and "Goes out by itself" not in card

@@ -21,7 +21,7 @@ from ringback.activities.choices import AppointmentStatus, Direction
 from ringback.activities.choices import Channel as TouchChannel
 from ringback.activities.choices import Outcome as TouchOutcome
 from ringback.activities.models import Appointment, Touch, TouchUndo
-from ringback.contacts.models import Contact, Promise
+from ringback.contacts.models import Contact, Email, Promise
 from ringback.contacts.selectors import (
     contact_phone_choices,
     contact_zone,
@@ -356,6 +356,8 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today
         "email": getattr(enrollment, "has_email", True),
     }
     blocked = missing_for(step.channel, callable_=can_be_called(choices), **reach)
+    if blocked and step.channel is Channel.EMAIL and getattr(enrollment, "has_any_email", False):
+        blocked = "an email address that still works (theirs unsubscribed, or bounced)"
     instead = instead_for(step.channel, **reach) if blocked else ()
     overdue_days = max((now - overdue_since).days, 0) if overdue_since else 0
     common = {
@@ -513,6 +515,7 @@ def agenda_for_day(*, account: Account, day: date | None = None, now: datetime |
         .prefetch_related("contact__phones", "contact__addresses")
         .annotate(
             has_email=Exists(emails_sendable().filter(contact=OuterRef("contact"))),
+            has_any_email=Exists(Email.objects.filter(contact=OuterRef("contact"))),
             first_email=Subquery(
                 emails_sendable().filter(contact=OuterRef("contact")).order_by("pk").values("address")[:1]
             ),
