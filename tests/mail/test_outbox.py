@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from ringback.accounts.services import account_update, vacation_add
@@ -29,6 +30,7 @@ from ringback.jobs.worker import worker_run
 from ringback.outbox.models import OutboundEmail
 from ringback.outbox.services import OutboxMoveRefused
 from ringback.playbooks.models import Enrollment
+from ringback.playbooks.services import enrollment_pause_until, enrollments_wake
 from ringback.testing.outbox import NOW, email_due, email_seller
 from ringback.testing.smtp import SmtpServer
 
@@ -237,3 +239,33 @@ def test_a_bounced_address_is_suppressed_by_address_whatever_its_case() -> None:
     email_suppress(account=account, address="Mary@Example.com", reason="bounced", detail="550 no such user")
     made = email_suppress(account=account, address="mary@example.com", reason="unsubscribed")
     assert made[1] is False and EmailSuppression.objects.get().reason == "bounced"
+
+
+def test_an_email_that_may_have_gone_and_was_dropped_is_never_queued_again(smtp: SmtpServer) -> None:
+    account = email_seller()
+    email_due(account, 1)
+    emails_queue_due()
+    OutboundEmail.objects.update(status="sending", worker_id="dead", sending_at=clock.now())
+    worker_run(until_idle=True)
+    email = OutboundEmail.objects.get()
+    assert email.status == "unknown"
+    outbound_email_decide(account=account, pk=email.pk, decision="drop")
+    assert emails_queue_due().queued == 0  # its step is still due, but it may have gone once
+    worker_run(until_idle=True)
+    assert sent_statuses() == ["cancelled"] and smtp.mailbox.received == []
+
+
+def test_an_email_cancelled_by_a_pause_goes_once_the_playbook_resumes(smtp: SmtpServer) -> None:
+    account = email_seller()
+    mary = email_due(account, 1)
+    emails_queue_due()
+    enrollment = Enrollment.objects.get(contact=mary)
+    with transaction.atomic():
+        enrollment_pause_until(enrollment=enrollment, until=NOW + timedelta(days=2), reason="out of office")
+    worker_run(until_idle=True)
+    assert sent_statuses() == ["cancelled"]
+    with clock.frozen(NOW + timedelta(days=2, hours=1)):
+        assert enrollments_wake() == 1
+        assert emails_queue_due().queued == 1
+        worker_run(until_idle=True)
+    assert sent_statuses() == ["sent"] and len(smtp.mailbox.received) == 1
