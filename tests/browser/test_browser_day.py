@@ -100,9 +100,14 @@ def test_a_sellers_morning(chromium, live_server, demo, artifacts):
     context.close()
 
 
-def test_importing_a_google_export(chromium, live_server, demo, artifacts):
-    """Contacts → Import → upload a Google export → the preview → import → the report → search."""
+def test_importing_a_google_export(chromium, live_server, demo, artifacts, settings):
+    """Contacts → Import → upload a Google export → the preview → import → the report → search.
+
+    The import's background task runs at once here (test_browser_import_progress.py follows one
+    run by the worker)."""
     from pathlib import Path
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
     from playwright.sync_api import expect
 
