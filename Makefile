@@ -65,6 +65,8 @@ bench: install-dev
 	$(BIN)/python benchmarks/sandbox.py
 	$(BIN)/python benchmarks/printing.py
 	$(BIN)/python benchmarks/feed.py
+	$(BIN)/python benchmarks/outbox.py
+	$(BIN)/python benchmarks/inbox.py
 
 ## Refresh the vendored front-end files from the npm registry (versions in package.json)
 vendor:

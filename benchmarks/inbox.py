@@ -30,6 +30,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 
+def fresh_database(url: str) -> str:
+    """Drop and create the database ``url`` names; ``url``."""
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return url
+
+
 def setup_django(data_dir: Path, database_url: str) -> None:
     os.environ.update(
         RINGBACK_DATA_DIR=str(data_dir),
@@ -37,7 +48,7 @@ def setup_django(data_dir: Path, database_url: str) -> None:
         DJANGO_SETTINGS_MODULE="ringback.settings",
     )
     if database_url:
-        os.environ["RINGBACK_DATABASE_URL"] = database_url
+        os.environ["RINGBACK_DATABASE_URL"] = fresh_database(database_url)
     else:
         os.environ.pop("RINGBACK_DATABASE_URL", None)
     os.environ.pop("RINGBACK_NOW", None)
@@ -82,7 +93,11 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--messages", type=int, default=10_000)
-    parser.add_argument("--database-url", default="", help="a PostgreSQL database URL (default: SQLite)")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="a PostgreSQL database URL, dropped and created afresh (default: SQLite)",
+    )
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="ringback-bench-"))
     imap_root = Path(tempfile.mkdtemp(prefix="ringback-imap-"))

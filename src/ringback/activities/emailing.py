@@ -206,7 +206,7 @@ def emails_queue_due(*, now: datetime | None = None, account: Account | None = N
         Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, due_start__lte=now)
         .filter(contact__do_not_contact=False)
         .filter(Q(contact__suppressed_until__isnull=True) | Q(contact__suppressed_until__lte=now))
-        .select_related("version", "contact", "account")
+        .select_related("version__playbook", "contact", "account")
         .order_by("due_start", "pk")
     )
     if account is not None:
