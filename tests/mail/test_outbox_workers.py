@@ -2,7 +2,8 @@
 PostgreSQL sending to a real SMTP server on loopback, and one of them killed with SIGKILL while
 it hands a message over. Afterwards no Message-ID arrived twice, every email is sent, failed or
 unknown (the counts add up to 1,000), every one marked sent arrived, and the one cut short is
-"unknown" (it did arrive: the server took it as its sender died), waiting for the seller.
+"unknown", waiting for the seller: whether it arrived is exactly what nobody can know (here it did
+not: the server drops a message whose sender hung up before the end of DATA).
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def test_two_workers_one_killed_mid_send_nothing_twice_nothing_lost(
         return set(statuses()) <= {s.value for s in SETTLED} and not open_tasks.exists()
 
     wait_for(all_settled, seconds=240, what="every email to be settled")
-    time.sleep(2.5)  # the killed worker's message, held by the slow server, has arrived by now
+    time.sleep(2.5)  # the slow server is done with the killed worker's message by now
 
     arrived = box.message_ids()
     counts = statuses()
