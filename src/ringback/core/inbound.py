@@ -15,8 +15,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage, Message
-from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from email.utils import parseaddr, parsedate_to_datetime
 from enum import StrEnum
+
+from ringback.core.interchange.values import MONTHS
 
 #: Subjects of out-of-office notices (English, and the common ones of other languages).
 _OOO_SUBJECT = re.compile(
@@ -31,28 +33,7 @@ _OOO_TEXT = re.compile(
     r"limited access|abwesend|absent)\b",
     re.IGNORECASE,
 )
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
 _YEAR = r"(?:,?\s+(?P<year>20\d\d))?"
 #: "back on Monday, December 14", "returning 14 December 2026", "until Dec. 14th", "on 12/14/2026",
@@ -200,7 +181,7 @@ def _date_of(parts: dict[str, str | None], received: date) -> date | None:
             year_text = parts.get("y")
             year = (int(year_text) + (2000 if len(year_text) == 2 else 0)) if year_text else None
         else:
-            month, day = _MONTHS[str(parts["month"]).lower().rstrip(".")], int(str(parts["day"]))
+            month, day = MONTHS[str(parts["month"]).lower().rstrip(".")], int(str(parts["day"]))
             year = int(str(parts["year"])) if parts.get("year") else None
         if year is not None:
             return date(year, month, day)
@@ -294,8 +275,3 @@ def read_inbound(message: EmailMessage | Message, *, own_addresses: frozenset[st
             )
         return Inbound(kind=InboundKind.AUTO_REPLY, answers=answers, first_lines=lines, **common)  # type: ignore[arg-type]
     return Inbound(kind=InboundKind.REPLY, answers=answers, first_lines=lines, **common)  # type: ignore[arg-type]
-
-
-def addresses_in(value: str) -> tuple[str, ...]:
-    """The addresses of an address header, lower-case."""
-    return tuple(address.lower() for _, address in getaddresses([value]) if address)

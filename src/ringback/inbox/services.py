@@ -386,12 +386,8 @@ def inbox_poll(*, account: Account, limit: int = POLL_LIMIT) -> PollReport:
         client = _connect(mailbox)
     except imaplib.IMAP4.error as exc:
         report.error = f"the login to {mailbox.host} failed: {_imap_error(exc)}"
-    except (OSError, ssl.SSLError) as exc:
-        report.error = (
-            f"could not reach {mailbox.host}:{mailbox.port}: {exc.strerror or exc}"
-            if isinstance(exc, OSError)
-            else f"could not reach {mailbox.host}:{mailbox.port}: {exc}"
-        )
+    except OSError as exc:  # ssl.SSLError and time-outs are OSErrors too
+        report.error = f"could not reach {mailbox.host}:{mailbox.port}: {exc.strerror or exc}"
     if report.error:
         mailbox_checked(mailbox=mailbox, error=report.error)
         return report

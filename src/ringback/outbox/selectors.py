@@ -79,8 +79,3 @@ def outbox_day(*, account: Account, start: datetime, end: datetime) -> OutboxDay
         failed=counts["failed"],
         unknown=counts["unknown"],
     )
-
-
-def outbound_emails_for_enrollments(*, account: Account, keys: list[str]) -> dict[str, OutboundEmail]:
-    """The account's emails with these idempotency keys, by key."""
-    return {e.key: e for e in OutboundEmail.objects.filter(account=account, key__in=keys)}

@@ -152,15 +152,22 @@ def outbound_email_create(
 
 
 def _move(
-    email: OutboundEmail, *, was: OutboxStatus | tuple[OutboxStatus, ...], to: OutboxStatus, **fields: object
+    email: OutboundEmail,
+    *,
+    was: OutboxStatus | tuple[OutboxStatus, ...],
+    to: OutboxStatus,
+    worker: str = "",
+    never_sent: bool = False,
+    **fields: object,
 ) -> bool:
-    """Move ``email`` from one of ``was`` to ``to`` if it is still there; whether it moved."""
+    """Move ``email`` from one of ``was`` to ``to`` if it is still there (and still claimed by
+    ``worker``, and never handed over when ``never_sent``); whether it moved."""
     sources = (was,) if isinstance(was, OutboxStatus) else was
     assert all(can_move(source, to) for source in sources), f"{sources} -> {to}"
     query = OutboundEmail.objects.filter(pk=email.pk, status__in=[s.value for s in sources])
-    if worker := fields.pop("_worker", None):
+    if worker:
         query = query.filter(worker_id=worker)
-    if fields.pop("_never_sent", False):
+    if never_sent:
         query = query.filter(sending_at__isnull=True)
     moved = query.update(status=to.value, **fields) == 1
     if moved:
@@ -221,7 +228,7 @@ def outbound_email_sending(*, email: OutboundEmail) -> bool:
         was=OutboxStatus.CLAIMED,
         to=OutboxStatus.SENDING,
         sending_at=clock.now(),
-        _worker=email.worker_id,
+        worker=email.worker_id,
     )
 
 
@@ -301,7 +308,7 @@ def outbound_email_revive(*, email: OutboundEmail, subject: str, body: str, task
         settled_at=None,
         reason="",
         last_error="",
-        _never_sent=True,
+        never_sent=True,
     )
 
 
@@ -311,11 +318,18 @@ def outbound_email_settle(*, email: OutboundEmail, to: OutboxStatus, reason: str
     if to not in (OutboxStatus.SENT, OutboxStatus.CANCELLED):
         raise InvalidInput(f"an email can be settled as sent or cancelled, not {to.value}")
     now = clock.now()
-    changes: dict[str, object] = {"settled_at": now, "reason": reason[:300]}
     if to is OutboxStatus.SENT:
-        changes["sent_at"] = email.sending_at or now
-    was = (OutboxStatus.UNKNOWN,) if to is OutboxStatus.SENT else (OutboxStatus.FAILED, OutboxStatus.UNKNOWN)
-    return _move(email, was=was, to=to, **changes)
+        return _move(
+            email,
+            was=OutboxStatus.UNKNOWN,
+            to=to,
+            settled_at=now,
+            reason=reason[:300],
+            sent_at=email.sending_at or now,
+        )
+    return _move(
+        email, was=(OutboxStatus.FAILED, OutboxStatus.UNKNOWN), to=to, settled_at=now, reason=reason[:300]
+    )
 
 
 def outbound_email_task_set(*, email: OutboundEmail, task_id: str) -> None:

@@ -45,8 +45,8 @@ class ImapServer:
         me = pwd.getpwuid(os.getuid()).pw_name
         if os.geteuid() == 0:
             # Dovecot refuses to run mail processes as root: the mail belongs to nobody.
-            uid = gid = pwd.getpwnam("nobody").pw_uid
-            gid = pwd.getpwnam("nobody").pw_gid
+            nobody = pwd.getpwnam("nobody")
+            uid, gid = nobody.pw_uid, nobody.pw_gid
             for name in ("mail", "home"):
                 shutil.chown(root / name, uid, gid)
             # nobody must pass through the test's folders to reach its mail (test data only).

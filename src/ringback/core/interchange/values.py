@@ -127,7 +127,8 @@ def address_label(text: str) -> str:
     return _place_label(words)
 
 
-_MONTHS = {
+#: Month names and their usual abbreviations (lower-case), to their number.
+MONTHS = {
     name: number
     for number, names in enumerate(
         (
@@ -212,13 +213,13 @@ def parse_birthday(text: str, *, omit_year: int | None = None, any_year: bool = 
             month, day = day, month
         return _birthday(year, month, day, omit_year, any_year)
     found = _DAY_MONTH.match(value)
-    if found and found.group(2) in _MONTHS:
+    if found and found.group(2) in MONTHS:
         year = int(found.group(3)) if found.group(3) else None
-        return _birthday(year, _MONTHS[found.group(2)], int(found.group(1)), omit_year, any_year)
+        return _birthday(year, MONTHS[found.group(2)], int(found.group(1)), omit_year, any_year)
     found = _MONTH_DAY.match(value)
-    if found and found.group(1) in _MONTHS:
+    if found and found.group(1) in MONTHS:
         year = int(found.group(3)) if found.group(3) else None
-        return _birthday(year, _MONTHS[found.group(1)], int(found.group(2)), omit_year, any_year)
+        return _birthday(year, MONTHS[found.group(1)], int(found.group(2)), omit_year, any_year)
     return None
 
 
