@@ -11,6 +11,7 @@ so the same seed always gives the same plan.
 
 from __future__ import annotations
 
+import random
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -28,6 +29,7 @@ from ringback.core.playbook import (
     Channel,
     Outcome,
     Playbook,
+    Split,
     Step,
     Wait,
 )
@@ -36,6 +38,7 @@ from ringback.core.scheduling import (
     EVERY_DAY,
     CallingHours,
     CallRecord,
+    CallTimes,
     Recipient,
     Vacation,
     Window,
@@ -45,6 +48,7 @@ from ringback.core.scheduling import (
     next_birthday,
     zone,
 )
+from ringback.core.stats import Arm, Beta, thompson_pick
 
 #: A step retried (wrong number, other phone) more often than this moves on.
 MAX_RETRIES = 3
@@ -79,6 +83,13 @@ class Context:
     workweek: WorkWeek = EVERY_DAY
     #: How many days each offer of the library runs after its card is mailed, by name.
     offer_days: Mapping[str, int] = field(default_factory=dict)
+    #: What is known of each message of a step with several, by (playbook name, step id): the
+    #: arms Thompson sampling picks from. A step with none known is split evenly.
+    variants: Mapping[tuple[str, str], tuple[Arm, ...]] = field(default_factory=dict)
+    #: The share of the picks every variant keeps until it is clearly worse.
+    variant_floor: float = 0.1
+    #: When the contact is likely to answer (None: nothing known; calls rotate only).
+    call_times: CallTimes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +102,9 @@ class EnrollmentState:
     started_at: datetime
     window: Window | None = None
     variant: str | None = None
+    #: Why the window is at that time of the week, when what is known of the contact chose it
+    #: ("she answered twice on Tuesday evenings").
+    window_reason: str = ""
     last_touch_at: datetime | None = None
     calls: tuple[CallRecord, ...] = ()
     touches: int = 0
@@ -122,12 +136,26 @@ def _draw(seed: int, what: str, index: int, touches: int) -> int:
     return zlib.crc32(f"{seed}:{what}:{index}:{touches}".encode())
 
 
-def _pick_variant(step: Step, seed: int, index: int, touches: int) -> str | None:
+def _pick_variant(
+    step: Step, playbook: str, seed: int, index: int, touches: int, context: Context
+) -> str | None:
+    """The message of the step to use: the only one, an even draw (``split: even``, or nothing
+    known yet), or Thompson sampling on what is known of each, drawn from the enrollment's seed so
+    that the same seed and the same knowledge make the same pick."""
     if not step.templates:
         return None
     if len(step.templates) == 1:
         return step.templates[0]
-    return step.templates[_draw(seed, "variant", index, touches) % len(step.templates)]
+    draw = _draw(seed, "variant", index, touches)
+    known = context.variants.get((playbook, step.id), ()) if step.split is Split.LEARN else ()
+    arms = {arm.name: arm for arm in known}
+    if not arms:
+        return step.templates[draw % len(step.templates)]
+    # A message new to the step starts where the known ones stand on average, worth two results.
+    usual = sum(arm.belief.mean for arm in arms.values()) / len(arms)
+    fresh = Beta(usual * 2, (1 - usual) * 2)
+    choices = [arms.get(name) or Arm(name, fresh) for name in step.templates]
+    return thompson_pick(choices, random.Random(draw), floor=context.variant_floor)
 
 
 def _evolve(state: EnrollmentState, **changes: object) -> EnrollmentState:
@@ -148,6 +176,7 @@ def _finish(state: EnrollmentState, playbook: Playbook, at: datetime, reason: st
         step=len(playbook.steps),
         window=None,
         variant=None,
+        window_reason="",
         reason=reason,
         recontact_at=recontact,
     )
@@ -227,6 +256,7 @@ def _plan(
             earliest=retry,
             workweek=context.workweek,
             tie_break=_draw(state.seed, "window", index, state.touches),
+            times=context.call_times,
         )
         if window is None:
             if step.anchor is not None:
@@ -235,9 +265,19 @@ def _plan(
             if not_after is not None:
                 return _finish(state, playbook, at, f"no calling time left within {limits.within_days} days")
             return _finish(state, playbook, at, "no time to plan the next step")
-        variant = _pick_variant(step, state.seed, index, state.touches)
+        variant = _pick_variant(step, playbook.name, state.seed, index, state.touches, context)
+        why = ""
+        if step.channel is Channel.CALL and context.call_times is not None:
+            local = window.start.astimezone(zone(context.recipient.zone))
+            why = context.call_times.reason(local.weekday(), window.part)
         return _evolve(
-            state, status=Status.ACTIVE, step=index, window=window, variant=variant, overdue_since=None
+            state,
+            status=Status.ACTIVE,
+            step=index,
+            window=window,
+            variant=variant,
+            window_reason=why,
+            overdue_since=None,
         )
 
 
@@ -284,6 +324,7 @@ def enrollment_record(
             status=Status.ENGAGED if outcome in ENGAGING else Status.STOPPED,
             window=None,
             variant=None,
+            window_reason="",
             last_touch_at=at,
             touches=state.touches + 1,
             reason=f"{outcome.value} {where}",
@@ -324,6 +365,7 @@ def enrollment_record(
                 status=Status.STOPPED,
                 window=None,
                 variant=None,
+                window_reason="",
                 reason="no working number left",
             )
         return _finish(done, playbook, at, f"ended by the playbook on {outcome.value} {where}")
@@ -333,6 +375,7 @@ def enrollment_record(
             status=Status.STOPPED,
             window=None,
             variant=None,
+            window_reason="",
             reason=f"switched to {branch.target} on {outcome.value}",
             switch_to=branch.target,
         )
@@ -397,7 +440,7 @@ def enrollment_stop(state: EnrollmentState, *, reason: str) -> EnrollmentState:
     """End a running enrollment by hand (replaced by another playbook, or removed)."""
     if state.ended:
         return state
-    return replace(state, status=Status.STOPPED, window=None, variant=None, reason=reason)
+    return replace(state, status=Status.STOPPED, window=None, variant=None, window_reason="", reason=reason)
 
 
 def enrollment_next_call(

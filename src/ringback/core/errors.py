@@ -42,6 +42,7 @@ class ErrorCode(StrEnum):
     TEXTS_STOPPED = "texts_stopped"
     EMAIL_STOPPED = "email_stopped"
     DAILY_CAP = "daily_cap"
+    INVALID_WORLD = "invalid_world"
 
 
 class RingbackError(Exception):
@@ -245,3 +246,10 @@ class DailyCapReached(RingbackError):
     """The account's daily email cap is reached: the email waits for the seller's next day."""
 
     code = ErrorCode.DAILY_CAP
+
+
+class WorldError(RingbackError):
+    """A what-if world that can't be simulated: the file, the field and why ("world.yaml:
+    answer.evening: 1.4 is not a probability between 0 and 1")."""
+
+    code = ErrorCode.INVALID_WORLD

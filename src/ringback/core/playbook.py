@@ -119,6 +119,14 @@ class Send(StrEnum):
     MANUAL = "manual"
 
 
+class Split(StrEnum):
+    """How a step with several messages shares them out: learning which brings more responses
+    (Thompson sampling), or evenly whatever the results."""
+
+    LEARN = "learn"
+    EVEN = "even"
+
+
 class Anchor(StrEnum):
     BIRTHDAY = "birthday"
 
@@ -153,6 +161,8 @@ class Step:
     purpose: str = ""
     #: An email step goes out by itself unless it says ``send: manual``.
     send: Send = Send.AUTO
+    #: How several messages of the step share the picks (one message: nothing to share).
+    split: Split = Split.LEARN
     line: int | None = None
     #: The line each name under script(s)/template(s) is written on.
     template_lines: Mapping[str, int] = field(default_factory=dict)
@@ -321,6 +331,7 @@ _STEP_FIELDS = frozenset(
         "offer",
         "purpose",
         "send",
+        "split",
     }
 )
 
@@ -558,6 +569,7 @@ class _Parser:
         offer_name = self.library_name(*fields["offer"], f"{what}: offer") if "offer" in fields else None
         purpose = self.text(fields["purpose"][1], f"{what}: purpose") if "purpose" in fields else ""
         send = self.send(*fields["send"], channel, what) if "send" in fields else Send.AUTO
+        split = self.split(*fields["split"], names, what) if "split" in fields else Split.LEARN
         return Step(
             id=step_id,
             channel=channel,
@@ -571,6 +583,7 @@ class _Parser:
             offer=offer_name,
             purpose=purpose,
             send=send,
+            split=split,
             line=node.line,
             template_lines=name_lines,
         )
@@ -584,6 +597,16 @@ class _Parser:
         except ValueError:
             choices = ", ".join(s.value for s in Send)
             raise self.fail(line, f"{what}: send {node.value!r} is not one of {choices}") from None
+
+    def split(self, line: int, node: _Node, names: tuple[str, ...], what: str) -> Split:
+        """How a step's messages share the picks (:class:`Split`); only a step naming several."""
+        if len(names) < 2:
+            raise self.fail(line, f"{what}: split applies to a step with several scripts or templates")
+        try:
+            return Split(self.text(node, f"{what}: split"))
+        except ValueError:
+            choices = ", ".join(s.value for s in Split)
+            raise self.fail(line, f"{what}: split {node.value!r} is not one of {choices}") from None
 
     def channel(self, line: int, node: _Node, what: str) -> Channel:
         """A step's channel: one of :class:`Channel`."""

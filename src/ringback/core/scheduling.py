@@ -7,7 +7,7 @@ wait range allows it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -214,6 +214,40 @@ class Recipient:
         return ((self.country, self.subdivision), *self.also_places)
 
 
+Cell = tuple[int, PartOfDay]
+
+
+@dataclass(frozen=True, slots=True)
+class CallTimes:
+    """When a contact is likely to answer: the estimated connect rate of each weekday (Monday 0)
+    and part of the day, and the words that say why for the cells worth saying it of."""
+
+    rates: Mapping[Cell, float]
+    reasons: Mapping[Cell, str] = dataclass_field(default_factory=dict)
+    #: What a window in each cell costs (0 for the best): see :data:`PREFERENCE_COST`.
+    costs: Mapping[Cell, int] = dataclass_field(init=False)
+
+    def __post_init__(self) -> None:
+        best = max(self.rates.values(), default=0.0)
+        costs = {
+            cell: round(PREFERENCE_COST * (1 - rate / best)) if best > 0 else 0
+            for cell, rate in self.rates.items()
+        }
+        object.__setattr__(self, "costs", costs)
+
+    def cost(self, weekday: int, part: PartOfDay | None) -> int:
+        """What a window on ``weekday`` in ``part`` costs; cells with no estimate cost the most."""
+        if part is None or not self.rates:
+            return 0
+        return self.costs.get((weekday, part), PREFERENCE_COST)
+
+    def reason(self, weekday: int, part: PartOfDay | None) -> str:
+        """Why a window in this cell was chosen, when the cell is the best ("" otherwise)."""
+        if part is None or self.cost(weekday, part) != 0:
+            return ""
+        return self.reasons.get((weekday, part), "")
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
     """A due window in UTC, with the part of the day it falls in for calls."""
@@ -366,6 +400,10 @@ REPEAT_PREVIOUS_COST = 100
 REPEAT_EARLIER_COST = 3
 #: What each day past the wait range costs.
 LATE_DAY_COST = 10
+#: The most a call window costs for falling in a part of a weekday when the contact answers less
+#: than in their best one: three days late. Less than repeating the previous attempt's weekday or
+#: part of the day, so that retries still vary (R6).
+PREFERENCE_COST = 30
 
 
 def _wait_days(
@@ -523,6 +561,7 @@ def find_window(
     earliest: bool = False,
     tie_break: int = 0,
     workweek: WorkWeek = EVERY_DAY,
+    times: CallTimes | None = None,
 ) -> Window | None:
     """The best due window for a step, or ``None`` when none exists in the search horizon.
 
@@ -531,7 +570,8 @@ def find_window(
     the calling hours in every zone the contact may be in (``recipient.zones``) on a day that is
     not a holiday in any of their places, starts on one of
     the seller's working days (``workweek``), and does not overlap a vacation. For calls it prefers a weekday and a part of the day unlike the previous
-    attempts, unless ``earliest`` asks for the first possible window (a retry on another number).
+    attempts, unless ``earliest`` asks for the first possible window (a retry on another number),
+    and, given ``times``, the weekdays and parts of the day the contact answers most.
     Equally good windows are chosen between by ``tie_break`` so that a seeded plan is
     reproducible.
     """
@@ -551,6 +591,7 @@ def find_window(
         None if workweek.every_day else workweek,
     )
     rotation = _Rotation.after(channel, calls)
+    prefer = times if channel is Channel.CALL and times is not None and times.rates else None
     # The cheapest windows so far, in the order found; kept inline: this loop is the hot path.
     cheapest: list[_Span] = []
     cheapest_cost = 0
@@ -566,6 +607,8 @@ def find_window(
         weekday = day.weekday()
         for window in windows:
             cost = late if rotation.previous is None else late + rotation.cost(weekday, window[2])
+            if prefer is not None:
+                cost += prefer.cost(weekday, window[2])
             if not cheapest or cost < cheapest_cost:
                 cheapest, cheapest_cost = [window], cost
             elif cost == cheapest_cost:
