@@ -63,7 +63,9 @@ def wilson(successes: float, trials: float, *, z: float = Z95) -> Interval:
     z2 = z * z
     centre = (p + z2 / (2 * trials)) / (1 + z2 / trials)
     half = z * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / (1 + z2 / trials)
-    return Interval(max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if successes <= 0 else max(0.0, centre - half)
+    high = 1.0 if successes >= trials else min(1.0, centre + half)
+    return Interval(low, high)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,18 +152,19 @@ def _beta_fraction(a: float, b: float, x: float) -> float:
 
 
 def probability_below(x: Beta, y: Beta, *, steps: int = 400) -> float:
-    """P(X < Y) for independent Beta rates, by Simpson's rule over where X's density lives."""
+    """P(X < Y) for independent Beta rates: the sum over small steps of X's probability mass in
+    the step times the chance that Y lies above it (a Stieltjes sum on X's distribution function,
+    exact in mass even where a density is infinite)."""
     low = max(0.0, x.mean - 12 * x.sd)
     high = min(1.0, x.mean + 12 * x.sd)
-    if high <= low:
-        return 1.0 - y.cdf(x.mean)
-    h = (high - low) / steps
+    edges = [0.0] + [low + (high - low) * i / steps for i in range(steps + 1)] + [1.0]
     total = 0.0
-    for i in range(steps + 1):
-        t = low + i * h
-        weight = 1 if i in (0, steps) else (4 if i % 2 else 2)
-        total += weight * x.pdf(t) * (1.0 - y.cdf(t))
-    return min(1.0, max(0.0, total * h / 3))
+    below, above = x.cdf(edges[0]), 1.0 - y.cdf(edges[0])
+    for edge in edges[1:]:
+        next_below, next_above = x.cdf(edge), 1.0 - y.cdf(edge)
+        total += (next_below - below) * (above + next_above) / 2
+        below, above = next_below, next_above
+    return min(1.0, max(0.0, total))
 
 
 def decay(age_days: float, half_life_days: float | None) -> float:
