@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ringback.activities",
     "ringback.post",
     "ringback.inbox",
+    "ringback.insights",
     "ringback.people",
     "ringback.demo",
     "ringback.reactions",
@@ -287,4 +288,17 @@ RINGBACK: dict[str, Any] = {
     "EMAIL_RETRY_SECONDS": float(os.environ.get("RINGBACK_EMAIL_RETRY_SECONDS") or 60),
     # An out-of-office that says no return date pauses the contact's playbook this many days.
     "OUT_OF_OFFICE_DAYS": int(os.environ.get("RINGBACK_OUT_OF_OFFICE_DAYS") or 7),
+    # What works (issue 14). A response is credited to a message left at most this many days
+    # before it; a message counts as "no response" only once this window has closed.
+    "ATTRIBUTION_DAYS": int(os.environ.get("RINGBACK_ATTRIBUTION_DAYS") or 7),
+    # Results lose half their weight in learning (A/B picks, best times) every this many days.
+    "RESULTS_HALF_LIFE_DAYS": float(os.environ.get("RINGBACK_RESULTS_HALF_LIFE_DAYS") or 90),
+    # Each message of a step keeps at least this share of the picks until it is clearly worse.
+    "VARIANT_MIN_SHARE": float(os.environ.get("RINGBACK_VARIANT_MIN_SHARE") or 0.1),
+    # A rate is shown from this many finished touches; below, "not enough data yet".
+    "INSIGHTS_MIN_TOUCHES": int(os.environ.get("RINGBACK_INSIGHTS_MIN_TOUCHES") or 10),
+    # "Change your message" judges a message from this many finished touches, and flags it when
+    # the probability that it does worse than the account's usual rate reaches this.
+    "ADVICE_MIN_TOUCHES": int(os.environ.get("RINGBACK_ADVICE_MIN_TOUCHES") or 30),
+    "ADVICE_PROBABILITY": float(os.environ.get("RINGBACK_ADVICE_PROBABILITY") or 0.9),
 }

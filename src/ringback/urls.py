@@ -10,4 +10,5 @@ urlpatterns = [
     path("playbooks/", include(("ringback.playbooks.urls", "playbooks"))),
     path("print/", include(("ringback.post.urls", "post"))),
     path("library/", include(("ringback.messaging.urls", "messaging"))),
+    path("insights/", include(("ringback.insights.urls", "insights"))),
 ]

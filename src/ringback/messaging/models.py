@@ -75,3 +75,25 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MessageAdvice(models.Model):
+    """What the account's results say of a message (R13), written by the insights refresh: its
+    finished touches and responses against the account's usual rate for its kind, the posterior
+    probability that it does worse, and whether that is credible enough to say "change it"."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="advice")
+    touches = models.PositiveIntegerField()
+    responses = models.PositiveIntegerField()
+    #: The account's rate for messages of the same kind (this one left out).
+    usual_touches = models.PositiveIntegerField()
+    usual_responses = models.PositiveIntegerField()
+    probability_worse = models.FloatField()
+    flagged = models.BooleanField(default=False)
+    #: The checks the message's latest version fails (the sentences of ``core.checks``).
+    checks = models.JSONField(default=list, blank=True)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"advice on {self.message.name}"

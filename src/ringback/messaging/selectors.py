@@ -15,7 +15,7 @@ from ringback.core.checks import MessageKind
 from ringback.core.errors import NotFound
 from ringback.core.messages import SAMPLE, TextForm, render_message, render_subject
 from ringback.core.phones import display_phone
-from ringback.messaging.models import Message, MessageVersion, Offer
+from ringback.messaging.models import Message, MessageAdvice, MessageVersion, Offer
 
 
 def message_get(*, account: Account, name: str) -> Message:
@@ -191,3 +191,17 @@ def message_fill(
         subject=render_subject(subject, variables) if subject else "",
         body=render_message(body, variables, form=form or form_for(kind)),
     )
+
+
+def message_advice_flagged(*, account: Account) -> list[MessageAdvice]:
+    """The account's messages its results say to change, the most credibly worse first."""
+    return list(
+        MessageAdvice.objects.filter(account=account, flagged=True)
+        .select_related("message")
+        .order_by("-probability_worse", "message__name")
+    )
+
+
+def message_advice_get(*, account: Account, message: Message) -> MessageAdvice | None:
+    """What the results say of ``message`` (None before it has any)."""
+    return MessageAdvice.objects.filter(account=account, message=message).first()

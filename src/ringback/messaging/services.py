@@ -16,7 +16,7 @@ from ringback.core.messages import (
     message_name_check,
 )
 from ringback.core.playbook import offer_days_problem
-from ringback.messaging.models import Message, MessageVersion, Offer
+from ringback.messaging.models import Message, MessageAdvice, MessageVersion, Offer
 from ringback.messaging.selectors import message_latest_version
 
 MAX_TITLE_CHARS = 200
@@ -255,3 +255,11 @@ def offer_update(
     )
     offer.refresh_from_db()
     return offer
+
+
+def message_advice_replace(*, account: Account, advice: list[MessageAdvice]) -> None:
+    """Replace what the account's results say of its messages with ``advice`` (unsaved rows of
+    this account's messages), in one transaction."""
+    with transaction.atomic():
+        MessageAdvice.objects.filter(account=account).delete()
+        MessageAdvice.objects.bulk_create([row for row in advice if row.account_id == account.pk])

@@ -10,3 +10,8 @@ class EnrollmentStatus(models.TextChoices):
 
 
 RUNNING_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)
+
+
+class LearnedKind(models.TextChoices):
+    VARIANTS = "variants", "A step's messages"
+    CALL_TIMES = "call-times", "When people answer"

@@ -6,7 +6,7 @@ from django.db import models
 
 from ringback.accounts.models import Account
 from ringback.contacts.models import Contact
-from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
+from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus, LearnedKind
 
 
 class Playbook(models.Model):
@@ -77,3 +77,25 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} in {self.version}"
+
+
+class Learned(models.Model):
+    """What planning learned from the account's results, written by the insights refresh and read
+    when an enrollment is planned: the Beta posterior of each message of a step with several
+    (``kind`` variants, ``key`` "playbook/step", ``data`` {message: [alpha, beta, retired,
+    responses, touches]}), or calls and connects per weekday and part of the day (``kind``
+    call-times, ``key`` "account", "warmth:<warmth>", "tag:<tag>" or "contact:<id>", ``data``
+    {"<weekday>-<part>": [connects, calls]})."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=LearnedKind.choices)
+    key = models.CharField(max_length=200)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "kind", "key"], name="learned_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

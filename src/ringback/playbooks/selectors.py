@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
 
 from ringback.accounts.models import Account
 from ringback.accounts.selectors import account_calling_hours, account_vacations, account_working_days
 from ringback.config import ringback_setting
-from ringback.contacts.models import Contact
+from ringback.contacts.choices import Warmth
+from ringback.contacts.models import Contact, Tag
 from ringback.contacts.selectors import contact_recipient, contact_whereabouts, contact_zone_name
 from ringback.core import clock
 from ringback.core.agenda import narrowing_note
@@ -29,12 +31,15 @@ from ringback.core.engine import (
 )
 from ringback.core.errors import NotFound, PlaybookError, UnknownPlaybook
 from ringback.core.folding import fold
+from ringback.core.learning import Level, call_times
 from ringback.core.places import state_name
 from ringback.core.playbook import Channel, PartOfDay, parse_playbook
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import (
     CallingHours,
     CallRecord,
+    CallTimes,
+    Cell,
     Place,
     Recipient,
     Window,
@@ -43,8 +48,9 @@ from ringback.core.scheduling import (
     strictest_hours,
     zone,
 )
-from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
-from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
+from ringback.core.stats import Arm, Beta, Tally
+from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus, LearnedKind
+from ringback.playbooks.models import Enrollment, Learned, Playbook, PlaybookVersion
 
 
 @lru_cache(maxsize=256)
@@ -140,6 +146,7 @@ def context_for(
     """The engine context of a contact: their zones, the strictest rules of their places, the
     seller's vacations and working days."""
     recipient = contact_recipient(contact=contact, account=account)
+    variants, times = learned_for(account=account, contact=contact)
     return Context(
         recipient=recipient,
         hours=effective_hours(
@@ -151,7 +158,73 @@ def context_for(
         vacations=account_vacations(account=account) if vacations is None else vacations,
         mail_lead_days=account.mail_lead_days,
         workweek=WorkWeek(account_working_days(account=account), account.time_zone),
+        variants=variants,
+        variant_floor=float(ringback_setting("VARIANT_MIN_SHARE")),
+        call_times=times,
     )
+
+
+WARMTH_WHO = {
+    Warmth.STRANGER: "strangers",
+    Warmth.MET_ONCE: "people you met once",
+    Warmth.ACQUAINTED: "people you know",
+    Warmth.CUSTOMER: "customers",
+}
+
+
+def cell_key(cell: Cell) -> str:
+    """How a weekday and part of the day is stored: "1-evening"."""
+    return f"{cell[0]}-{cell[1].value}"
+
+
+def _cells(data: Mapping[str, Sequence[float]]) -> dict[Cell, Tally]:
+    cells: dict[Cell, Tally] = {}
+    for key, (connects, calls) in data.items():
+        day, _, part = key.partition("-")
+        cells[(int(day), PartOfDay(part))] = Tally(float(connects), float(calls))
+    return cells
+
+
+def learned_for(
+    *, account: Account, contact: Contact
+) -> tuple[dict[tuple[str, str], tuple[Arm, ...]], CallTimes | None]:
+    """What the account's results say for planning this contact, in one query: the arms of every
+    step with several messages, by (playbook, step), and when the contact is likely to answer
+    (None until the account has results)."""
+    tag_keys = Tag.objects.filter(contacts=contact).annotate(
+        key=Concat(Value("tag:"), Cast("pk", output_field=CharField()))
+    )
+    rows = Learned.objects.filter(account=account).filter(
+        Q(kind=LearnedKind.VARIANTS)
+        | Q(
+            kind=LearnedKind.CALL_TIMES,
+            key__in=["account", f"warmth:{contact.warmth}", f"contact:{contact.pk}"],
+        )
+        | Q(kind=LearnedKind.CALL_TIMES, key__in=Subquery(tag_keys.values("key")))
+    )
+    variants: dict[tuple[str, str], tuple[Arm, ...]] = {}
+    account_level: Level | None = None
+    segments: list[Level] = []
+    own: Level | None = None
+    for row in rows:
+        if row.kind == LearnedKind.VARIANTS:
+            playbook, _, step = row.key.partition("/")
+            variants[(playbook, step)] = tuple(
+                Arm(name, Beta(alpha, beta), bool(retired))
+                for name, (alpha, beta, retired, *_rest) in sorted(row.data.items())
+            )
+        elif row.key == "account":
+            account_level = Level("people", _cells(row.data.get("cells", {})))
+        elif row.key.startswith("contact:"):
+            own = Level(contact.first_name or contact.name, _cells(row.data.get("cells", {})))
+        else:
+            segments.append(
+                Level(str(row.data.get("who", "people like them")), _cells(row.data.get("cells", {})))
+            )
+    if account_level is None:
+        return variants, None
+    segments.sort(key=lambda level: level.who)
+    return variants, call_times(account_level, segments, own)
 
 
 def window_narrowing(*, account: Account, contact: Contact, window: Window) -> str:
@@ -196,6 +269,7 @@ def enrollment_state(*, enrollment: Enrollment) -> EnrollmentState:
         started_at=enrollment.started_at,
         window=window,
         variant=data.get("variant"),
+        window_reason=data.get("window_reason", ""),
         last_touch_at=_dt(data.get("last_touch_at")),
         calls=tuple(
             CallRecord(datetime.fromisoformat(at), PartOfDay(part), wd)

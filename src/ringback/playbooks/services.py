@@ -61,7 +61,7 @@ from ringback.core.playbook import (
 from ringback.core.scheduling import vacation_from_dates, zone
 from ringback.messaging.selectors import message_names, offer_list
 from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
-from ringback.playbooks.models import Enrollment, Playbook, PlaybookVersion
+from ringback.playbooks.models import Enrollment, Learned, Playbook, PlaybookVersion
 from ringback.playbooks.selectors import (
     STATE_FIELDS,
     context_for,
@@ -167,6 +167,7 @@ def _state_fields(state: EnrollmentState) -> dict[str, object]:
         "state": {
             "part": window.part.value if window and window.part else None,
             "variant": state.variant,
+            "window_reason": state.window_reason,
             "last_touch_at": state.last_touch_at.isoformat() if state.last_touch_at else None,
             "calls": [[c.at.isoformat(), c.part.value, c.weekday] for c in state.calls],
             "touches": state.touches,
@@ -679,3 +680,13 @@ def playbook_duplicate(
     copy = playbook_add(account=account, text=text, source=f"{target}.yaml")
     assert copy.playbook.name == target, "the renamed YAML names the copy"
     return copy
+
+
+def learned_replace(*, account: Account, rows: Sequence[Learned]) -> int:
+    """Replace what planning learned for the account with ``rows`` (unsaved, this account's), in
+    one transaction; return how many were written."""
+    mine = [row for row in rows if row.account_id == account.pk]
+    with transaction.atomic():
+        Learned.objects.filter(account=account).delete()
+        Learned.objects.bulk_create(mine, batch_size=2000)
+    return len(mine)
