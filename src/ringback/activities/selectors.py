@@ -47,6 +47,7 @@ from ringback.core.agenda import (
 )
 from ringback.core.calendar_feed import FeedAppointment
 from ringback.core.checks import MessageKind
+from ringback.core.credit import MESSAGE_OUTCOMES, RESPONSE_OUTCOMES
 from ringback.core.engine import enrollment_next_call
 from ringback.core.errors import NotFound, TemplateError
 from ringback.core.outbox import OutboxStatus, idempotency_key
@@ -60,8 +61,9 @@ from ringback.core.phones import (
 from ringback.core.playbook import Channel, Send, Step
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import Vacation, vacation_from_dates, zone
-from ringback.messaging.models import MessageVersion, Offer
+from ringback.messaging.models import MessageAdvice, MessageVersion, Offer
 from ringback.messaging.selectors import (
+    message_advice_flagged,
     message_fill,
     message_variables,
     message_versions_latest,
@@ -71,9 +73,11 @@ from ringback.outbox.models import OutboundEmail
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import (
+    Learning,
     context_for,
     enrollment_state,
     enrollment_step_text,
+    learning_for,
     playbook_latest_version,
     version_spec,
     window_narrowing,
@@ -105,6 +109,9 @@ class _Library:
     offers: Mapping[str, Offer]
     #: Each contact's open promise that falls due first.
     promises: Mapping[int, Promise]
+    #: What the results say for planning the enrollments' contacts, read only when a text needs
+    #: the next call's day (the engine plans it as it will be planned).
+    learning: Learning | None = None
 
 
 def _library_for(
@@ -121,10 +128,21 @@ def _library_for(
         account=account, kept_at__isnull=True, contact_id__in=[e.contact_id for e in enrollments]
     ).order_by(F("due_on").asc(nulls_last=True), "pk"):
         promises.setdefault(promise.contact_id, promise)
+    versions = message_versions_latest(account=account, names=names)
+    texts = [
+        *(v.body for v in versions.values()),
+        *(t for e in enrollments for t in version_spec(version=e.version).templates.values()),
+    ]
+    learning = (
+        learning_for(account=account, contacts=[e.contact for e in enrollments])
+        if any("next_call_day" in text for text in texts)
+        else None
+    )
     return _Library(
-        versions=message_versions_latest(account=account, names=names),
+        versions=versions,
         offers=offers_by_name(account=account, names=offers),
         promises=promises,
+        learning=learning,
     )
 
 
@@ -198,7 +216,9 @@ def _step_script(
     window = state.window
     next_call_day = ""
     if "next_call_day" in text:
-        context = context_for(account=account, contact=contact, vacations=vacations)
+        context = context_for(
+            account=account, contact=contact, vacations=vacations, learning=library.learning
+        )
         upcoming = enrollment_next_call(state, spec, at=max(now, window.start), context=context)
         next_call_day = WEEKDAYS[upcoming.start.astimezone(tz).weekday()] if upcoming else ""
     offer_step = _offer_step(spec, state.step)
@@ -790,6 +810,45 @@ def touches_done_today(*, account: Account, now: datetime | None = None) -> Done
         done=counts["done"] or 0,
         callbacks=counts["callbacks"] or 0,
         conversations=counts["conversations"] or 0,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WeekSummary:
+    """The last seven days in a line, and the messages the results say to change (R13)."""
+
+    touches: int
+    messages: int
+    responses: int
+    conversations: int
+    advice: tuple[MessageAdvice, ...]
+
+
+def week_summary(*, account: Account, now: datetime | None = None) -> WeekSummary:
+    """The seller's last seven days (touches, messages left, responses, conversations) and the
+    flagged messages, in two queries."""
+    now = now or clock.now()
+    left = Q(direction=Direction.OUT, outcome__in=sorted(MESSAGE_OUTCOMES))
+    counts = (
+        Touch.objects.kept()
+        .filter(account=account, at__gte=now - timedelta(days=7), at__lt=now)
+        .aggregate(
+            touches=Count("id", filter=Q(direction=Direction.OUT) & ~Q(channel=TouchChannel.NOTE)),
+            messages=Count("id", filter=left),
+            responses=Count("id", filter=Q(outcome__in=sorted(RESPONSE_OUTCOMES))),
+            conversations=Count(
+                "contact",
+                distinct=True,
+                filter=Q(outcome__in=[TouchOutcome.CONNECTED, TouchOutcome.APPOINTMENT]),
+            ),
+        )
+    )
+    return WeekSummary(
+        touches=counts["touches"] or 0,
+        messages=counts["messages"] or 0,
+        responses=counts["responses"] or 0,
+        conversations=counts["conversations"] or 0,
+        advice=tuple(message_advice_flagged(account=account)),
     )
 
 

@@ -220,6 +220,12 @@ def touch_log(
         if channel in (Channel.CALL, Channel.SMS) and not inbound
         else None
     )
+    # The number they called or texted back from, so that credit goes to the message left there.
+    heard_on = (
+        require_phone(phone, account.default_region).number
+        if inbound and phone and channel in (Channel.CALL, Channel.SMS)
+        else ""
+    )
     before: dict[str, object] = {
         "contact": contact_snapshot(contact=contact),
         "enrollment": enrollment_snapshot(enrollment=enrollment) if enrollment else None,
@@ -235,7 +241,7 @@ def touch_log(
         channel=channel.value,
         direction=Direction.IN if inbound else Direction.OUT,
         outcome=result.value,
-        phone=used.number if used else "",
+        phone=used.number if used else heard_on,
         note=note,
         at=when,
         created_at=now,

@@ -90,7 +90,8 @@ def call_times(account: Level, segments: Sequence[Level] = (), contact: Level | 
 def _reason(cell: Cell, account: Level, segments: Sequence[Level], contact: Level | None) -> str:
     if contact is not None:
         tally = contact.cells.get(cell, Tally())
-        if tally.successes >= 1:
+        # Counts are discounted by age: an answer long ago no longer makes a reason.
+        if round(tally.successes) >= 1:
             return f"{contact.who} answered {_times(tally.successes)} on {cell_words(cell)}"
     for level in (*segments, account):
         tally = level.cells.get(cell, Tally())

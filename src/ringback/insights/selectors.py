@@ -163,7 +163,13 @@ def insights_report(*, account: Account, filters: Filters, now: datetime | None 
     for item in sums:
         grouped[item["dimension"]].append(
             _row(
-                item["key"], item["label"], item["done"], item["done_won"], item["open"], item["open_won"], minimum
+                item["key"],
+                item["label"],
+                item["done"],
+                item["done_won"],
+                item["open"],
+                item["open_won"],
+                minimum,
             )
         )
     tables = []

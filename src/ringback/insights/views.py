@@ -29,6 +29,7 @@ from ringback.insights.presenters import (
 from ringback.insights.selectors import Filters, insights_filters, insights_report
 from ringback.insights.services import insights_refresh
 from ringback.interface.forms import add_service_error
+from ringback.playbooks.selectors import playbook_list
 
 
 def _filters(request: HttpRequest, account: Account) -> tuple[FiltersForm, Filters | None]:
@@ -53,7 +54,13 @@ def _filters(request: HttpRequest, account: Account) -> tuple[FiltersForm, Filte
 def insights_page(request: HttpRequest, *, account: Account) -> HttpResponse:
     """Which messages, steps, channels and times bring responses, for a date range and playbook."""
     form, filters = _filters(request, account)
-    context: dict[str, object] = {"account": account, "nav": "insights", "form": form}
+    context: dict[str, object] = {
+        "account": account,
+        "nav": "insights",
+        "form": form,
+        "playbooks": playbook_list(account=account).values_list("name", flat=True),
+        "chosen": request.GET.get("playbook", ""),
+    }
     if filters is not None:
         report = insights_report(account=account, filters=filters)
         context.update(

@@ -21,6 +21,8 @@ from ringback.interface.forms import add_service_error
 from ringback.messaging.forms import MessageForm, OfferForm
 from ringback.messaging.models import Message, Offer
 from ringback.messaging.selectors import (
+    message_advice_flagged,
+    message_advice_get,
     message_fill,
     message_get,
     message_latest_version,
@@ -87,10 +89,11 @@ def library_view(request: HttpRequest, *, account: Account) -> HttpResponse:
         items = [(m, max(v.number for v in m.versions.all())) for m in rows if m.kind == kind.value]
         if items:
             groups.append((kind, items))
+    flagged = {advice.message_id for advice in message_advice_flagged(account=account)}
     return render(
         request,
         "messaging/library.html",
-        {"nav": "library", "groups": groups, "offers": offer_list(account=account)},
+        {"nav": "library", "groups": groups, "offers": offer_list(account=account), "flagged": flagged},
     )
 
 
@@ -175,6 +178,7 @@ def message_edit_view(request: HttpRequest, name: str, *, account: Account) -> H
     )
     context = _form_context(account=account, form=form, message=message, kind=kind, preview=preview)
     context["version"] = latest
+    context["results"] = message_advice_get(account=account, message=message)
     return render(request, "messaging/message_form.html", context, status=status)
 
 

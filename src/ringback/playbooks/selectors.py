@@ -10,14 +10,13 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from ringback.accounts.models import Account
 from ringback.accounts.selectors import account_calling_hours, account_vacations, account_working_days
 from ringback.config import ringback_setting
 from ringback.contacts.choices import Warmth
-from ringback.contacts.models import Contact, Tag
+from ringback.contacts.models import Contact
 from ringback.contacts.selectors import contact_recipient, contact_whereabouts, contact_zone_name
 from ringback.core import clock
 from ringback.core.agenda import narrowing_note
@@ -142,11 +141,13 @@ def context_for(
     account: Account,
     contact: Contact,
     vacations: tuple[tuple[datetime, datetime], ...] | None = None,
+    learning: Learning | None = None,
 ) -> Context:
     """The engine context of a contact: their zones, the strictest rules of their places, the
-    seller's vacations and working days."""
+    seller's vacations and working days, and what the account's results say (``learning``, read
+    for this contact when not given: pass it to plan many contacts in a few queries)."""
     recipient = contact_recipient(contact=contact, account=account)
-    variants, times = learned_for(account=account, contact=contact)
+    learned = learning if learning is not None else learning_for(account=account, contacts=[contact])
     return Context(
         recipient=recipient,
         hours=effective_hours(
@@ -158,9 +159,9 @@ def context_for(
         vacations=account_vacations(account=account) if vacations is None else vacations,
         mail_lead_days=account.mail_lead_days,
         workweek=WorkWeek(account_working_days(account=account), account.time_zone),
-        variants=variants,
+        variants=learned.variants,
         variant_floor=float(ringback_setting("VARIANT_MIN_SHARE")),
-        call_times=times,
+        call_times=learned.for_contact(contact),
     )
 
 
@@ -185,27 +186,52 @@ def _cells(data: Mapping[str, Sequence[float]]) -> dict[Cell, Tally]:
     return cells
 
 
-def learned_for(
-    *, account: Account, contact: Contact
-) -> tuple[dict[tuple[str, str], tuple[Arm, ...]], CallTimes | None]:
-    """What the account's results say for planning this contact, in one query: the arms of every
-    step with several messages, by (playbook, step), and when the contact is likely to answer
-    (None until the account has results)."""
-    tag_keys = Tag.objects.filter(contacts=contact).annotate(
-        key=Concat(Value("tag:"), Cast("pk", output_field=CharField()))
-    )
+@dataclass(frozen=True, slots=True)
+class Learning:
+    """What the account's results say for planning some contacts, read at once: the arms of
+    every step with several messages, by (playbook, step); the calls per cell of the account, of
+    each segment (warmth, tag) and of each of the contacts (by ``Learned`` key); each contact's
+    tag keys."""
+
+    variants: Mapping[tuple[str, str], tuple[Arm, ...]]
+    levels: Mapping[str, Level]
+    tags: Mapping[int, tuple[str, ...]]
+
+    def for_contact(self, contact: Contact) -> CallTimes | None:
+        """When ``contact`` is likely to answer (None until the account has results)."""
+        account = self.levels.get("account")
+        if account is None:
+            return None
+        keys = (f"warmth:{contact.warmth}", *self.tags.get(contact.pk, ()))
+        segments = sorted(
+            (self.levels[key] for key in keys if key in self.levels), key=lambda level: level.who
+        )
+        own = self.levels.get(f"contact:{contact.pk}")
+        if own is not None:
+            own = Level(contact.first_name or contact.name, own.cells)
+        return call_times(account, segments, own)
+
+
+def learning_for(*, account: Account, contacts: Sequence[Contact]) -> Learning:
+    """What planning needs to know of the account's results for ``contacts``, in two queries."""
+    ids = [contact.pk for contact in contacts]
+    tags: dict[int, list[str]] = {}
+    for contact_id, tag_id in Contact.tags.through.objects.filter(contact_id__in=ids).values_list(
+        "contact_id", "tag_id"
+    ):
+        tags.setdefault(contact_id, []).append(f"tag:{tag_id}")
+    segments = {f"warmth:{contact.warmth}" for contact in contacts} | {
+        key for keys in tags.values() for key in keys
+    }
     rows = Learned.objects.filter(account=account).filter(
         Q(kind=LearnedKind.VARIANTS)
         | Q(
             kind=LearnedKind.CALL_TIMES,
-            key__in=["account", f"warmth:{contact.warmth}", f"contact:{contact.pk}"],
+            key__in=["account", *sorted(segments), *(f"contact:{pk}" for pk in ids)],
         )
-        | Q(kind=LearnedKind.CALL_TIMES, key__in=Subquery(tag_keys.values("key")))
     )
     variants: dict[tuple[str, str], tuple[Arm, ...]] = {}
-    account_level: Level | None = None
-    segments: list[Level] = []
-    own: Level | None = None
+    levels: dict[str, Level] = {}
     for row in rows:
         if row.kind == LearnedKind.VARIANTS:
             playbook, _, step = row.key.partition("/")
@@ -213,18 +239,10 @@ def learned_for(
                 Arm(name, Beta(alpha, beta), bool(retired))
                 for name, (alpha, beta, retired, *_rest) in sorted(row.data.items())
             )
-        elif row.key == "account":
-            account_level = Level("people", _cells(row.data.get("cells", {})))
-        elif row.key.startswith("contact:"):
-            own = Level(contact.first_name or contact.name, _cells(row.data.get("cells", {})))
         else:
-            segments.append(
-                Level(str(row.data.get("who", "people like them")), _cells(row.data.get("cells", {})))
-            )
-    if account_level is None:
-        return variants, None
-    segments.sort(key=lambda level: level.who)
-    return variants, call_times(account_level, segments, own)
+            who = "people" if row.key == "account" else str(row.data.get("who") or "people like them")
+            levels[row.key] = Level(who, _cells(row.data.get("cells", {})))
+    return Learning(variants, levels, {pk: tuple(keys) for pk, keys in tags.items()})
 
 
 def window_narrowing(*, account: Account, contact: Contact, window: Window) -> str:

@@ -248,8 +248,9 @@ def test_agenda_query_count_does_not_grow_with_items(account):
     assert small == large
     # 12 for the day (the promises due among them), then the library's words for the items that
     # made it: the newest version of each message named, and the open promises (offers too, when
-    # a step names one).
-    assert large <= 14
+    # a step names one), and what the results say for planning them (their tags, what was
+    # learned) since a voicemail names the day of the next call.
+    assert large <= 16
 
 
 def test_birthdays_show_on_the_day_with_age_when_known(account):
@@ -272,6 +273,19 @@ def test_a_callback_is_credited_to_the_message_that_was_left(account):
         touch_log(account=account, contact=mary, outcome="mailed")
         response = touch_log(account=account, contact=mary, outcome="callback")
     assert (response.direction, response.step, response.template) == ("in", "the-note", "note-with-offer")
+
+
+def test_a_callback_keeps_the_number_they_called_from(account):
+    # Credit goes to the message left on the number they call back from: it must be kept.
+    mary = make_contact(account)
+    enrollment_start(account=account, contact=mary, playbook="four-calls-two-weeks")
+    left = touch_log(account=account, contact=mary, outcome="voicemail")
+    response = touch_log(account=account, contact=mary, outcome="callback", phone="(212) 555-0100")
+    assert response.phone == left.phone == "+12125550100"
+    emailed_back = touch_log(
+        account=account, contact=mary, outcome="callback", via="email", phone="212-555-0100"
+    )
+    assert emailed_back.phone == ""
 
 
 def test_a_foreign_number_without_one_zone_gets_its_countrys_zone_not_the_sellers(account):

@@ -36,6 +36,7 @@ from ringback.activities.selectors import (
     day_bounds,
     touch_last_undoable,
     touches_done_today,
+    week_summary,
 )
 from ringback.activities.services import (
     UNBLOCK_CHOICES,
@@ -133,9 +134,11 @@ def _today_context(*, account: Account, now: datetime) -> dict[str, Any]:
 @account_view
 def today(request: HtmxHttpRequest, *, account: Account) -> HttpResponse:
     """Today's agenda: one card per item, in order, with the reason, number and script."""
-    context = _today_context(account=account, now=clock.now())
+    now = clock.now()
+    context = _today_context(account=account, now=now)
     if wants_fragment(request):
         return render(request, "activities/partials/agenda.html", context)
+    context["week"] = week_summary(account=account, now=now)
     return render(request, "activities/today.html", context)
 
 
