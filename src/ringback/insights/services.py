@@ -295,36 +295,41 @@ class _Refresh:
 
 def insights_refresh(*, account: Account, now: datetime | None = None) -> InsightRefresh:
     """Count the account's results again from all its touches (see the module) and replace what
-    the page, planning and the library read, in one transaction."""
+    the page, planning and the library read, in one transaction. Refreshes of one account run one
+    after the other (the account's ``InsightRefresh`` row is locked first), so two at once never
+    write over each other's rows half-way."""
     started = time.perf_counter()
-    run = _Refresh(account, now or clock.now())
-    touches = (
-        Touch.objects.kept().filter(account=account).order_by("contact_id", "at", "pk").values_list(*_COLUMNS)
-    )
-    for contact_id, group in itertools.groupby(touches.iterator(chunk_size=_BATCH), key=lambda row: row[1]):
-        run.contact(contact_id, list(group))
-    _count_funnel(run.counts, account=account, responded=run.responded)
-    learned = _learned_rows(account, run.learning, run.multi, run.now)
-    message_advice = _advice_rows(account, run.advice, run.now)
+    now = now or clock.now()
+    InsightRefresh.objects.get_or_create(account=account, defaults={"refreshed_at": now})
     with transaction.atomic():
+        InsightRefresh.objects.select_for_update().filter(account=account).values_list("pk", flat=True).get()
+        run = _Refresh(account, now)
+        touches = (
+            Touch.objects.kept()
+            .filter(account=account)
+            .order_by("contact_id", "at", "pk")
+            .values_list(*_COLUMNS)
+        )
+        for contact_id, group in itertools.groupby(
+            touches.iterator(chunk_size=_BATCH), key=lambda row: row[1]
+        ):
+            run.contact(contact_id, list(group))
+        _count_funnel(run.counts, account=account, responded=run.responded)
         InsightCount.objects.filter(account=account).delete()
         InsightCount.objects.bulk_create(run.counts.rows(account), batch_size=_BATCH)
         ResponseCredit.objects.filter(account=account).delete()
         ResponseCredit.objects.bulk_create(run.credits, batch_size=_BATCH)
-        learned_replace(account=account, rows=learned)
-        message_advice_replace(account=account, advice=message_advice)
-        refresh, _ = InsightRefresh.objects.update_or_create(
-            account=account,
-            defaults={
-                "refreshed_at": run.now,
-                "newest_touch_at": run.newest,
-                "touches": run.touches,
-                "responses": run.responses,
-                "uncredited": run.uncredited,
-                "seconds": time.perf_counter() - started,
-            },
+        learned_replace(account=account, rows=_learned_rows(account, run.learning, run.multi, run.now))
+        message_advice_replace(account=account, advice=_advice_rows(account, run.advice, run.now))
+        InsightRefresh.objects.filter(account=account).update(
+            refreshed_at=run.now,
+            newest_touch_at=run.newest,
+            touches=run.touches,
+            responses=run.responses,
+            uncredited=run.uncredited,
+            seconds=time.perf_counter() - started,
         )
-    return refresh
+    return InsightRefresh.objects.get(account=account)
 
 
 def _count_message(
