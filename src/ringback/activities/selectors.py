@@ -414,6 +414,7 @@ def _step_item(*, account: Account, enrollment: Enrollment, now: datetime, today
             overdue_days=overdue_days,
             purpose=step.purpose,
             narrowed=window_narrowing(account=account, contact=contact, window=window),
+            best_time=state.window_reason,
         )
         if blocked:
             reason = f"{spec.title}, step {step.id}: needs {blocked}. Add it, skip the step, or stop"

@@ -482,9 +482,11 @@ def call_reason(
     overdue_days: int,
     purpose: str = "",
     narrowed: str = "",
+    best_time: str = "",
 ) -> str:
     """Why this call is on the agenda, e.g. "3rd try — last time Tue morning, try Thu evening",
-    with ``narrowed`` (see :func:`narrowing_note`) after it."""
+    with why that time when the results chose it (``best_time``: "Ann answered twice on Tuesday
+    evenings") and ``narrowed`` (see :func:`narrowing_note`) after it."""
     when = f"{WEEKDAYS[window_start_local.weekday()][:3]} {_PART_WORDS[part] if part else ''}".strip()
     if attempt <= 1:
         text = f"First call ({playbook_title})"
@@ -493,6 +495,8 @@ def call_reason(
         text = f"{ordinal(attempt)} try — last time {before}, try {when}"
     else:
         text = f"{ordinal(attempt)} try ({playbook_title})"
+    if best_time:
+        text += f": {best_time}"
     if narrowed:
         text += f", {narrowed}"
     if overdue_days > 0:

@@ -14,7 +14,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ringback.accounts.models import Account
+from ringback.accounts.services import account_update
 from ringback.activities.models import Touch
+from ringback.activities.selectors import agenda_for_day
 from ringback.activities.services import touch_log
 from ringback.contacts.models import Contact
 from ringback.contacts.services import PhoneInput, contact_create
@@ -255,3 +257,22 @@ def test_the_command_prints_json_and_csv(world: Account) -> None:
     assert table.out.splitlines()[0].startswith("table,key,label,touches,responses")
     assert {line.split(",")[0] for line in table.out.splitlines()[1:]} == {"channel"}
     assert bad.code == 1 and bad.err.startswith("error: no playbook called 'nope'")
+
+
+def test_a_call_goes_where_they_answered_and_the_card_says_why(world: Account) -> None:
+    account_update(account=world, minutes_per_day=24 * 60)  # every item fits the day
+    ann = contact_create(
+        account=world, first_name="Ann", last_name="Lee", phones=[PhoneInput("+12125559999")]
+    )
+    for weeks in (1, 2):  # Monday mornings, 10:00 in New York
+        with clock.frozen(NOW - timedelta(weeks=weeks) + timedelta(hours=1)):
+            touch_log(account=world, contact=ann, outcome="connected")
+    with clock.frozen(NOW):
+        insights_refresh(account=world)
+        enrollment_start(account=world, contact=ann, playbook="four-calls-two-weeks")
+        agenda = agenda_for_day(account=world, now=NOW)
+    (card,) = [item for item in agenda.items if item.contact_id == ann.pk]
+    assert "Ann answered twice on Monday mornings" in card.reason
+    assert (
+        card.window_start is not None and card.window_start.astimezone(ZoneInfo("America/New_York")).hour < 12
+    )
