@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.insights_page, name="page"),
     path("insights.csv", views.insights_csv, name="csv"),
     path("refresh/", views.insights_refresh_now, name="refresh"),
+    path("simulate/", views.insights_simulate, name="simulate"),
 ]

@@ -11,13 +11,15 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from ringback.accounts.models import Account
 from ringback.accounts.web import account_view
 from ringback.core.errors import RingbackError
+from ringback.core.simulation.report import report_chart, report_rows
 from ringback.insights.choices import Dimension
-from ringback.insights.forms import FiltersForm
+from ringback.insights.forms import FiltersForm, SimulateForm
 from ringback.insights.presenters import (
     COLUMNS,
     funnel_chart,
@@ -28,6 +30,7 @@ from ringback.insights.presenters import (
 )
 from ringback.insights.selectors import Filters, insights_filters, insights_report
 from ringback.insights.services import insights_refresh
+from ringback.insights.simulating import WEB_MAX_PROSPECTS, account_simulate
 from ringback.interface.forms import add_service_error
 from ringback.playbooks.selectors import playbook_list
 
@@ -93,6 +96,57 @@ def insights_csv(request: HttpRequest, *, account: Account) -> HttpResponse:
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _figure(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+@require_GET
+@account_view
+def insights_simulate(request: HttpRequest, *, account: Account) -> HttpResponse:
+    """What would a playbook do to my week? A simulation with the seller's own settings."""
+    form = SimulateForm(request.GET if "days" in request.GET else None)
+    context: dict[str, object] = {
+        "account": account,
+        "nav": "insights",
+        "form": form,
+        "playbooks": playbook_list(account=account).values_list("name", flat=True),
+        "chosen": request.GET.get("playbook", ""),
+    }
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                report = account_simulate(
+                    account=account,
+                    playbook=data["playbook"] or "",
+                    days=data["days"],
+                    prospects=data["prospects"],
+                    seed=data["seed"],
+                    max_prospects=WEB_MAX_PROSPECTS,
+                )
+            except RingbackError as exc:
+                add_service_error(form, exc)
+                status = 400
+            else:
+                names = [p.name for p in report.policies]
+                context.update(
+                    report=report,
+                    rows=[
+                        (row["figure"], [_figure(row[name]) for name in names]) for row in report_rows(report)
+                    ],
+                    names=names,
+                    chart=mark_safe(report_chart(report)),
+                )
+        else:
+            status = 400
+    return render(request, "insights/simulate.html", context, status=status)
 
 
 @require_POST
