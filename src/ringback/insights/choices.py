@@ -23,6 +23,9 @@ class Dimension(models.TextChoices):
     FUNNEL = "funnel", "Funnel"
 
 
+#: The ``playbook`` of the rows that count every playbook together ("" is no playbook at all).
+ALL_PLAYBOOKS = "*"
+
 #: Rows whose ``responses`` may still grow until the attribution window of their day closes.
 WINDOWED = frozenset(
     {

@@ -11,7 +11,7 @@ from ringback.insights.choices import CreditMatch, Dimension
 
 class InsightCount(models.Model):
     """The results of one day (in the seller's zone) for one key of one dimension, within one
-    playbook ("" for touches outside any): ``touches`` and ``responses`` (for messages, the
+    playbook ("" for touches outside any, "*" for all of them together): ``touches`` and ``responses`` (for messages, the
     responses credited to that day's messages; for calls, the calls and those that connected).
     The refresh rebuilds an account's rows from its touches; the page only sums them."""
 
@@ -25,7 +25,7 @@ class InsightCount(models.Model):
     responses = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["account", "day"], name="insight_count_day_idx")]
+        indexes = [models.Index(fields=["account", "playbook", "day"], name="insight_count_day_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "day", "playbook", "dimension", "key"], name="insight_count_unique"

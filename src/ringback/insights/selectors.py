@@ -16,7 +16,7 @@ from ringback.core.errors import InvalidDate, UnknownPlaybook
 from ringback.core.playbook import ALL_PARTS
 from ringback.core.scheduling import zone
 from ringback.core.stats import wilson
-from ringback.insights.choices import WINDOWED, Dimension
+from ringback.insights.choices import ALL_PLAYBOOKS, WINDOWED, Dimension
 from ringback.insights.models import InsightCount, InsightRefresh
 from ringback.messaging.models import MessageAdvice
 from ringback.messaging.selectors import message_advice_flagged
@@ -148,9 +148,12 @@ def insights_report(*, account: Account, filters: Filters, now: datetime | None 
     today = now.astimezone(zone(account.time_zone)).date()
     # A day's messages are finished once the window of its last minute has closed.
     closed_until = today - timedelta(days=window + 1)
-    rows = InsightCount.objects.filter(account=account, day__gte=filters.since, day__lte=filters.until)
-    if filters.playbook:
-        rows = rows.filter(playbook=filters.playbook)
+    rows = InsightCount.objects.filter(
+        account=account,
+        playbook=filters.playbook or ALL_PLAYBOOKS,
+        day__gte=filters.since,
+        day__lte=filters.until,
+    )
     windowed = Q(dimension__in=[d.value for d in WINDOWED])
     finished = Q(day__lte=closed_until) | ~windowed
     sums = rows.values("dimension", "key", "label").annotate(

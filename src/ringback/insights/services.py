@@ -43,7 +43,7 @@ from ringback.core.learning import WEEKDAYS, variant_arms
 from ringback.core.messages import message_findings
 from ringback.core.scheduling import part_of_day, zone
 from ringback.core.stats import Beta, Tally, decay, probability_below
-from ringback.insights.choices import CreditMatch, Dimension
+from ringback.insights.choices import ALL_PLAYBOOKS, CreditMatch, Dimension
 from ringback.insights.models import InsightCount, InsightRefresh, ResponseCredit
 from ringback.messaging.models import Message, MessageAdvice, MessageVersion
 from ringback.messaging.services import message_advice_replace
@@ -73,13 +73,16 @@ class _Counts:
     def add(
         self, day: date, playbook: str, dimension: str, key: str, label: str, *, touches: int, responses: int
     ) -> None:
-        cell = self.cells.get((day, playbook, dimension, key))
-        if cell is None:
-            self.cells[(day, playbook, dimension, key)] = [touches, responses]
-            self.labels.setdefault((dimension, key), label[:300])
-        else:
-            cell[0] += touches
-            cell[1] += responses
+        """Count under the playbook and under every playbook (:data:`ALL_PLAYBOOKS`): the page
+        without a filter then sums the fewest rows."""
+        self.labels.setdefault((dimension, key), label[:300])
+        for book in (playbook, ALL_PLAYBOOKS):
+            cell = self.cells.get((day, book, dimension, key))
+            if cell is None:
+                self.cells[(day, book, dimension, key)] = [touches, responses]
+            else:
+                cell[0] += touches
+                cell[1] += responses
 
     def rows(self, account: Account) -> Iterator[InsightCount]:
         for (day, playbook, dimension, key), (touches, responses) in self.cells.items():
