@@ -82,11 +82,11 @@ def test_the_web_page_compares_and_refuses_what_it_cannot_run(account: Account) 
         empty = client.get("/insights/simulate/")
         page = client.get(
             "/insights/simulate/",
-            {"playbook": "four-calls-two-weeks", "prospects": 150, "days": 14, "seed": 2},
+            {"playbook": "four-calls-two-weeks", "prospects": "150", "days": "14", "seed": "2"},
         )
-        bad = client.get("/insights/simulate/", {"playbook": "", "prospects": 5000, "days": 14, "seed": 2})
+        bad = client.get("/insights/simulate/", {"playbook": "", "prospects": "5000", "days": "14", "seed": "2"})
         unknown = client.get(
-            "/insights/simulate/", {"playbook": "nope", "prospects": 50, "days": 14, "seed": 2}
+            "/insights/simulate/", {"playbook": "nope", "prospects": "50", "days": "14", "seed": "2"}
         )
     assert empty.status_code == 200 and "<svg" not in empty.content.decode()
     html = page.content.decode()
@@ -104,7 +104,7 @@ def test_another_accounts_playbook_is_no_playbook_of_mine(account: Account) -> N
         other = make_account("bob")
         playbook_duplicate(account=other, name="steady-weekly", new_name="bobs-own", title="Bob's own")
         response = signed_in(account).get(
-            "/insights/simulate/", {"playbook": "bobs-own", "prospects": 50, "days": 7, "seed": 1}
+            "/insights/simulate/", {"playbook": "bobs-own", "prospects": "50", "days": "7", "seed": "1"}
         )
     assert response.status_code == 400
     assert "no playbook called 'bobs-own'" in response.content.decode().lower().replace("&#x27;", "'")
