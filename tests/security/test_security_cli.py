@@ -187,6 +187,23 @@ COMMANDS: dict[str, tuple[str, list[Run]]] = {
             for ref in A_REFERENCES
         ],
     ),
+    "insights": (
+        "the acting account's own results (a playbook is looked up among its own, as by enroll)",
+        [
+            Run(lambda w, p: ["insights"], refused=False, says="What works"),
+            Run(lambda w, p: ["insights", "--csv"], refused=False, says="table,key,label"),
+        ],
+    ),
+    "simulate": (
+        "a simulation with the acting account's settings (a playbook is looked up among its own)",
+        [
+            Run(
+                lambda w, p: ["simulate", "--policy", "day-plan", "--prospects", "20", "--days", "7"],
+                refused=False,
+                says="day-plan",
+            ),
+        ],
+    ),
     "messages": (
         "the acting account's message library: A's own message is no message of B's",
         [

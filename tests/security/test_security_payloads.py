@@ -121,6 +121,8 @@ FORM_FIELDS: dict[str, str] = {
     "PreviewForm.contact": "playbooks:preview (checked: refused)",
     "PreviewForm.q": "playbooks:preview_contacts ?q= (reflected)",
     "LoginEmailForm.email": "settings_email (checked: refused)",
+    "FiltersForm.playbook": "insights:page ?playbook= (checked: refused unless one of the account's playbooks)",
+    "SimulateForm.playbook": "insights:simulate ?playbook= (checked: refused unless one of the account's)",
 }
 
 #: Every text option of every ``ringback`` subcommand, and how the sweep writes it.
@@ -140,6 +142,11 @@ CLI_OPTIONS: dict[str, str] = {
     "mailbox --password": "kept, never shown",
     "mailbox --folder": "checked: refused when a character can't be in a folder name",
     "worker --worker-id": "checked: refused past 64 characters; kept only in the task rows it runs",
+    "insights --since": "checked: refused (a date)",
+    "insights --until": "checked: refused (a date)",
+    "insights --playbook": "checked: refused unless one of the account's playbooks",
+    "simulate --policy": "checked: refused unless a policy or playbook the simulator knows",
+    "simulate --playbook": "checked: refused unless one of the account's playbooks",
     "account --calling-hours": "checked: refused",
     "account --working-days": "checked: refused (tests/day)",
     "account --item-minutes": "checked: refused (tests/day)",
@@ -1123,6 +1130,13 @@ def refused_requests(
             reverse("playbooks:preview_contacts", args=["my-chase"]),
             {"q": value},
         ),
+        ("insights:page", "GET", reverse("insights:page"), {"playbook": value}),
+        (
+            "insights:simulate",
+            "GET",
+            reverse("insights:simulate"),
+            {"playbook": value, "prospects": "10", "days": "7", "seed": "1"},
+        ),
     ]
 
 
@@ -1471,6 +1485,8 @@ CHECKED = {
     "settings_email",
     "playbooks:duplicate",
     "playbooks:preview",
+    "insights:page",
+    "insights:simulate",
 }
 
 

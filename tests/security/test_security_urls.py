@@ -467,6 +467,15 @@ ROUTES: dict[str, Route] = {
             ),
         ),
     ),
+    # --- what works -------------------------------------------------------------------------------
+    "insights:page": Route(
+        "the signed-in account's own results (?since, until, playbook: its own); no object"
+    ),
+    "insights:csv": Route("the signed-in account's own results as CSV; no object argument"),
+    "insights:refresh": Route("counts the signed-in account's own results again; no object argument"),
+    "insights:simulate": Route(
+        "a simulation with the signed-in account's settings and its own playbook; no object"
+    ),
     # --- printing the day's cards -------------------------------------------------------------
     "post:print": Route("the signed-in account's cards of a day (?day=); no object argument"),
     "post:cards_pdf": Route("the signed-in account's cards of a day as a PDF; no object argument"),

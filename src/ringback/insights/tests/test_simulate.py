@@ -84,7 +84,9 @@ def test_the_web_page_compares_and_refuses_what_it_cannot_run(account: Account) 
             "/insights/simulate/",
             {"playbook": "four-calls-two-weeks", "prospects": "150", "days": "14", "seed": "2"},
         )
-        bad = client.get("/insights/simulate/", {"playbook": "", "prospects": "5000", "days": "14", "seed": "2"})
+        bad = client.get(
+            "/insights/simulate/", {"playbook": "", "prospects": "5000", "days": "14", "seed": "2"}
+        )
         unknown = client.get(
             "/insights/simulate/", {"playbook": "nope", "prospects": "50", "days": "14", "seed": "2"}
         )

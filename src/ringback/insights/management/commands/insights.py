@@ -19,9 +19,8 @@ from ringback.interface.commands import parse_day
 
 class Command(AccountCommand):
     help = (
-        "Which messages, steps, channels and calling times bring responses: rates with 95 % "
-        "intervals, the funnel, when people answer, and the messages to change (--csv for every "
-        "table as CSV)."
+        "Which messages, steps, channels and calling times bring responses, with 95 % intervals. "
+        "Also the funnel, when people answer, and the messages to change; --csv for every table."
     )
     reads = True
 

@@ -16,9 +16,9 @@ from ringback.insights.simulating import STANDARD_POLICIES, account_simulate
 
 class Command(AccountCommand):
     help = (
-        "Simulate ways of working on a synthetic population with your settings (days, minutes, "
-        "calls, mix, vacations), through the same engine and day planner: conversations per week "
-        "and per hour, touches per conversation, people never touched, pest events, side by side. "
+        "What a way of working would do to your weeks, on made-up prospects, with your settings. "
+        "The same engine and day planner run in memory: conversations per week and per hour, "
+        "touches per conversation, people never touched, pest events, side by side. "
         f"Default comparison: {', '.join(STANDARD_POLICIES)}."
     )
     reads = True
