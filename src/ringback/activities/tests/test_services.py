@@ -280,10 +280,10 @@ def test_a_callback_keeps_the_number_they_called_from(account):
     mary = make_contact(account)
     enrollment_start(account=account, contact=mary, playbook="four-calls-two-weeks")
     left = touch_log(account=account, contact=mary, outcome="voicemail")
-    response = touch_log(account=account, contact=mary, outcome="callback", phone="(212) 555-0100")
-    assert response.phone == left.phone == "+12125550100"
+    response = touch_log(account=account, contact=mary, outcome="callback", phone="212.555.0123")
+    assert response.phone == left.phone == "+12125550123"
     emailed_back = touch_log(
-        account=account, contact=mary, outcome="callback", via="email", phone="212-555-0100"
+        account=account, contact=mary, outcome="callback", via="email", phone="212-555-0123"
     )
     assert emailed_back.phone == ""
 
