@@ -24,6 +24,7 @@ import json
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -54,7 +55,7 @@ def _timed(action: Any, runs: int, warmup: int = 3) -> tuple[float, int]:
     return statistics.median(samples), len(queries)
 
 
-def run_size(size: int, *, runs: int) -> dict[str, Any]:
+def run_size(size: int, *, runs: int, profile: bool = False) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"ringback-insights-{size}-"))
     try:
         setup_django(data_dir)
@@ -72,7 +73,15 @@ def run_size(size: int, *, runs: int) -> dict[str, Any]:
         account = Account.objects.get(name="Bench Seller")
         clock.set_now(NOW)
         started = time.perf_counter()
-        refresh = insights_refresh(account=account)
+        if profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            refresh = profiler.runcall(insights_refresh, account=account)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+        else:
+            refresh = insights_refresh(account=account)
         refresh_s = time.perf_counter() - started
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(account.memberships.get().user)
@@ -113,9 +122,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000", help="contacts per account, comma-separated")
     parser.add_argument("--runs", type=int, default=20, help="timed page loads per measurement")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the refresh (one size)")
     options = parser.parse_args(argv)
     sizes = [int(s) for s in options.sizes.split(",")]
-    rows = [run_size(size, runs=options.runs) for size in sizes]
+    if len(sizes) == 1:
+        rows = [run_size(sizes[0], runs=options.runs, profile=options.profile)]
+    else:
+        # Django is set up once per process, on one database: each size runs in its own.
+        rows = []
+        for size in sizes:
+            done = subprocess.run(
+                [sys.executable, __file__, "--sizes", str(size), "--runs", str(options.runs), "--json"],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            rows.extend(json.loads(done.stdout)["rows"])
     growth = rows[-1]["page_ms"] / rows[0]["page_ms"] if len(rows) > 1 and rows[0]["page_ms"] else 1.0
     if options.json:
         print(json.dumps({"rows": rows, "growth": round(growth, 2)}, indent=2))
