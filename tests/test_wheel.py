@@ -31,6 +31,8 @@ def shipped_kind(path: str) -> bool:
         or "static" in parts
         or (path.startswith("ringback/core/playbooks/") and path.endswith(".yaml"))
         or (path.startswith("ringback/core/library/") and path.endswith(".yaml"))
+        # The what-if simulator's own playbooks (six attempts, call-call, the A/B experiment).
+        or (path.startswith("ringback/core/simulation/playbooks/") and path.endswith(".yaml"))
         # The fonts printed cards and labels embed, with their licences.
         or path.startswith("ringback/printing/fonts/")
     )
@@ -73,6 +75,7 @@ def test_the_wheel_has_no_tests_but_every_module_template_static_file_and_playbo
     # The checks above look at something: the kinds of files the app needs are there.
     assert "ringback/settings.py" in shipped and "ringback/core/playbooks/call-mail-call.yaml" in shipped
     assert "ringback/core/library/messages.yaml" in shipped
+    assert "ringback/core/simulation/playbooks/six-attempts.yaml" in shipped
     assert "ringback/printing/fonts/caveat/Caveat-Regular.ttf" in shipped
     assert "ringback/printing/fonts/caveat/OFL.txt" in shipped
     assert any("/templates/" in n for n in shipped) and any("/static/" in n for n in shipped)

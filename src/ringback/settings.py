@@ -294,7 +294,7 @@ RINGBACK: dict[str, Any] = {
     # Results lose half their weight in learning (A/B picks, best times) every this many days.
     "RESULTS_HALF_LIFE_DAYS": float(os.environ.get("RINGBACK_RESULTS_HALF_LIFE_DAYS") or 90),
     # Each message of a step keeps at least this share of the picks until it is clearly worse.
-    "VARIANT_MIN_SHARE": float(os.environ.get("RINGBACK_VARIANT_MIN_SHARE") or 0.1),
+    "VARIANT_MIN_SHARE": float(os.environ.get("RINGBACK_VARIANT_MIN_SHARE") or 0.05),
     # A rate is shown from this many finished touches; below, "not enough data yet".
     "INSIGHTS_MIN_TOUCHES": int(os.environ.get("RINGBACK_INSIGHTS_MIN_TOUCHES") or 10),
     # "Change your message" judges a message from this many finished touches, and flags it when

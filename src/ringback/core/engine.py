@@ -87,7 +87,7 @@ class Context:
     #: arms Thompson sampling picks from. A step with none known is split evenly.
     variants: Mapping[tuple[str, str], tuple[Arm, ...]] = field(default_factory=dict)
     #: The share of the picks every variant keeps until it is clearly worse.
-    variant_floor: float = 0.1
+    variant_floor: float = 0.05
     #: When the contact is likely to answer (None: nothing known; calls rotate only).
     call_times: CallTimes | None = None
 

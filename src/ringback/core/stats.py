@@ -151,10 +151,23 @@ def _beta_fraction(a: float, b: float, x: float) -> float:
     return result
 
 
-def probability_below(x: Beta, y: Beta, *, steps: int = 400) -> float:
-    """P(X < Y) for independent Beta rates: the sum over small steps of X's probability mass in
-    the step times the chance that Y lies above it (a Stieltjes sum on X's distribution function,
-    exact in mass even where a density is infinite)."""
+#: From this many successes and this many failures each, two Beta rates are compared with the
+#: normal approximation (then within 0.01 of the exact sum: less than a decision at 0.9 notices).
+NORMAL_FROM = 30.0
+
+
+def probability_below(x: Beta, y: Beta, *, steps: int = 400, approximate: bool = True) -> float:
+    """P(X < Y) for independent Beta rates: with the normal approximation when both beliefs hold
+    :data:`NORMAL_FROM` successes and failures or more (unless not ``approximate``); otherwise the sum over small steps of X's
+    probability mass in the step times the chance that Y lies above it (a Stieltjes sum on X's
+    distribution function, exact in mass even where a density is infinite)."""
+    if approximate and min(x.alpha, x.beta, y.alpha, y.beta) >= NORMAL_FROM:
+        spread = math.hypot(x.sd, y.sd)
+        return (
+            0.5 * math.erfc((x.mean - y.mean) / (spread * math.sqrt(2)))
+            if spread > 0
+            else float(x.mean < y.mean)
+        )
     low = max(0.0, x.mean - 12 * x.sd)
     high = min(1.0, x.mean + 12 * x.sd)
     edges = [0.0] + [low + (high - low) * i / steps for i in range(steps + 1)] + [1.0]

@@ -120,7 +120,8 @@ class _Counts:
 class _Learning:
     """Tallies for planning: per step message (closed windows, discounted), per call cell."""
 
-    variants: dict[tuple[str, str], dict[str, list[float]]] = field(default_factory=dict)
+    #: (playbook, message) → [responses, touches] of the messages of steps with several.
+    variants: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     times: dict[str, dict[str, list[float]]] = field(default_factory=lambda: defaultdict(dict))
     who: dict[str, str] = field(default_factory=dict)
     contacts: dict[str, int] = field(default_factory=dict)
@@ -208,7 +209,14 @@ class _Refresh:
         zone_name, warmth = self.contacts.get(contact_id, (self.account.time_zone, ""))
         local = zone(zone_name)
         found = credit((TouchFact(r[0], r[3], r[4], r[5], r[6], r[7]) for r in rows), window=self.window)
+        by_id = {row[0]: row for row in rows}
         credited = {c.message_id for c in found if c.message_id is not None}
+        # What the words themselves brought: their call back or reply. A later call of the
+        # seller's that connects is credited in the report, but says more about the time of day
+        # than about the words, and is left out of what the A/B picks learn from.
+        answered = {
+            c.message_id for c in found if c.message_id is not None and by_id[c.response_id][5] == "in"
+        }
         own_tags = self.tags.get(contact_id, ())
         keys = (
             "account",
@@ -221,12 +229,11 @@ class _Refresh:
             self.learning.who.setdefault(f"tag:{tag_id}", f"people tagged {tag_name}")
         self.learning.contacts[f"contact:{contact_id}"] = contact_id
         for row in rows:
-            self.touch(row, local=local, won=row[0] in credited, keys=keys)
-        by_id = {row[0]: row for row in rows}
+            self.touch(row, local=local, won=row[0] in credited, answered=row[0] in answered, keys=keys)
         for found_credit in found:
             self.credit(found_credit, by_id)
 
-    def touch(self, row: _Row, *, local: ZoneInfo, won: bool, keys: tuple[str, ...]) -> None:
+    def touch(self, row: _Row, *, local: ZoneInfo, won: bool, answered: bool, keys: tuple[str, ...]) -> None:
         """Count one touch: as a message, as a call attempt, as a response of its enrollment."""
         (
             _pk,
@@ -257,27 +264,26 @@ class _Refresh:
             )  # fmt: skip
             if at + self.window <= self.now:  # closed: it counts for learning and advice
                 if step in steps and template:
+                    # A message's results are pooled over the steps of the playbook that use it.
                     weight = self.weight(at)
-                    tally = self.learning.variants.setdefault((playbook, step), {}).setdefault(
-                        template, [0.0, 0.0]
-                    )
-                    tally[0] += weight if won else 0.0
+                    tally = self.learning.variants.setdefault((playbook, template), [0.0, 0.0])
+                    tally[0] += weight if answered else 0.0
                     tally[1] += weight
                 if version is not None:
                     self.advice[version.message_id][0] += 1
                     self.advice[version.message_id][1] += int(won)
         if channel == "call" and direction == "out" and outcome in ATTEMPTS:
-            answered = int(outcome in ANSWERED)
+            picked_up = int(outcome in ANSWERED)
             label = f"{WEEKDAYS[cell[0]]} {cell[1]}"
             self.counts.add(
-                day, playbook, Dimension.REACH, f"{cell[0]}-{cell[1]}", label, touches=1, responses=answered
+                day, playbook, Dimension.REACH, f"{cell[0]}-{cell[1]}", label, touches=1, responses=picked_up
             )
             if attempt:
                 self.counts.add(
                     day, playbook, Dimension.REACH_ATTEMPT, f"{attempt:02d}", f"Attempt {attempt}",
-                    touches=1, responses=answered,
+                    touches=1, responses=picked_up,
                 )  # fmt: skip
-            self.learning.call(keys, f"{cell[0]}-{cell[1]}", weight=self.weight(at), answered=bool(answered))
+            self.learning.call(keys, f"{cell[0]}-{cell[1]}", weight=self.weight(at), answered=bool(picked_up))
         if outcome in RESPONSE_OUTCOMES and enrollment_id:
             self.responded.add(enrollment_id)
 
@@ -429,8 +435,7 @@ def _learned_rows(
     rows: list[Learned] = []
     for playbook, steps in multi.items():
         for step, names in steps.items():
-            seen = learning.variants.get((playbook, step), {})
-            tallies = {name: Tally(*seen.get(name, [0.0, 0.0])) for name in names}
+            tallies = {name: Tally(*learning.variants.get((playbook, name), [0.0, 0.0])) for name in names}
             arms = variant_arms(tallies)
             data = {
                 arm.name: [
