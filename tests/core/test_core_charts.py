@@ -494,3 +494,16 @@ def test_clean_text_keeps_only_what_xml_can_hold(text: str) -> None:
     parse(f"<t>{cleaned.replace('&', '&amp;').replace('<', '&lt;')}</t>")
     assert cleaned == cleaned.strip() and "  " not in cleaned and "\n" not in cleaned
     assert clean_text("a\x00b\x1fc\x7f\x85\ufffe\ud800 \n\t d") == "abc d"
+
+
+def test_the_served_stylesheet_is_the_charts_own() -> None:
+    """Pages link ``ringback/charts.css`` instead of the inline style a strict CSP blocks."""
+    from pathlib import Path
+
+    from ringback.core.charts import CHART_CSS, unstyled
+
+    served = Path(__file__).resolve().parents[2] / "src/ringback/static/ringback/charts.css"
+    assert CHART_CSS in served.read_text()
+    chart = rate_bars([RateBar("A", 0.2, 0.1, 0.3)], title="T")
+    assert "<style>" in chart and "<style" not in unstyled(chart)
+    ET.fromstring(unstyled(chart))

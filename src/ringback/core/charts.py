@@ -185,6 +185,17 @@ def _line(x1: float, y1: float, x2: float, y2: float, cls: str) -> str:
     return f'<line class="{cls}" x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}"/>'
 
 
+#: The charts' stylesheet: inside each chart, and served as ``ringback/charts.css`` for pages whose
+#: Content-Security-Policy refuses inline styles (see :func:`unstyled`).
+CHART_CSS = _STYLE
+
+
+def unstyled(svg: str) -> str:
+    """A chart of this module without its ``<style>`` element, for a page that links
+    :data:`CHART_CSS` instead (a strict Content-Security-Policy blocks inline styles)."""
+    return svg.replace(f"<style>{_STYLE}</style>", "", 1)
+
+
 def _svg(kind: str, title: str, summary: str, height: float, body: Sequence[str], defs: str = "") -> str:
     """The chart: ``body`` under a visible title, with its accessible name and summary; its ids
     come from a hash of the chart, so two different charts on one page never share one."""

@@ -1,5 +1,6 @@
-"""The Insights report as people see it: charts (server-rendered SVG), table rows for CSV and
-JSON, and the words for an empty account."""
+"""The Insights report as people see it: charts (server-rendered SVG, styled by the linked
+``ringback/charts.css``: the page's Content-Security-Policy refuses inline styles), table rows
+for CSV and JSON, and the words for an empty account."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date
 
 from django.utils.safestring import SafeString, mark_safe
 
-from ringback.core.charts import Cell, RateBar, Series, funnel, heat_grid, line_chart, rate_bars
+from ringback.core.charts import Cell, RateBar, Series, funnel, heat_grid, line_chart, rate_bars, unstyled
 from ringback.core.learning import WEEKDAYS
 from ringback.core.playbook import ALL_PARTS
 from ringback.insights.selectors import RateRow, RateTable, Report
@@ -29,7 +30,7 @@ def _bar(row: RateRow) -> RateBar:
 
 def table_chart(table: RateTable) -> SafeString:
     """A table's rates as bars with their 95 % intervals (the charts escape every label)."""
-    return mark_safe(rate_bars([_bar(row) for row in table.rows], title=table.title))
+    return mark_safe(unstyled(rate_bars([_bar(row) for row in table.rows], title=table.title)))
 
 
 def reach_chart(report: Report) -> SafeString:
@@ -53,11 +54,11 @@ def reach_chart(report: Report) -> SafeString:
     grid = heat_grid(
         list(WEEKDAYS), [p.value for p in ALL_PARTS], cells, title="When people answer your calls"
     )
-    return mark_safe(grid)
+    return mark_safe(unstyled(grid))
 
 
 def funnel_chart(report: Report) -> SafeString:
-    return mark_safe(funnel(list(report.funnel), title="From enrolled to customer"))
+    return mark_safe(unstyled(funnel(list(report.funnel), title="From enrolled to customer")))
 
 
 def variant_chart(report: Report) -> SafeString:
@@ -85,7 +86,7 @@ def variant_chart(report: Report) -> SafeString:
         y_label="share",
         y_percent=True,
     )
-    return mark_safe(chart)
+    return mark_safe(unstyled(chart))
 
 
 def table_rows(report: Report, dimension: str | None = None) -> Iterator[dict[str, object]]:

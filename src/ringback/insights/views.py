@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ringback.accounts.models import Account
 from ringback.accounts.web import account_view
+from ringback.core.charts import unstyled
 from ringback.core.errors import RingbackError
 from ringback.core.simulation.report import report_chart, report_rows
 from ringback.insights.choices import Dimension
@@ -142,7 +143,7 @@ def insights_simulate(request: HttpRequest, *, account: Account) -> HttpResponse
                         (row["figure"], [_figure(row[name]) for name in names]) for row in report_rows(report)
                     ],
                     names=names,
-                    chart=mark_safe(report_chart(report)),
+                    chart=mark_safe(unstyled(report_chart(report))),
                 )
         else:
             status = 400
