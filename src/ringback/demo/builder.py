@@ -12,7 +12,12 @@ the engine would have produced:
 - people who called back (top of the agenda), phone appointments today and tomorrow, people
   who engaged earlier, people who said no (suppressed) or asked not to be contacted;
 - chases that ran out (next quarter's recontact is already planned), wrong numbers, paused ones;
-- customers in *stay in touch* with birthday cards and quarterly tips, birthdays today.
+- customers in *stay in touch* with birthday cards and quarterly tips, birthdays today;
+- a past season: more people (:data:`PAST_SHARE` per contact by default), chased 3 to 16 weeks
+  ago and done with (engaged, exhausted or stopped), whose every touch turned out as the season's
+  odds drew it (the message left, the time of the call): added after everyone else and drawn
+  after everything else, so the stories above and Today are the same with or without them. The
+  results are counted at the end (``insights_refresh``), so the Insights page is full at once.
 
 Where in the past each enrollment starts is found by running the pure engine first (the same
 seed the service will use), so that the chase lands on the wanted day; the services then replay
@@ -40,7 +45,7 @@ from ringback.accounts.passwords import DEMO_PASSWORD, DEMO_USERNAME
 from ringback.accounts.services import account_create, account_update, vacation_add
 from ringback.activities.models import Appointment, Touch
 from ringback.activities.selectors import agenda_for_day, day_bounds
-from ringback.activities.services import appointment_book, touch_log
+from ringback.activities.services import CardRef, agenda_card_log, appointment_book, touch_log
 from ringback.contacts.choices import ContactStatus, PhoneLabel, TextConsentSource, Warmth
 from ringback.contacts.models import Contact
 from ringback.contacts.services import (
@@ -53,6 +58,7 @@ from ringback.contacts.services import (
 )
 from ringback.core import clock
 from ringback.core.agenda import ItemKind
+from ringback.core.credit import MESSAGE_OUTCOMES
 from ringback.core.engine import (
     Context,
     EnrollmentState,
@@ -64,7 +70,7 @@ from ringback.core.engine import (
 from ringback.core.errors import AccountError, InvalidInput, RingbackError
 from ringback.core.playbook import Channel, Outcome
 from ringback.core.playbook import Playbook as PlaybookSpec
-from ringback.core.scheduling import Window, zone
+from ringback.core.scheduling import Window, is_holiday, zone
 from ringback.demo.people import (
     ABROAD_ZONES,
     APPOINTMENT_NOTES,
@@ -73,13 +79,33 @@ from ringback.demo.people import (
     LOCAL_NAMES,
     MEN_FIRST_NAMES,
     NOTES,
+    REPLY_NOTES,
     STREETS,
     TOUCH_NOTES,
     US_AREAS,
     US_CITIES,
     WOMEN_FIRST_NAMES,
 )
-from ringback.demo.stories import DAY, HOUR, KEEP, MINUTE, Days, Story, StoryPlan, calling_day
+from ringback.demo.stories import (
+    CALLBACK_ODDS,
+    CALLED_BACK_TALK,
+    DAY,
+    HOUR,
+    KEEP,
+    LATE_CALLBACK_ODDS,
+    MINUTE,
+    PAST,
+    PICK_UP_AFTER,
+    Days,
+    Story,
+    StoryPlan,
+    answer_odds,
+    answered,
+    calling_day,
+    response_clock,
+    response_days,
+)
+from ringback.insights.services import insights_refresh
 from ringback.playbooks.choices import EnrollmentStatus
 from ringback.playbooks.models import Enrollment, PlaybookVersion
 from ringback.playbooks.selectors import (
@@ -91,7 +117,7 @@ from ringback.playbooks.selectors import (
     playbook_latest_version,
     version_spec,
 )
-from ringback.playbooks.services import enrollment_pause, enrollment_start
+from ringback.playbooks.services import enrollment_end, enrollment_pause, enrollment_start
 
 DEMO_URL = "http://127.0.0.1:8000/"
 #: The demo seller gives follow-up four hours a working day (a full-time seller).
@@ -105,6 +131,8 @@ TIME_ZONE = "America/Chicago"
 REGION = "US"
 #: Fewer contacts than this cannot show every state.
 MIN_CONTACTS = 30
+#: The past season has this many people for every contact of the demo (250 for the usual 200).
+PAST_SHARE = 1.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,13 +174,21 @@ class _Sim:
 
 
 class _Builder:
-    """Builds the demo account for ``now`` with ``size`` contacts."""
+    """Builds the demo account for ``now`` with ``size`` contacts, and ``past`` more whose
+    chases were a past season's."""
 
-    def __init__(self, *, now: datetime, size: int) -> None:
+    def __init__(self, *, now: datetime, size: int, past: int = 0) -> None:
         self.now = now
         self.size = size
+        self.past = past
         self.rng = random.Random(f"ringback-demo:{size}")
         self.days = Days.around(now, time_zone=TIME_ZONE, region=REGION)
+        #: Nothing of the past season happens after this: the evening of the last working day
+        #: before today (no call of it counts as made today), and more than a day ago.
+        last_day = self.days.today - DAY
+        while last_day.weekday() >= 5 or is_holiday(last_day, REGION):
+            last_day -= DAY
+        self.season_end = min(self.now - DAY, self.days.local(last_day, 20, 30))
         self.numbers: set[str] = {"+13125550142"}
         self.names: set[str] = set()
         self.versions: dict[str, PlaybookVersion] = {}
@@ -271,6 +307,8 @@ class _Builder:
             return None
         for _ in range(50):
             month, day = self.rng.randint(1, 12), self.rng.randint(1, 28)
+            if story.kind == PAST and _within(month, day, self.days.today, 14):
+                continue  # nobody of the past season is on Today's agenda (or the next days')
             if (month, day) != (self.days.today.month, self.days.today.day):
                 year = self.rng.randint(1950, 2001) if self.rng.random() < 0.55 else None
                 return month, day, year
@@ -427,12 +465,18 @@ class _Builder:
         assert best is not None
         return best[1]
 
-    def log(self, contact: Contact, outcome: Outcome, at: datetime) -> None:
-        """Log a touch with ``outcome`` at ``at`` (the clock set there), with a note a seller might write."""
-        notes = TOUCH_NOTES.get(outcome, ("",))
+    def log(self, contact: Contact, outcome: Outcome, at: datetime, *, via: Channel | None = None) -> Touch:
+        """Log a touch with ``outcome`` at ``at`` (the clock set there), with a note a seller might
+        write; ``via`` is how a call back came (a call, else an email)."""
+        notes = REPLY_NOTES if via is Channel.EMAIL else TOUCH_NOTES.get(outcome, ("",))
         with clock.frozen(at):
-            touch_log(
-                account=self.account, contact=contact, outcome=outcome, at=at, note=self.rng.choice(notes)
+            return touch_log(
+                account=self.account,
+                contact=contact,
+                outcome=outcome,
+                at=at,
+                note=self.rng.choice(notes),
+                via=via,
             )
 
     def play(self, story: Story, contact: Contact) -> None:
@@ -544,6 +588,123 @@ class _Builder:
                 return
             self.log(contact, outcome, at)
 
+    # -- the past season
+
+    def play_season(self, plan: StoryPlan) -> list[Story]:
+        """The past season, drawn after everything else (so that the rest of the demo is the same
+        with or without it): its people, most with an address, and their chases replayed."""
+        stories = plan.past_season(self.past, region=REGION)
+        plan.place_past(stories)
+        people = [(story, self.contact(story)) for story in stories]
+        self.add_addresses(people, seed="ringback-demo-season-addresses")
+        for story, contact in people:
+            self.play_past(story, contact)
+        return stories
+
+    def play_past(self, story: Story, contact: Contact) -> None:
+        """Enroll the contact when the story starts and log each step as the engine plans it,
+        its outcome drawn with the season's odds (the time of the call, the message left); a
+        message may bring them back (logged when they responded, then the seller's call back),
+        and now and then someone whose chase ran out calls weeks later."""
+        assert story.playbook is not None and story.start is not None
+        with clock.frozen(story.start):
+            enrollment = enrollment_start(
+                account=self.account, contact=contact, playbook=story.playbook, at=story.start, force=True
+            )
+        spec = version_spec(version=enrollment.version)
+        their_zone = contact.time_zone or TIME_ZONE
+        tz = zone(their_zone)
+        limit = self.season_end
+        lift = 1.0  # how much the last message left makes them pick up
+        last: Touch | None = None
+        for _ in range(2 * len(spec.steps)):
+            # The enrollment as the last touch left it (touch_log saves its state on it).
+            if enrollment.status != EnrollmentStatus.ACTIVE or enrollment.due_start is None:
+                break
+            assert enrollment.due_end is not None
+            channel = spec.steps[enrollment.step_index].channel
+            at = _inside(Window(enrollment.due_start, enrollment.due_end), self.rng.random(), limit)
+            if at is None:  # a safety net: nothing of the season is left running
+                with clock.frozen(limit):
+                    enrollment_end(enrollment=enrollment, reason="the season is over", at=limit)
+                break
+            if channel is Channel.CALL and self.rng.random() < answer_odds(
+                story.playbook, at.astimezone(tz), lift
+            ):
+                self.log(contact, answered(self.rng.random()), at)
+                return
+            touch = self.log(contact, _step_outcome(channel, self.rng.random()), at)
+            assert touch.enrollment is not None
+            enrollment = touch.enrollment
+            if touch.outcome not in MESSAGE_OUTCOMES:
+                continue
+            last, lift = touch, PICK_UP_AFTER.get(touch.template, 1.0)
+            if self.rng.random() < CALLBACK_ODDS.get(touch.template, 0.0) and self.called_back(
+                contact, touch, enrollment, their_zone
+            ):
+                return
+        if (
+            enrollment.status == EnrollmentStatus.EXHAUSTED
+            and last is not None
+            and self.rng.random() < LATE_CALLBACK_ODDS
+        ):
+            late = self.response_time(last.at + self.rng.randrange(8, 30) * DAY, "call", their_zone)
+            if late <= limit:
+                self.respond(contact, late, Channel.CALL, their_zone)
+
+    def called_back(self, contact: Contact, message: Touch, enrollment: Enrollment, their_zone: str) -> bool:
+        """They respond to ``message`` (a call back, or a reply to an email) a day or a few after
+        it, before the time of the next step of ``enrollment`` (as ``message`` left it) was over
+        and before the season's end: the next step was never made. False if there was no time."""
+        when = self.response_time(message.at, message.channel, their_zone)
+        if when > self.season_end:
+            return False  # not yet
+        if enrollment.status == EnrollmentStatus.ACTIVE and enrollment.due_end is not None:
+            when = min(when, enrollment.due_end - HOUR)
+        if when < message.at + 20 * MINUTE:
+            return False
+        via = Channel.EMAIL if message.channel == Channel.EMAIL else Channel.CALL
+        self.respond(contact, when, via, their_zone)
+        return True
+
+    def response_time(self, after: datetime, channel: str, their_zone: str) -> datetime:
+        """When someone responds to a message of ``channel`` left ``after``: on a weekday a few
+        days later at most (see :func:`response_days`), at a time of their day they like (see
+        :func:`response_clock`)."""
+        tz = zone(their_zone)
+        first = after.astimezone(tz).date()
+        day = first + response_days(channel, self.rng.random()) * DAY
+        for _ in range(3):  # people call back on weekdays: a weekend day is drawn again
+            if day.weekday() < 5:
+                break
+            day = first + response_days(channel, self.rng.random()) * DAY
+        when = datetime.combine(_weekday(day), response_clock(self.rng.random()), tz)
+        if when < after + 20 * MINUTE:
+            when = datetime.combine(_weekday(when.date() + DAY), when.time(), tz)
+        return when.astimezone(UTC)
+
+    def respond(self, contact: Contact, when: datetime, via: Channel, their_zone: str) -> None:
+        """Log their response at ``when``, then the seller's call back (within the hour or two, or
+        the next weekday's evening): mostly a conversation, marked done on Today's "call back now"
+        card, else a no. Nobody of the season waits on Today."""
+        self.log(contact, Outcome.CALLBACK, when, via=via)
+        tz = zone(their_zone)
+        back = (when + (20 + 10 * self.rng.randrange(8)) * MINUTE).astimezone(tz)
+        if back.time() > time(20, 45) or back.date() != when.astimezone(tz).date():
+            back = datetime.combine(_weekday(back.date() + DAY), time(17, 30), tz)
+            back += self.rng.randrange(90) * MINUTE
+        at = max(min(back.astimezone(UTC), self.season_end), when + 5 * MINUTE)
+        if self.rng.random() < CALLED_BACK_TALK:
+            with clock.frozen(at):
+                agenda_card_log(
+                    account=self.account,
+                    contact=contact,
+                    ref=CardRef(kind=ItemKind.CALLBACK, contact_id=contact.pk),
+                    outcome=Outcome.DONE,
+                )
+        else:
+            self.log(contact, Outcome.NOT_INTERESTED, at)
+
     # -- the whole account
 
     def build(self) -> tuple[Account, Counter[str]]:
@@ -560,7 +721,8 @@ class _Builder:
         self.add_vacation()
         self.add_promises([contact for story, contact in people if story.kind == "engaged"])
         self.add_addresses(people)
-        return self.account, Counter(story.kind for story in stories)
+        season = self.play_season(plan) if self.past else []
+        return self.account, Counter(story.kind for story in [*stories, *season])
 
     def create_account(self) -> None:
         """Create the seller's login and account, well over a year ago, with the published password."""
@@ -592,11 +754,13 @@ class _Builder:
         for enrollment in list(stale):
             self.catch_up(enrollment.contact, until=self.bounds(self.days.today)[0])
 
-    def add_addresses(self, people: list[tuple[Story, Contact]]) -> None:
+    def add_addresses(
+        self, people: list[tuple[Story, Contact]], *, seed: str = "ringback-demo-addresses"
+    ) -> None:
         """A postal address for most people in the US, in their state, so that the day's cards
         can be printed; one in eight has none (the Print page lists them). Drawn from a generator
-        of their own, so that the rest of the demo is the same with or without them."""
-        rng = random.Random(f"ringback-demo-addresses:{self.size}")
+        of their own (``seed``), so that the rest of the demo is the same with or without them."""
+        rng = random.Random(f"{seed}:{self.size}")
         for story, contact in people:
             if story.abroad or rng.random() < 1 / 8:
                 continue
@@ -636,6 +800,16 @@ def _inside(window: Window, roll: float, limit: datetime) -> datetime | None:
     at = window.start + margin + (span - 2 * margin) * roll
     whole = at.replace(second=0, microsecond=0)
     return whole if whole >= window.start else at
+
+
+def _within(month: int, day: int, today: date, days: int) -> bool:
+    """Whether a birthday on ``month``/``day`` comes in the ``days`` days from ``today`` on."""
+    return any(0 <= (date(year, month, day) - today).days <= days for year in (today.year, today.year + 1))
+
+
+def _weekday(day: date) -> date:
+    """``day``, or the Monday after it on a weekend."""
+    return day + (7 - day.weekday()) * DAY if day.weekday() >= 5 else day
 
 
 def _daytime(at: datetime, zone_name: str) -> datetime:
@@ -720,18 +894,29 @@ def demo_remove() -> bool:
     return True
 
 
-def demo_load(*, contacts: int = 200, reset: bool = False) -> DemoResult:
+def demo_past(contacts: int) -> int:
+    """How many people the past season of a demo of ``contacts`` has by default."""
+    return round(contacts * PAST_SHARE)
+
+
+def demo_load(*, contacts: int = 200, past: int | None = None, reset: bool = False) -> DemoResult:
     """Create the demo account (user ``demo``, password ``ringback-demo``) or report on it.
 
     When the demo user already exists nothing is changed and its contents are reported, unless
     ``reset`` deletes it (user, membership and every row of the account) and builds it again.
     Everything is dated relative to :func:`ringback.core.clock.now`, and the history is played
-    through the real services with the clock set in the past. The same ``now`` and ``contacts``
-    give the same demo. At least :data:`MIN_CONTACTS` contacts are needed to show every state.
+    through the real services with the clock set in the past. ``past`` more people (by default
+    :func:`demo_past`, 0 for none) are a past season's, chased 3 to 16 weeks ago and done with,
+    so that Insights has results to show; they are counted at once. The same ``now``,
+    ``contacts`` and ``past`` give the same demo. At least :data:`MIN_CONTACTS` contacts are
+    needed to show every state.
     """
     started = timer.perf_counter()
     if contacts < MIN_CONTACTS:
         raise InvalidInput(f"the demo needs at least {MIN_CONTACTS} contacts (asked for {contacts})")
+    past = demo_past(contacts) if past is None else past
+    if past < 0:
+        raise InvalidInput(f"the past season cannot have fewer than 0 people (asked for {past})")
     now = clock.now().replace(microsecond=0)
     existing = _demo_account()
     if existing is not None and not reset:
@@ -740,7 +925,8 @@ def demo_load(*, contacts: int = 200, reset: bool = False) -> DemoResult:
         raise AccountError(f"the user {DEMO_USERNAME!r} exists without an account; rebuild it with --reset")
     with transaction.atomic(), clock.frozen(now):
         _demo_delete()
-        account, stories = _Builder(now=now, size=contacts).build()
+        account, stories = _Builder(now=now, size=contacts, past=past).build()
+        insights_refresh(account=account)
         return _result(account, created=True, now=now, stories=stories, started=started)
 
 

@@ -182,6 +182,13 @@ TOUCH_NOTES: dict[Outcome, tuple[str, ...]] = {
     Outcome.WRONG_NUMBER: ("Number belongs to a dentist's office now.", "Wrong number, an older gentleman."),
 }
 
+#: What a seller notes when someone answers her email (a reply is logged as a call back by email).
+REPLY_NOTES = (
+    "Replied to the email: loved the recipe, wants to hear more.",
+    "Answered my email: 'call me Thursday evening'.",
+    "Wrote back asking about the fall catalog.",
+)
+
 # US area codes (with the 555-0100..0199 range reserved for fiction), by state.
 US_AREAS: dict[str, tuple[str, ...]] = {
     "IL": ("312", "773", "847", "630", "217"),

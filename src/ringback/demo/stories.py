@@ -5,6 +5,11 @@ ended, where in time its chase must land, where the person lives); :class:`Story
 the stories of a demo of a given size for a given day, in order. The builder then adds the
 people and replays each story through the services.
 
+The past season (:meth:`StoryPlan.past_season`) is the people chased 3 to 16 weeks ago whose
+chases are over; how each of their touches turns out is drawn as it is replayed, with the odds
+below (:data:`ANSWER_ODDS`, :data:`CALLBACK_ODDS` and the rest): what the Insights page of the
+demo then shows.
+
 Everything here draws from the builder's seeded generator, in a fixed order: the same ``now``
 and size give the same plan, and changing the order of the draws changes the demo.
 """
@@ -19,7 +24,7 @@ from zoneinfo import ZoneInfo
 from ringback.contacts.choices import ContactStatus, Warmth
 from ringback.core.engine import Status
 from ringback.core.errors import InvalidInput
-from ringback.core.playbook import Outcome
+from ringback.core.playbook import Channel, Outcome
 from ringback.core.scheduling import is_holiday, zone
 from ringback.demo.people import ABROAD, CENTRAL_STATES, MUST_STATES, US_WEIGHTS
 
@@ -32,6 +37,110 @@ CMC = "call-mail-call"
 WEEKLY = "steady-weekly"
 STRANGER = "stranger-series"
 KEEP = "stay-in-touch"
+#: The kind of the stories of the past season.
+PAST = "past-season"
+
+# --- the past season: how it went -----------------------------------------------------------------
+
+#: The past season (so that Insights has results to show from the first day): which playbook
+#: chased how many of every 30 of its people, and how many days before now the chase started
+#: (weeks 3 to 16). Every chase is over by now: steady-weekly runs for up to six weeks, and
+#: four-calls-two-weeks and the stranger series come back 90 days after their last touch, so they
+#: start late enough that the recontact is still ahead (not on Today's agenda).
+SEASON_SHAPES: tuple[tuple[str, int, int, int], ...] = (
+    (FOUR, 11, 21, 80),
+    (WEEKLY, 6, 49, 112),
+    (CMC, 8, 21, 112),
+    (STRANGER, 5, 28, 80),
+)
+#: How likely a call of the season is answered, by playbook, before the time of the call and the
+#: last message count: people who don't know the seller rarely pick up (R12).
+ANSWER_ODDS = {FOUR: 0.12, WEEKLY: 0.11, CMC: 0.11, STRANGER: 0.07}
+#: How much likelier by weekday in the person's own time (Monday first): Tuesdays and
+#: Thursdays are good days, Mondays and Fridays poor ones (a Monday morning is the worst time).
+ANSWER_BY_WEEKDAY = (0.65, 1.35, 0.95, 1.35, 0.8, 1.0, 1.0)
+#: ...and by their hour (before which hour, how much): mornings are for work and the school run,
+#: late afternoons and evenings for the phone.
+ANSWER_BY_HOUR = ((10, 0.45), (12, 0.6), (15, 0.9), (17, 1.4), (24, 1.7))
+#: How much likelier the next call is answered after each message: a voicemail they liked, the
+#: card or the email they got, and above all the note with its offer make them pick up; one more
+#: idea of the week does not.
+PICK_UP_AFTER = {
+    "something-you-will-like": 1.6,
+    "made-me-think-of-you": 0.6,
+    "weekly-idea": 0.7,
+    "note-with-offer": 3.2,
+    "tip-card": 2.4,
+    "resource-email": 1.2,
+}
+#: The chance that a message brings a call (or, for an email, a reply) back within five days:
+#: "something you will like" about three times as often as "made me think of you"; the weekly
+#: idea hardly ever (Insights tells the seller to change it).
+CALLBACK_ODDS = {
+    "something-you-will-like": 0.22,
+    "made-me-think-of-you": 0.07,
+    "yes-or-no": 0.15,
+    "weekly-idea": 0.04,
+    "last-chance": 0.12,
+    "announce-the-note": 0.18,
+    "note-with-offer": 0.10,
+    "did-you-get-my-note": 0.16,
+    "tip-card": 0.15,
+    "after-the-card": 0.10,
+    "resource-email": 0.08,
+    "after-the-resource": 0.10,
+    "last-call-for-now": 0.12,
+}
+#: The chance that someone whose chase ran out calls back weeks later (after the attribution
+#: window: a response no message is credited with).
+LATE_CALLBACK_ODDS = 0.06
+#: The chance that the seller's call back to someone who called is a conversation (else a no).
+CALLED_BACK_TALK = 0.8
+
+
+def answer_odds(playbook: str, local: datetime, lift: float = 1.0) -> float:
+    """The chance that a call of ``playbook`` at ``local`` (the person's time) is answered, when
+    the last message left makes picking up ``lift`` times as likely."""
+    hour = next(factor for until, factor in ANSWER_BY_HOUR if local.hour < until)
+    return ANSWER_ODDS[playbook] * ANSWER_BY_WEEKDAY[local.weekday()] * hour * lift
+
+
+def answered(roll: float) -> Outcome:
+    """What an answered call was: mostly a conversation, often a no (R16), rarely "never again"."""
+    if roll < 0.72:
+        return Outcome.CONNECTED
+    return Outcome.NOT_INTERESTED if roll < 0.97 else Outcome.DO_NOT_CONTACT
+
+
+#: On which day after a message its response comes (the cumulative chances of the same day, the
+#: next, ...): a voicemail's mostly the same or the next day (five at most), a card's once it has
+#: arrived, an email's within a day or two.
+RESPONSE_DAYS = {
+    Channel.CALL: (0.4, 0.7, 0.82, 0.9, 0.96, 1.0),
+    Channel.MAIL: (0.0, 0.3, 0.65, 0.85, 0.95, 1.0),
+    Channel.EMAIL: (0.6, 0.9, 1.0),
+}
+
+
+def response_days(channel: str, roll: float) -> int:
+    """How many days after a message of ``channel`` its response comes."""
+    chances = RESPONSE_DAYS.get(Channel(channel), RESPONSE_DAYS[Channel.CALL])
+    return next(days for days, chance in enumerate(chances) if roll < chance)
+
+
+def response_clock(roll: float) -> time:
+    """When in their day people call back: now and then in the day, mostly late in the afternoon
+    or in the evening (the times they answer too)."""
+    if roll < 0.2:
+        minutes = 9 * 60 + 360 * roll / 0.2
+    elif roll < 0.5:
+        minutes = 15 * 60 + 120 * (roll - 0.2) / 0.3
+    else:
+        minutes = 17 * 60 + 210 * (roll - 0.5) / 0.5
+    return time(int(minutes) // 60, int(minutes) % 60)
+
+
+# --- the days and the stories -------------------------------------------------------------------
 
 
 def calling_day(day: date, region: str) -> date:
@@ -365,7 +474,34 @@ class StoryPlan:
             planned.append(story)
         return planned
 
-    def chase(self, kind: str, playbook: str, steps: int, target: Target) -> Story:
+    def past_season(self, count: int, *, region: str) -> list[Story]:
+        """``count`` people of a past season, each enrolled on a working day 3 to 16 weeks ago
+        (see :data:`SEASON_SHAPES`); how their chases go is drawn as they are replayed."""
+        total = sum(share for _, share, _, _ in SEASON_SHAPES)
+        playbooks: list[str] = []
+        for playbook, share, _, _ in SEASON_SHAPES:
+            playbooks += [playbook] * round(count * share / total)
+        playbooks = (playbooks + [FOUR] * count)[:count]
+        self.rng.shuffle(playbooks)
+        spans = {playbook: (first, last) for playbook, _, first, last in SEASON_SHAPES}
+        planned: list[Story] = []
+        for playbook in playbooks:
+            first, last = spans[playbook]
+            day = self.days.today - self.rng.randint(first, last) * DAY
+            while day.weekday() >= 5 or is_holiday(day, region):
+                day -= DAY
+            story = self.chase(PAST, playbook, 0, None)
+            story.start = self.days.local(day, 9 + self.rng.randrange(8), self.rng.randrange(0, 60, 5))
+            planned.append(story)
+        return planned
+
+    def place_past(self, stories: list[Story]) -> None:
+        """Spread the past season's people over the states, as often as each comes up."""
+        states, weights = zip(*US_WEIGHTS.items(), strict=True)
+        for story in stories:
+            story.state = self.rng.choices(states, weights)[0]
+
+    def chase(self, kind: str, playbook: str, steps: int, target: Target | None) -> Story:
         """A chase in ``playbook`` after ``steps`` touches, landing on ``target``; the person's
         warmth, status and tags drawn to suit the playbook."""
         warmth = {

@@ -20,7 +20,7 @@ from ringback.contacts.models import Contact, Phone
 from ringback.core import clock
 from ringback.core.agenda import Agenda, ItemKind
 from ringback.core.errors import InvalidInput
-from ringback.demo.builder import DemoResult, demo_load
+from ringback.demo.builder import DemoResult, demo_load, demo_past
 from ringback.playbooks.models import Enrollment
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -87,7 +87,7 @@ def test_demo_agenda_is_rich_and_in_order() -> None:
     result = load(contacts=60)
 
     assert result.created
-    assert result.contacts == 60
+    assert result.contacts == 60 + demo_past(60)  # and the past season's people
     assert result.agenda_day == date(2026, 6, 9)
     agenda = agenda_at(result)
     assert_agenda_order(agenda)
@@ -178,7 +178,7 @@ def test_demo_people_are_diverse_and_valid() -> None:
     assert any("'" in c.name for c in contacts) or any(not c.name.isascii() for c in contacts)
     assert contacts.exclude(company="").exists()
     assert contacts.filter(birthday_month__isnull=False, birthday_year__isnull=True).exists()
-    assert len({c.name for c in contacts}) == 60
+    assert len({c.name for c in contacts}) == 60 + demo_past(60)
     tags = set(contacts.values_list("tags__name", flat=True))
     assert {"new", "host", "customer", "networking"} <= tags
     assert len(set(contacts.values_list("warmth", flat=True))) == 4
@@ -215,7 +215,7 @@ def test_demo_reset_rebuilds() -> None:
     assert not Account.objects.filter(pk=first.account_id).exists()
     assert Account.objects.count() == 1
     assert get_user_model().objects.filter(username=DEMO_USERNAME).count() == 1
-    assert sizes(account_of(rebuilt))["contacts"] == 60
+    assert sizes(account_of(rebuilt))["contacts"] == 60 + demo_past(60)
     assert not Touch.objects.exclude(account_id=rebuilt.account_id).exists()
 
 
@@ -245,7 +245,7 @@ def test_demo_on_a_sunday_prepares_monday() -> None:
 def test_demo_default_size() -> None:
     result = load(AUTUMN)
 
-    assert result.contacts == 200
+    assert result.contacts == 200 + demo_past(200)
     agenda = agenda_at(result, AUTUMN)
     assert_agenda_order(agenda)
     counts = Counter(item.kind for item in agenda.items)
@@ -286,6 +286,6 @@ def test_demo_command_prints_what_it_made() -> None:
         call_command("demo", "--json", stdout=out)
     data = json.loads(out.getvalue())
     assert data["created"] is False
-    assert data["contacts"] == 40
+    assert data["contacts"] == 40 + demo_past(40)
     assert data["username"] == "demo" and data["password"] == "ringback-demo"
     assert data["agenda_day"] == "2026-06-09"

@@ -8,6 +8,10 @@ instant, the seller works Monday to Friday and has four hours a day, every call 
 counts as the last call, and four-calls-two-weeks waits 2-4 days between calls (all four fit a
 Monday-Friday week) while a sixth built-in, customer-care, takes its ids.
 
+The past season (its people are added after everyone else, and drawn after everything else) is
+left out of the digests (the full-size demo is built without it): they pin the stories told now,
+which the season must not change.
+
 The history depends on the ids the database hands out (each enrollment's random seed is made
 from its contact's and its playbook version's ids), so this test starts with the id sequences
 reset: a committed test, slower than the others, but the same ids on every run and database.
@@ -118,7 +122,8 @@ def test_the_demo_is_the_same_as_before_the_refactoring() -> None:
         result = demo_load(contacts=40)
     account = Account.objects.get(pk=result.account_id)
 
-    found_people, found_history = people(account), history(account)
+    # The first 40 people are the demo's stories; the past season's come after them.
+    found_people, found_history = people(account)[:40], history(account)[:40]
     # A few figures in plain sight, then everything through the digests.
     assert [person[:2] for person in found_people[:3]] == [
         ["Lachlan", "Nguyen"],
@@ -132,8 +137,8 @@ def test_the_demo_is_the_same_as_before_the_refactoring() -> None:
     ]
     touches = [0, 0, 0, 1, 1, 1, 1, 1, 2, 1, 2, 3, 2, 1, 3, 3, 2, 3, 2, 4, 3, 2, 2, 1, 4, 5] + [0] * 14
     assert [contact[0] for contact in found_history] == touches
-    assert result.touches == sum(touches) == 50
-    assert result.stories == {
+    assert sum(touches) == 50
+    assert {kind: n for kind, n in result.stories.items() if kind != "past-season"} == {
         "appointment": 3,
         "callback": 1,
         "do-not-contact": 1,
@@ -166,7 +171,7 @@ FULL_HISTORY = "35d0a6ac8d176ef86fbd79e9421d3c5e67bdbdd53fdf482b677cd38c16571d48
 @pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_the_full_size_demo_is_the_same_as_before_the_refactoring() -> None:
     with clock.frozen(AUTUMN):
-        result = demo_load()
+        result = demo_load(past=0)  # the season's independence is pinned by the test above
     account = Account.objects.get(pk=result.account_id)
 
     assert (result.contacts, result.touches, result.appointments) == (200, 221, 4)

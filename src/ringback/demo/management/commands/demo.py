@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ringback.accounts.passwords import DEMO_USERNAME
-from ringback.demo.builder import DEMO_URL, MIN_CONTACTS, DemoResult, demo_load, demo_remove
+from ringback.demo.builder import DEMO_URL, MIN_CONTACTS, PAST_SHARE, DemoResult, demo_load, demo_remove
 from ringback.interface.commands import RingbackCommand
 
 _AGENDA_LABELS = (
@@ -44,6 +44,13 @@ class Command(RingbackCommand):
             default=200,
             help=f"how many contacts to create (default 200, at least {MIN_CONTACTS})",
         )
+        parser.add_argument(
+            "--past",
+            type=int,
+            default=None,
+            help="how many more contacts of a past season, whose chases are over, so that Insights "
+            f"has results to show (default {PAST_SHARE:g} per contact; 0 for none)",
+        )
         parser.add_argument("--json", action="store_true", help="print JSON instead of a summary")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -59,7 +66,7 @@ class Command(RingbackCommand):
                 ),
             )
             return
-        result = demo_load(contacts=options["contacts"], reset=options["reset"])
+        result = demo_load(contacts=options["contacts"], past=options["past"], reset=options["reset"])
         data = {**asdict(result), "url": DEMO_URL}
         self.emit(options, data, lambda console: _render(console, result))
 
