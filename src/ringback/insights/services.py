@@ -228,12 +228,29 @@ class _Refresh:
         for tag_id, tag_name in own_tags:
             self.learning.who.setdefault(f"tag:{tag_id}", f"people tagged {tag_name}")
         self.learning.contacts[f"contact:{contact_id}"] = contact_id
+        returns = _returned_calls(rows, self.window)
         for row in rows:
-            self.touch(row, local=local, won=row[0] in credited, answered=row[0] in answered, keys=keys)
+            self.touch(
+                row,
+                local=local,
+                won=row[0] in credited,
+                answered=row[0] in answered,
+                keys=keys,
+                attempt_to_reach=row[0] not in returns,
+            )
         for found_credit in found:
             self.credit(found_credit, by_id)
 
-    def touch(self, row: _Row, *, local: ZoneInfo, won: bool, answered: bool, keys: tuple[str, ...]) -> None:
+    def touch(
+        self,
+        row: _Row,
+        *,
+        local: ZoneInfo,
+        won: bool,
+        answered: bool,
+        keys: tuple[str, ...],
+        attempt_to_reach: bool = True,
+    ) -> None:
         """Count one touch: as a message, as a call attempt, as a response of its enrollment."""
         (
             _pk,
@@ -272,7 +289,7 @@ class _Refresh:
                 if version is not None:
                     self.advice[version.message_id][0] += 1
                     self.advice[version.message_id][1] += int(won)
-        if channel == "call" and direction == "out" and outcome in ATTEMPTS:
+        if channel == "call" and direction == "out" and outcome in ATTEMPTS and attempt_to_reach:
             picked_up = int(outcome in ANSWERED)
             label = f"{WEEKDAYS[cell[0]]} {cell[1]}"
             self.counts.add(
@@ -357,6 +374,27 @@ def insights_refresh(*, account: Account, now: datetime | None = None) -> Insigh
             seconds=time.perf_counter() - started,
         )
     return InsightRefresh.objects.get(account=account)
+
+
+def _returned_calls(rows: list[_Row], window: timedelta) -> set[int]:
+    """The seller's calls that return a response (after they called or wrote back, before any new
+    message, within the window): a conversation going on, not an attempt to reach them, so they
+    say nothing of when the person answers."""
+    returns: set[int] = set()
+    last_response: datetime | None = None
+    for pk, _, _, at, channel, direction, outcome, *_ in rows:
+        if outcome in RESPONSE_OUTCOMES and (direction == "in" or last_response is None):
+            last_response = at if direction == "in" else last_response
+        if direction == "out" and outcome in MESSAGE_OUTCOMES:
+            last_response = None
+        elif (
+            channel == "call"
+            and direction == "out"
+            and last_response is not None
+            and at - last_response <= window
+        ):
+            returns.add(pk)
+    return returns
 
 
 def _count_message(

@@ -276,3 +276,19 @@ def test_a_call_goes_where_they_answered_and_the_card_says_why(world: Account) -
     assert (
         card.window_start is not None and card.window_start.astimezone(ZoneInfo("America/New_York")).hour < 12
     )
+
+
+def test_returning_their_call_says_nothing_of_when_they_answer(account: Account) -> None:
+    # They called back after a voicemail; the seller returned the call the next morning and
+    # reached them: that call is a conversation going on, not an attempt to reach them.
+    contact = person(account, 1)
+    start = NOW - timedelta(days=20)
+    chase(account, contact, start=start, outcomes=[(0.2, "voicemail"), (1.0, "callback")])
+    with clock.frozen(start + timedelta(days=1, hours=20)):
+        touch_log(account=account, contact=contact, outcome="connected")
+    with clock.frozen(NOW):
+        insights_refresh(account=account)
+    shown = report(account)
+    calls = sum(row.touches for cells in shown.reach for row in cells if row is not None)
+    answered = sum(row.responses for cells in shown.reach for row in cells if row is not None)
+    assert (calls, answered) == (1, 0)  # the voicemail's call alone
