@@ -221,10 +221,12 @@ def test_demo_reset_rebuilds() -> None:
 
 @pytest.mark.django_db
 def test_demo_is_reproducible_for_the_same_now() -> None:
-    first = load(contacts=40)
+    # The past season's history depends on database ids (PostgreSQL does not reuse them after a
+    # reset): its reproducibility is tested in a flushed database (test_demo_season.py).
+    first = load(contacts=40, past=0)
     names = sorted(Contact.objects.filter(account_id=first.account_id).values_list("first_name", "last_name"))
 
-    again = load(contacts=40, reset=True)
+    again = load(contacts=40, past=0, reset=True)
 
     again_names = Contact.objects.filter(account_id=again.account_id).values_list("first_name", "last_name")
     assert sorted(again_names) == names
