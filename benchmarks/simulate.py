@@ -34,7 +34,7 @@ def _ensure_project_python() -> None:
     except ImportError:
         venv = ROOT / ".venv" / "bin" / "python"
         if venv.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
-            os.execv(str(venv), [str(venv), __file__, *sys.argv[1:]])
+            os.execv(str(venv), [str(venv), *sys.argv])  # the script that was started
         raise
 
 
