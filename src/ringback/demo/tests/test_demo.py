@@ -126,14 +126,22 @@ def test_demo_has_every_state_and_real_history() -> None:
     contacts = Contact.objects.filter(account=account)
     assert contacts.filter(do_not_contact=True).exists()
     assert contacts.filter(suppressed_until__gt=NOW).exists()
-    # A chase that ran out comes back next quarter: the recontact is already planned.
+    # A chase that ran out comes back next quarter: every recontact is already planned (one
+    # from the past season may have run its course since, or a late call back engaged it).
     ran_out = Enrollment.objects.filter(
         account=account, status="exhausted", version__playbook__name="four-calls-two-weeks"
-    ).first()
-    assert ran_out is not None and ran_out.recontact_at is not None
-    assert Enrollment.objects.filter(
-        contact=ran_out.contact, status="active", started_at=ran_out.recontact_at
-    ).exists()
+    ).exclude(recontact_at=None)
+    assert ran_out.exists()
+    recontacts = [
+        Enrollment.objects.filter(contact=chase.contact, started_at=chase.recontact_at).first()
+        for chase in ran_out
+    ]
+    assert None not in recontacts
+    assert any(
+        recontact.status == "active" and recontact.started_at > NOW
+        for recontact in recontacts
+        if recontact is not None
+    )
     # No step is left more than a few days overdue (the agenda would re-plan it).
     assert not Enrollment.objects.filter(
         account=account, status="active", due_end__lt=NOW - timedelta(days=3)
