@@ -133,8 +133,8 @@ def test_demo_has_every_state_and_real_history() -> None:
     ).exclude(recontact_at=None)
     assert ran_out.exists()
     recontacts = [
-        Enrollment.objects.filter(contact=chase.contact, started_at=chase.recontact_at).first()
-        for chase in ran_out
+        Enrollment.objects.filter(contact_id=contact_id, started_at=recontact_at).first()
+        for contact_id, recontact_at in ran_out.values_list("contact_id", "recontact_at")
     ]
     assert None not in recontacts
     assert any(
