@@ -132,10 +132,12 @@ def test_demo_has_every_state_and_real_history() -> None:
         account=account, status="exhausted", version__playbook__name="four-calls-two-weeks"
     ).exclude(recontact_at=None)
     assert ran_out.exists()
-    recontacts = [
-        Enrollment.objects.filter(contact_id=contact_id, started_at=recontact_at).first()
-        for contact_id, recontact_at in ran_out.values_list("contact_id", "recontact_at")
-    ]
+    recontacts = []
+    for chase in ran_out:
+        assert chase.recontact_at is not None
+        recontacts.append(
+            Enrollment.objects.filter(contact=chase.contact, started_at=chase.recontact_at).first()
+        )
     assert None not in recontacts
     assert any(
         recontact.status == "active" and recontact.started_at > NOW
