@@ -52,10 +52,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "ringback.jobs",
     "ringback.accounts",
+    "ringback.hooks",
     "ringback.contacts",
     "ringback.messaging",
     "ringback.playbooks",
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "ringback.people",
     "ringback.demo",
     "ringback.reactions",
+    "ringback.api",
     "ringback.server",
 ]
 
@@ -95,6 +98,12 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# The REST API (issue 15): requests a personal token may make per window, "count/seconds".
+API_RATE_LIMIT = os.environ.get("RINGBACK_API_RATE_LIMIT") or "600/60"
+# Webhooks may be sent to private, loopback and link-local addresses only when this is set (a
+# server on a home network, tests); otherwise such URLs are refused (no server-side request forgery).
+WEBHOOKS_ALLOW_PRIVATE = _env_flag("RINGBACK_WEBHOOKS_ALLOW_PRIVATE")
 
 ROOT_URLCONF = "ringback.urls"
 WSGI_APPLICATION = "ringback.wsgi.application"

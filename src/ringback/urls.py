@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("api/", include("ringback.api.urls")),
     path("", include("ringback.activities.urls")),
     path("", include("ringback.accounts.urls")),
     path("", include("ringback.inbox.urls")),
@@ -11,4 +12,5 @@ urlpatterns = [
     path("print/", include(("ringback.post.urls", "post"))),
     path("library/", include(("ringback.messaging.urls", "messaging"))),
     path("insights/", include(("ringback.insights.urls", "insights"))),
+    path("settings/webhooks/", include(("ringback.hooks.urls", "hooks"))),
 ]

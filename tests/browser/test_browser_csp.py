@@ -132,4 +132,5 @@ def test_main_pages_and_htmx_under_the_policy(chromium, live_server, demo):
     page.locator("#vacations").get_by_role("button", name=re.compile("^Remove the vacation")).first.click()
     expect(page.locator("#vacations")).to_contain_text("removed")
     watch.check("Settings, after removing a vacation")
+    watch.visit(f"{base}/settings/webhooks/", "Webhooks")
     context.close()

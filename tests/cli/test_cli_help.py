@@ -30,7 +30,9 @@ RINGBACK_COMMANDS = (
     "playbooks",
     "serve",
     "simulate",
+    "token",
     "undo",
+    "webhook",
     "worker",
 )
 

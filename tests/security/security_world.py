@@ -29,6 +29,7 @@ from ringback.accounts.services import (
     account_calendar_reset,
     account_create,
     account_update,
+    api_token_create,
     vacation_add,
 )
 from ringback.activities.models import Appointment
@@ -37,6 +38,7 @@ from ringback.contacts.importing import contacts_import
 from ringback.contacts.models import Contact, ImportJob, ImportRun, Promise
 from ringback.contacts.services import AddressInput, PhoneInput, address_set, contact_create, promise_add
 from ringback.contacts.uploads import StoredUpload, upload_store, uploads_dir
+from ringback.hooks.services import webhook_create
 from ringback.messaging.services import message_add, offer_add
 from ringback.outbox.services import outbound_email_create, outbound_email_failed, unsubscribe_token
 from ringback.playbooks.models import Enrollment, Playbook
@@ -82,6 +84,11 @@ class World:
     a_unsubscribe: str = ""
     #: An import of A's started on the web, waiting for the worker.
     a_import_job: Any = None
+    #: A's live API token (its row; the token itself is never needed).
+    a_api_token: Any = None
+
+    #: A's webhook (its URL and description carry the marker).
+    a_webhook: Any = None
 
     @property
     def a_user(self) -> Any:
@@ -201,11 +208,20 @@ def build_world(tmp_path: Path) -> World:
         manual=True,
     )
     outbound_email_failed(email=a_email, error="refused: 550 Qzx secret refusal")
+    a_api_token, _ = api_token_create(
+        account=a, user=a.memberships.get().user, name="Qzx secret key", scope="read"
+    )
     a_import_job = ImportJob.objects.create(
         account=a, upload="qzx-upload-job", file_name="qzx-job.csv", created_at=a.created_at
     )
     a_unsubscribe = unsubscribe_token(
         account_id=a.pk, contact_id=a_contact.pk, address="qzx.secret@example.com"
+    )
+    a_webhook = webhook_create(
+        account=a,
+        url="https://93.184.215.14/qzx-hook",
+        events=["callback.logged"],
+        description="Qzx secret webhook",
     )
     b_contact = contact_create(
         account=b, first_name="Bert", last_name="Bee", phones=[PhoneInput("212 555 0201")]
@@ -231,6 +247,8 @@ def build_world(tmp_path: Path) -> World:
         a_email=a_email,
         a_unsubscribe=a_unsubscribe,
         a_import_job=a_import_job,
+        a_api_token=a_api_token,
+        a_webhook=a_webhook,
         b_contact=b_contact,
         b_free=b_free,
         b_enrollment=b_enrollment,

@@ -242,6 +242,19 @@ COMMANDS: dict[str, tuple[str, list[Run]]] = {
         [Run(lambda w, p: ["import", str(_csv_with_a_number(p))], refused=False)],
     ),
     "account": ("the acting account's own settings", [Run(lambda w, p: ["account"], refused=False)]),
+    "token": (
+        "the acting account's API tokens: A's token is no token of B's",
+        [
+            Run(
+                lambda w, p: ["token", "revoke", str(w.a_api_token.pk)],
+                refused=True,
+                says="no such API token",
+            ),
+            Run(lambda w, p: ["token", "list"], refused=False, says="No API token yet"),
+            # B may name a token as A named hers: his own, A's stays as it is.
+            Run(lambda w, p: ["token", "create", w.a_api_token.name], refused=False, says="rb_"),
+        ],
+    ),
     "pause": (
         "a vacation for the acting account",
         [Run(lambda w, p: ["pause", "--from", "2026-12-21", "--to", "2026-12-27"], refused=False)],
@@ -249,6 +262,25 @@ COMMANDS: dict[str, tuple[str, list[Run]]] = {
     "createuser": (
         "makes a new user and account; A's user name is taken",
         [Run(lambda w, p: ["createuser", "alice"], refused=True, says="already exists")],
+    ),
+    "webhook": (
+        "the acting account's webhooks: A's webhook id is no webhook of B's",
+        [
+            Run(
+                _naming_after("webhook", action, lambda w: str(w.a_webhook.pk)),
+                refused=True,
+                says="no such webhook",
+            )
+            for action in ("remove", "ping", "deliveries", "rotate", "off", "on")
+        ]
+        + [
+            Run(lambda w, p: ["webhook", "list"], refused=False, says="No webhooks"),
+            Run(
+                lambda w, p: ["webhook", "add", "http://169.254.169.254/", "--event", "callback.logged"],
+                refused=True,
+                says="link-local",
+            ),
+        ],
     ),
     "demo": ("the demo account (its own user); names no row of another account", []),
     "serve": ("runs the web server; names no row", []),
@@ -294,6 +326,7 @@ def run_problems(
         shown = shown.replace(sent, "")  # what B typed may name A's rows; only the answer counts
     # B's own calendar secret is random: it may hold the marker's letters by chance.
     shown = re.sub(r"/calendar/[A-Za-z0-9_-]+\.ics", "/calendar/SECRET.ics", shown)
+    shown = re.sub(r"rb_[0-9a-f]+_[A-Za-z0-9_-]+", "rb_TOKEN", shown)  # and a new API token
     checks = (
         (case.refused and result.ok, f"succeeded, but it names account A's row\n{result}"),
         (not case.refused and not result.ok, f"failed\n{result}"),

@@ -38,11 +38,13 @@ from django.urls import reverse
 from security_payloads import KEPT, REFUSED, SCRIPT_LINK, TERMINAL_CONTROLS, Payload, playbook_yaml, raw_in
 from security_world import make_account, signed_in
 
+from ringback.accounts.models import ApiToken
 from ringback.activities.models import Appointment
 from ringback.activities.services import appointment_book
 from ringback.contacts.models import Contact, Phone, Promise
 from ringback.contacts.services import CONSENT_NOTE_MAX, PhoneInput, contact_create
 from ringback.core.interchange.records import Card, CardAddress, CardEmail, CardPhone
+from ringback.hooks.models import Webhook
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.services import enrollment_start, playbook_duplicate
 
@@ -121,6 +123,9 @@ FORM_FIELDS: dict[str, str] = {
     "PreviewForm.contact": "playbooks:preview (checked: refused)",
     "PreviewForm.q": "playbooks:preview_contacts ?q= (reflected)",
     "LoginEmailForm.email": "settings_email (checked: refused)",
+    "ApiTokenForm.name": "settings_token_create, shown in Settings' list of API tokens",
+    "WebhookForm.url": "hooks:list (checked: refused unless http(s) to an address on the internet)",
+    "WebhookForm.description": "hooks:list, shown on the Webhooks page",
     "FiltersForm.playbook": "insights:page ?playbook= (checked: refused unless one of the account's playbooks)",
     "SimulateForm.playbook": "insights:simulate ?playbook= (checked: refused unless one of the account's)",
 }
@@ -221,6 +226,10 @@ CLI_OPTIONS: dict[str, str] = {
     "offers target": "an offer's name: checked, refused when unknown",
     "offers --title": "kept, shown by `ringback offers`",
     "offers --details": "kept, shown by `ringback offers`",
+    "webhook target": "add: a URL (checked: refused unless http(s) to an address on the internet); "
+    "the others: a webhook id (checked: refused)",
+    "webhook --description": "kept, shown by `ringback webhook list` and on the Webhooks page",
+    "token target": "create: the token's name, kept, shown by `ringback token`; revoke: an id (checked: refused)",
 }
 
 #: Every field of a card read from a contact file, and the Google CSV column the sweep fills.
@@ -265,6 +274,7 @@ _NOT_TEXT = (
 def _ringback_forms() -> Iterator[type[django_forms.Form]]:
     import ringback.accounts.forms
     import ringback.activities.forms
+    import ringback.hooks.forms
     import ringback.messaging.forms
     import ringback.people.forms
     import ringback.playbooks.forms
@@ -703,6 +713,32 @@ def write_mailbox(sweep: Sweep, payload: Payload) -> None:
     sweep.written.add((payload.key, "MailboxForm.username"))
 
 
+def write_webhook(sweep: Sweep, payload: Payload) -> None:
+    """The payload as a webhook's description, shown on the Webhooks page (then the webhook is
+    removed: an account has at most 20)."""
+    what = f"{payload.key} webhook"
+    body = {"url": "https://93.184.215.14/hook", "events": ["callback.logged"], "description": payload.text}
+    sweep.send("POST", reverse("hooks:list"), body, what=f"{what}: add", expect=(302,))
+    sweep.send("GET", reverse("hooks:list"), what=f"{what}: the page", shows=(payload,))
+    for pk in Webhook.objects.values_list("pk", flat=True):
+        sweep.send("POST", reverse("hooks:remove", args=[pk]), what=f"{what}: remove", expect=(302,))
+    sweep.written.add((payload.key, "WebhookForm.description"))
+
+
+def write_api_token(sweep: Sweep, payload: Payload) -> None:
+    """The payload as an API token's name, shown in the list (then revoked: two payloads are the
+    same name once stripped, and a revoked token's name is free again)."""
+    what = f"{payload.key} API token"
+    body = {"token-name": payload.text, "token-scope": "read"}
+    sweep.send("POST", reverse("settings_token_create"), body, what=f"{what}: make", expect=(302,))
+    sweep.send("GET", reverse("settings"), what=f"{what}: settings page", shows=(payload,))
+    token = ApiToken.objects.order_by("-pk").first()
+    if token is not None:
+        revoke = reverse("settings_token_revoke", args=[token.pk])
+        sweep.send("POST", revoke, what=f"{what}: revoke", expect=(302,))
+    sweep.written.add((payload.key, "ApiTokenForm.name"))
+
+
 def write_settings(sweep: Sweep, payload: Payload) -> None:
     """The payload as the seller's name, business and address: values in every script."""
     what = f"{payload.key} settings"
@@ -970,6 +1006,8 @@ def test_payloads_on_the_web(db: None, ringback: Any, record_property: Any) -> N
     for n, payload in enumerate(KEPT):
         write_settings(sweep, payload)
         write_mailbox(sweep, payload)
+        write_api_token(sweep, payload)
+        write_webhook(sweep, payload)
         write_playbook(sweep, payload)
         write_library(sweep, payload, n)
     write_import(sweep, KEPT)
@@ -1099,6 +1137,12 @@ def refused_requests(
             "POST",
             reverse("settings_email"),
             {"email": value, "password": "a-long-password-1"},
+        ),
+        (
+            "settings_token_create",
+            "POST",
+            reverse("settings_token_create"),
+            {"token-name": value, "token-scope": "read"},
         ),
         (
             "playbooks:edit",
@@ -1299,6 +1343,8 @@ SUBSET_OPTIONS = (
     "createuser --seller-name",
     "createuser --business",
     "playbooks target",
+    "token target",
+    "webhook --description",
 )
 
 
@@ -1414,6 +1460,15 @@ def test_payloads_on_the_command_line(db: None, ringback: Any, tmp_path: Any, re
         path.write_text(playbook_yaml(payload).replace("name: my-chase", f"name: p{n}"), encoding="utf-8")
         terminal.run("playbooks", "add", str(path), what=f"{payload.key}: playbooks add")
         terminal.run("playbooks", "show", f"p{n}", what=f"{payload.key}: playbooks show", literal=(shown,))
+        terminal.run("token", "create", value, what=f"{payload.key}: token create", literal=(shown,))
+        terminal.run(
+            "webhook",
+            "add",
+            "https://93.184.215.14/hook",
+            "--event=callback.logged",
+            f"--description={value}",
+            what=f"{payload.key}: webhook add",
+        )
         written |= {(payload.key, option) for option in SUBSET_OPTIONS}
     listed = terminal.run("contacts", "--json", what="contacts --json")
     if listed is not None:
@@ -1424,6 +1479,8 @@ def test_payloads_on_the_command_line(db: None, ringback: Any, tmp_path: Any, re
     terminal.run("contacts", what="contacts")
     terminal.run("agenda", "--scripts", what="agenda")
     terminal.run("playbooks", "list", what="playbooks list")
+    terminal.run("token", "list", what="token list")
+    terminal.run("webhook", "list", what="webhook list")
     source = tmp_path / "payloads.csv"
     source.write_bytes(import_file(KEPT))
     terminal.run("import", str(source), what="import")

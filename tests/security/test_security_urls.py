@@ -506,6 +506,31 @@ ROUTES: dict[str, Route] = {
     "settings": Route("the signed-in account's settings; no object argument"),
     "settings_email": Route("the signed-in user's own reset address; no object argument"),
     "settings_calendar": Route("the signed-in account's own calendar feed: on, new secret, off; no argument"),
+    "settings_token_create": Route(
+        "makes an API token for the signed-in account; A's token's name may be B's too",
+        (
+            Probe(
+                "A's token's name, for B",
+                data=lambda w: {"token-name": w.a_api_token.name, "token-scope": "read-write"},
+                methods=(POST,),
+                expect={POST: 302},
+                htmx={POST: 400},  # the plain POST made B's own token by that name already
+            ),
+        ),
+    ),
+    "settings_token_revoke": Route(
+        "revokes one API token",
+        (
+            Probe(
+                "A's API token",
+                lambda w: {"pk": w.a_api_token.pk},
+                methods=(POST,),
+                expect={POST: 404},
+                control={POST: 302},
+                changes=True,
+            ),
+        ),
+    ),
     "settings_vacation_add": Route(
         "adds a vacation to the signed-in account; A's days may be B's too",
         (
@@ -530,6 +555,42 @@ ROUTES: dict[str, Route] = {
                 control={POST: 302},
                 changes=True,
                 check=_gone_vacation,
+            ),
+        ),
+    ),
+    # --- Webhooks (Settings) ---------------------------------------------------------------------
+    "hooks:list": Route("the signed-in account's webhooks, and adding one; no object argument"),
+    **{
+        f"hooks:{name}": Route(
+            f"{why} of one webhook",
+            (
+                Probe(
+                    "A's webhook",
+                    lambda w: {"pk": w.a_webhook.pk},
+                    lambda w: {"active": "off"},
+                    methods=(POST,),
+                    expect={POST: 404},
+                    control={POST: 302},
+                    changes=True,
+                ),
+            ),
+        )
+        for name, why in (
+            ("remove", "removes"),
+            ("rotate", "a new secret"),
+            ("ping", "a test delivery"),
+            ("active", "turns off or on"),
+        )
+    },
+    "hooks:deliveries": Route(
+        "the delivery log of one webhook",
+        (
+            Probe(
+                "A's webhook",
+                lambda w: {"pk": w.a_webhook.pk},
+                methods=(GET,),
+                expect={GET: 404},
+                control={GET: 200},
             ),
         ),
     ),
@@ -1033,8 +1094,14 @@ class Pattern:
     arguments: frozenset[str]
 
 
+#: The REST API's patterns: a token, not a signed-in session, opens them, so they have their own
+#: sweep over every operation of the API's schema (tests/security/test_security_api.py).
+API_PATTERNS = ("api-v1:", "api-unknown")
+
+
 def url_patterns() -> list[Pattern]:
-    """Every URL pattern of the project, through every include, with its full name and arguments."""
+    """Every URL pattern of the project, through every include, with its full name and arguments
+    (but the REST API's: see :data:`API_PATTERNS`)."""
     found: list[Pattern] = []
 
     def walk(resolver: URLResolver, prefix: str, namespace: str, arguments: frozenset[str]) -> None:
@@ -1047,7 +1114,8 @@ def url_patterns() -> list[Pattern]:
                 assert isinstance(entry, URLPattern)
                 assert entry.name, f"the URL pattern {prefix}{entry.pattern} has no name"
                 name = f"{namespace}:{entry.name}" if namespace else entry.name
-                found.append(Pattern(name, prefix + str(entry.pattern), here))
+                if not name.startswith(API_PATTERNS):
+                    found.append(Pattern(name, prefix + str(entry.pattern), here))
 
     walk(get_resolver(), "", "", frozenset())
     return found

@@ -10,10 +10,10 @@ import phonenumbers
 from django import forms
 from django.db import models
 
-from ringback.accounts.choices import MailboxSecurity
+from ringback.accounts.choices import MailboxSecurity, TokenScope
 from ringback.accounts.models import Account, Vacation
 from ringback.accounts.selectors import COST_NAMES
-from ringback.accounts.services import EDITABLE, ITEM_MINUTES_MAX, POSTAL_ADDRESS_MAX
+from ringback.accounts.services import API_TOKEN_NAME_MAX, EDITABLE, ITEM_MINUTES_MAX, POSTAL_ADDRESS_MAX
 from ringback.core import clock
 from ringback.core.agenda import Costs
 from ringback.core.errors import InvalidDate, RingbackError
@@ -456,3 +456,24 @@ class MailboxForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )
     folder = forms.CharField(label="Folder", max_length=200, initial="INBOX", required=False)
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal access token of the REST API (Settings → API tokens)."""
+
+    #: Its fields are ``token-name`` and ``token-scope`` (ids ``id_token-…``): apart from the
+    #: fields of the page's other forms.
+    prefix = "token"
+
+    name = forms.CharField(
+        label="Name",
+        max_length=API_TOKEN_NAME_MAX,
+        help_text="What will use it, e.g. Zapier or my spreadsheet.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    scope = forms.ChoiceField(
+        label="It may",
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        help_text="Read only: it can look, not change anything. Read and write: it can also add and change.",
+    )

@@ -7,7 +7,7 @@ from datetime import time
 from django.conf import settings
 from django.db import models
 
-from ringback.accounts.choices import MailboxSecurity, Role
+from ringback.accounts.choices import MailboxSecurity, Role, TokenScope
 
 
 class Account(models.Model):
@@ -137,3 +137,48 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.host}:{self.port}"
+
+
+class ApiToken(models.Model):
+    """A personal access token of the REST API: ``rb_<prefix>_<secret>``, shown once.
+
+    Only ``prefix`` (to find the row) and the SHA-256 of the whole token are kept, never the token
+    itself. A revoked token stays listed (when, and what it was called) but lets nothing in; its
+    name may be given to a new one: one live token per name and account.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="api_tokens")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(max_length=100)
+    scope = models.CharField(max_length=10, choices=TokenScope.choices, default=TokenScope.READ_WRITE)
+    #: The public part of the token (``secrets.token_hex(6)``): how a request's token is found.
+    prefix = models.CharField(max_length=12, unique=True)
+    #: SHA-256 (hex) of the whole token.
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    #: The last request it let in, to the minute (written at most once a minute).
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "name"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="api_token_live_name_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (rb_{self.prefix}_…)"
+
+    @property
+    def shown(self) -> str:
+        """How lists show the token: its public start only."""
+        return f"rb_{self.prefix}_…"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None

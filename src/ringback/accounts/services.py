@@ -1,4 +1,5 @@
-"""Writes about accounts: creating one (with its built-in playbooks), settings, vacations."""
+"""Writes about accounts: creating one (with its built-in playbooks), settings, vacations, the
+calendar feed's secret, the mailbox replies are read from, and the REST API's access tokens."""
 
 from __future__ import annotations
 
@@ -14,9 +15,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from ringback.accounts.choices import MailboxSecurity, Role
-from ringback.accounts.models import Account, Mailbox, Membership, Vacation
-from ringback.accounts.selectors import CALENDAR_TOKEN_BYTES, COST_NAMES, account_row_check
+from ringback.accounts.choices import MailboxSecurity, Role, TokenScope
+from ringback.accounts.models import Account, ApiToken, Mailbox, Membership, Vacation
+from ringback.accounts.selectors import (
+    API_TOKEN_PREFIX_BYTES,
+    API_TOKEN_SECRET_BYTES,
+    CALENDAR_TOKEN_BYTES,
+    COST_NAMES,
+    account_row_check,
+    api_token_digest,
+    api_token_get,
+)
 from ringback.accounts.signals import account_created, vacation_added
 from ringback.config import ringback_setting
 from ringback.core import clock
@@ -477,3 +486,78 @@ def mailbox_read_to(*, mailbox: Mailbox, uidvalidity: int, uid: int) -> None:
     """Record that the messages up to ``uid`` were read (never moves back)."""
     Mailbox.objects.filter(pk=mailbox.pk, uidvalidity=uidvalidity, last_uid__lt=uid).update(last_uid=uid)
     mailbox.last_uid = max(mailbox.last_uid, uid)
+
+
+# --- personal access tokens of the REST API -------------------------------------------------------
+
+#: The longest name a token may have.
+API_TOKEN_NAME_MAX = 100
+
+
+def _api_token_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("a token needs a name: what will use it (e.g. 'Zapier')", field="name")
+    if len(name) > API_TOKEN_NAME_MAX:
+        raise InvalidInput(
+            f"a token's name has at most {API_TOKEN_NAME_MAX} characters (this one has {len(name):,})",
+            field="name",
+        )
+    if "\x00" in name:
+        raise InvalidInput("a token's name cannot hold a NUL character", field="name")
+    return name
+
+
+@transaction.atomic
+def api_token_create(
+    *, account: Account, user: AbstractBaseUser | None, name: str, scope: str
+) -> tuple[ApiToken, str]:
+    """Make a personal access token of the REST API for ``account``, made by ``user`` (one of the
+    account's logins, or None); returns the row and the token itself, ``rb_<prefix>_<secret>``.
+
+    The token is never stored (only its prefix and the SHA-256 of the whole), so this is the one
+    time it can be shown. The name is stripped, required, at most 100 characters, and no other
+    live token of the account has it (checked under the account's lock: two at once make one);
+    :class:`InvalidInput` says which with ``field`` "name", or "scope" for a scope other than
+    ``read`` and ``read-write``, and nothing is made.
+    """
+    name = _api_token_name(name)
+    if scope not in TokenScope.values:
+        raise InvalidInput(
+            f"{scope!r} is not a token scope (use {' or '.join(TokenScope.values)})", field="scope"
+        )
+    if user is not None and not Membership.objects.filter(user_id=user.pk, account=account).exists():
+        raise AccountError("this login does not act for this account", field="user")
+    account_lock(account=account)
+    if ApiToken.objects.filter(account=account, name=name, revoked_at__isnull=True).exists():
+        raise InvalidInput(
+            f"you already have a token called {name!r}: revoke it first, or give this one another name",
+            field="name",
+        )
+    prefix = secrets.token_hex(API_TOKEN_PREFIX_BYTES)
+    while ApiToken.objects.filter(prefix=prefix).exists():  # 48 bits: a clash is a curiosity
+        prefix = secrets.token_hex(API_TOKEN_PREFIX_BYTES)
+    raw = f"rb_{prefix}_{secrets.token_urlsafe(API_TOKEN_SECRET_BYTES)}"
+    token = ApiToken.objects.create(
+        account=account,
+        created_by_id=user.pk if user is not None else None,
+        name=name,
+        scope=TokenScope(scope),
+        prefix=prefix,
+        digest=api_token_digest(raw),
+        created_at=clock.now(),
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, account: Account, token_id: int) -> ApiToken:
+    """Revoke the account's API token ``token_id``: from now on it lets nothing in. The row stays
+    (listed as revoked, with when). Revoking a revoked token leaves it as it was (the first
+    revocation's time is kept, also when two happen at once). Another account's token, or an id
+    that names none, is :class:`NotFound`."""
+    token = api_token_get(account=account, token_id=token_id)
+    if token.revoked_at is None:
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+        token.refresh_from_db(fields=["revoked_at"])
+    return token

@@ -9,6 +9,12 @@ urlpatterns = [
     path("settings/email/", views.settings_email_view, name="settings_email"),
     path("settings/mailbox/", views.settings_mailbox_view, name="settings_mailbox"),
     path("settings/calendar/", views.settings_calendar_view, name="settings_calendar"),
+    path("settings/tokens/", views.settings_token_create_view, name="settings_token_create"),
+    path(
+        "settings/tokens/<int:pk>/revoke/",
+        views.settings_token_revoke_view,
+        name="settings_token_revoke",
+    ),
     path("settings/vacations/", views.vacation_add_view, name="settings_vacation_add"),
     path(
         "settings/vacations/<int:pk>/remove/",

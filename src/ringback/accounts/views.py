@@ -17,6 +17,7 @@ from django_htmx.middleware import HtmxDetails
 from ringback.accounts.calendar import calendar_path, qr_data_uri, webcal_url
 from ringback.accounts.choices import MailboxSecurity
 from ringback.accounts.forms import (
+    ApiTokenForm,
     CalendarForm,
     LoginEmailForm,
     MailboxForm,
@@ -25,12 +26,14 @@ from ringback.accounts.forms import (
     vacation_span,
 )
 from ringback.accounts.models import Account, Mailbox, Membership, Vacation
-from ringback.accounts.selectors import vacation_get, vacations_list
+from ringback.accounts.selectors import api_tokens_list, vacation_get, vacations_list
 from ringback.accounts.services import (
     account_calendar_off,
     account_calendar_on,
     account_calendar_reset,
     account_update,
+    api_token_create,
+    api_token_revoke,
     login_email_set,
     mailbox_off,
     mailbox_set,
@@ -103,6 +106,22 @@ def _calendar_context(request: HttpRequest, account: Account) -> dict[str, Any]:
     }
 
 
+#: The session key under which a token just made waits to be shown, once.
+NEW_API_TOKEN = "accounts.new_api_token"
+
+
+def _new_api_token(request: HttpRequest, account: Account) -> dict[str, Any] | None:
+    """The token made just before (its name and the token itself), taken out of the session: a
+    GET shows it once, and a reload no more. Other requests leave it waiting (their answers may
+    be kept, by :func:`submitted_once`)."""
+    if request.method != "GET":
+        return None
+    made = request.session.pop(NEW_API_TOKEN, None)
+    if not isinstance(made, dict) or made.get("account") != account.pk:
+        return None
+    return {"name": str(made.get("name", "")), "token": str(made.get("token", ""))}
+
+
 def _page(
     request: HttpRequest,
     account: Account,
@@ -111,6 +130,7 @@ def _page(
     vacation_form: VacationForm | None = None,
     email_form: LoginEmailForm | None = None,
     mailbox_form: MailboxForm | None = None,
+    token_form: ApiTokenForm | None = None,
     vacations: list[Vacation] | None = None,
     notice: str = "",
     vacation_notice: str = "",
@@ -127,6 +147,9 @@ def _page(
         or LoginEmailForm(user=request.user, initial={"email": getattr(request.user, "email", "")}),
         "mailbox": mailbox,
         "mailbox_form": mailbox_form or MailboxForm(initial=_mailbox_initial(mailbox)),
+        "api_tokens": api_tokens_list(account=account),
+        "token_form": token_form or ApiTokenForm(),
+        "new_api_token": _new_api_token(request, account),
         "notice": notice,
         "vacation_notice": vacation_notice,
         **_vacations_context(account, vacations),
@@ -157,7 +180,7 @@ def _vacations_partial(
 @account_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def settings_view(request: HttpRequest, *, account: Account) -> HttpResponse:
-    """The seller's profile, calling hours and pace; vacations; sign-in settings."""
+    """The seller's profile, calling hours and pace; vacations; API tokens; sign-in settings."""
     if request.method != "POST":
         return _page(request, account)
     form = SettingsForm(request.POST, account=account)
@@ -310,6 +333,39 @@ def settings_calendar_view(request: HttpRequest, *, account: Account) -> HttpRes
         account_calendar_off(account=account)
     messages.success(request, CALENDAR_DONE[action])
     return redirect(_settings_url("calendar"))
+
+
+@account_view
+@require_POST
+@submitted_once
+def settings_token_create_view(request: HttpRequest, *, account: Account) -> HttpResponse:
+    """Make a personal access token of the REST API; the next page shows it, once."""
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token, raw = api_token_create(
+                account=account,
+                user=request.user,  # type: ignore[arg-type]
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+            )
+        except RingbackError as exc:
+            add_service_error(form, exc)
+        else:
+            # The session, not a flash message: a message would be kept with a double tap's answer.
+            request.session[NEW_API_TOKEN] = {"account": account.pk, "name": token.name, "token": raw}
+            messages.success(request, f"API token {token.name!r} made. Copy it now: it is shown only once.")
+            return redirect(_settings_url("api-tokens"))
+    return _page(request, account, token_form=form, status=400)
+
+
+@account_view
+@require_POST
+def settings_token_revoke_view(request: HttpRequest, pk: int, *, account: Account) -> HttpResponse:
+    """Revoke an API token: from now on it lets nothing in (another account's token: 404)."""
+    token = api_token_revoke(account=account, token_id=pk)
+    messages.success(request, f"API token {token.name!r} ({token.shown}) revoked: it no longer works.")
+    return redirect(_settings_url("api-tokens"))
 
 
 def _moved_notice(vacation: Vacation, moved: int) -> str:

@@ -10,12 +10,16 @@ from urllib.parse import urlencode
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from ringback.activities.models import Touch
+from ringback.contacts.models import Contact
 from ringback.core.agenda import Agenda, AgendaItem, ItemKind, ordinal
 from ringback.core.phones import display_phone
 from ringback.core.playbook import Outcome
 from ringback.core.scheduling import zone
 from ringback.core.texting import sms_uri
 from ringback.interface.commands import iso_utc
+from ringback.playbooks.models import Enrollment
+from ringback.playbooks.selectors import version_spec
 
 
 def agenda_item_json(item: AgendaItem) -> dict[str, Any]:
@@ -85,6 +89,50 @@ def agenda_json(agenda: Agenda, *, day: object) -> dict[str, Any]:
             "calls": budget.calls,
             "calls_made": budget.calls_made,
         },
+    }
+
+
+def touch_logged_json(
+    *, touch: Touch, contact: Contact, running: Enrollment | None, texts_stopped: list[str]
+) -> dict[str, Any]:
+    """A logged outcome as ``log --json`` (and the API) describe it: the touch, and the running
+    playbook's next step (``running``, the contact's enrollment after logging) when one is due."""
+    following: dict[str, Any] | None = None
+    if running is not None and running.due_start is not None:
+        spec = version_spec(version=running.version)
+        step = spec.steps[running.step_index]
+        following = {
+            "playbook": spec.name,
+            "step": step.id,
+            "channel": step.channel.value,
+            "due": iso_utc(running.due_start),
+            "until": iso_utc(running.due_end) if running.due_end else None,
+        }
+    return {
+        "touch_id": touch.pk,
+        "contact_id": contact.pk,
+        "contact_name": contact.name,
+        "outcome": touch.outcome,
+        "channel": touch.channel,
+        "at": iso_utc(touch.at),
+        "step": touch.step or None,
+        "phone": touch.phone or None,
+        "next": following,
+        "texts_stopped": texts_stopped,
+    }
+
+
+def birthday_logged_json(*, touch: Touch, contact: Contact) -> dict[str, Any]:
+    """A birthday greeting as ``log CONTACT birthday --json`` describes it (it completes no step)."""
+    return {
+        "touch_id": touch.pk,
+        "contact_id": contact.pk,
+        "contact_name": contact.name,
+        "outcome": "birthday",
+        "channel": touch.channel,
+        "at": iso_utc(touch.at),
+        "step": touch.step,
+        "next": None,
     }
 
 

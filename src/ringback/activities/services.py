@@ -64,6 +64,8 @@ from ringback.core.playbook import ENDING, ENGAGING, STEP_OUTCOMES, Channel, Out
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.core.scheduling import zone
 from ringback.core.texting import is_opt_out, opt_out_words
+from ringback.hooks.choices import WebhookEvent
+from ringback.hooks.services import webhook_event_emit
 from ringback.messaging.models import MessageVersion
 from ringback.messaging.selectors import message_versions_latest, offers_by_name
 from ringback.playbooks.choices import EnrollmentStatus
@@ -290,7 +292,27 @@ def touch_log(
         at=when,
         called=channel is Channel.CALL and not inbound and result not in NOT_A_CALL_TO_THEM,
     )
+    _callback_emit(account=account, contact=contact, touch=touch)
     return touch
+
+
+def _callback_emit(*, account: Account, contact: Contact, touch: Touch) -> None:
+    """Tell the account's webhooks about a callback logged (see ``docs/webhooks.md``)."""
+    if touch.outcome != TouchOutcome.CALLBACK:
+        return
+    webhook_event_emit(
+        account=account,
+        event=WebhookEvent.CALLBACK_LOGGED,
+        data={
+            "touch_id": touch.pk,
+            "contact_id": contact.pk,
+            "contact_name": contact.name,
+            "at": touch.at,
+            "via": touch.channel,
+            "phone": touch.phone or None,
+            "note": touch.note,
+        },
+    )
 
 
 def _opt_out_logged(
@@ -426,7 +448,23 @@ def appointment_book(
         # The unique constraint: the same booking committed between our check and our insert.
         raise _booked(account, contact, starts_at) from None
     touch_log(account=account, contact=contact, outcome=Outcome.APPOINTMENT, at=now, note=note)
+    webhook_event_emit(
+        account=account, event=WebhookEvent.APPOINTMENT_BOOKED, data=_appointment_data(contact, appointment)
+    )
     return appointment
+
+
+def _appointment_data(contact: Contact, appointment: Appointment, **more: object) -> dict[str, object]:
+    """What a webhook is told about an appointment (see ``docs/webhooks.md``)."""
+    return {
+        "appointment_id": appointment.pk,
+        "contact_id": contact.pk,
+        "contact_name": contact.name,
+        "starts_at": appointment.starts_at,
+        "duration_minutes": appointment.duration_minutes,
+        "note": appointment.note,
+        **more,
+    }
 
 
 def _booked(account: Account, contact: Contact, starts_at: datetime) -> AlreadyBooked:
@@ -512,6 +550,11 @@ def appointment_cancel(*, account: Account, appointment: Appointment, note: str 
     if note.strip():
         text += f" — {note.strip()}"
     touch_note(account=account, contact=contact, text=text)
+    webhook_event_emit(
+        account=account,
+        event=WebhookEvent.APPOINTMENT_CANCELLED,
+        data=_appointment_data(contact, locked, reason=note.strip()),
+    )
     return locked
 
 

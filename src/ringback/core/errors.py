@@ -43,6 +43,7 @@ class ErrorCode(StrEnum):
     EMAIL_STOPPED = "email_stopped"
     DAILY_CAP = "daily_cap"
     INVALID_WORLD = "invalid_world"
+    WEBHOOK_REFUSED = "webhook_refused"
 
 
 class RingbackError(Exception):
@@ -253,3 +254,11 @@ class WorldError(RingbackError):
     answer.evening: 1.4 is not a probability between 0 and 1")."""
 
     code = ErrorCode.INVALID_WORLD
+
+
+class WebhookRefused(InvalidInput):
+    """A webhook URL Ringback will not call: not http or https, no host, a user name or password
+    in it, a host that can't be found, or an address inside a private network (loopback, private,
+    link-local, multicast, reserved...) unless the server allows those. Field ``url``."""
+
+    code = ErrorCode.WEBHOOK_REFUSED

@@ -81,7 +81,7 @@ def parse_outcome(text: str) -> Outcome:
         return Outcome(text.strip().lower().replace("_", "-"))
     except ValueError:
         names = ", ".join(o.value for o in Outcome)
-        raise UnknownOutcome(f"unknown outcome {text!r}; use one of: {names}") from None
+        raise UnknownOutcome(f"unknown outcome {text!r}; use one of: {names}", field="outcome") from None
 
 
 #: Outcomes that end the chase whatever the playbook says.

@@ -39,6 +39,8 @@ from ringback.contacts.services import contact_lock, email_suppress
 from ringback.core import clock
 from ringback.core.inbound import Inbound, InboundKind, read_inbound
 from ringback.core.scheduling import zone
+from ringback.hooks.choices import WebhookEvent
+from ringback.hooks.services import webhook_event_emit
 from ringback.inbox.models import InboundMessage
 from ringback.outbox.models import OutboundEmail
 from ringback.outbox.services import sender_address
@@ -303,13 +305,27 @@ def _apply(
     if inbound.kind is InboundKind.OUT_OF_OFFICE:
         report.paused += 1
         return contact, answered, matched_by, _out_of_office(account, contact, inbound, now)
-    touch_log(
+    touch = touch_log(
         account=account,
         contact=contact,
         outcome="callback",
         via="email",
         at=_at(inbound, now),
         note=inbound.first_lines or f"(they replied: {inbound.subject})",
+    )
+    webhook_event_emit(
+        account=account,
+        event=WebhookEvent.REPLY_RECEIVED,
+        data={
+            "touch_id": touch.pk,
+            "contact_id": contact.pk,
+            "contact_name": contact.name,
+            "at": touch.at,
+            "from": inbound.sender,
+            "subject": inbound.subject,
+            "message_id": inbound.message_id,
+            "first_lines": inbound.first_lines,
+        },
     )
     report.replies += 1
     return contact, answered, matched_by, "logged their reply: the chase stops, call them back"

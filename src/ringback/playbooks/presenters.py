@@ -29,6 +29,8 @@ from ringback.core.playbook import (
 )
 from ringback.core.scheduling import zone
 from ringback.core.scripts import render_script
+from ringback.playbooks.models import Playbook as PlaybookRow
+from ringback.playbooks.models import PlaybookVersion
 from ringback.playbooks.selectors import PlanPreview
 
 #: The rules the seeds teach (DESIGN.md), as the pages explain a rule number.
@@ -372,3 +374,47 @@ def plan_ending(preview: PlanPreview) -> str:
 def local_now(preview: PlanPreview) -> str:
     now = preview.start.astimezone(zone(preview.zone))
     return f"{_day(now, now)}, {now:%H:%M} {now:%Z}"
+
+
+# --- JSON: what ``ringback playbooks --json`` prints and the API answers ------------------------
+
+
+def playbook_line_json(playbook: PlaybookRow, version: PlaybookVersion, spec: Playbook) -> dict[str, object]:
+    """A playbook at ``version`` (its latest) as a line of ``playbooks list --json``."""
+    return {
+        "name": playbook.name,
+        "title": spec.title,
+        "version": version.number,
+        "builtin": playbook.is_builtin,
+        "steps": len(spec.steps),
+        "rules": list(spec.rules),
+    }
+
+
+def playbook_json(spec: Playbook, version: PlaybookVersion) -> dict[str, object]:
+    """A version of a playbook as ``show --json`` prints it: its steps, finish, limits and source."""
+    return {
+        "name": spec.name,
+        "title": spec.title,
+        "version": version.number,
+        "description": spec.description,
+        "rules": list(spec.rules),
+        "steps": [
+            {
+                "id": s.id,
+                "channel": s.channel.value,
+                "wait": str(s.wait),
+                "templates": list(s.templates),
+                "at": [p.value for p in s.parts],
+                "purpose": s.purpose,
+            }
+            for s in spec.steps
+        ],
+        "finish": {"recontact_after_days": spec.finish.recontact_after_days},
+        "limits": {
+            "max_calls": spec.limits.max_calls,
+            "within_days": spec.limits.within_days,
+            "min_gap_days": spec.limits.min_gap_days,
+        },
+        "source": version.source,
+    }

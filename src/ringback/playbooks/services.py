@@ -59,6 +59,8 @@ from ringback.core.playbook import (
     Playbook as PlaybookSpec,
 )
 from ringback.core.scheduling import vacation_from_dates, zone
+from ringback.hooks.choices import WebhookEvent
+from ringback.hooks.services import webhook_event_emit
 from ringback.messaging.selectors import message_names, offer_list
 from ringback.playbooks.choices import RUNNING_STATUSES, EnrollmentStatus
 from ringback.playbooks.models import Enrollment, Learned, Playbook, PlaybookVersion
@@ -183,11 +185,25 @@ def _state_fields(state: EnrollmentState) -> dict[str, object]:
 def enrollment_save_state(*, enrollment: Enrollment, state: EnrollmentState, at: datetime) -> Enrollment:
     """Store an engine state in the enrollment row (and when it ended, if it did)."""
     fields = _state_fields(state)
-    if state.ended and enrollment.ended_at is None:
+    ending = state.ended and enrollment.ended_at is None
+    if ending:
         fields["ended_at"] = at
     for key, value in fields.items():
         setattr(enrollment, key, value)
     enrollment.save(update_fields=list(fields))
+    if ending:
+        webhook_event_emit(
+            account=enrollment.account,
+            event=WebhookEvent.ENROLLMENT_ENDED,
+            data=lambda: {
+                "enrollment_id": enrollment.pk,
+                "contact_id": enrollment.contact_id,
+                "playbook": enrollment.version.playbook.name,
+                "status": enrollment.status,
+                "reason": enrollment.ended_reason,
+                "ended_at": at,
+            },
+        )
     return enrollment
 
 

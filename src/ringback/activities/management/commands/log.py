@@ -5,11 +5,12 @@ from rich.console import Console
 
 from ringback.accounts.commands import AccountCommand
 from ringback.accounts.models import Account
+from ringback.activities.presenters import birthday_logged_json, touch_logged_json
 from ringback.activities.services import birthday_greeting_log, touch_log, touch_texts_stopped
 from ringback.contacts.selectors import contact_find, contact_zone
 from ringback.core.playbook import Outcome, parse_outcome
-from ringback.interface.commands import iso_utc, parse_when
-from ringback.playbooks.selectors import enrollment_running, version_spec
+from ringback.interface.commands import parse_when
+from ringback.playbooks.selectors import enrollment_running
 
 
 class Command(AccountCommand):
@@ -52,31 +53,11 @@ class Command(AccountCommand):
         )
         stopped = touch_texts_stopped(touch=touch)
         running = enrollment_running(contact=contact)
-        following: dict[str, Any] | None = None
+        data = touch_logged_json(touch=touch, contact=contact, running=running, texts_stopped=stopped)
+        following: dict[str, Any] | None = data["next"]
         local_due = ""
-        if running is not None and running.due_start is not None:
-            spec = version_spec(version=running.version)
-            step = spec.steps[running.step_index]
+        if following is not None and running is not None and running.due_start is not None:
             local_due = f"{running.due_start.astimezone(contact_zone(contact=contact, account=account)):%a %d %b %H:%M %Z}"
-            following = {
-                "playbook": spec.name,
-                "step": step.id,
-                "channel": step.channel.value,
-                "due": iso_utc(running.due_start),
-                "until": iso_utc(running.due_end) if running.due_end else None,
-            }
-        data = {
-            "touch_id": touch.pk,
-            "contact_id": contact.pk,
-            "contact_name": contact.name,
-            "outcome": touch.outcome,
-            "channel": touch.channel,
-            "at": iso_utc(touch.at),
-            "step": touch.step or None,
-            "phone": touch.phone or None,
-            "next": following,
-            "texts_stopped": stopped,
-        }
 
         def render(console: Console) -> None:
             if stopped:
@@ -101,16 +82,7 @@ class Command(AccountCommand):
         """``log CONTACT birthday``: a birthday greeting, which completes no playbook step."""
         contact = contact_find(account=account, reference=options["contact"])
         touch = birthday_greeting_log(account=account, contact=contact, note=options["note"])
-        data = {
-            "touch_id": touch.pk,
-            "contact_id": contact.pk,
-            "contact_name": contact.name,
-            "outcome": "birthday",
-            "channel": touch.channel,
-            "at": iso_utc(touch.at),
-            "step": touch.step,
-            "next": None,
-        }
+        data = birthday_logged_json(touch=touch, contact=contact)
         self.emit(
             options, data, lambda console: console.print(f"Logged a birthday greeting for {contact.name}.")
         )

@@ -10,9 +10,10 @@ from rich.table import Table
 from ringback.accounts.commands import AccountCommand
 from ringback.accounts.models import Account
 from ringback.contacts.selectors import contact_find
-from ringback.core.checks import Finding, MessageKind, Severity
+from ringback.core.checks import MessageKind, Severity
 from ringback.core.errors import InvalidInput
-from ringback.core.messages import MAX_BODY_CHARS, VARIABLE_HELP, kind_label, message_check, message_findings
+from ringback.core.messages import MAX_BODY_CHARS, kind_label, message_check, message_findings
+from ringback.messaging.presenters import findings_json, message_json, message_line_json
 from ringback.messaging.selectors import (
     message_fill,
     message_get,
@@ -43,12 +44,6 @@ def _kind(value: str | None) -> MessageKind:
     if value is None:
         raise InvalidInput("say which kind of message it is: --kind voicemail (or opener, card, email, text)")
     return MessageKind(value)
-
-
-def _findings_data(findings: list[Finding]) -> list[dict[str, str]]:
-    return [
-        {"rule": f.rule, "code": f.code, "severity": f.severity.value, "message": f.message} for f in findings
-    ]
 
 
 class Command(AccountCommand):
@@ -102,7 +97,7 @@ class Command(AccountCommand):
 
         self.emit(
             options,
-            {"file": path, "kind": kind.value, "passes": not failed, "findings": _findings_data(findings)},
+            {"file": path, "kind": kind.value, "passes": not failed, "findings": findings_json(findings)},
             render,
         )
         if failed:
@@ -113,15 +108,7 @@ class Command(AccountCommand):
         rows: list[dict[str, Any]] = []
         for message in message_list(account=account, kind=options["kind"]).prefetch_related("versions"):
             latest = max(message.versions.all(), key=lambda v: v.number)
-            rows.append(
-                {
-                    "name": message.name,
-                    "kind": message.kind,
-                    "title": message.title,
-                    "version": latest.number,
-                    "builtin": message.is_builtin,
-                }
-            )
+            rows.append(message_line_json(message, latest))
 
         def render(console: Console) -> None:
             table = Table(title="Message library")
@@ -151,17 +138,7 @@ class Command(AccountCommand):
         findings = message_findings(
             kind=kind, body=version.body, subject=version.subject, last_step=message.is_last
         )
-        data = {
-            "name": message.name,
-            "kind": kind.value,
-            "title": message.title,
-            "last": message.is_last,
-            "version": version.number,
-            "subject": version.subject,
-            "body": version.body,
-            "findings": _findings_data(findings),
-            "variables": dict(VARIABLE_HELP),
-        }
+        data = message_json(message, version)
 
         def render(console: Console) -> None:
             console.print(f"{message.title} ({message.name} v{version.number}, {kind_label(kind).lower()})")

@@ -20,7 +20,7 @@ from ringback.core.messages import (
 from ringback.core.playbook import MAX_SOURCE_CHARS, parse_playbook
 from ringback.core.playbook import Playbook as PlaybookSpec
 from ringback.interface.commands import visible
-from ringback.playbooks.models import PlaybookVersion
+from ringback.playbooks.presenters import playbook_json, playbook_line_json
 from ringback.playbooks.selectors import (
     playbook_get,
     playbook_latest_version,
@@ -109,7 +109,7 @@ class Command(AccountCommand):
         """Show the latest version of the account's playbook called ``name``, step by step."""
         version = playbook_latest_version(playbook=playbook_get(account=account, name=name))
         spec = version_spec(version=version)
-        self.emit(options, _described(spec, version), lambda c: _print_playbook(c, spec, version.number))
+        self.emit(options, playbook_json(spec, version), lambda c: _print_playbook(c, spec, version.number))
 
     def _list(self, account: Account, options: dict[str, Any]) -> None:
         """List the account's playbooks, each at its latest version."""
@@ -117,46 +117,8 @@ class Command(AccountCommand):
         for playbook in playbook_list(account=account).prefetch_related("versions"):
             latest = max(playbook.versions.all(), key=lambda v: v.number)
             spec = version_spec(version=latest)
-            rows.append(
-                {
-                    "name": playbook.name,
-                    "title": spec.title,
-                    "version": latest.number,
-                    "builtin": playbook.is_builtin,
-                    "steps": len(spec.steps),
-                    "rules": list(spec.rules),
-                }
-            )
+            rows.append(playbook_line_json(playbook, latest, spec))
         self.emit(options, rows, lambda c: _print_playbooks(c, rows))
-
-
-def _described(spec: PlaybookSpec, version: PlaybookVersion) -> dict[str, Any]:
-    """A version of a playbook as ``show --json`` prints it: its steps, finish, limits and source."""
-    return {
-        "name": spec.name,
-        "title": spec.title,
-        "version": version.number,
-        "description": spec.description,
-        "rules": list(spec.rules),
-        "steps": [
-            {
-                "id": s.id,
-                "channel": s.channel.value,
-                "wait": str(s.wait),
-                "templates": list(s.templates),
-                "at": [p.value for p in s.parts],
-                "purpose": s.purpose,
-            }
-            for s in spec.steps
-        ],
-        "finish": {"recontact_after_days": spec.finish.recontact_after_days},
-        "limits": {
-            "max_calls": spec.limits.max_calls,
-            "within_days": spec.limits.within_days,
-            "min_gap_days": spec.limits.min_gap_days,
-        },
-        "source": version.source,
-    }
 
 
 def _print_playbook(console: Console, spec: PlaybookSpec, number: int) -> None:

@@ -1,0 +1,1 @@
+"""Webhooks: the URLs an account registers for events, and each delivery's attempts."""
