@@ -52,5 +52,5 @@ _patterns, _app_name, _namespace = api.urls
 
 urlpatterns = [
     path("v1/", include((_wrapped(list(_patterns)), _app_name), namespace=_namespace)),
-    re_path(r"^(?P<rest>.*)$", unknown, name="api-unknown"),
+    re_path(r"^(?P<rest>(?s:.*))\Z", unknown, name="api-unknown"),
 ]

@@ -75,9 +75,14 @@ api = RingbackAPI(
 
 def _field(location: tuple[object, ...] | list[object]) -> str | None:
     """The API's name for the input a validation error is about: ``["body", "payload", "phone"]``
-    is ``phone``, ``["query", "limit"]`` is ``limit``."""
-    names = [str(part) for part in location if part not in ("body", "query", "path", "header", "payload")]
-    return ".".join(names) or None
+    is ``phone`` (the location, then the body's parameter name, are not the client's words),
+    ``["query", "limit"]`` is ``limit``, ``["body", "payload"]`` (no body at all) is ``body``."""
+    parts = [str(part) for part in location]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form", "file"):
+        where, parts = parts[0], parts[1:]
+        if where == "body":
+            parts = parts[1:] or ["body"]
+    return ".".join(parts) or None
 
 
 @api.exception_handler(ValidationError)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, P, PathEx, Query, Router, Schema
 from pydantic import StrictBool, StrictInt
 
 from ringback.accounts.api import api_account
@@ -214,7 +214,7 @@ def messages_validate(request: HttpRequest, payload: MessageCheckIn) -> MessageC
 
 @router.get("/messages/{name}", response={200: MessageOut, **COMMON_ERRORS}, url_name="message")
 def messages_read(
-    request: HttpRequest, query: Query[MessageVersionIn], name: str = Path(..., max_length=NAME_CHARS)
+    request: HttpRequest, query: Query[MessageVersionIn], name: PathEx[str, P(max_length=NAME_CHARS)]
 ) -> MessageOut:
     """One message: its words at the latest version (or ``version``), what the checks say of
     them, the variables it may use, and every version (``ringback messages show NAME --json``)."""

@@ -14,7 +14,7 @@ from typing import Annotated
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, P, PathEx, Router, Schema, Status
 from pydantic import AwareDatetime, BeforeValidator, StrictBool
 
 from ringback.accounts.api import api_account
@@ -381,7 +381,7 @@ def playbooks_validate(request: HttpRequest, payload: PlaybookSourceIn) -> Playb
 
 
 @router.get("/playbooks/{name}", response={200: PlaybookOut, **COMMON_ERRORS}, url_name="playbook")
-def playbooks_read(request: HttpRequest, name: str = Path(..., max_length=NAME_CHARS)) -> PlaybookOut:
+def playbooks_read(request: HttpRequest, name: PathEx[str, P(max_length=NAME_CHARS)]) -> PlaybookOut:
     """One playbook at its latest version: its steps, finish and limits, its YAML, its versions
     and the advice about its scripts (``ringback playbooks show NAME --json``, and more)."""
     account = api_account(request)

@@ -47,7 +47,7 @@ def test_without_a_valid_token_it_is_401_in_json(account: Account, header: str |
 
 def test_a_signed_in_browser_session_is_not_a_token(account: Account) -> None:
     client = ApiClient(None)
-    client.force_login(account.memberships.get().user)
+    client.client.force_login(account.memberships.get().user)
     assert client.get("/contacts").status_code == 401
 
 

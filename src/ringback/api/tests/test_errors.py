@@ -54,7 +54,9 @@ def test_a_body_that_is_not_json_is_422(api: ApiClient) -> None:
     assert _error(response)["code"] in ("invalid_input", "bad_request")
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v2/contacts", "/api/", "/api/v1/contacts/abc"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nothing", "/api/v2/contacts", "/api/", "/api/v1/contacts/abc", "/api/v1/a%0Ab"]
+)
 def test_an_unknown_address_is_a_json_404(api: ApiClient, path: str) -> None:
     response = api.get(path)
     assert response.status_code == 404
