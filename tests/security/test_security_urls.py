@@ -45,7 +45,7 @@ from security_world import (
 )
 
 from ringback.accounts.models import Account
-from ringback.people.views.listing import encode_cursor
+from ringback.people.selectors import encode_cursor
 from ringback.playbooks.models import PlaybookVersion
 
 GET, POST = "GET", "POST"

@@ -30,8 +30,7 @@ from ringback.contacts.services import (
 from ringback.contacts.uploads import upload_format, upload_store
 from ringback.core.errors import InvalidInput
 from ringback.interface.api import COMMON_ERRORS, WRITE_ERRORS, PageOut
-from ringback.people.selectors import ContactFilters, contacts_page
-from ringback.people.views.listing import decode_cursor, encode_cursor
+from ringback.people.selectors import ContactFilters, contacts_page, decode_cursor, encode_cursor
 from ringback.playbooks.models import Enrollment
 from ringback.playbooks.selectors import enrollments_running_for
 
@@ -207,6 +206,10 @@ class ImportReportOut(Schema):
 ImportOut.model_rebuild()
 
 
+def _birthday(birthday: BirthdayIO | None) -> tuple[int, int, int | None] | None:
+    return (birthday.month, birthday.day, birthday.year) if birthday else None
+
+
 def _enrollment(enrollment: Enrollment | None) -> EnrollmentBrief | None:
     if enrollment is None:
         return None
@@ -309,9 +312,7 @@ def contacts_create(request: HttpRequest, payload: ContactIn) -> Status[ContactO
         notes=payload.notes,
         warmth=payload.warmth,
         status=payload.status,
-        birthday=(payload.birthday.month, payload.birthday.day, payload.birthday.year)
-        if payload.birthday
-        else None,
+        birthday=_birthday(payload.birthday),
         time_zone=payload.time_zone,
     )
     return Status(201, _detail(contact_get(account=account, pk=contact.pk, details=True)))
@@ -340,9 +341,7 @@ def contacts_update(request: HttpRequest, contact_id: int, payload: ContactPatch
         warmth=payload.warmth,
         status=payload.status,
         time_zone=payload.time_zone,
-        birthday=(payload.birthday.month, payload.birthday.day, payload.birthday.year)
-        if payload.birthday
-        else None,
+        birthday=_birthday(payload.birthday),
         clear_birthday=payload.clear_birthday,
         tags=payload.tags if "tags" in changes else None,
         phones=[PhoneChange(p.id, p.number, p.label, p.ok_at_work, p.bad, p.remove) for p in payload.phones]

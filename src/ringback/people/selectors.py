@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -102,3 +105,28 @@ def contacts_page(
     cursor = (rows[-1].last_name, rows[-1].first_name, rows[-1].pk) if more and rows else None
     running = enrollments_running_for(contacts=rows) if rows else {}
     return ContactsPage(contacts=rows, next_cursor=cursor, running=running)
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    """A page cursor as a short URL-safe token."""
+    raw = json.dumps(list(cursor), separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> Cursor | None:
+    """The cursor in ``token``; a damaged one means the first page."""
+    if not token:
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    if (
+        isinstance(value, list)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and isinstance(value[1], str)
+        and isinstance(value[2], int)
+    ):
+        return (value[0], value[1], value[2])
+    return None

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +34,13 @@ from ringback.people.forms import (
     ContactAddForm,
     ContactFilterForm,
 )
-from ringback.people.selectors import ContactFilters, Cursor, contacts_filtered, contacts_page
+from ringback.people.selectors import (
+    ContactFilters,
+    contacts_filtered,
+    contacts_page,
+    decode_cursor,
+    encode_cursor,
+)
 from ringback.people.views.common import (
     FILTER_KEYS,
     PAGE_SIZE,
@@ -50,31 +53,6 @@ from ringback.playbooks.selectors import (
 from ringback.playbooks.services import enrollments_start_many
 
 # --- the contact list ------------------------------------------------------------------------
-
-
-def encode_cursor(cursor: Cursor) -> str:
-    """A page cursor as a short URL-safe token."""
-    raw = json.dumps(list(cursor), separators=(",", ":"), ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(token: str) -> Cursor | None:
-    """The cursor in ``token``; a damaged one means the first page."""
-    if not token:
-        return None
-    try:
-        value = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        return None
-    if (
-        isinstance(value, list)
-        and len(value) == 3
-        and isinstance(value[0], str)
-        and isinstance(value[1], str)
-        and isinstance(value[2], int)
-    ):
-        return (value[0], value[1], value[2])
-    return None
 
 
 @dataclass(frozen=True, slots=True)
