@@ -46,9 +46,13 @@ pytest: pytest-sqlite pytest-postgres
 
 # Tests keep their secret key and scratch files inside the venv, away from your real data.
 TEST_ENV := RINGBACK_DATA_DIR=$${RINGBACK_TEST_DATA_DIR:-$(CURDIR)/.venv/test-data}
+# One pytest-xdist worker per core (each with its own test database); PYTEST_WORKERS=0 runs in
+# this process, in order.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 pytest-sqlite: install-dev
-	$(TEST_ENV) RINGBACK_DATABASE_URL= $(BIN)/pytest
+	$(TEST_ENV) RINGBACK_DATABASE_URL= $(PYTEST)
 
 # Runs against PostgreSQL at $$RINGBACK_TEST_POSTGRES_URL (default: local server, user postgres).
 # Skips with a message when it is unreachable, unless RINGBACK_REQUIRE_POSTGRES=1 (CI).
@@ -56,7 +60,7 @@ pytest-postgres: install-dev
 	@$(BIN)/python -m ringback.testing.pgcheck; rc=$$?; \
 	if [ $$rc -eq 3 ]; then echo "PostgreSQL is unreachable: the PostgreSQL run is SKIPPED (set RINGBACK_TEST_POSTGRES_URL)."; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; \
-	else $(TEST_ENV) RINGBACK_DATABASE_URL=$${RINGBACK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/ringback} $(BIN)/pytest; fi
+	else $(TEST_ENV) RINGBACK_DATABASE_URL=$${RINGBACK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/ringback} $(PYTEST); fi
 
 bench: install-dev
 	$(BIN)/python benchmarks/run.py

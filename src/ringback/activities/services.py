@@ -570,11 +570,12 @@ def appointment_move(
     another appointment at raises :class:`AlreadyBooked`; a contact marked do-not-contact raises
     :class:`Suppressed`. The same time again raises :class:`InvalidDate`. Another account's
     appointment is :class:`NotFound`, one done or cancelled :class:`AppointmentNotScheduled`.
-    Nothing is changed when it raises.
+    Nothing is changed when it raises. Webhooks subscribed to ``appointment.moved`` are told.
     """
     _future_check(starts_at, clock.now())
     contact, locked = _appointment_lock(account=account, appointment=appointment, verb="moved")
     before = _their_time(account, contact, locked.starts_at)
+    previous = locked.starts_at
     if locked.starts_at == starts_at:
         raise InvalidDate(
             f"{contact.name}'s appointment is already at {before}; nothing was changed", field="starts_at"
@@ -603,6 +604,11 @@ def appointment_move(
     after = _their_time(account, contact, starts_at)
     touch_note(
         account=account, contact=contact, text=f"Appointment moved from {before} to {after} (their time)"
+    )
+    webhook_event_emit(
+        account=account,
+        event=WebhookEvent.APPOINTMENT_MOVED,
+        data=_appointment_data(contact, locked, previous_starts_at=previous),
     )
     return locked
 
@@ -658,9 +664,10 @@ def touch_notes_add(*, account: Account, notes: Sequence[tuple[int, str]], at: d
 
 
 class AlreadyLogged(RingbackError):
-    """A card of the agenda that was already dealt with (in another tab), or whose plan moved on."""
+    """A card of the agenda that was already dealt with (in another tab), or whose plan moved on:
+    a conflict with what is recorded, not a mistake in the request."""
 
-    code = ErrorCode.INVALID_INPUT
+    code = ErrorCode.ALREADY_LOGGED
 
 
 #: Agenda items that stand for a step of a running playbook.

@@ -14,6 +14,7 @@ from ninja.operation import Operation
 
 from ringback.accounts.api import ReadOnlyToken, TokenAuth, TokenRateThrottle
 from ringback.activities.api import router as activities_router
+from ringback.api.parsing import StorableParser, UnstorableText
 from ringback.core.errors import RingbackError
 from ringback.hooks.api import router as webhooks_router
 from ringback.insights.api import router as insights_router
@@ -70,6 +71,7 @@ api = RingbackAPI(
     throttle=[TokenRateThrottle()],
     docs_url="/docs/",
     openapi_url="/openapi.json",
+    parser=StorableParser(),
 )
 
 
@@ -128,6 +130,9 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == HTTPStatus.BAD_REQUEST and isinstance(exc.__cause__, UnstorableText):
+        cause = exc.__cause__
+        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_input", str(cause), field=cause.field)
     if exc.status_code == HTTPStatus.BAD_REQUEST:  # a body that is not JSON, or not UTF-8
         return error_response(
             HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_input", f"{exc}: send JSON in UTF-8.", field="body"

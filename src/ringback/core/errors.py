@@ -21,6 +21,7 @@ class ErrorCode(StrEnum):
     CONTACT_AMBIGUOUS = "contact_ambiguous"
     ALREADY_ENROLLED = "already_enrolled"
     ALREADY_BOOKED = "already_booked"
+    ALREADY_LOGGED = "already_logged"
     OUTSIDE_CALLING_HOURS = "outside_calling_hours"
     APPOINTMENT_NOT_SCHEDULED = "appointment_not_scheduled"
     ALREADY_DO_NOT_CONTACT = "already_do_not_contact"

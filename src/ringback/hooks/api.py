@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from ringback.accounts.api import api_account
 from ringback.hooks.models import Webhook, WebhookDelivery
@@ -46,7 +47,7 @@ class WebhookPatch(Schema):
     url: str | None = Field(None, max_length=2000)
     events: list[str] | None = Field(None, min_length=1, max_length=10)
     description: str | None = Field(None, max_length=200)
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class AttemptOut(Schema):
@@ -107,7 +108,7 @@ def _delivery(delivery: WebhookDelivery) -> DeliveryOut:
 @router.get("/webhooks", response={200: list[WebhookOut], **COMMON_ERRORS}, url_name="webhooks")
 def webhooks_read_all(request: HttpRequest) -> list[WebhookOut]:
     """The account's webhooks, oldest first. Events: callback.logged, reply.received,
-    appointment.booked, appointment.cancelled, enrollment.ended."""
+    appointment.booked, appointment.moved, appointment.cancelled, enrollment.ended."""
     return [_out(w) for w in webhooks_list(account=api_account(request))]
 
 

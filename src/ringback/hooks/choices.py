@@ -7,6 +7,7 @@ class WebhookEvent(models.TextChoices):
     CALLBACK_LOGGED = "callback.logged", "A callback was logged (they called, texted or wrote back)"
     REPLY_RECEIVED = "reply.received", "A reply arrived in your mailbox"
     APPOINTMENT_BOOKED = "appointment.booked", "An appointment was booked"
+    APPOINTMENT_MOVED = "appointment.moved", "An appointment was moved to another time"
     APPOINTMENT_CANCELLED = "appointment.cancelled", "An appointment was cancelled"
     ENROLLMENT_ENDED = "enrollment.ended", "A contact's playbook ended"
     #: A test delivery sent on demand ("Send a test"); no webhook subscribes to it.

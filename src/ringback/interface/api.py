@@ -42,6 +42,7 @@ CONFLICTS = frozenset(
     {
         ErrorCode.ALREADY_ENROLLED,
         ErrorCode.ALREADY_BOOKED,
+        ErrorCode.ALREADY_LOGGED,
         ErrorCode.ALREADY_DO_NOT_CONTACT,
         ErrorCode.APPOINTMENT_NOT_SCHEDULED,
         ErrorCode.DUPLICATE_CONTACT,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import StrictBool
 
 from ringback.accounts.api import api_account
 from ringback.contacts.choices import ContactStatus, Warmth
@@ -123,7 +124,7 @@ class ContactFilterIn(Schema):
 class PhoneIn(Schema):
     number: str = Field(..., min_length=1, max_length=40)
     label: str = "mobile"
-    ok_at_work: bool = False
+    ok_at_work: StrictBool = False
 
 
 class ContactIn(Schema):
@@ -147,16 +148,16 @@ class PhoneChangeIn(Schema):
     id: int | None = None
     number: str = Field("", max_length=40)
     label: str = "mobile"
-    ok_at_work: bool = False
-    bad: bool = False
-    remove: bool = False
+    ok_at_work: StrictBool = False
+    bad: StrictBool = False
+    remove: StrictBool = False
 
 
 class EmailChangeIn(Schema):
     id: int | None = None
     address: str = Field("", max_length=254)
     label: str = "home"
-    remove: bool = False
+    remove: StrictBool = False
 
 
 class ContactPatch(Schema):
@@ -172,7 +173,7 @@ class ContactPatch(Schema):
     status: ContactStatus | None = None
     time_zone: str | None = Field(None, max_length=64)
     birthday: BirthdayIO | None = None
-    clear_birthday: bool = False
+    clear_birthday: StrictBool = False
     tags: list[str] | None = Field(None, max_length=50)
     phones: list[PhoneChangeIn] | None = Field(None, max_length=10)
     emails: list[EmailChangeIn] | None = Field(None, max_length=10)

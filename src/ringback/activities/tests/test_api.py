@@ -116,8 +116,8 @@ def test_a_birthday_greeting_is_logged_once_a_day(api, account):
     assert response.status_code == 201, response.content
     greeted = response.json()
     assert greeted["outcome"] == "birthday" and greeted["step"] == "birthday" and greeted["next"] is None
-    again = error_of(api.post(f"/contacts/{mary.pk}/touches", {"outcome": "greeted"}), 422)
-    assert "already greeted today" in again["message"]
+    again = error_of(api.post(f"/contacts/{mary.pk}/touches", {"outcome": "greeted"}), 409)
+    assert "already greeted today" in again["message"] and again["code"] == "already_logged"
     assert Touch.objects.count() == 1
 
 

@@ -82,3 +82,35 @@ def test_a_crash_is_a_json_500_without_a_traceback(
     error = _error(response)
     assert error["code"] == "server_error"
     assert b"secret internals" not in response.content and b"Traceback" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{"first_name": "Ann", "last_name": "Lee\\u0000"}', "last_name"),
+        ('{"first_name": "Ann", "tags": ["ok", "b\\u0000d"]}', "tags.1"),
+        (
+            '{"first_name": "Ann", "phones": [{"number": "212-555-0142", "label": "\\u0000"}]}',
+            "phones.0.label",
+        ),
+        ('{"first_name": "\\ud800"}', "first_name"),
+        ('{"first_name": "Ann", "notes\\u0000": 1}', "body"),
+    ],
+)
+def test_text_that_cannot_be_stored_is_422_on_its_field(
+    api: ApiClient, account: Account, body: str, field: str
+) -> None:
+    # PostgreSQL refuses a NUL character in text and neither database takes a lone surrogate:
+    # such a request was a 500 on PostgreSQL (schemathesis found it).
+    response = api.post("/contacts", body, content_type="application/json")
+    assert response.status_code == 422, response.content
+    error = _error(response)
+    assert (error["code"], error["field"]) == ("invalid_input", field)
+    assert "cannot be stored" in error["message"]
+    assert not account.contacts.exists()
+
+
+def test_a_query_with_a_nul_character_is_422_on_its_field(api: ApiClient) -> None:
+    response = api.get("/contacts", {"search": "Ann\x00"})
+    assert response.status_code == 422, response.content
+    assert _error(response)["field"] == "search"

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ringback.accounts.models import Account
 from ringback.accounts.services import mailbox_set
-from ringback.activities.services import appointment_book, appointment_cancel, touch_log
+from ringback.activities.services import appointment_book, appointment_cancel, appointment_move, touch_log
 from ringback.contacts.models import Contact
 from ringback.core.errors import InvalidInput, NotFound
 from ringback.hooks.models import Webhook, WebhookDelivery
@@ -31,7 +31,14 @@ from ringback.inbox.services import PollReport, inbound_message_read
 from ringback.playbooks.services import enrollment_start
 
 URL = "https://93.184.215.14/hooks"
-ALL = ["callback.logged", "reply.received", "appointment.booked", "appointment.cancelled", "enrollment.ended"]
+ALL = [
+    "callback.logged",
+    "reply.received",
+    "appointment.booked",
+    "appointment.moved",
+    "appointment.cancelled",
+    "enrollment.ended",
+]
 
 
 def bodies(event: str | None = None) -> list[dict[str, Any]]:
@@ -155,6 +162,14 @@ def test_the_services_emit_their_events(account: Account, mary: Contact) -> None
         "ended_at": "2026-11-23T14:00:00Z",
     }
     assert ended["data"]["reason"]
+    later = datetime(2026, 11, 25, 16, 30, tzinfo=UTC)
+    appointment_move(account=account, appointment=appointment, starts_at=later)
+    [moved] = bodies("appointment.moved")
+    assert moved["data"] == {
+        **booked["data"],
+        "starts_at": "2026-11-25T16:30:00Z",
+        "previous_starts_at": "2026-11-24T15:00:00Z",
+    }
     appointment_cancel(account=account, appointment=appointment, note="They are travelling")
     [cancelled] = bodies("appointment.cancelled")
     assert cancelled["data"]["appointment_id"] == appointment.pk
