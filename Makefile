@@ -71,6 +71,7 @@ bench: install-dev
 	$(BIN)/python benchmarks/feed.py
 	$(BIN)/python benchmarks/outbox.py
 	$(BIN)/python benchmarks/inbox.py
+	$(BIN)/python benchmarks/api.py
 
 ## Refresh the vendored front-end files from the npm registry (versions in package.json)
 vendor:

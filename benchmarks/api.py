@@ -53,8 +53,8 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _load(port: int, token: str, paths: list[str], seconds: float) -> dict[str, Any]:
-    """``CLIENTS`` threads, each with its own keep-alive connection, asking ``paths`` in turn."""
+def _load(port: int, token: str, paths: list[str], seconds: float, clients: int = CLIENTS) -> dict[str, Any]:
+    """``clients`` threads, each with its own keep-alive connection, asking ``paths`` in turn."""
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -80,7 +80,7 @@ def _load(port: int, token: str, paths: list[str], seconds: float) -> dict[str, 
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     began = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -90,7 +90,7 @@ def _load(port: int, token: str, paths: list[str], seconds: float) -> dict[str, 
     latencies.sort()
     assert not errors, errors[:5]
     return {
-        "clients": CLIENTS,
+        "clients": clients,
         "requests": len(latencies),
         "seconds": round(elapsed, 2),
         "requests_per_second": round(len(latencies) / elapsed, 1),
@@ -159,6 +159,7 @@ def run_size(size: int, *, runs: int, warmup: int, seconds: float) -> dict[str, 
             _wait_for(port)
             paths = [api_path for api_path, _ in PAIRS.values()]
             _load(port, token, paths, 2.0)  # warm-up
+            alone = _load(port, token, paths, seconds, clients=1)  # the same server, one client
             throughput = _load(port, token, paths, seconds)
         finally:
             server.terminate()
@@ -169,6 +170,7 @@ def run_size(size: int, *, runs: int, warmup: int, seconds: float) -> dict[str, 
             "agenda_items": items,
             "pairs": pairs,
             "serve": throughput,
+            "serve_one_client": alone,
         }
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -240,11 +242,12 @@ def report(results: list[dict[str, Any]]) -> None:
                 f"(goal ≤ ×{GROWTH}: {'met' if growth <= GROWTH else 'MISSED'})"
             )
     for result in results:
-        serve = result["serve"]
-        print(
-            f"ringback serve, {serve['clients']} clients, {result['size']:,} contacts: "
-            f"{serve['requests_per_second']} requests/s (median {serve['median_ms']} ms, p95 {serve['p95_ms']} ms)"
-        )
+        for serve in (result["serve_one_client"], result["serve"]):
+            print(
+                f"ringback serve, {serve['clients']} client(s), {result['size']:,} contacts: "
+                f"{serve['requests_per_second']} requests/s (median {serve['median_ms']} ms, "
+                f"p95 {serve['p95_ms']} ms)"
+            )
 
 
 if __name__ == "__main__":
