@@ -18,6 +18,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     ignored_auth,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -63,16 +64,16 @@ def keep_the_test_connection() -> Iterator[None]:
 
 
 #: What every answer must be: no server error; a documented status, content type, headers and
-#: body; and no operation works without the token. (Input the schema allows may still break a
-#: rule of the domain, a contact with no name: that is a 422 with its code, not a failure. Input
-#: the schema refuses is tested by schemathesis's negative cases too, but its rejection check
-#: counts an unknown query parameter, which the API ignores as the web does, as accepted.)
+#: body; input the schema refuses refused (a 4xx: a wrong type, a missing field, an unknown query
+#: parameter); and no operation works without the token. (Input the schema allows may still break
+#: a rule of the domain, a contact with no name: that is a 422 with its code, not a failure.)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
+    negative_data_rejection,
     ignored_auth,
 ]
 

@@ -5,12 +5,17 @@ operation, a rate limit per token, and one JSON error shape for every failure (s
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 from http import HTTPStatus
+from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.operation import Operation
+from ninja.params.models import QueryModel
 
 from ringback.accounts.api import ReadOnlyToken, TokenAuth, TokenRateThrottle
 from ringback.activities.api import router as activities_router
@@ -44,8 +49,8 @@ a read-write token may also change things.
 
 **Errors.** Every error is `{"error": {"code", "field", "message", "errors": [...]}}`:
 401 without a valid token, 403 for a read-only token writing, 404 for what is not yours, 409 for
-a conflict (already enrolled, already booked), 422 for invalid input, 429 with `Retry-After`
-past the rate limit.
+a conflict (already enrolled, already booked), 422 for invalid input (an unknown query
+parameter too), 429 with `Retry-After` past the rate limit.
 
 **Retries.** A POST with an `Idempotency-Key` header is performed once; a retry with the same
 key within 24 hours gets the first answer (with `Idempotent-Replayed: true`).
@@ -73,6 +78,43 @@ api = RingbackAPI(
     openapi_url="/openapi.json",
     parser=StorableParser(),
 )
+
+
+def query_parameters(operation: Operation) -> frozenset[str]:
+    """The names of the query parameters ``operation`` takes, as its schema lists them."""
+    return frozenset(
+        name
+        for model in operation.models
+        if issubclass(model, QueryModel)
+        for name in (getattr(model, "__ninja_flatten_map__", None) or model.model_fields)
+    )
+
+
+def refuse_unknown_query_parameters(
+    run: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """Wrap an operation's ``run`` so that a query parameter it does not take is refused (422,
+    one problem per unknown name, on that name) instead of ignored: a typo like ``serach`` would
+    otherwise list every contact, as if nothing had been asked."""
+    operation: Operation = getattr(run, "__self__")  # noqa: B009 - ninja hands over the bound method
+    known = query_parameters(operation)
+    takes = ", ".join(sorted(known)) or "no query parameters"
+
+    @wraps(run)
+    def checked(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
+        unknown = sorted(set(request.GET) - known)
+        if unknown:
+            problems = [
+                ("invalid_input", name, f"unknown query parameter {name!r}: this operation takes {takes}")
+                for name in unknown
+            ]
+            return JsonResponse(error_body(problems), status=HTTPStatus.UNPROCESSABLE_ENTITY)
+        return run(request, **kwargs)
+
+    return checked
+
+
+api.add_decorator(refuse_unknown_query_parameters, mode="view")
 
 
 def _field(location: tuple[object, ...] | list[object]) -> str | None:

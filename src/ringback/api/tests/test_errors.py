@@ -114,3 +114,28 @@ def test_a_query_with_a_nul_character_is_422_on_its_field(api: ApiClient) -> Non
     response = api.get("/contacts", {"search": "Ann\x00"})
     assert response.status_code == 422, response.content
     assert _error(response)["field"] == "search"
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/contacts", {"serach": "Ann"}, "serach"),  # a typo would otherwise list everyone
+        ("/playbooks", {"limit": "5"}, "limit"),  # an operation that takes none
+        ("/agenda", {"date": "2026-11-23", "day": "x", "zone": "y"}, "day"),
+    ],
+)
+def test_an_unknown_query_parameter_is_422_on_its_name(
+    api: ApiClient, path: str, query: dict[str, str], field: str
+) -> None:
+    response = api.get(path, query)
+    assert response.status_code == 422, response.content
+    error = _error(response)
+    assert (error["code"], error["field"]) == ("invalid_input", field)
+    assert f"unknown query parameter {field!r}" in error["message"]
+    unknown = sorted(set(query) - {"date"})
+    assert [e["field"] for e in error["errors"]] == unknown
+
+
+def test_the_parameters_an_operation_takes_are_accepted(api: ApiClient) -> None:
+    query = {"search": "a", "tag": "t", "status": "", "warmth": "", "playbook": "", "never_called": "false"}
+    assert api.get("/contacts", {**query, "cursor": "", "limit": "5"}).status_code == 200
