@@ -66,3 +66,36 @@ def test_editing_a_voicemail_on_a_phone_with_the_live_preview(demo_phone, artifa
     assert demo_phone.violations() == []
     # The refused save answers 400 (the form again, with its error), which the console notes.
     assert [e for e in demo_phone.errors if "status of 400" not in e] == []
+
+
+def test_a_late_preview_never_overwrites_a_newer_one(demo_phone):
+    """The editor asks for a preview when it opens and again at each change; on a slow line the
+    first answer can arrive after the second. Only the newest request may fill the pane."""
+    from playwright.sync_api import Route, expect
+
+    page, base = demo_phone.page, demo_phone.base
+    held: list[Route] = []
+
+    def hold_the_first(route: Route) -> None:
+        if not held:
+            held.append(route)  # the preview asked for when the page opened: answered last
+        else:
+            route.continue_()
+
+    page.route("**/library/preview/", hold_the_first)
+    page.goto(f"{base}/library/yes-or-no/")
+    preview = page.locator("#message-preview")
+    for _ in range(50):  # the page's own request for its first preview reaches the route
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert len(held) == 1
+    someone = Contact.objects.filter(account_id=demo_phone.account_id).order_by(
+        "last_name", "first_name", "pk"
+    )[0]
+    page.select_option("#id_contact", str(someone.pk))
+    page.wait_for_timeout(500)  # the newer request is answered (or waits its turn)
+    held[0].continue_()  # the first answer arrives last
+    page.wait_for_timeout(1000)
+    expect(preview).to_contain_text(f"As {someone.name} would hear it")
+    assert demo_phone.errors == [], demo_phone.errors
