@@ -18,7 +18,6 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     ignored_auth,
-    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -64,16 +63,19 @@ def keep_the_test_connection() -> Iterator[None]:
 
 
 #: What every answer must be: no server error; a documented status, content type, headers and
-#: body; input the schema refuses refused (a 4xx: a wrong type, a missing field, an unknown query
-#: parameter); and no operation works without the token. (Input the schema allows may still break
-#: a rule of the domain, a contact with no name: that is a 422 with its code, not a failure.)
+#: body; and no operation works without the token. (Input the schema allows may still break a
+#: rule of the domain, a contact with no name: that is a 422 with its code, not a failure.)
+#: Schemathesis also sends input the schema refuses, and every check above applies to it; its
+#: own "was it rejected" check is left out because some of its invalid cases turn valid on the
+#: way (an extra query parameter that has no value is not sent, a missing Authorization header
+#: is put back by the token every request carries), so it fails at random on a correct answer.
+#: The API's refusals are asserted by ringback/api/tests/test_errors.py instead.
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
-    negative_data_rejection,
     ignored_auth,
 ]
 
