@@ -9,9 +9,18 @@ immediate transactions, like ``ringback serve``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests explore new random examples on every run on a developer's machine, which is how
+# they find bugs. CI runs the "ci" profile: the same examples for the same test every time, so a
+# build passes or fails on the code, not on the luck of one run (RINGBACK_HYPOTHESIS_PROFILE=ci,
+# set by .ci/run). Loaded here, before any test module applies its own @settings.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+hypothesis_settings.load_profile(os.environ.get("RINGBACK_HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session")

@@ -205,7 +205,9 @@ def test_line_breaks_of_any_kind_are_sent_as_one_line_feed() -> None:
     assert sms_uri("+12125550123", "a\r\nb\rc") == "sms:+12125550123?body=a%0Ab%0Ac"
 
 
-@given(body=st.text(min_size=1, max_size=200).map(lambda t: t.replace("\r", "")))
+# Without "\r" in the alphabet (the link sends line breaks as "\n"), not by removing it: "\r"
+# alone would become the empty text, which has no body to read back.
+@given(body=st.text(st.characters(codec="utf-8", exclude_characters="\r"), min_size=1, max_size=200))
 def test_the_text_reads_back_exactly_from_the_link(body: str) -> None:
     link = sms_uri("+12125550123", body)
     target, _, query = link.removeprefix("sms:").partition("?")
