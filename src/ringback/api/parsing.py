@@ -65,6 +65,7 @@ class StorableParser(Parser):
         self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
     ) -> dict[str, Any]:
         for key, values in data.lists():
+            # Ninja parses the uploaded files (request.FILES) here too: only text is checked.
             if not storable(key) or not all(storable(v) for v in values if isinstance(v, str)):
                 raise ValidationError([{"loc": ("query", key), "msg": UNSTORABLE, "type": "unstorable"}])
         return super().parse_querydict(data, list_fields, request)
